@@ -1,0 +1,49 @@
+# Bianmin (便民): the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Debian packages the tests use: Chromium for the clerk console, Xvfb for the Kivy
+# windows, espeak-ng and sox for announcements, libmtdev1 and Mesa for Kivy,
+# libusb for USB printers, poppler for turning printed notices into images.
+TEST_DEBS := chromium xvfb xauth libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
+	libusb-1.0-0 poppler-utils
+RUN_DEBS := libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox libusb-1.0-0
+
+.PHONY: run test lint bench debs-test debs-run font clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[kiosk,display,dev]'
+	touch $(STAMP)
+
+# Install missing Debian packages, only when we are root (CI and fresh machines).
+debs-test:
+	@scripts/ensure_debs.sh $(TEST_DEBS)
+
+debs-run:
+	@scripts/ensure_debs.sh $(RUN_DEBS)
+
+run: debs-run $(STAMP)
+	$(PY) -m queue_server.launcher
+
+test: debs-test $(STAMP)
+	$(VENV)/bin/ruff check .
+	scripts/run_tests.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) -m queue_server.bench
+
+# Rebuild assets/fonts from Debian's fonts-noto-cjk (needs that package).
+font: $(STAMP)
+	@scripts/ensure_debs.sh fonts-noto-cjk
+	$(PY) scripts/make_font.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

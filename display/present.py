@@ -1,0 +1,139 @@
+"""Turn board data into the exact strings the screen shows (no Kivy, unit-tested)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from queue_server.protocol import STATUS_NAMES, CallView, WindowView
+
+WEEKDAYS = "一二三四五六日"
+NOTICE_SEPARATOR = "　　◆　　"
+OFFLINE_TEXT = "连接中断，正在重新连接…"
+
+
+class CenterError(ValueError):
+    """``GET /api/center`` returned something we cannot show."""
+
+
+@dataclass(frozen=True)
+class CenterInfo:
+    """The parts of ``GET /api/center`` the board shows."""
+
+    name: str
+    windows: dict[int, str]  # number -> name
+    categories: dict[str, str]  # code -> name, in configured order
+    notices: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Any) -> CenterInfo:
+        try:
+            return cls(
+                name=str(data["name"]),
+                windows={int(w["number"]): str(w["name"]) for w in data["windows"]},
+                categories={str(c["code"]): str(c["name"]) for c in data["categories"]},
+                notices=tuple(str(n) for n in data.get("notices", [])),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CenterError(f"中心信息格式不正确：{exc!r}") from None
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    number: str
+    name: str
+    ticket: str
+    status: str
+    paused: bool
+
+
+@dataclass(frozen=True)
+class CallLine:
+    number: str
+    window: str
+    recall: bool
+    time: str
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    code: str
+    name: str
+    count: str
+
+
+def big_call(call: CallView | None) -> tuple[str, str]:
+    """The big call line as (ticket, window): shown as 请 A012 号 到 3 号窗口."""
+    if call is None:
+        return "", ""
+    return call.number, str(call.window)
+
+
+def call_sentence(call: CallView | None) -> str:
+    """The big call as one sentence (what tests and logs compare)."""
+    if call is None:
+        return ""
+    return f"请 {call.number} 号 到 {call.window} 号窗口"
+
+
+def window_row(number: int, view: WindowView | None, center: CenterInfo | None) -> WindowRow:
+    """One line of the windows table."""
+    name = view.name if view else (center.windows.get(number, "") if center else "")
+    paused = bool(view and view.paused)
+    ticket = view.ticket if view else None
+    if paused:
+        status = "暂停服务"
+    elif ticket is not None:
+        status = STATUS_NAMES.get(ticket.status, "")
+    else:
+        status = "空闲"
+    return WindowRow(str(number), name, ticket.number if ticket else "—", status, paused)
+
+
+def window_rows(views: dict[int, WindowView], center: CenterInfo | None) -> list[WindowRow]:
+    """Every window: configured ones first (in config order), then any others the server knows."""
+    numbers = list(center.windows) if center else []
+    numbers += sorted(n for n in views if n not in numbers)
+    return [window_row(n, views.get(n), center) for n in numbers]
+
+
+def local_hhmm(at: str, tz: dt.tzinfo | None = None) -> str:
+    """``HH:MM`` of a server timestamp in the display's local time."""
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(tz).strftime("%H:%M")
+
+
+def call_lines(calls: list[CallView], limit: int, tz: dt.tzinfo | None = None) -> list[CallLine]:
+    """The recent-calls list (newest first), at most ``limit`` lines."""
+    return [CallLine(c.number, str(c.window), c.recall, local_hhmm(c.at, tz))
+            for c in calls[:limit]]
+
+
+def waiting_rows(waiting: dict[str, int], center: CenterInfo | None) -> list[WaitingRow]:
+    """Waiting counts per category: configured categories in order, zeros included."""
+    codes = list(center.categories) if center else []
+    codes += sorted(c for c in waiting if c not in codes)
+    names = center.categories if center else {}
+    return [WaitingRow(c, names.get(c, ""), str(waiting.get(c, 0))) for c in codes]
+
+
+def marquee_text(center: CenterInfo | None) -> str:
+    """All notices on one line, separated by ◆."""
+    if center is None or not center.notices:
+        return ""
+    return NOTICE_SEPARATOR.join(center.notices)
+
+
+def date_text(now: dt.datetime) -> str:
+    """E.g. ``2026年11月27日 星期五``."""
+    return f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS[now.weekday()]}"
+
+
+def clock_text(now: dt.datetime) -> str:
+    return now.strftime("%H:%M")

@@ -1,0 +1,157 @@
+"""Mandarin announcements: render text to a WAV, queue them, play them one at a time.
+
+An announcement is one WAV: chime, the sentence, a pause, the sentence again. Speech
+comes from a folder of recorded clips when the center supplies a complete set
+(``assets/voice/``, names in :data:`display.speech.CLIP_NAMES`), else from espeak-ng.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from display import wavs
+from display.sinks import Sink
+from display.speech import CHIME_CLIP, CLIP_NAMES, Announcement, Word, words_pinyin
+
+log = logging.getLogger("display.voice")
+VOICE_DIR = Path(__file__).resolve().parent.parent / "assets" / "voice"
+ESPEAK_VOICE = "cmn-latn-pinyin"
+
+
+class VoiceError(RuntimeError):
+    """Speech could not be rendered (espeak-ng missing or failing, clip unreadable)."""
+
+
+class Speaker(Protocol):
+    name: str
+
+    async def render(self, words: list[Word], out: Path) -> wavs.Audio:
+        """Write the spoken ``words`` to ``out`` and return the audio."""
+
+
+class EspeakSpeaker:
+    """espeak-ng with the pinyin Mandarin voice, run as a subprocess with an argument list."""
+
+    name = "espeak-ng"
+
+    def __init__(self, exe: str = "espeak-ng", speed: int = 150):
+        self.exe = exe
+        self.speed = speed
+
+    async def render(self, words: list[Word], out: Path) -> wavs.Audio:
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                self.exe, "-v", ESPEAK_VOICE, "-s", str(self.speed), "-w", str(out),
+                words_pinyin(words),
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            )
+        except FileNotFoundError:
+            raise VoiceError("找不到 espeak-ng，请安装 espeak-ng 软件包") from None
+        _, err = await proc.communicate()
+        if proc.returncode:
+            raise VoiceError(f"espeak-ng 失败：{err.decode(errors='replace').strip()}")
+        return wavs.read(out)
+
+
+class ClipSpeaker:
+    """Joins a center's recorded clips (``qing.wav``, ``A.wav``, ``0.wav`` …)."""
+
+    name = "clips"
+    GAP = 0.04  # seconds between clips, so syllables don't run together
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @staticmethod
+    def complete(folder: Path) -> bool:
+        """True when ``folder`` has every clip an announcement may need."""
+        return all((folder / f"{name}.wav").is_file() for name in CLIP_NAMES)
+
+    async def render(self, words: list[Word], out: Path) -> wavs.Audio:
+        parts: list[wavs.Audio] = []
+        for word in words:
+            for clip in word.clips:
+                try:
+                    parts += [wavs.read(self.folder / f"{clip}.wav"), wavs.silence(self.GAP)]
+                except wavs.WavError as exc:
+                    raise VoiceError(str(exc)) from None
+        audio = wavs.join(parts)
+        wavs.write(out, audio)
+        return audio
+
+
+def make_speaker(folder: Path = VOICE_DIR, engine: str = "auto") -> Speaker:
+    """``auto``: the clip folder when complete, else espeak-ng."""
+    if engine == "clips" or (engine == "auto" and ClipSpeaker.complete(folder)):
+        return ClipSpeaker(folder)
+    if engine not in ("auto", "espeak"):
+        raise ValueError(f"未知的语音引擎“{engine}”，可选 auto、espeak、clips")
+    return EspeakSpeaker()
+
+
+class Announcer:
+    """Queue of announcements played strictly one after another by a single worker."""
+
+    def __init__(self, speaker: Speaker, sink: Sink, voice_dir: Path = VOICE_DIR,
+                 repeat: int = 2):
+        self.speaker = speaker
+        self.sink = sink
+        self.repeat = repeat
+        self.queue: asyncio.Queue[Announcement] = asyncio.Queue()
+        self.chime = self._load_chime(voice_dir / f"{CHIME_CLIP}.wav")
+        self._tmp: Path | None = None
+        self._count = 0
+
+    @staticmethod
+    def _load_chime(path: Path) -> wavs.Audio | None:
+        try:
+            return wavs.read(path)
+        except wavs.WavError as exc:
+            log.warning("提示音不可用，直接播报：%s", exc)
+            return None
+
+    def announce(self, item: Announcement) -> None:
+        """Queue ``item``; returns at once."""
+        self.queue.put_nowait(item)
+
+    async def render(self, item: Announcement) -> Path:
+        """Build the announcement WAV: chime, sentence × ``repeat`` with pauses."""
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="bianmin-voice-"))
+        self._count += 1
+        speech_path = self._tmp / f"speech-{self._count}.wav"
+        path = self._tmp / f"call-{self._count}.wav"
+        try:
+            speech = wavs.trim(await self.speaker.render(item.words, speech_path))
+        finally:
+            speech_path.unlink(missing_ok=True)
+        parts = [self.chime, wavs.silence(0.25)] if self.chime else []
+        for i in range(self.repeat):
+            parts += [speech] + ([wavs.silence(0.7)] if i + 1 < self.repeat else [])
+        wavs.write(path, wavs.join(parts))
+        return path
+
+    async def run(self) -> None:
+        """Worker: render and play each queued announcement; errors never stop it."""
+        try:
+            while True:
+                item = await self.queue.get()
+                try:
+                    path = await self.render(item)
+                    try:
+                        await self.sink.play(path, item.text)
+                    finally:
+                        path.unlink(missing_ok=True)
+                except (VoiceError, wavs.WavError, OSError) as exc:
+                    log.error("语音播报失败（%s）：%s", item.text, exc)
+                finally:
+                    self.queue.task_done()
+        finally:
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                self._tmp = None

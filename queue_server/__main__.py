@@ -1,0 +1,105 @@
+"""``python -m queue_server serve | add-clerk | add-device``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from . import settings as settings_mod
+from .accounts import Accounts
+from .app import create_app
+from .center import ConfigError, load_center
+from .errors import AppError
+from .store import Store
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m queue_server", description="便民排队叫号服务器")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start the queue server")
+    settings_mod.add_arguments(serve)
+    clerk = sub.add_parser("add-clerk", help="create a clerk account")
+    clerk.add_argument("--login", required=True)
+    clerk.add_argument("--name", required=True)
+    clerk.add_argument("--windows", default="", help="comma-separated window numbers (default: all)")
+    clerk.add_argument("--password-stdin", action="store_true", required=True,
+                       help="read the password from standard input")
+    clerk.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    clerk.add_argument("--config", type=Path, default=None, help="center file, to check windows")
+    dev = sub.add_parser("add-device", help="register a kiosk or display; prints its token once")
+    dev.add_argument("--kind", choices=["kiosk", "display"], required=True)
+    dev.add_argument("--name", required=True)
+    dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    return p
+
+
+async def _serve(settings: settings_mod.Settings) -> None:
+    store = await Store.open(settings.db)
+    app = create_app(settings, store)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    print(f"便民排队叫号服务器已启动：{settings.base_url}  (数据库 {settings.db})", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await store.close()
+
+
+async def _add_clerk(ns) -> None:
+    try:
+        windows = [int(w) for w in ns.windows.split(",") if w.strip()]
+    except ValueError:
+        raise SystemExit("--windows 必须是逗号分隔的窗口号，例如 1,2") from None
+    if ns.config:
+        known = {w.number for w in load_center(ns.config).windows}
+        bad = [w for w in windows if w not in known]
+        if bad:
+            raise SystemExit(f"没有这些窗口：{bad}")
+    password = sys.stdin.readline().rstrip("\n")
+    store = await Store.open(ns.db)
+    try:
+        clerk = await Accounts(store).add_clerk(ns.login, ns.name, windows, password)
+    finally:
+        await store.close()
+    print(f"已创建工作人员 {clerk.name}（{clerk.login}）")
+
+
+async def _add_device(ns) -> None:
+    store = await Store.open(ns.db)
+    try:
+        _device, token = await Accounts(store).add_device(ns.kind, ns.name)
+    finally:
+        await store.close()
+    print(token)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ns = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        if ns.command == "serve":
+            settings = settings_mod.from_args(ns)
+            load_center(settings.config)  # fail fast with the field at fault
+            asyncio.run(_serve(settings))
+        elif ns.command == "add-clerk":
+            asyncio.run(_add_clerk(ns))
+        else:
+            asyncio.run(_add_device(ns))
+    except ConfigError as exc:
+        raise SystemExit(f"中心配置文件有误：{exc}") from None
+    except AppError as exc:
+        raise SystemExit(exc.message) from None
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Clerks, devices and sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from .auth import RateLimiter, hash_password, new_token, token_hash, verify_password
+from .errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Clerk:
+    id: int
+    login: str
+    name: str
+    windows: tuple[int, ...]
+
+    def may_use(self, window: int) -> bool:
+        """An empty window list means the clerk may work at any window."""
+        return not self.windows or window in self.windows
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    kind: str
+    name: str
+
+
+class Accounts:
+    """Logins for clerks, tokens for kiosks and displays."""
+
+    def __init__(self, store: Store, *, idle_minutes: int = 120, max_hours: int = 12):
+        self.store = store
+        self.idle = dt.timedelta(minutes=idle_minutes)
+        self.max_age = dt.timedelta(hours=max_hours)
+        self.limiter = RateLimiter(limit=5, window=300)
+        self._devices: dict[str, Device] = {}
+        self._sessions: dict[str, tuple[Clerk, dt.datetime, dt.datetime]] = {}
+
+    async def add_clerk(self, login: str, name: str, windows: list[int], password: str) -> Clerk:
+        login, name = login.strip(), name.strip()
+        if not login or not name:
+            raise BadRequest("登录名和姓名都不能为空", code="bad_clerk")
+        if len(password) < 8:
+            raise BadRequest("密码至少 8 位", code="weak_password", field="password")
+        pw = hash_password(password)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            async with self.store.transaction() as db:
+                cur = await db.execute(
+                    "INSERT INTO clerks (login, name, windows, pw_hash, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)", (login, name, json.dumps(windows), pw, now))
+                clerk_id = cur.lastrowid
+        except sqlite3.IntegrityError:
+            raise Conflict(f"登录名“{login}”已存在", code="login_taken") from None
+        return Clerk(clerk_id, login, name, tuple(windows))
+
+    async def add_device(self, kind: str, name: str) -> tuple[Device, str]:
+        """Register a kiosk or display; returns the device and its token (shown only once)."""
+        if kind not in ("kiosk", "display"):
+            raise BadRequest("设备类型必须是 kiosk 或 display", code="bad_device_kind")
+        token = new_token()
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        async with self.store.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO devices (kind, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                (kind, name.strip() or kind, token_hash(token), now))
+            device = Device(cur.lastrowid, kind, name)
+        return device, token
+
+    async def count_clerks(self) -> int:
+        return (await self.store.fetchone("SELECT COUNT(*) FROM clerks"))[0]
+
+    async def device(self, token: str, kind: str) -> Device:
+        """The device holding ``token``; raises Unauthorized with a message for the installer."""
+        h = token_hash(token)
+        dev = self._devices.get(h)
+        if dev is None:
+            row = await self.store.fetchone(
+                "SELECT id, kind, name FROM devices WHERE token_hash = ? AND revoked = 0", (h,))
+            if row is None:
+                raise Unauthorized("设备令牌无效，请联系管理员重新登记本设备", code="bad_device_token")
+            dev = self._devices[h] = Device(row["id"], row["kind"], row["name"])
+        if dev.kind != kind:
+            raise Unauthorized("此设备令牌不是取号机令牌", code="wrong_device_kind")
+        return dev
+
+    async def login(self, login: str, password: str, address: str) -> tuple[Clerk, str]:
+        """Check a password and open a session; failures are rate-limited per login and address."""
+        now = time.monotonic()
+        for key in (f"login:{login}", f"addr:{address}"):
+            wait = self.limiter.retry_after(key, now)
+            if wait > 0:
+                raise TooManyRequests(f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试",
+                                      code="login_rate_limited")
+        row = await self.store.fetchone(
+            "SELECT * FROM clerks WHERE login = ? AND active = 1", (login,))
+        if row is None or not verify_password(password, row["pw_hash"]):
+            self.limiter.fail(f"login:{login}", now)
+            self.limiter.fail(f"addr:{address}", now)
+            raise Unauthorized("登录名或密码错误", code="bad_credentials")
+        self.limiter.reset(f"login:{login}")
+        clerk = Clerk(row["id"], row["login"], row["name"], tuple(json.loads(row["windows"])))
+        token = new_token()
+        created = dt.datetime.now(dt.UTC)
+        expires = created + self.max_age
+        async with self.store.transaction() as db:
+            await db.execute(
+                "INSERT INTO sessions (token_hash, clerk_id, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)", (token_hash(token), clerk.id, created.isoformat(),
+                                         expires.isoformat()))
+        self._sessions[token_hash(token)] = (clerk, expires, created)
+        return clerk, token
+
+    async def session(self, token: str | None) -> Clerk:
+        """The clerk of a live session; idle or expired sessions end with a clear message."""
+        if not token:
+            raise Unauthorized("请先登录", code="login_required")
+        h = token_hash(token)
+        now = dt.datetime.now(dt.UTC)
+        entry = self._sessions.get(h)
+        if entry is None:
+            row = await self.store.fetchone(
+                "SELECT c.*, s.expires_at FROM sessions s JOIN clerks c ON c.id = s.clerk_id "
+                "WHERE s.token_hash = ? AND c.active = 1", (h,))
+            if row is None:
+                raise Unauthorized("登录已失效，请重新登录", code="login_required")
+            clerk = Clerk(row["id"], row["login"], row["name"], tuple(json.loads(row["windows"])))
+            entry = (clerk, dt.datetime.fromisoformat(row["expires_at"]), now)
+        clerk, expires, last_seen = entry
+        if now >= expires or now - last_seen > self.idle:
+            await self.logout(token)
+            raise Unauthorized("长时间未操作，登录已超时，请重新登录", code="session_expired")
+        self._sessions[h] = (clerk, expires, now)
+        return clerk
+
+    async def logout(self, token: str | None) -> None:
+        if not token:
+            return
+        h = token_hash(token)
+        self._sessions.pop(h, None)
+        async with self.store.transaction() as db:
+            await db.execute("DELETE FROM sessions WHERE token_hash = ?", (h,))

@@ -1,0 +1,202 @@
+"""The JSON API routes (see the contract in README)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+
+from .accounts import Accounts, Clerk
+from .errors import BadRequest, Forbidden, NotFound, Unauthorized
+from .protocol import OUTCOMES
+from .rules import Outcome
+from .service import QueueService
+from .web import field, json_response, read_json
+
+routes = web.RouteTableDef()
+SESSION_COOKIE = "bianmin_session"
+
+
+def _svc(request: web.Request) -> QueueService:
+    return request.app["service"]
+
+
+def _accounts(request: web.Request) -> Accounts:
+    return request.app["accounts"]
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return json_response({"ok": True})
+
+
+@routes.get("/api/center")
+async def center(request: web.Request) -> web.Response:
+    c = _svc(request).center
+    now = _svc(request).clock().astimezone(c.tz)
+    return json_response({
+        "name": c.name,
+        "hotline": c.hotline,
+        "duty_phone": c.duty_phone,
+        "address": c.address,
+        "office": {"days": list(c.office.days), "open": c.office.open.strftime("%H:%M"),
+                   "close": c.office.close.strftime("%H:%M"), "note": c.office.note,
+                   "open_now": _svc(request).always_open or c.office.is_open(now)},
+        "notices": list(c.notices),
+        "categories": [{"code": cat.code, "name": cat.name,
+                        "matters": [{"code": m.code, "name": m.name,
+                                     "promised_days": m.guide.promised_days}
+                                    for m in cat.matters]}
+                       for cat in c.categories],
+        "windows": [{"number": w.number, "name": w.name, "categories": list(w.categories)}
+                    for w in c.windows],
+    })
+
+
+@routes.post("/api/tickets")
+async def issue_ticket(request: web.Request) -> web.Response:
+    auth = request.headers.get("Authorization", "")
+    if not auth.startswith("Bearer ") or not auth[7:].strip():
+        raise Unauthorized("缺少取号机令牌（Authorization: Bearer …）", code="device_token_required")
+    device = await _accounts(request).device(auth[7:].strip(), "kiosk")
+    data = await read_json(request)
+    category = field(data, "category", str, required=True, max_len=4).strip().upper()
+    matter = field(data, "matter", str, max_len=10)
+    priority = field(data, "priority", bool, default=False)
+    request_id = field(data, "request_id", str, max_len=100)
+    ticket = await _svc(request).issue(category=category, matter=matter, priority=priority,
+                                       device_id=device.id, request_id=request_id)
+    return json_response(ticket.to_dict(), status=201)
+
+
+@routes.get("/api/tickets/{token}")
+async def ticket_state(request: web.Request) -> web.Response:
+    state = await _svc(request).ticket_state(request.match_info["token"])
+    return json_response(state.to_dict())
+
+
+@routes.get("/api/snapshot")
+async def snapshot(request: web.Request) -> web.Response:
+    return json_response(_svc(request).snapshot().to_dict())
+
+
+@routes.post("/api/login")
+async def login(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    name = field(data, "login", str, required=True, max_len=64)
+    password = field(data, "password", str, required=True, max_len=200)
+    clerk, token = await _accounts(request).login(name, password, request.remote or "?")
+    resp = json_response(_clerk_json(request, clerk))
+    resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/")
+    return resp
+
+
+@routes.post("/api/logout")
+async def logout(request: web.Request) -> web.Response:
+    await _accounts(request).logout(request.cookies.get(SESSION_COOKIE))
+    resp = json_response({"ok": True})
+    resp.del_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+def _clerk_json(request: web.Request, clerk: Clerk) -> dict:
+    numbers = [w.number for w in _svc(request).center.windows]
+    return {"id": clerk.id, "login": clerk.login, "name": clerk.name,
+            "windows": [n for n in numbers if clerk.may_use(n)]}
+
+
+async def current_clerk(request: web.Request) -> Clerk:
+    return await _accounts(request).session(request.cookies.get(SESSION_COOKIE))
+
+
+@routes.get("/api/me")
+async def me(request: web.Request) -> web.Response:
+    return json_response(_clerk_json(request, await current_clerk(request)))
+
+
+async def _window_clerk(request: web.Request) -> tuple[int, tuple[int, str]]:
+    try:
+        number = int(request.match_info["n"])
+    except ValueError:
+        raise NotFound("窗口号必须是数字", code="unknown_window") from None
+    if _svc(request).center.window(number) is None:
+        raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
+    clerk = await current_clerk(request)
+    if not clerk.may_use(number):
+        raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
+    return number, (clerk.id, clerk.name)
+
+
+@routes.post(r"/api/windows/{n}/call")
+async def call_next(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    return json_response({"ticket": (await _svc(request).call_next(number, clerk)).to_dict()})
+
+
+def _simple(action: str):
+    async def handler(request: web.Request) -> web.Response:
+        number, clerk = await _window_clerk(request)
+        ticket = await _svc(request).act(number, action, clerk)
+        return json_response({"ticket": ticket.to_dict()})
+    return handler
+
+
+routes.post(r"/api/windows/{n}/recall")(_simple("recall"))
+routes.post(r"/api/windows/{n}/start")(_simple("start"))
+routes.post(r"/api/windows/{n}/no-show")(_simple("no_show"))
+
+
+@routes.post(r"/api/windows/{n}/transfer")
+async def transfer(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    data = await read_json(request)
+    to = field(data, "to_window", int, required=True)
+    ticket = await _svc(request).act(number, "transfer", clerk, to_window=to)
+    return json_response({"ticket": ticket.to_dict()})
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{name} 日期格式应为 YYYY-MM-DD", code="bad_date", field=name) from None
+
+
+@routes.post(r"/api/windows/{n}/finish")
+async def finish(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    data = await read_json(request)
+    mode = field(data, "outcome", str, required=True, max_len=20)
+    if mode not in OUTCOMES:
+        raise BadRequest("办理方式必须是 instant、promised、joint、agency、assisted、rejected 之一",
+                         code="bad_outcome", field="outcome")
+    out = Outcome(mode=mode, reason=field(data, "reason", str, max_len=500),
+                  due=_date(field(data, "due", str, max_len=10), "due"),
+                  joint_window=field(data, "joint_window", int),
+                  agency_to=field(data, "agency_to", str, max_len=200))
+    ticket = await _svc(request).act(number, "finish", clerk, outcome=out)
+    return json_response({"ticket": ticket.to_dict()})
+
+
+@routes.post(r"/api/windows/{n}/pause")
+async def pause(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    return json_response({"window": (await _svc(request).set_paused(number, True, clerk)).to_dict()})
+
+
+@routes.post(r"/api/windows/{n}/resume")
+async def resume(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    view = await _svc(request).set_paused(number, False, clerk)
+    return json_response({"window": view.to_dict()})
+
+
+@routes.post(r"/api/windows/{n}/requeue")
+async def requeue(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    data = await read_json(request)
+    ticket_number = field(data, "number", str, required=True, max_len=8)
+    ticket = await _svc(request).requeue(number, ticket_number, clerk)
+    return json_response({"ticket": ticket.to_dict()})

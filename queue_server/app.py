@@ -1,0 +1,76 @@
+"""The application factory: ``create_app(settings, store)``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import web
+
+from . import api, guide
+from .accounts import Accounts
+from .center import load_center
+from .hub import Hub
+from .service import QueueService
+from .settings import Settings
+from .store import Store
+from .web import error_middleware
+
+log = logging.getLogger("queue_server")
+
+
+def create_app(settings: Settings, store: Store, *, clock=None, center=None) -> web.Application:
+    """Build the aiohttp app over an open ``store``; the caller owns (and closes) the store."""
+    center = center or load_center(settings.config)
+    app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024)
+    kwargs = {"clock": clock} if clock else {}
+    service = QueueService(center, store, base_url=settings.base_url,
+                           always_open=settings.always_open, **kwargs)
+    app["settings"] = settings
+    app["store"] = store
+    app["service"] = service
+    app["accounts"] = Accounts(store, idle_minutes=settings.session_idle_minutes,
+                               max_hours=settings.session_max_hours)
+    app["hub"] = Hub(service)
+    app.router.add_routes(api.routes)
+    app.router.add_routes(guide.routes)
+    app.router.add_get("/ws", app["hub"].handle)
+    for setup in _extensions():
+        setup(app)
+    app.on_startup.append(_startup)
+    app.on_shutdown.append(_shutdown)
+    return app
+
+
+def _extensions():
+    """Optional route modules (the clerk console and later additions) register themselves here."""
+    found = []
+    with contextlib.suppress(ImportError):
+        from .clerk import setup as clerk_setup
+
+        found.append(clerk_setup)
+    return found
+
+
+async def _startup(app: web.Application) -> None:
+    await app["service"].start()
+    await app["hub"].load(app["store"])
+    app["ticker"] = asyncio.create_task(_day_ticker(app["service"]))
+
+
+async def _shutdown(app: web.Application) -> None:
+    app["ticker"].cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await app["ticker"]
+    await app["hub"].close_all()
+
+
+async def _day_ticker(service: QueueService) -> None:
+    """Close yesterday's line at local midnight even when nobody acts."""
+    while True:
+        await asyncio.sleep(30)
+        try:
+            await service.roll_day()
+        except Exception:  # keep ticking; the next operation retries the roll-over
+            log.exception("day roll-over failed")

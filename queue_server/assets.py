@@ -1,0 +1,60 @@
+"""Paths to shipped assets, and the texts our fonts must cover.
+
+Importable without Kivy by the server, the kiosk and the hall display.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = REPO_ROOT / "assets"
+FONTS_DIR = ASSETS_DIR / "fonts"
+# Simplified Chinese subsets of Noto Sans CJK (see scripts/make_font.py and OFL.txt).
+FONT_REGULAR = FONTS_DIR / "NotoSansSC-Bianmin-Regular.otf"
+FONT_BOLD = FONTS_DIR / "NotoSansSC-Bianmin-Bold.otf"
+FONT_LICENSE = FONTS_DIR / "OFL.txt"
+
+# Where user-facing text lives: the center config and every UI source file.
+TEXT_SOURCE_DIRS = ("queue_server", "kiosk", "display")
+TEXT_SOURCE_SUFFIXES = (".py", ".kv", ".html", ".js")
+
+
+def text_sources(root: Path = REPO_ROOT) -> list[Path]:
+    """Every file whose text may be shown to a user, in a stable order."""
+    files = [root / "assets" / "center.toml"]
+    for folder in TEXT_SOURCE_DIRS:
+        base = root / folder
+        if base.is_dir():
+            files += sorted(p for p in base.rglob("*")
+                            if p.suffix in TEXT_SOURCE_SUFFIXES and p.is_file()
+                            and "__pycache__" not in p.parts)
+    return [f for f in files if f.is_file()]
+
+
+def _python_strings(source: str) -> str:
+    """The string literals of a Python file (comments never reach a screen or a ticket)."""
+    parts = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            # FSTRING_MIDDLE exists from Python 3.12 on; before that an f-string is one STRING.
+            if tok.type == tokenize.STRING or tokenize.tok_name[tok.type] == "FSTRING_MIDDLE":
+                parts.append(tok.string)
+    except (tokenize.TokenError, SyntaxError):
+        return source  # half-written file: scan it whole rather than miss text
+    return "\n".join(parts)
+
+
+def ui_chars(root: Path = REPO_ROOT) -> set[str]:
+    """The non-ASCII characters that the config and UI sources can show."""
+    chars: set[str] = set()
+    for path in text_sources(root):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".py":
+            text = _python_strings(text)
+        chars.update(c for c in text if ord(c) > 0x7E)
+    # Line breaks and the replacement mark of undecodable bytes are never drawn.
+    chars.discard("\ufffd")
+    return chars

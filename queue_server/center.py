@@ -1,0 +1,270 @@
+"""Load and validate the center configuration (TOML).
+
+Every validation error names the exact field at fault, e.g.
+``categories[2].matters[0].promised_days: 必须是不小于 0 的整数``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SAMPLE_CENTER = Path(__file__).resolve().parent.parent / "assets" / "center.toml"
+GUIDE_FIELDS = (
+    "policy_basis",
+    "fees",
+    "procedure",
+    "materials",
+    "promised_days",
+    "statutory_days",
+    "agency",
+    "supervision",
+)
+
+
+class ConfigError(ValueError):
+    """The center file is invalid; ``str(err)`` names the field and the reason, in Chinese."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The eight public items (八公开) of one matter; the name is the matter's own."""
+
+    policy_basis: str
+    fees: str
+    procedure: tuple[str, ...]
+    materials: tuple[str, ...]
+    promised_days: int
+    statutory_days: int
+    agency: str
+    supervision: str
+    sample: bool
+
+
+@dataclass(frozen=True)
+class Matter:
+    code: str
+    name: str
+    category: str
+    guide: Guide
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    matters: tuple[Matter, ...]
+
+
+@dataclass(frozen=True)
+class Window:
+    number: int
+    name: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Office:
+    days: tuple[int, ...]
+    open: dt.time
+    close: dt.time
+    note: str
+
+    def is_open(self, local: dt.datetime) -> bool:
+        """True when ``local`` (center-local time) falls in a concentrated office period."""
+        return local.isoweekday() in self.days and self.open <= local.time() < self.close
+
+
+@dataclass(frozen=True)
+class Center:
+    name: str
+    timezone: str
+    hotline: str
+    duty_phone: str
+    address: str
+    working_days_only: bool
+    requeue_gap: int
+    office: Office
+    notices: tuple[str, ...]
+    windows: tuple[Window, ...]
+    categories: tuple[Category, ...]
+    matters: dict[str, Matter] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def window(self, number: int) -> Window | None:
+        return next((w for w in self.windows if w.number == number), None)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+def _get(table: dict, key: str, path: str, kind: type | tuple, default=...):
+    if key not in table:
+        if default is ...:
+            raise ConfigError(f"{path}.{key}" if path else key, "缺少此项")
+        return default
+    value = table[key]
+    if kind is int and isinstance(value, bool):
+        raise ConfigError(f"{path}.{key}", "必须是整数")
+    if not isinstance(value, kind):
+        names = {str: "文字", int: "整数", bool: "true 或 false", list: "列表", dict: "表"}
+        want = names.get(kind, "正确的类型") if isinstance(kind, type) else "正确的类型"
+        raise ConfigError(f"{path}.{key}" if path else key, f"必须是{want}")
+    return value
+
+
+def _text(table: dict, key: str, path: str, default=...) -> str:
+    value = _get(table, key, path, str, default)
+    if not value.strip():
+        raise ConfigError(f"{path}.{key}", "不能为空")
+    return value.strip()
+
+
+def _texts(table: dict, key: str, path: str, default=...) -> tuple[str, ...]:
+    value = _get(table, key, path, list, default)
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(f"{path}.{key}[{i}]", "必须是非空文字")
+    return tuple(item.strip() for item in value)
+
+
+def _days(table: dict, key: str, path: str, default=...) -> int:
+    value = _get(table, key, path, int, default)
+    if value < 0 or value > 365:
+        raise ConfigError(f"{path}.{key}", "必须是 0 到 365 之间的整数（天）")
+    return value
+
+
+def _clock(table: dict, key: str, path: str) -> dt.time:
+    value = _text(table, key, path)
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{path}.{key}", f"时间“{value}”格式应为 HH:MM，例如 08:30") from None
+
+
+def _guide(table: dict, defaults: dict, path: str) -> Guide:
+    merged = {**defaults, **{k: v for k, v in table.items() if k in GUIDE_FIELDS}}
+    src = {k: (path if k in table else "guide_defaults") for k in GUIDE_FIELDS}
+    guide = Guide(
+        policy_basis=_text(merged, "policy_basis", src["policy_basis"]),
+        fees=_text(merged, "fees", src["fees"]),
+        procedure=_texts(merged, "procedure", src["procedure"]),
+        materials=_texts(merged, "materials", src["materials"]),
+        promised_days=_days(merged, "promised_days", src["promised_days"]),
+        statutory_days=_days(merged, "statutory_days", src["statutory_days"]),
+        agency=_text(merged, "agency", src["agency"]),
+        supervision=_text(merged, "supervision", src["supervision"]),
+        sample=_get(table, "sample", path, bool, bool(defaults.get("sample", False))),
+    )
+    if guide.promised_days > guide.statutory_days:
+        raise ConfigError(f"{path}.promised_days", "承诺时限不能超过法定时限 statutory_days")
+    return guide
+
+
+def parse_center(data: dict) -> Center:
+    """Validate parsed TOML ``data`` and build a :class:`Center`."""
+    c = _get(data, "center", "", dict)
+    tz = _text(c, "timezone", "center", "Asia/Shanghai")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("center.timezone", f"未知时区“{tz}”，例如 Asia/Shanghai") from None
+    o = _get(data, "office", "", dict)
+    days = _get(o, "days", "office", list)
+    if not days or any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 7
+                       for d in days):
+        raise ConfigError("office.days", "必须是 1（周一）到 7（周日）之间的整数列表")
+    office = Office(tuple(sorted(set(days))), _clock(o, "open", "office"),
+                    _clock(o, "close", "office"), _text(o, "note", "office", "无"))
+    if office.open >= office.close:
+        raise ConfigError("office.close", "下班时间必须晚于上班时间 office.open")
+    defaults = _get(data, "guide_defaults", "", dict, {})
+    cats, matters, seen_letters = [], {}, set()
+    for i, cat in enumerate(_get(data, "categories", "", list)):
+        p = f"categories[{i}]"
+        code = _text(cat, "code", p)
+        if len(code) != 1 or not ("A" <= code <= "Z"):
+            raise ConfigError(f"{p}.code", f"“{code}”必须是一个大写字母 A–Z")
+        if code in seen_letters:
+            raise ConfigError(f"{p}.code", f"字母“{code}”重复")
+        seen_letters.add(code)
+        items = []
+        for j, m in enumerate(_get(cat, "matters", p, list)):
+            mp = f"{p}.matters[{j}]"
+            mcode = _text(m, "code", mp)
+            if mcode in matters:
+                raise ConfigError(f"{mp}.code", f"事项编号“{mcode}”重复")
+            matter = Matter(mcode, _text(m, "name", mp), code, _guide(m, defaults, mp))
+            matters[mcode] = matter
+            items.append(matter)
+        if not items:
+            raise ConfigError(f"{p}.matters", "每个类别至少要有一个事项")
+        cats.append(Category(code, _text(cat, "name", p), tuple(items)))
+    if not cats:
+        raise ConfigError("categories", "至少要有一个类别")
+    windows, numbers = [], set()
+    for i, w in enumerate(_get(data, "windows", "", list)):
+        p = f"windows[{i}]"
+        number = _get(w, "number", p, int)
+        if number < 1 or number in numbers:
+            raise ConfigError(f"{p}.number", f"窗口号 {number} 必须是正整数且不能重复")
+        numbers.add(number)
+        wcats = _texts(w, "categories", p)
+        for k, wc in enumerate(wcats):
+            if wc not in seen_letters:
+                raise ConfigError(f"{p}.categories[{k}]", f"没有字母为“{wc}”的类别")
+        windows.append(Window(number, _text(w, "name", p), wcats))
+    if not windows:
+        raise ConfigError("windows", "至少要有一个窗口")
+    served = {c for w in windows for c in w.categories}
+    for i, cat in enumerate(cats):
+        if cat.code not in served:
+            raise ConfigError(f"categories[{i}].code", f"类别“{cat.name}”没有任何窗口办理")
+    notices = []
+    for i, n in enumerate(_get(data, "notices", "", list, [])):
+        notices.append(_text(n, "text", f"notices[{i}]"))
+    gap = _get(c, "requeue_gap", "center", int, 3)
+    if gap < 0:
+        raise ConfigError("center.requeue_gap", "必须是不小于 0 的整数")
+    return Center(
+        name=_text(c, "name", "center"),
+        timezone=tz,
+        hotline=_text(c, "hotline", "center"),
+        duty_phone=_text(c, "duty_phone", "center"),
+        address=_text(c, "address", "center", "（未填写）"),
+        working_days_only=_get(c, "working_days_only", "center", bool, True),
+        requeue_gap=gap,
+        office=office,
+        notices=tuple(notices),
+        windows=tuple(windows),
+        categories=tuple(cats),
+        matters=matters,
+    )
+
+
+def load_center(path: Path | str = SAMPLE_CENTER) -> Center:
+    """Read and validate a center TOML file; raises :class:`ConfigError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(str(path), f"无法读取配置文件（{exc.strerror}）") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "文件必须是 UTF-8 编码") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"TOML 格式错误：{exc}") from None
+    return parse_center(data)

@@ -1,0 +1,98 @@
+"""``/g/{matter}``: the phone page a ticket's QR code opens — the guide's eight public items
+(八公开) and, given ``?t=token``, that ticket's live place in line."""
+
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+
+from .errors import AppError, NotFound
+from .protocol import STATUS_NAMES
+
+routes = web.RouteTableDef()
+
+PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title} - 办事指南</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;background:#f4f6f8;
+color:#111;font-size:18px;line-height:1.6}}
+header{{background:#0b5394;color:#fff;padding:14px 16px}}
+header h1{{font-size:22px;margin:0}} header p{{margin:4px 0 0;font-size:15px}}
+section{{background:#fff;margin:12px;padding:12px 16px;border-radius:8px}}
+h2{{font-size:18px;color:#0b5394;margin:0 0 6px}}
+.live{{border:3px solid #0b5394}} .big{{font-size:34px;font-weight:bold}}
+.sample{{background:#fff3cd;color:#664d03;padding:8px 16px;margin:12px;border-radius:8px}}
+ol,ul{{margin:0;padding-left:1.4em}}
+</style></head><body>
+<header><h1>{title}</h1><p>{center}</p></header>
+{live}{sample}
+<section><h2>一、事项名称</h2><p>{title}</p></section>
+<section><h2>二、政策依据</h2><p>{policy_basis}</p></section>
+<section><h2>三、收费标准</h2><p>{fees}</p></section>
+<section><h2>四、办事程序</h2><ol>{procedure}</ol></section>
+<section><h2>五、申报材料</h2><ul>{materials}</ul></section>
+<section><h2>六、承诺时限</h2><p>{promised}（法定时限 {statutory} 个工作日）</p></section>
+<section><h2>七、代办途径</h2><p>{agency}</p></section>
+<section><h2>八、投诉监督方式</h2><p>{supervision}</p></section>
+{script}
+</body></html>"""
+
+LIVE = """<section class="live" id="live" data-token="{token}"><h2>我的排队进度</h2>
+<p>号码：<span class="big" id="num">{number}</span></p>
+<p id="state">{state}</p><p style="font-size:14px;color:#555">页面每 15 秒自动刷新</p></section>"""
+
+SCRIPT = """<script>
+(function(){var box=document.getElementById('live');if(!box)return;var t=box.dataset.token;
+function say(s){var st={'waiting':'等候中','transferred':'等候中（已转窗口）','called':'已叫号',
+'serving':'办理中','done':'已办结','no_show':'已过号','expired':'已过期'};
+if(s.status==='called'||s.status==='serving'){return st[s.status]+'，请到 '+s.window+' 号窗口';}
+if(s.status==='waiting'||s.status==='transferred'){return st[s.status]+'，前面还有 '+s.ahead+' 人';}
+return st[s.status]||s.status;}
+function poll(){fetch('/api/tickets/'+encodeURIComponent(t)).then(function(r){return r.json();})
+.then(function(s){if(s.number){document.getElementById('state').textContent=say(s);}})
+.catch(function(){});}
+setInterval(poll,15000);})();
+</script>"""
+
+
+def describe(state) -> str:
+    """The live-state sentence shown to the resident (mirrors the page's script)."""
+    name = STATUS_NAMES.get(state.status, state.status)
+    if state.status in ("called", "serving"):
+        return f"{name}，请到 {state.window} 号窗口"
+    if state.status in ("waiting", "transferred"):
+        return f"{name}，前面还有 {state.ahead} 人"
+    return name
+
+
+@routes.get("/g/{matter}")
+async def guide_page(request: web.Request) -> web.Response:
+    svc = request.app["service"]
+    code = request.match_info["matter"]
+    matter = svc.center.matters.get(code)
+    if matter is None:
+        raise NotFound("没有这个办事事项，请核对二维码或咨询工作人员", code="unknown_matter")
+    g, e = matter.guide, html.escape
+    live, script = "", ""
+    token = request.query.get("t")
+    if token:
+        try:
+            state = await svc.ticket_state(token)
+        except AppError as err:
+            live = f'<section class="live"><h2>我的排队进度</h2><p>{e(err.message)}</p></section>'
+        else:
+            live = LIVE.format(token=e(token), number=e(state.number), state=e(describe(state)))
+            script = SCRIPT
+    promised = "当场办结" if g.promised_days == 0 else f"{g.promised_days} 个工作日"
+    body = PAGE.format(
+        title=e(matter.name), center=e(svc.center.name), live=live,
+        sample='<p class="sample">本指南部分内容为示例，以窗口工作人员告知为准。</p>' if g.sample else "",
+        policy_basis=e(g.policy_basis), fees=e(g.fees),
+        procedure="".join(f"<li>{e(s)}</li>" for s in g.procedure),
+        materials="".join(f"<li>{e(s)}</li>" for s in g.materials) or "<li>无需材料</li>",
+        promised=promised, statutory=g.statutory_days, agency=e(g.agency),
+        supervision=e(g.supervision), script=script)
+    return web.Response(text=body, content_type="text/html")

@@ -1,0 +1,122 @@
+"""``make run``: the whole hall on one PC — server, and the kiosk and display when a screen exists.
+
+On an empty database it creates demo accounts (clearly marked, printed once) so a newcomer
+can try every part at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from .accounts import Accounts
+from .store import Store
+
+VAR = Path("var")
+DB = VAR / "queue.db"
+DEMO_FILE = VAR / "demo-accounts.txt"
+PORT = int(os.environ.get("BIANMIN_PORT", "8000"))
+
+
+async def _demo_accounts() -> dict | None:
+    """Create demo clerks and devices on an empty database; returns them, or None if not empty."""
+    store = await Store.open(DB)
+    try:
+        accounts = Accounts(store)
+        if await accounts.count_clerks():
+            return None
+        password = "demo-" + secrets.token_hex(3)
+        await accounts.add_clerk("demo1", "演示工作人员一", [1, 2], password)
+        await accounts.add_clerk("demo2", "演示工作人员二", [3, 4], password)
+        _, kiosk = await accounts.add_device("kiosk", "演示取号机")
+        _, display = await accounts.add_device("display", "演示显示屏")
+        return {"password": password, "kiosk": kiosk, "display": display}
+    finally:
+        await store.close()
+
+
+def _print_demo(demo: dict) -> None:
+    text = (
+        "==================== 演示账号（仅供试用，正式使用前请删除） ====================\n"
+        f"  工作人员  demo1 / {demo['password']}  （1、2 号窗口）\n"
+        f"  工作人员  demo2 / {demo['password']}  （3、4 号窗口）\n"
+        f"  取号机令牌  {demo['kiosk']}\n"
+        f"  显示屏令牌  {demo['display']}\n"
+        "================================================================================\n")
+    print(text, flush=True)
+    DEMO_FILE.write_text(text, encoding="utf-8")
+    DEMO_FILE.chmod(0o600)
+
+
+async def _wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        for _ in range(100):
+            if proc.returncode is not None:
+                raise SystemExit("服务器启动失败，请查看上面的错误信息")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(url + "/healthz") as r:
+                    if r.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    raise SystemExit("服务器 10 秒内没有响应")
+
+
+def _kiosk_token() -> str | None:
+    if not DEMO_FILE.exists():
+        return None
+    for line in DEMO_FILE.read_text(encoding="utf-8").splitlines():
+        if "取号机令牌" in line:
+            return line.split()[-1]
+    return None
+
+
+async def main() -> None:
+    VAR.mkdir(exist_ok=True)
+    demo = await _demo_accounts()
+    if demo:
+        _print_demo(demo)
+    elif DEMO_FILE.exists():
+        print(f"演示账号见 {DEMO_FILE}", flush=True)
+    py = sys.executable
+    url = f"http://127.0.0.1:{PORT}"
+    procs = [await asyncio.create_subprocess_exec(
+        py, "-m", "queue_server", "serve", "--db", str(DB), "--port", str(PORT))]
+    await _wait_healthy(url, procs[0])
+    print(f"  工作人员叫号台：{url}/clerk\n  大厅实时状态：  {url}/api/snapshot\n"
+          f"  办事指南示例：  {url}/g/A1", flush=True)
+    screen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    token = _kiosk_token()
+    if screen and shutil.which(py):
+        procs.append(await asyncio.create_subprocess_exec(
+            py, "-m", "display", "--server", url, "--windowed"))
+        if token:
+            procs.append(await asyncio.create_subprocess_exec(
+                py, "-m", "kiosk", "--server", url, "--token", token,
+                "--printer", "preview:var/tickets", "--windowed"))
+    else:
+        print("  （没有检测到显示器：只启动服务器；取号机和显示屏需要图形界面）", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    waiters = [asyncio.create_task(p.wait()) for p in procs[:1]]
+    await asyncio.wait([asyncio.create_task(stop.wait()), *waiters],
+                       return_when=asyncio.FIRST_COMPLETED)
+    for p in procs:
+        if p.returncode is None:
+            p.terminate()
+    for p in procs:
+        await p.wait()
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

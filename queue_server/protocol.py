@@ -1,0 +1,212 @@
+"""Typed messages shared by the server, the kiosk, the display and the clerk console.
+
+Every message is a frozen dataclass with explicit field names. ``to_dict`` gives the
+JSON-ready form that goes on the wire; ``from_dict`` rebuilds it and rejects unknown
+shapes with :class:`ProtocolError`. The clerk console's JavaScript reads the same keys.
+
+WebSocket ``/ws`` sends a :class:`Snapshot` first, then :class:`Event` messages, each
+with a strictly increasing ``seq``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+# Ticket states (see queue_server.rules for the transitions).
+TicketStatus = Literal[
+    "waiting", "called", "serving", "done", "no_show", "transferred", "expired"
+]
+# The plan's six handling modes (六制度办理).
+Outcome = Literal["instant", "promised", "joint", "agency", "assisted", "rejected"]
+OUTCOMES: tuple[str, ...] = typing.get_args(Outcome)
+OUTCOME_NAMES = {
+    "instant": "即时办理",
+    "promised": "承诺办理",
+    "joint": "联合办理",
+    "agency": "代为办理",
+    "assisted": "协助办理",
+    "rejected": "退办告知",
+}
+STATUS_NAMES = {
+    "waiting": "等候中",
+    "called": "已叫号",
+    "serving": "办理中",
+    "done": "已办结",
+    "no_show": "已过号",
+    "transferred": "已转移",
+    "expired": "已过期",
+}
+EventType = Literal[
+    "ticket_issued",
+    "ticket_called",
+    "ticket_recalled",
+    "service_started",
+    "ticket_no_show",
+    "ticket_requeued",
+    "ticket_transferred",
+    "service_finished",
+    "window_paused",
+    "window_resumed",
+    "tickets_expired",
+    "case_closed",
+]
+EVENT_TYPES: tuple[str, ...] = typing.get_args(EventType)
+
+
+class ProtocolError(ValueError):
+    """A message does not have the expected shape."""
+
+
+def _convert(tp: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value, where)
+    if origin is Literal:
+        if value not in typing.get_args(tp):
+            raise ProtocolError(f"{where}: unexpected value {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ProtocolError(f"{where}: expected a list")
+        (item,) = typing.get_args(tp)
+        return [_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ProtocolError(f"{where}: expected an object")
+        _, vt = typing.get_args(tp)
+        return {str(k): _convert(vt, v, f"{where}.{k}") for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        return tp.from_dict(value)
+    if tp is int and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ProtocolError(f"{where}: expected an integer")
+    if tp is bool and not isinstance(value, bool):
+        raise ProtocolError(f"{where}: expected true or false")
+    if tp is str and not isinstance(value, str):
+        raise ProtocolError(f"{where}: expected a string")
+    return value
+
+
+class Message:
+    """Mixin: dict round-trip for the dataclasses below."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: Any):
+        if not isinstance(data, dict):
+            raise ProtocolError(f"{cls.__name__}: expected an object")
+        hints = typing.get_type_hints(cls)
+        kwargs = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in data:
+                kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{cls.__name__}.{f.name}")
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ProtocolError(f"{cls.__name__}: missing field {f.name!r}")
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class TicketView(Message):
+    """A ticket as everyone but its holder sees it (no token)."""
+
+    id: int
+    number: str
+    category: str
+    matter: str | None
+    matter_name: str | None
+    priority: bool
+    status: TicketStatus
+    window: int | None
+    issued_at: str
+    called_at: str | None = None
+    transferred_to: int | None = None
+
+
+@dataclass(frozen=True)
+class WindowView(Message):
+    number: int
+    name: str
+    categories: list[str]
+    paused: bool
+    clerk: str | None
+    ticket: TicketView | None
+    served_today: int = 0
+
+
+@dataclass(frozen=True)
+class CallView(Message):
+    number: str
+    window: int
+    at: str
+    recall: bool = False
+
+
+@dataclass(frozen=True)
+class Snapshot(Message):
+    """The whole hall at ``seq``; sent first on every WebSocket connection."""
+
+    TYPE: ClassVar[str] = "snapshot"
+    seq: int
+    day: str
+    waiting: dict[str, int]
+    windows: list[WindowView]
+    recent_calls: list[CallView]
+    queue: list[TicketView]
+    type: Literal["snapshot"] = "snapshot"
+
+
+@dataclass(frozen=True)
+class Event(Message):
+    """One committed change. ``window`` is the window that acted (or was acted on)."""
+
+    seq: int
+    type: EventType
+    at: str
+    waiting: dict[str, int]
+    ticket: TicketView | None = None
+    window: WindowView | None = None
+    to_window: WindowView | None = None
+    tickets: list[TicketView] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class IssuedTicket(Message):
+    """Body of ``201`` from ``POST /api/tickets``: what the kiosk prints."""
+
+    token: str
+    number: str
+    category: str
+    matter: str | None
+    priority: bool
+    ahead: int
+    issued_at: str
+    guide_url: str
+    category_name: str = ""
+    matter_name: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketState(Message):
+    """Body of ``GET /api/tickets/{token}``: the holder's live place in line."""
+
+    number: str
+    status: TicketStatus
+    ahead: int
+    window: int | None
+
+
+def parse_ws_message(data: Any) -> Snapshot | Event:
+    """Decode one WebSocket JSON object into a Snapshot or an Event."""
+    if isinstance(data, dict) and data.get("type") == "snapshot":
+        return Snapshot.from_dict(data)
+    return Event.from_dict(data)

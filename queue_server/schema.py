@@ -1,0 +1,92 @@
+"""The versioned SQLite schema. Each entry upgrades ``PRAGMA user_version`` by one."""
+
+MIGRATIONS: list[str] = [
+    # 1: tickets, their transitions, the event log, accounts, devices, sessions, open cases.
+    """
+    CREATE TABLE tickets (
+        id            INTEGER PRIMARY KEY,
+        day           TEXT    NOT NULL,
+        category      TEXT    NOT NULL,
+        seq           INTEGER NOT NULL,
+        number        TEXT    NOT NULL,
+        matter        TEXT,
+        priority      INTEGER NOT NULL DEFAULT 0,
+        status        TEXT    NOT NULL,
+        token         TEXT    NOT NULL UNIQUE,
+        device_id     INTEGER,
+        request_id    TEXT,
+        issued_at     TEXT    NOT NULL,
+        queue_key     REAL    NOT NULL,
+        window        INTEGER,
+        transferred_to INTEGER,
+        transferred_at TEXT,
+        called_at     TEXT,
+        recalls       INTEGER NOT NULL DEFAULT 0,
+        outcome       TEXT,
+        reason        TEXT,
+        due           TEXT,
+        joint_window  INTEGER,
+        agency_to     TEXT,
+        finished_at   TEXT,
+        clerk_id      INTEGER,
+        UNIQUE (day, category, seq),
+        UNIQUE (device_id, request_id)
+    );
+    CREATE INDEX tickets_active ON tickets (status, day);
+    CREATE TABLE transitions (
+        id          INTEGER PRIMARY KEY,
+        ticket_id   INTEGER NOT NULL REFERENCES tickets (id),
+        at          TEXT    NOT NULL,
+        from_status TEXT,
+        to_status   TEXT    NOT NULL,
+        window      INTEGER,
+        clerk_id    INTEGER,
+        detail      TEXT
+    );
+    CREATE INDEX transitions_ticket ON transitions (ticket_id);
+    CREATE INDEX transitions_at ON transitions (at);
+    CREATE TABLE events (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at      TEXT NOT NULL,
+        type    TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE TABLE windows (
+        number   INTEGER PRIMARY KEY,
+        paused   INTEGER NOT NULL DEFAULT 0,
+        clerk_id INTEGER
+    );
+    CREATE TABLE clerks (
+        id         INTEGER PRIMARY KEY,
+        login      TEXT NOT NULL UNIQUE,
+        name       TEXT NOT NULL,
+        windows    TEXT NOT NULL,
+        pw_hash    TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        active     INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE devices (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('kiosk', 'display')),
+        name       TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        clerk_id   INTEGER NOT NULL REFERENCES clerks (id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE cases (
+        id         INTEGER PRIMARY KEY,
+        ticket_id  INTEGER NOT NULL UNIQUE REFERENCES tickets (id),
+        kind       TEXT NOT NULL,
+        due        TEXT NOT NULL,
+        opened_at  TEXT NOT NULL,
+        closed_at  TEXT,
+        closed_by  INTEGER
+    );
+    """,
+]

@@ -1,0 +1,454 @@
+"""The hall's queue service: the rules applied to live state, persisted, then announced.
+
+Every operation runs under the store's single write transaction: the pure rules compute
+the change, it is written and committed, then the in-memory state is updated and the
+event is published. Nothing is announced that is not on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
+
+from . import rules
+from .auth import new_token
+from .center import Center
+from .errors import BadRequest, Conflict, NotFound
+from .protocol import CallView, Event, IssuedTicket, Snapshot, TicketState, TicketView, WindowView
+from .rules import Outcome, Ticket
+from .store import Store
+from .tickets_db import load_ticket, row_to_ticket, save_ticket
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+class QueueService:
+    """Owns today's queue. Create with :meth:`start`; ``publish`` receives each committed event."""
+
+    def __init__(self, center: Center, store: Store, *, base_url: str, clock: Clock = utc_now,
+                 always_open: bool = False):
+        self.center = center
+        self.store = store
+        self.base_url = base_url
+        self.clock = clock
+        self.always_open = always_open
+        self.listeners: list[Callable[[Event], None]] = []
+        self.lock = asyncio.Lock()
+        self.seq = 0
+        self.day = rules.service_day(clock(), center.tz)
+        self.active: dict[int, Ticket] = {}
+        self.tokens: dict[int, str] = {}
+        self.last_seq: dict[str, int] = {}
+        self.last_id = 0
+        self.paused: dict[int, bool] = {w.number: False for w in center.windows}
+        self.clerk_at: dict[int, str | None] = {w.number: None for w in center.windows}
+        self.served: dict[int, int] = {w.number: 0 for w in center.windows}
+        self.recent: deque[CallView] = deque(maxlen=10)
+        self.request_ids: dict[tuple[int, str], int] = {}
+        self.counts: dict[str, int] = {c.code: 0 for c in center.categories}
+        self.at: dict[int, int] = {}
+
+    # ---- loading -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load today's state from the database; expire tickets left over from earlier days."""
+        st = self.store
+        self.seq = (await st.fetchone("SELECT COALESCE(MAX(seq), 0) FROM events"))[0]
+        self.last_id = (await st.fetchone("SELECT COALESCE(MAX(id), 0) FROM tickets"))[0]
+        for row in await st.fetchall("SELECT number, paused FROM windows"):
+            if row["number"] in self.paused:
+                self.paused[row["number"]] = bool(row["paused"])
+        async with self.lock:
+            rows = await st.fetchall(
+                "SELECT * FROM tickets WHERE status IN ('waiting','transferred','called','serving')")
+            self.tokens = {r["id"]: r["token"] for r in rows}
+            self._apply([row_to_ticket(r) for r in rows])
+            await self._roll_day(self.clock(), force=True)
+
+    async def _load_day(self) -> None:
+        day = self.day.isoformat()
+        st = self.store
+        rows = await st.fetchall(
+            "SELECT category, MAX(seq) AS s FROM tickets WHERE day = ? GROUP BY category", (day,))
+        self.last_seq = {r["category"]: r["s"] for r in rows}
+        rows = await st.fetchall(
+            "SELECT window, COUNT(*) AS n FROM tickets WHERE day = ? AND status = 'done' "
+            "GROUP BY window", (day,))
+        self.served = {w.number: 0 for w in self.center.windows}
+        self.served.update({r["window"]: r["n"] for r in rows if r["window"] in self.served})
+        rows = await st.fetchall(
+            "SELECT t.number, tr.window, tr.at, tr.detail FROM transitions tr "
+            "JOIN tickets t ON t.id = tr.ticket_id WHERE t.day = ? AND tr.to_status = 'called' "
+            "AND tr.window IS NOT NULL ORDER BY tr.id DESC LIMIT 10", (day,))
+        self.recent = deque(
+            (CallView(r["number"], r["window"], r["at"], recall=r["detail"] == "recall")
+             for r in reversed(rows)), maxlen=10)
+        self.request_ids = {}
+
+    async def roll_day(self) -> None:
+        """Check the clock and start a new service day if the local date changed."""
+        async with self.lock:
+            await self._roll_day(self.clock())
+
+    async def _roll_day(self, now: dt.datetime, force: bool = False) -> None:
+        """Start a new service day when the local date changed; expire yesterday's line."""
+        today = rules.service_day(now, self.center.tz)
+        if today == self.day and not force:
+            return
+        stale = rules.expire(self.active.values(), today)
+        if stale:
+            async with self.store.transaction() as db:
+                for t in stale:
+                    await save_ticket(db, t)
+                    await self._log(db, t, self.active[t.id].status, now, None, None, "day_end")
+                event = await self._event(db, "tickets_expired", now, tickets=stale,
+                                          changed=stale)
+            self._apply(stale)
+            self._announce(event)
+        self.day = today
+        await self._load_day()
+
+    def iso(self, moment: dt.datetime | None) -> str | None:
+        """A moment in the center's local time, as ISO 8601 with its offset."""
+        return iso(moment.astimezone(self.center.tz)) if moment else None
+
+    # ---- views ---------------------------------------------------------------------------
+
+    def ticket_view(self, t: Ticket) -> TicketView:
+        matter = self.center.matters.get(t.matter) if t.matter else None
+        return TicketView(
+            id=t.id, number=t.number, category=t.category, matter=t.matter,
+            matter_name=matter.name if matter else None, priority=t.priority, status=t.status,
+            window=t.window, issued_at=self.iso(t.issued_at), called_at=self.iso(t.called_at),
+            transferred_to=t.transferred_to)
+
+    def at_window(self, number: int) -> Ticket | None:
+        tid = self.at.get(number)
+        return self.active.get(tid) if tid is not None else None
+
+    def window_view(self, number: int, current: Ticket | None = ..., served: int | None = None,
+                    paused: bool | None = None) -> WindowView:
+        w = self.center.window(number)
+        current = self.at_window(number) if current is ... else current
+        return WindowView(
+            number=number, name=w.name, categories=list(w.categories),
+            paused=self.paused[number] if paused is None else paused,
+            clerk=self.clerk_at.get(number),
+            ticket=self.ticket_view(current) if current else None,
+            served_today=self.served[number] if served is None else served)
+
+    def waiting_counts(self) -> dict[str, int]:
+        return dict(self.counts)
+
+    def _after(self, changed: list[Ticket]) -> tuple[dict[str, int], dict[int, Ticket | None]]:
+        """Waiting counts and tickets at windows as they will be once ``changed`` is applied."""
+        counts = dict(self.counts)
+        at: dict[int, Ticket | None] = {}
+        for t in changed:
+            old = self.active.get(t.id)
+            if old is not None and old.status in rules.IN_LINE:
+                counts[old.category] -= 1
+            if t.status in rules.IN_LINE:
+                counts[t.category] = counts.get(t.category, 0) + 1
+            if old is not None and old.window is not None and self.at.get(old.window) == t.id:
+                at.setdefault(old.window, None)
+            if t.window is not None and t.status in rules.AT_WINDOW:
+                at[t.window] = t
+        return counts, at
+
+    def snapshot(self) -> Snapshot:
+        line = rules.line_order(self.active.values())
+        transferred = sorted((t for t in self.active.values() if t.status == "transferred"),
+                             key=lambda t: (t.transferred_at, t.queue_key))
+        return Snapshot(
+            seq=self.seq, day=self.day.isoformat(), waiting=self.waiting_counts(),
+            windows=[self.window_view(w.number) for w in self.center.windows],
+            recent_calls=list(self.recent),
+            queue=[self.ticket_view(t) for t in transferred + line])
+
+    # ---- persistence helpers -------------------------------------------------------------
+
+    async def _log(self, db, t: Ticket, from_status: str | None, now: dt.datetime,
+                   window: int | None, clerk_id: int | None, detail: str | None = None) -> None:
+        await db.execute(
+            "INSERT INTO transitions (ticket_id, at, from_status, to_status, window, clerk_id, "
+            "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (t.id, self.iso(now), from_status, t.status, window, clerk_id, detail))
+
+    async def _event(self, db, type_: str, now: dt.datetime, *, changed: list[Ticket],
+                     ticket: Ticket | None = None, window: int | None = None,
+                     to_window: int | None = None, tickets: list[Ticket] | None = None,
+                     outcome: str | None = None, served_delta: int = 0,
+                     paused: bool | None = None) -> Event:
+        """Build the event as the state will be after commit, and write it in this transaction."""
+        counts, at = self._after(changed)
+
+        def wv(n: int | None, delta: int = 0, p: bool | None = None) -> WindowView | None:
+            if n is None:
+                return None
+            return self.window_view(n, at.get(n, self.at_window(n)), self.served[n] + delta, p)
+
+        event = Event(
+            seq=self.seq + 1, type=type_, at=self.iso(now), waiting=counts,
+            ticket=self.ticket_view(ticket) if ticket else None,
+            window=wv(window, served_delta, paused), to_window=wv(to_window),
+            tickets=[self.ticket_view(t) for t in tickets or []], outcome=outcome)
+        payload = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        await db.execute("INSERT INTO events (seq, at, type, payload) VALUES (?, ?, ?, ?)",
+                         (event.seq, event.at, type_, payload))
+        return event
+
+    def _announce(self, event: Event) -> None:
+        self.seq = event.seq
+        for listener in self.listeners:
+            listener(event)
+
+    def _apply(self, changed: list[Ticket]) -> None:
+        self.counts, at = self._after(changed)
+        for n, t in at.items():
+            if t is None:
+                self.at.pop(n, None)
+            else:
+                self.at[n] = t.id
+        for t in changed:
+            if t.status in rules.ACTIVE:
+                self.active[t.id] = t
+            else:
+                self.active.pop(t.id, None)
+                self.tokens.pop(t.id, None)
+
+    # ---- issuing -------------------------------------------------------------------------
+
+    async def issue(self, *, category: str, matter: str | None, priority: bool,
+                    device_id: int, request_id: str | None) -> IssuedTicket:
+        """Issue the next ticket of ``category``. A repeated ``request_id`` returns the same one."""
+        cat = self.center.category(category)
+        if cat is None:
+            raise BadRequest(f"没有类别“{category}”，请从 A–{self.center.categories[-1].code} 中选择",
+                             code="unknown_category", field="category")
+        if matter is not None and matter not in {m.code for m in cat.matters}:
+            raise BadRequest(f"类别“{cat.name}”下没有事项“{matter}”", code="unknown_matter",
+                             field="matter")
+        async with self.lock:
+            now = self.clock()
+            await self._roll_day(now)
+            if request_id is not None:
+                known = await self._by_request(device_id, request_id)
+                if known is not None:
+                    return known
+            if not self.always_open and not self.center.office.is_open(now.astimezone(self.center.tz)):
+                raise Conflict(f"现在不是集中办公时间。{self.center.office.note}"
+                               f"值班电话：{self.center.duty_phone}", code="office_closed")
+            t = rules.new_ticket(ticket_id=self.last_id + 1, category=category, matter=matter,
+                                 priority=priority, last_seq=self.last_seq.get(category, 0),
+                                 now=now, tz=self.center.tz)
+            token = new_token(12)
+            async with self.store.transaction() as db:
+                await db.execute(
+                    "INSERT INTO tickets (id, day, category, seq, number, matter, priority, status,"
+                    " token, device_id, request_id, issued_at, queue_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (t.id, t.day.isoformat(), t.category, t.seq, t.number, t.matter,
+                     int(t.priority), t.status, token, device_id, request_id, self.iso(now),
+                     t.queue_key))
+                await self._log(db, t, None, now, None, None)
+                event = await self._event(db, "ticket_issued", now, changed=[t], ticket=t)
+            self.last_id = t.id
+            self.last_seq[category] = t.seq
+            self.tokens[t.id] = token
+            if request_id is not None:
+                self.request_ids[(device_id, request_id)] = t.id
+            # The new ticket is last in its line: everyone waiting in its category (or, on the
+            # green channel, every priority ticket there) is ahead. Counting beats sorting here.
+            ahead = sum(1 for o in self.active.values() if o.category == category
+                        and o.status == "waiting" and (o.priority or not priority))
+            self._apply([t])
+            self._announce(event)
+            return self._issued(t, token, ahead)
+
+    def _issued(self, t: Ticket, token: str, ahead: int) -> IssuedTicket:
+        cat = self.center.category(t.category)
+        matter = self.center.matters.get(t.matter) if t.matter else None
+        guide = t.matter or cat.matters[0].code
+        return IssuedTicket(
+            token=token, number=t.number, category=t.category, matter=t.matter,
+            priority=t.priority, ahead=ahead, issued_at=self.iso(t.issued_at),
+            guide_url=f"{self.base_url}/g/{guide}?t={token}", category_name=cat.name,
+            matter_name=matter.name if matter else None)
+
+    async def _by_request(self, device_id: int, request_id: str) -> IssuedTicket | None:
+        tid = self.request_ids.get((device_id, request_id))
+        if tid is None:
+            row = await self.store.fetchone(
+                "SELECT * FROM tickets WHERE device_id = ? AND request_id = ?",
+                (device_id, request_id))
+            if row is None:
+                return None
+            t, token = row_to_ticket(row), row["token"]
+        else:
+            t, token = self.active.get(tid), self.tokens.get(tid)
+            if t is None:
+                t, token = await load_ticket(self.store, tid)
+        return self._issued(t, token, rules.ahead_of(t, self.active.values()))
+
+    async def ticket_state(self, token: str) -> TicketState:
+        """The holder's view: status, people ahead and the window called to."""
+        row = await self.store.fetchone("SELECT * FROM tickets WHERE token = ?", (token,))
+        if row is None:
+            raise NotFound("找不到这张号票，请核对二维码或咨询工作人员", code="ticket_not_found")
+        t = self.active.get(row["id"]) or row_to_ticket(row)
+        return TicketState(number=t.number, status=t.status,
+                           ahead=rules.ahead_of(t, self.active.values()), window=t.window)
+
+    # ---- window actions ------------------------------------------------------------------
+
+    def _window(self, number: int):
+        w = self.center.window(number)
+        if w is None:
+            raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
+        return w
+
+    def _current(self, number: int) -> Ticket:
+        t = self.at_window(number)
+        if t is None:
+            raise Conflict(f"{number} 号窗口当前没有号码，请先呼叫下一位", code="no_current_ticket")
+        return t
+
+    async def _change(self, type_: str, t: Ticket, new: Ticket, *, window: int, clerk: tuple,
+                      detail: str | None = None, to_window: int | None = None,
+                      served_delta: int = 0, extra_sql: tuple = (),
+                      outcome: str | None = None) -> Event:
+        now = self.clock()
+        clerk_id, clerk_name = clerk
+        async with self.store.transaction() as db:
+            await save_ticket(db, new, clerk_id=clerk_id)
+            await self._log(db, new, t.status, now, window, clerk_id, detail)
+            for sql, params in extra_sql:
+                await db.execute(sql, params)
+            self.clerk_at[window] = clerk_name
+            event = await self._event(db, type_, now, changed=[new], ticket=new, window=window,
+                                      to_window=to_window, served_delta=served_delta,
+                                      outcome=outcome)
+        self._apply([new])
+        self.served[window] += served_delta
+        if type_ in ("ticket_called", "ticket_recalled"):
+            self.recent.append(CallView(new.number, window, self.iso(now),
+                                        recall=type_ == "ticket_recalled"))
+        self._announce(event)
+        return event
+
+    async def call_next(self, number: int, clerk: tuple) -> TicketView:
+        """Call the next ticket to window ``number``."""
+        w = self._window(number)
+        async with self.lock:
+            await self._roll_day(self.clock())
+            if self.paused[number]:
+                raise Conflict("本窗口已暂停，请先点“恢复”再叫号", code="window_paused")
+            current = self.at_window(number)
+            if current is not None:
+                raise Conflict(f"请先办结、过号或转移当前的 {current.number} 号，再呼叫下一位",
+                               code="window_busy")
+            t = rules.choose_next(number, w.categories, self.active.values())
+            if t is None:
+                raise NotFound("当前没有等候的群众", code="queue_empty")
+            new = rules.call(t, number, self.clock())
+            await self._change("ticket_called", t, new, window=number, clerk=clerk)
+            return self.ticket_view(new)
+
+    async def act(self, number: int, action: str, clerk: tuple, **kw) -> TicketView:
+        """recall / start / no_show / transfer / finish on the window's current ticket."""
+        self._window(number)
+        async with self.lock:
+            await self._roll_day(self.clock())
+            t = self._current(number)
+            if action == "recall":
+                new = rules.recall(t)
+                await self._change("ticket_recalled", t, new, window=number, clerk=clerk,
+                                   detail="recall")
+            elif action == "start":
+                new = rules.start(t)
+                await self._change("service_started", t, new, window=number, clerk=clerk)
+            elif action == "no_show":
+                new = rules.no_show(t)
+                await self._change("ticket_no_show", t, new, window=number, clerk=clerk)
+            elif action == "transfer":
+                to = kw["to_window"]
+                self._window(to)
+                new = rules.transfer(t, to, self.clock())
+                await self._change("ticket_transferred", t, new, window=number, clerk=clerk,
+                                   to_window=to, detail=f"to {to}")
+            elif action == "finish":
+                new = await self._finish(number, t, kw["outcome"], clerk)
+            else:  # pragma: no cover - the routes only pass the actions above
+                raise BadRequest("未知操作", code="unknown_action")
+            return self.ticket_view(new)
+
+    async def _finish(self, number: int, t: Ticket, out: Outcome, clerk: tuple) -> Ticket:
+        today = self.day
+        out = rules.check_outcome(out, today=today, window=number,
+                                  windows=[w.number for w in self.center.windows])
+        if out.mode == "agency" and out.due is None:
+            matter = self.center.matters.get(t.matter) if t.matter else None
+            days = matter.guide.promised_days if matter else 5
+            out = replace(out, due=rules.add_days(today, days, self.center.working_days_only))
+        new = rules.finish(t)
+        now = self.clock()
+        fields = (out.mode, out.reason, out.due.isoformat() if out.due else None,
+                  out.joint_window, out.agency_to, self.iso(now), t.id)
+        extra = [("UPDATE tickets SET outcome = ?, reason = ?, due = ?, joint_window = ?, "
+                  "agency_to = ?, finished_at = ? WHERE id = ?", fields)]
+        if out.mode in ("promised", "agency"):
+            extra.append(("INSERT INTO cases (ticket_id, kind, due, opened_at) VALUES (?, ?, ?, ?)",
+                          (t.id, out.mode, out.due.isoformat(), self.iso(now))))
+        await self._change("service_finished", t, new, window=number, clerk=clerk,
+                           served_delta=1, extra_sql=tuple(extra), outcome=out.mode,
+                           detail=out.mode)
+        return new
+
+    async def requeue(self, number: int, ticket_number: str, clerk: tuple) -> TicketView:
+        """Put today's no-show ``ticket_number`` back in line (过号重排)."""
+        self._window(number)
+        async with self.lock:
+            row = await self.store.fetchone(
+                "SELECT * FROM tickets WHERE day = ? AND number = ?",
+                (self.day.isoformat(), ticket_number.strip().upper()))
+            if row is None:
+                raise NotFound(f"今天没有 {ticket_number} 号", code="ticket_not_found")
+            t = row_to_ticket(row)
+            new = rules.requeue(t, self.active.values(), self.center.requeue_gap)
+            await self._change("ticket_requeued", t, new, window=number, clerk=clerk,
+                               detail="requeue")
+            return self.ticket_view(new)
+
+    async def set_paused(self, number: int, paused: bool, clerk: tuple) -> WindowView:
+        """Pause or resume window ``number``; a window holding a ticket cannot pause."""
+        self._window(number)
+        async with self.lock:
+            if paused and self.at_window(number) is not None:
+                raise Conflict("请先办结或转移当前号码，再暂停窗口", code="window_busy")
+            if self.paused[number] == paused:
+                return self.window_view(number)
+            now = self.clock()
+            async with self.store.transaction() as db:
+                await db.execute(
+                    "INSERT INTO windows (number, paused, clerk_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT (number) DO UPDATE SET paused = excluded.paused, "
+                    "clerk_id = excluded.clerk_id", (number, int(paused), clerk[0]))
+                self.clerk_at[number] = clerk[1]
+                event = await self._event(db, "window_paused" if paused else "window_resumed",
+                                          now, changed=[], window=number, paused=paused)
+            self.paused[number] = paused
+            self._announce(event)
+            return self.window_view(number)

@@ -1,0 +1,126 @@
+"""Build the Simplified Chinese font subsets in assets/fonts (run by ``make font``).
+
+Source: face 2 (SC) of Debian's fonts-noto-cjk NotoSansCJK-{Regular,Bold}.ttc.
+Kept: ASCII, common CJK punctuation and fullwidth forms, GB2312 symbols and level-1
+hanzi, and every character that our config and UI sources hold. The output is
+deterministic: the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from queue_server.assets import FONT_BOLD, FONT_REGULAR, ui_chars  # noqa: E402
+
+NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
+SOURCES = {FONT_REGULAR: NOTO_DIR / "NotoSansCJK-Regular.ttc",
+           FONT_BOLD: NOTO_DIR / "NotoSansCJK-Bold.ttc"}
+SC_FACE = 2  # 0 is JP: Japanese glyph shapes for the same code points
+FAMILY = "Noto Sans SC Bianmin"
+MAX_BYTES = 2_500_000
+
+
+def gb2312_chars(first_row: int, last_row: int) -> set[str]:
+    """Characters of GB2312 rows ``first_row``..``last_row`` (0xA1 = row 1)."""
+    chars = set()
+    for hi in range(first_row, last_row + 1):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
+def wanted_chars(root: Path | None = None) -> set[str]:
+    """The full character set of the subset."""
+    chars = {chr(c) for c in range(0x20, 0x7F)}
+    chars |= gb2312_chars(0xA1, 0xA9)  # symbols, fullwidth forms, punctuation
+    chars |= gb2312_chars(0xB0, 0xD7)  # level-1 hanzi, 0xB0A1–0xD7F9
+    chars |= {chr(c) for c in range(0x3000, 0x3020)}  # CJK symbols and punctuation
+    chars |= {chr(c) for c in range(0xFF01, 0xFF5F)}  # fullwidth ASCII forms
+    chars |= set("·—–‘’“”…‰※←↑→↓√×÷°℃№")
+    chars |= ui_chars(root) if root else ui_chars()
+    return chars
+
+
+def _rename(font: TTFont, style: str) -> None:
+    """Give the subset its own family name, so it never shadows an installed Noto."""
+    ps_name = f"NotoSansSC-Bianmin-{style}"
+    names = {1: FAMILY, 2: style, 3: f"{ps_name};bianmin-subset", 4: f"{FAMILY} {style}",
+             6: ps_name, 16: FAMILY, 17: style}
+    table = font["name"]
+    for record in list(table.names):
+        if record.nameID in names:
+            table.removeNames(nameID=record.nameID)
+    for name_id, value in names.items():
+        table.setName(value, name_id, 3, 1, 0x409)
+        table.setName(value, name_id, 1, 0, 0)
+    if "CFF " in font:
+        cff = font["CFF "].cff
+        cff.fontNames = [ps_name]
+        cff.topDictIndex[0].FamilyName = FAMILY
+        cff.topDictIndex[0].FullName = f"{FAMILY} {style}"
+
+
+def build(source: Path, target: Path, chars: set[str]) -> set[str]:
+    """Subset ``source`` to ``chars`` into ``target``; returns the chars the source lacks."""
+    font = TTFont(source, fontNumber=SC_FACE, recalcTimestamp=False, lazy=True)
+    have = set(font.getBestCmap())
+    missing = {c for c in chars if ord(c) not in have}
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
+    subsetter.subset(font)
+    _rename(font, target.stem.rsplit("-", 1)[-1])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    font.save(tmp)
+    tmp.replace(target)
+    return missing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["regular", "bold"], help="build one weight only")
+    args = parser.parse_args(argv)
+    chars = wanted_chars()
+    print(f"{len(chars)} characters")
+    jobs = {t: s for t, s in SOURCES.items()
+            if not args.only or t.stem.lower().endswith(args.only)}
+    for source in jobs.values():
+        if not source.is_file():
+            print(f"缺少字体 {source}：请安装 Debian 软件包 fonts-noto-cjk", file=sys.stderr)
+            return 1
+    started = time.monotonic()
+    # One process per weight: the two builds are independent and CPU-bound.
+    with ProcessPoolExecutor(max_workers=len(jobs)) as pool:
+        results = {t: pool.submit(build, s, t, chars) for t, s in jobs.items()}
+        status = 0
+        for target, future in results.items():
+            missing = future.result()
+            size = target.stat().st_size
+            print(f"{target.name}: {size / 1e6:.2f} MB")
+            if missing:
+                print(f"  源字体没有这些字符：{''.join(sorted(missing))}", file=sys.stderr)
+                status = 1
+            if size > MAX_BYTES:
+                print(f"  字体文件超过 {MAX_BYTES / 1e6:.1f} MB", file=sys.stderr)
+                status = 1
+    print(f"done in {time.monotonic() - started:.1f} s")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
