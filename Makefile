@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages the tests use: Chromium for the clerk console, Xvfb for the Kivy
 # windows, espeak-ng and sox for announcements, libmtdev1 and Mesa for Kivy,
-# libusb for USB printers, poppler for turning printed notices into images.
+# libusb for USB printers, poppler for turning printed notices into images, tesseract
+# (with Simplified Chinese) for reading the hall display's screenshots back.
 TEST_DEBS := chromium xvfb xauth libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
+	tesseract-ocr tesseract-ocr-chi-sim \
 	libusb-1.0-0 poppler-utils
 RUN_DEBS := libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox libusb-1.0-0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from queue_server.protocol import STATUS_NAMES, CallView, WindowView
 
@@ -25,6 +26,7 @@ class CenterInfo:
     windows: dict[int, str]  # number -> name
     categories: dict[str, str]  # code -> name, in configured order
     notices: tuple[str, ...]
+    timezone: dt.tzinfo | None = None  # the center's, when the server says; else this PC's
 
     @classmethod
     def from_json(cls, data: Any) -> CenterInfo:
@@ -34,8 +36,9 @@ class CenterInfo:
                 windows={int(w["number"]): str(w["name"]) for w in data["windows"]},
                 categories={str(c["code"]): str(c["name"]) for c in data["categories"]},
                 notices=tuple(str(n) for n in data.get("notices", [])),
+                timezone=ZoneInfo(data["timezone"]) if data.get("timezone") else None,
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError) as exc:
             raise CenterError(f"中心信息格式不正确：{exc!r}") from None
 
 
@@ -63,11 +66,11 @@ class WaitingRow:
     count: str
 
 
-def big_call(call: CallView | None) -> tuple[str, str]:
-    """The big call line as (ticket, window): shown as 请 A012 号 到 3 号窗口."""
+def big_call(call: CallView | None) -> tuple[str, str, bool]:
+    """The big call line as (ticket, window, recall): shown as 请 A012 号 到 3 号窗口."""
     if call is None:
-        return "", ""
-    return call.number, str(call.window)
+        return "", "", False
+    return call.number, str(call.window), call.recall
 
 
 def call_sentence(call: CallView | None) -> str:
@@ -121,13 +124,6 @@ def waiting_rows(waiting: dict[str, int], center: CenterInfo | None) -> list[Wai
     codes += sorted(c for c in waiting if c not in codes)
     names = center.categories if center else {}
     return [WaitingRow(c, names.get(c, ""), str(waiting.get(c, 0))) for c in codes]
-
-
-def marquee_text(center: CenterInfo | None) -> str:
-    """All notices on one line, separated by ◆."""
-    if center is None or not center.notices:
-        return ""
-    return NOTICE_SEPARATOR.join(center.notices)
 
 
 def date_text(now: dt.datetime) -> str:

@@ -76,13 +76,15 @@ class Played:
 class RecordingSink:
     """Records what was played and when; takes as long as the sound would (tests, benches).
 
-    ``keep_dir`` keeps a copy of every WAV so a test can measure the real audio.
+    ``keep_dir`` keeps a copy of every WAV so a test can measure the real audio;
+    ``time_scale`` < 1 plays faster than real time so tests stay short.
     """
 
-    def __init__(self, keep_dir: Path | None = None, on_played=None):
+    def __init__(self, keep_dir: Path | None = None, on_played=None, time_scale: float = 1.0):
         self.played: list[Played] = []
         self.keep_dir = keep_dir
         self.on_played = on_played
+        self.time_scale = time_scale
 
     async def play(self, path: Path, label: str) -> None:
         start = time.monotonic()
@@ -91,7 +93,7 @@ class RecordingSink:
         if self.keep_dir is not None:
             kept = self.keep_dir / f"{len(self.played) + 1:03d}.wav"
             shutil.copyfile(path, kept)
-        await asyncio.sleep(length)
+        await asyncio.sleep(length * self.time_scale)
         item = Played(label, start, time.monotonic(), length, kept)
         self.played.append(item)
         if self.on_played:

@@ -25,9 +25,9 @@ LETTER_PINYIN = {
 }
 # Clip names (without .wav) for a center that records its own voice: see assets/voice/README.md.
 CLIP_NAMES = (
-    ("qing", "hao", "dao", "chuangkou", "banli", "shi")
-    + tuple(LETTER_PINYIN)
-    + tuple(str(d) for d in range(10))
+    "qing", "hao", "dao", "chuangkou", "banli", "shi",
+    *LETTER_PINYIN,
+    *(str(d) for d in range(10)),
 )
 CHIME_CLIP = "chime"
 

@@ -16,7 +16,14 @@ from typing import Protocol
 
 from display import wavs
 from display.sinks import Sink
-from display.speech import CHIME_CLIP, CLIP_NAMES, Announcement, Word, words_pinyin
+from display.speech import (
+    CHIME_CLIP,
+    CLIP_NAMES,
+    LETTER_PINYIN,
+    Announcement,
+    Word,
+    words_pinyin,
+)
 
 log = logging.getLogger("display.voice")
 VOICE_DIR = Path(__file__).resolve().parent.parent / "assets" / "voice"
@@ -59,27 +66,36 @@ class EspeakSpeaker:
 
 
 class ClipSpeaker:
-    """Joins a center's recorded clips (``qing.wav``, ``A.wav``, ``0.wav`` …)."""
+    """Joins a center's recorded clips (``qing.wav``, ``A.wav``, ``0.wav`` …).
+
+    A call whose letter has no clip is said by ``fallback`` (espeak-ng) instead.
+    """
 
     name = "clips"
     GAP = 0.04  # seconds between clips, so syllables don't run together
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, fallback: Speaker | None = None):
         self.folder = folder
+        self.fallback = fallback
 
     @staticmethod
     def complete(folder: Path) -> bool:
-        """True when ``folder`` has every clip an announcement may need."""
-        return all((folder / f"{name}.wav").is_file() for name in CLIP_NAMES)
+        """True when ``folder`` has every word and digit clip (letters may be partial)."""
+        return all((folder / f"{name}.wav").is_file() for name in CLIP_NAMES
+                   if name not in LETTER_PINYIN)
 
     async def render(self, words: list[Word], out: Path) -> wavs.Audio:
+        names = [clip for word in words for clip in word.clips]
+        missing = [n for n in names if not (self.folder / f"{n}.wav").is_file()]
+        if missing and self.fallback is not None:
+            log.warning("缺少录音 %s，本次使用 espeak-ng", "、".join(f"{n}.wav" for n in missing))
+            return await self.fallback.render(words, out)
         parts: list[wavs.Audio] = []
-        for word in words:
-            for clip in word.clips:
-                try:
-                    parts += [wavs.read(self.folder / f"{clip}.wav"), wavs.silence(self.GAP)]
-                except wavs.WavError as exc:
-                    raise VoiceError(str(exc)) from None
+        for name in names:
+            try:
+                parts += [wavs.read(self.folder / f"{name}.wav"), wavs.silence(self.GAP)]
+            except wavs.WavError as exc:
+                raise VoiceError(str(exc)) from None
         audio = wavs.join(parts)
         wavs.write(out, audio)
         return audio
@@ -88,7 +104,7 @@ class ClipSpeaker:
 def make_speaker(folder: Path = VOICE_DIR, engine: str = "auto") -> Speaker:
     """``auto``: the clip folder when complete, else espeak-ng."""
     if engine == "clips" or (engine == "auto" and ClipSpeaker.complete(folder)):
-        return ClipSpeaker(folder)
+        return ClipSpeaker(folder, fallback=EspeakSpeaker())
     if engine not in ("auto", "espeak"):
         raise ValueError(f"未知的语音引擎“{engine}”，可选 auto、espeak、clips")
     return EspeakSpeaker()

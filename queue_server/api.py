@@ -8,6 +8,7 @@ from aiohttp import web
 
 from .accounts import Accounts, Clerk
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
+from .keys import ACCOUNTS, SERVICE
 from .protocol import OUTCOMES
 from .rules import Outcome
 from .service import QueueService
@@ -18,11 +19,11 @@ SESSION_COOKIE = "bianmin_session"
 
 
 def _svc(request: web.Request) -> QueueService:
-    return request.app["service"]
+    return request.app[SERVICE]
 
 
 def _accounts(request: web.Request) -> Accounts:
-    return request.app["accounts"]
+    return request.app[ACCOUNTS]
 
 
 @routes.get("/healthz")
@@ -77,7 +78,9 @@ async def ticket_state(request: web.Request) -> web.Response:
 
 @routes.get("/api/snapshot")
 async def snapshot(request: web.Request) -> web.Response:
-    return json_response(_svc(request).snapshot().to_dict())
+    async with _svc(request).settled():
+        snap = _svc(request).snapshot()
+    return json_response(snap.to_dict())
 
 
 @routes.post("/api/login")

@@ -8,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from . import api, guide
+from . import api, guide, keys
 from .accounts import Accounts
 from .center import load_center
 from .hub import Hub
@@ -27,15 +27,15 @@ def create_app(settings: Settings, store: Store, *, clock=None, center=None) -> 
     kwargs = {"clock": clock} if clock else {}
     service = QueueService(center, store, base_url=settings.base_url,
                            always_open=settings.always_open, **kwargs)
-    app["settings"] = settings
-    app["store"] = store
-    app["service"] = service
-    app["accounts"] = Accounts(store, idle_minutes=settings.session_idle_minutes,
+    app[keys.SETTINGS] = settings
+    app[keys.STORE] = store
+    app[keys.SERVICE] = service
+    app[keys.ACCOUNTS] = Accounts(store, idle_minutes=settings.session_idle_minutes,
                                max_hours=settings.session_max_hours)
-    app["hub"] = Hub(service)
+    app[keys.HUB] = Hub(service)
     app.router.add_routes(api.routes)
     app.router.add_routes(guide.routes)
-    app.router.add_get("/ws", app["hub"].handle)
+    app.router.add_get("/ws", app[keys.HUB].handle)
     for setup in _extensions():
         setup(app)
     app.on_startup.append(_startup)
@@ -54,16 +54,16 @@ def _extensions():
 
 
 async def _startup(app: web.Application) -> None:
-    await app["service"].start()
-    await app["hub"].load(app["store"])
-    app["ticker"] = asyncio.create_task(_day_ticker(app["service"]))
+    await app[keys.SERVICE].start()
+    await app[keys.HUB].load(app[keys.STORE])
+    app[keys.TICKER] = asyncio.create_task(_day_ticker(app[keys.SERVICE]))
 
 
 async def _shutdown(app: web.Application) -> None:
-    app["ticker"].cancel()
+    app[keys.TICKER].cancel()
     with contextlib.suppress(asyncio.CancelledError):
-        await app["ticker"]
-    await app["hub"].close_all()
+        await app[keys.TICKER]
+    await app[keys.HUB].close_all()
 
 
 async def _day_ticker(service: QueueService) -> None:

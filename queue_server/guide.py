@@ -8,6 +8,7 @@ import html
 from aiohttp import web
 
 from .errors import AppError, NotFound
+from .keys import SERVICE
 from .protocol import STATUS_NAMES
 
 routes = web.RouteTableDef()
@@ -70,7 +71,7 @@ def describe(state) -> str:
 
 @routes.get("/g/{matter}")
 async def guide_page(request: web.Request) -> web.Response:
-    svc = request.app["service"]
+    svc = request.app[SERVICE]
     code = request.match_info["matter"]
     matter = svc.center.matters.get(code)
     if matter is None:

@@ -31,6 +31,9 @@ class Hub:
         self.service = service
         self.clients: set[asyncio.Queue[str | None]] = set()
         self.recent: deque[tuple[int, str]] = deque(maxlen=REPLAY_EVENTS)
+        # Clients connecting at the same seq share one snapshot string (a busy day's line can
+        # make it large; 100 displays reconnecting at once must not hold 100 copies).
+        self._snapshot: tuple[int, str] | None = None
         service.listeners.append(self.publish)
 
     async def load(self, store) -> None:
@@ -57,7 +60,9 @@ class Hub:
             oldest = self.recent[0][0] if self.recent else seq + 1
             if since == seq or (missed and oldest <= since + 1):
                 return missed
-        return [_dumps(self.service.snapshot().to_dict())]
+        if self._snapshot is None or self._snapshot[0] != seq:
+            self._snapshot = (seq, _dumps(self.service.snapshot().to_dict()))
+        return [self._snapshot[1]]
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=20)
@@ -67,10 +72,12 @@ class Hub:
         except ValueError:
             since = None
         q: asyncio.Queue[str | None] = asyncio.Queue()
-        # No await between reading the state and registering: nothing can slip in between.
-        for text in self._first_messages(since):
-            q.put_nowait(text)
-        self.clients.add(q)
+        # Under the settled lock no change is pending or can start, and we register before
+        # releasing it: the client sees exactly the committed state, then every later event.
+        async with self.service.settled():
+            for text in self._first_messages(since):
+                q.put_nowait(text)
+            self.clients.add(q)
         writer = asyncio.create_task(self._writer(ws, q))
         try:
             async for msg in ws:

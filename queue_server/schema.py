@@ -30,7 +30,7 @@ MIGRATIONS: list[str] = [
         finished_at   TEXT,
         clerk_id      INTEGER,
         UNIQUE (day, category, seq),
-        UNIQUE (device_id, request_id)
+        UNIQUE (day, device_id, request_id)
     );
     CREATE INDEX tickets_active ON tickets (status, day);
     CREATE TABLE transitions (

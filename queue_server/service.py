@@ -8,10 +8,12 @@ event is published. Nothing is announced that is not on disk.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import functools
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 
 from . import rules
@@ -20,10 +22,35 @@ from .center import Center
 from .errors import BadRequest, Conflict, NotFound
 from .protocol import CallView, Event, IssuedTicket, Snapshot, TicketState, TicketView, WindowView
 from .rules import Outcome, Ticket
-from .store import Store
+from .store import Batch, Store
 from .tickets_db import load_ticket, row_to_ticket, save_ticket
 
 Clock = Callable[[], dt.datetime]
+
+
+class OpLock:
+    """The service lock. Holding it, an operation computes its change, applies it to memory
+    and submits it to the group-commit writer; on leaving the block the lock is released
+    first and then the operation waits for its own commit. So operations pipeline through
+    the writer, yet none returns (or is announced) before its change is on disk."""
+
+    def __init__(self, service: QueueService):
+        self.service = service
+        self.raw = asyncio.Lock()
+        self.pending: list[asyncio.Future] = []
+
+    async def __aenter__(self) -> None:
+        await self.raw.acquire()
+
+    async def __aexit__(self, *exc) -> None:
+        pending, self.pending = self.pending, []
+        self.raw.release()
+        for fut in pending:
+            try:
+                await fut
+            except Exception:
+                await self.service.recover()
+                raise
 
 
 def utc_now() -> dt.datetime:
@@ -45,7 +72,7 @@ class QueueService:
         self.clock = clock
         self.always_open = always_open
         self.listeners: list[Callable[[Event], None]] = []
-        self.lock = asyncio.Lock()
+        self.lock = OpLock(self)
         self.seq = 0
         self.day = rules.service_day(clock(), center.tz)
         self.active: dict[int, Ticket] = {}
@@ -59,23 +86,69 @@ class QueueService:
         self.request_ids: dict[tuple[int, str], int] = {}
         self.counts: dict[str, int] = {c.code: 0 for c in center.categories}
         self.at: dict[int, int] = {}
+        # (category, priority) -> tickets with status "waiting": a new ticket's "ahead".
+        self.line_counts: dict[tuple[str, bool], int] = {
+            (c.code, p): 0 for c in center.categories for p in (True, False)}
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Batch]:
+        """Collect one change's statements; set ``db.event`` to announce it once committed.
+
+        Call with the lock held. On leaving the block the change is submitted to the
+        group-commit writer and the event's seq is taken."""
+        db = Batch()
+        db.event = None
+        yield db
+        event = db.event
+        if event is not None:
+            self.seq = event.seq
+        self.lock.pending.append(self.store.submit(
+            db.statements, functools.partial(self._announce, event) if event else None))
+
+    async def recover(self) -> None:
+        """After a failed commit: reload the state from disk and accept writes again."""
+        async with self.lock.raw:
+            if self.store.poisoned:
+                await self.store.drain()
+                self.store.recover()
+                self._reset()
+                await self._load()
+                pending, self.lock.pending = self.lock.pending, []
+                for fut in pending:
+                    await fut
+
+    @contextlib.asynccontextmanager
+    async def settled(self) -> AsyncIterator[None]:
+        """Hold the lock with every change committed: what readers then see is on disk."""
+        async with self.lock.raw:
+            await self.store.drain()
+            yield
 
     # ---- loading -------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Load today's state from the database; expire tickets left over from earlier days."""
+        async with self.lock:
+            await self._load()
+
+    def _reset(self) -> None:
+        self.active, self.tokens = {}, {}
+        self.counts = {c.code: 0 for c in self.center.categories}
+        self.line_counts = {(c.code, p): 0 for c in self.center.categories for p in (True, False)}
+        self.at = {}
+
+    async def _load(self) -> None:
         st = self.store
         self.seq = (await st.fetchone("SELECT COALESCE(MAX(seq), 0) FROM events"))[0]
         self.last_id = (await st.fetchone("SELECT COALESCE(MAX(id), 0) FROM tickets"))[0]
         for row in await st.fetchall("SELECT number, paused FROM windows"):
             if row["number"] in self.paused:
                 self.paused[row["number"]] = bool(row["paused"])
-        async with self.lock:
-            rows = await st.fetchall(
-                "SELECT * FROM tickets WHERE status IN ('waiting','transferred','called','serving')")
-            self.tokens = {r["id"]: r["token"] for r in rows}
-            self._apply([row_to_ticket(r) for r in rows])
-            await self._roll_day(self.clock(), force=True)
+        rows = await st.fetchall(
+            "SELECT * FROM tickets WHERE status IN ('waiting','transferred','called','serving')")
+        self.tokens = {r["id"]: r["token"] for r in rows}
+        self._apply([row_to_ticket(r) for r in rows])
+        await self._roll_day(self.clock(), force=True)
 
     async def _load_day(self) -> None:
         day = self.day.isoformat()
@@ -95,7 +168,10 @@ class QueueService:
         self.recent = deque(
             (CallView(r["number"], r["window"], r["at"], recall=r["detail"] == "recall")
              for r in reversed(rows)), maxlen=10)
-        self.request_ids = {}
+        rows = await st.fetchall(
+            "SELECT id, device_id, request_id FROM tickets WHERE day = ? AND request_id IS NOT NULL",
+            (day,))
+        self.request_ids = {(r["device_id"], r["request_id"]): r["id"] for r in rows}
 
     async def roll_day(self) -> None:
         """Check the clock and start a new service day if the local date changed."""
@@ -109,14 +185,13 @@ class QueueService:
             return
         stale = rules.expire(self.active.values(), today)
         if stale:
-            async with self.store.transaction() as db:
+            with self.transaction() as db:
                 for t in stale:
-                    await save_ticket(db, t)
-                    await self._log(db, t, self.active[t.id].status, now, None, None, "day_end")
-                event = await self._event(db, "tickets_expired", now, tickets=stale,
-                                          changed=stale)
+                    save_ticket(db, t)
+                    self._log(db, t, self.active[t.id].status, now, None, None, "day_end")
+                db.event = self._event(db, "tickets_expired", now, tickets=stale,
+                                       changed=stale)
             self._apply(stale)
-            self._announce(event)
         self.day = today
         await self._load_day()
 
@@ -180,14 +255,14 @@ class QueueService:
 
     # ---- persistence helpers -------------------------------------------------------------
 
-    async def _log(self, db, t: Ticket, from_status: str | None, now: dt.datetime,
+    def _log(self, db, t: Ticket, from_status: str | None, now: dt.datetime,
                    window: int | None, clerk_id: int | None, detail: str | None = None) -> None:
-        await db.execute(
+        db.execute(
             "INSERT INTO transitions (ticket_id, at, from_status, to_status, window, clerk_id, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (t.id, self.iso(now), from_status, t.status, window, clerk_id, detail))
 
-    async def _event(self, db, type_: str, now: dt.datetime, *, changed: list[Ticket],
+    def _event(self, db, type_: str, now: dt.datetime, *, changed: list[Ticket],
                      ticket: Ticket | None = None, window: int | None = None,
                      to_window: int | None = None, tickets: list[Ticket] | None = None,
                      outcome: str | None = None, served_delta: int = 0,
@@ -206,12 +281,19 @@ class QueueService:
             window=wv(window, served_delta, paused), to_window=wv(to_window),
             tickets=[self.ticket_view(t) for t in tickets or []], outcome=outcome)
         payload = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        await db.execute("INSERT INTO events (seq, at, type, payload) VALUES (?, ?, ?, ?)",
+        db.execute("INSERT INTO events (seq, at, type, payload) VALUES (?, ?, ?, ?)",
                          (event.seq, event.at, type_, payload))
         return event
 
+    async def record_event(self, db, type_: str, now: dt.datetime, *, window: int | None = None) -> Event:
+        """Write an event that changes no ticket (e.g. a closed case) inside ``db``'s transaction."""
+        return self._event(db, type_, now, changed=[], window=window)
+
+    def announce(self, event: Event) -> None:
+        """Publish a committed event to every listener."""
+        self._announce(event)
+
     def _announce(self, event: Event) -> None:
-        self.seq = event.seq
         for listener in self.listeners:
             listener(event)
 
@@ -223,6 +305,11 @@ class QueueService:
             else:
                 self.at[n] = t.id
         for t in changed:
+            old = self.active.get(t.id)
+            if old is not None and old.status == "waiting":
+                self.line_counts[(old.category, old.priority)] -= 1
+            if t.status == "waiting":
+                self.line_counts[(t.category, t.priority)] += 1
             if t.status in rules.ACTIVE:
                 self.active[t.id] = t
             else:
@@ -255,16 +342,16 @@ class QueueService:
                                  priority=priority, last_seq=self.last_seq.get(category, 0),
                                  now=now, tz=self.center.tz)
             token = new_token(12)
-            async with self.store.transaction() as db:
-                await db.execute(
-                    "INSERT INTO tickets (id, day, category, seq, number, matter, priority, status,"
-                    " token, device_id, request_id, issued_at, queue_key) "
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO tickets (id, day, category, seq, number, matter, priority, "
+                    "status, token, device_id, request_id, issued_at, queue_key) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (t.id, t.day.isoformat(), t.category, t.seq, t.number, t.matter,
                      int(t.priority), t.status, token, device_id, request_id, self.iso(now),
                      t.queue_key))
-                await self._log(db, t, None, now, None, None)
-                event = await self._event(db, "ticket_issued", now, changed=[t], ticket=t)
+                self._log(db, t, None, now, None, None)
+                db.event = self._event(db, "ticket_issued", now, changed=[t], ticket=t)
             self.last_id = t.id
             self.last_seq[category] = t.seq
             self.tokens[t.id] = token
@@ -272,10 +359,9 @@ class QueueService:
                 self.request_ids[(device_id, request_id)] = t.id
             # The new ticket is last in its line: everyone waiting in its category (or, on the
             # green channel, every priority ticket there) is ahead. Counting beats sorting here.
-            ahead = sum(1 for o in self.active.values() if o.category == category
-                        and o.status == "waiting" and (o.priority or not priority))
+            ahead = self.line_counts[(category, True)] + (0 if priority else
+                                                          self.line_counts[(category, False)])
             self._apply([t])
-            self._announce(event)
             return self._issued(t, token, ahead)
 
     def _issued(self, t: Ticket, token: str, ahead: int) -> IssuedTicket:
@@ -289,28 +375,24 @@ class QueueService:
             matter_name=matter.name if matter else None)
 
     async def _by_request(self, device_id: int, request_id: str) -> IssuedTicket | None:
+        """The ticket already issued today for this tap (request ids are unique per day)."""
         tid = self.request_ids.get((device_id, request_id))
         if tid is None:
-            row = await self.store.fetchone(
-                "SELECT * FROM tickets WHERE device_id = ? AND request_id = ?",
-                (device_id, request_id))
-            if row is None:
-                return None
-            t, token = row_to_ticket(row), row["token"]
-        else:
-            t, token = self.active.get(tid), self.tokens.get(tid)
-            if t is None:
-                t, token = await load_ticket(self.store, tid)
+            return None
+        t, token = self.active.get(tid), self.tokens.get(tid)
+        if t is None:
+            t, token = await load_ticket(self.store, tid)
         return self._issued(t, token, rules.ahead_of(t, self.active.values()))
 
     async def ticket_state(self, token: str) -> TicketState:
         """The holder's view: status, people ahead and the window called to."""
-        row = await self.store.fetchone("SELECT * FROM tickets WHERE token = ?", (token,))
-        if row is None:
-            raise NotFound("找不到这张号票，请核对二维码或咨询工作人员", code="ticket_not_found")
-        t = self.active.get(row["id"]) or row_to_ticket(row)
-        return TicketState(number=t.number, status=t.status,
-                           ahead=rules.ahead_of(t, self.active.values()), window=t.window)
+        async with self.settled():
+            row = await self.store.fetchone("SELECT * FROM tickets WHERE token = ?", (token,))
+            if row is None:
+                raise NotFound("找不到这张号票，请核对二维码或咨询工作人员", code="ticket_not_found")
+            t = self.active.get(row["id"]) or row_to_ticket(row)
+            return TicketState(number=t.number, status=t.status,
+                               ahead=rules.ahead_of(t, self.active.values()), window=t.window)
 
     # ---- window actions ------------------------------------------------------------------
 
@@ -332,21 +414,20 @@ class QueueService:
                       outcome: str | None = None) -> Event:
         now = self.clock()
         clerk_id, clerk_name = clerk
-        async with self.store.transaction() as db:
-            await save_ticket(db, new, clerk_id=clerk_id)
-            await self._log(db, new, t.status, now, window, clerk_id, detail)
+        with self.transaction() as db:
+            save_ticket(db, new, clerk_id=clerk_id)
+            self._log(db, new, t.status, now, window, clerk_id, detail)
             for sql, params in extra_sql:
-                await db.execute(sql, params)
+                db.execute(sql, params)
             self.clerk_at[window] = clerk_name
-            event = await self._event(db, type_, now, changed=[new], ticket=new, window=window,
-                                      to_window=to_window, served_delta=served_delta,
-                                      outcome=outcome)
+            db.event = event = self._event(
+                db, type_, now, changed=[new], ticket=new, window=window, to_window=to_window,
+                served_delta=served_delta, outcome=outcome)
         self._apply([new])
         self.served[window] += served_delta
         if type_ in ("ticket_called", "ticket_recalled"):
             self.recent.append(CallView(new.number, window, self.iso(now),
                                         recall=type_ == "ticket_recalled"))
-        self._announce(event)
         return event
 
     async def call_next(self, number: int, clerk: tuple) -> TicketView:
@@ -421,6 +502,7 @@ class QueueService:
         """Put today's no-show ``ticket_number`` back in line (过号重排)."""
         self._window(number)
         async with self.lock:
+            await self.store.drain()
             row = await self.store.fetchone(
                 "SELECT * FROM tickets WHERE day = ? AND number = ?",
                 (self.day.isoformat(), ticket_number.strip().upper()))
@@ -441,14 +523,13 @@ class QueueService:
             if self.paused[number] == paused:
                 return self.window_view(number)
             now = self.clock()
-            async with self.store.transaction() as db:
-                await db.execute(
+            with self.transaction() as db:
+                db.execute(
                     "INSERT INTO windows (number, paused, clerk_id) VALUES (?, ?, ?) "
                     "ON CONFLICT (number) DO UPDATE SET paused = excluded.paused, "
                     "clerk_id = excluded.clerk_id", (number, int(paused), clerk[0]))
                 self.clerk_at[number] = clerk[1]
-                event = await self._event(db, "window_paused" if paused else "window_resumed",
-                                          now, changed=[], window=number, paused=paused)
+                db.event = self._event(db, "window_paused" if paused else "window_resumed",
+                                       now, changed=[], window=number, paused=paused)
             self.paused[number] = paused
-            self._announce(event)
             return self.window_view(number)

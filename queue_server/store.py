@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiosqlite
 
 from .errors import Unavailable
 from .schema import MIGRATIONS
+
+GROUP_MAX = 256  # changes per group commit
 
 
 class Store:
@@ -27,6 +29,12 @@ class Store:
         self._writer = writer
         self._reader = reader
         self._lock = asyncio.Lock()
+        self._queue: list[tuple[list, Callable[[], None] | None, asyncio.Future]] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._poisoned: BaseException | None = None
+        self._task = asyncio.create_task(self._group_commits())
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -34,11 +42,19 @@ class Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await _connect(path)
-        await _migrate(writer)
+        try:
+            await _migrate(writer)
+        except BaseException:
+            await writer.close()
+            raise
         reader = await _connect(path)
         return cls(path, writer, reader)
 
     async def close(self) -> None:
+        await self.drain()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
         await self._reader.close()
         await self._writer.close()
 
@@ -58,6 +74,85 @@ class Store:
             else:
                 await self._writer.commit()
 
+    @contextlib.asynccontextmanager
+    async def batch(self) -> AsyncIterator[Batch]:
+        """Collect statements, then run them all as one transaction in a single hop to the
+        writer thread. This is the hot write path: one thread round trip per change instead
+        of one per statement."""
+        batch = Batch()
+        yield batch
+        await self.write(batch.statements)
+
+    async def write(self, statements: list[tuple[str, tuple]]) -> None:
+        """Run ``statements`` in one ``BEGIN IMMEDIATE`` … ``COMMIT`` on the writer."""
+        if not statements:
+            return
+        async with self._lock:
+            try:
+                # aiosqlite has no public "run this function in the connection's thread";
+                # _execute is that primitive (every public method is built on it).
+                await self._writer._execute(_run_batch, self._writer._conn, statements)
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise Unavailable("数据库忙，请稍后重试", code="database_busy") from exc
+                raise
+
+    def submit(self, statements: list[tuple[str, tuple]],
+               on_commit: Callable[[], None] | None = None) -> asyncio.Future:
+        """Queue one change for the group-commit writer and return a future for its commit.
+
+        Changes submitted while the writer is busy are committed together in one
+        transaction, in submission order; ``on_commit`` callbacks then run in that order,
+        before the futures resolve. After a failed commit every later submission fails too
+        (it was computed on top of the lost change) until :meth:`recover` is called.
+        """
+        fut = asyncio.get_running_loop().create_future()
+        if self._poisoned is not None:
+            fut.set_exception(Unavailable("数据库写入失败，系统正在恢复，请稍后重试",
+                                          code="database_error"))
+            return fut
+        self._queue.append((statements, on_commit, fut))
+        self._idle.clear()
+        self._wake.set()
+        return fut
+
+    async def drain(self) -> None:
+        """Wait until every submitted change is committed (or has failed)."""
+        await self._idle.wait()
+
+    @property
+    def poisoned(self) -> bool:
+        return self._poisoned is not None
+
+    def recover(self) -> None:
+        """Accept submissions again after the caller has reloaded its state from disk."""
+        self._poisoned = None
+
+    async def _group_commits(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                group, self._queue = self._queue[:GROUP_MAX], self._queue[GROUP_MAX:]
+                statements = [st for item in group for st in item[0]]
+                try:
+                    if self._poisoned is not None:
+                        raise self._poisoned
+                    await self.write(statements)
+                except Exception as exc:
+                    self._poisoned = exc
+                    for _, _, fut in group:
+                        if not fut.done():
+                            fut.set_exception(Unavailable(
+                                "数据库写入失败，系统正在恢复，请稍后重试", code="database_error"))
+                    continue
+                for _, on_commit, fut in group:
+                    if on_commit is not None:
+                        on_commit()
+                    if not fut.done():
+                        fut.set_result(None)
+            self._idle.set()
+
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         """Read rows through the reader connection."""
         async with self._reader.execute(sql, params) as cur:
@@ -66,6 +161,27 @@ class Store:
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         async with self._reader.execute(sql, params) as cur:
             return await cur.fetchone()
+
+
+class Batch:
+    """Statements collected for one transaction (see :meth:`Store.batch`)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple]] = []
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        self.statements.append((sql, params))
+
+
+def _run_batch(conn: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, params in statements:
+            conn.execute(sql, params)
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

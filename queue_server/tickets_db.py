@@ -22,9 +22,9 @@ def row_to_ticket(row: sqlite3.Row) -> Ticket:
         recalls=row["recalls"])
 
 
-async def save_ticket(db, t: Ticket, clerk_id: int | None = None) -> None:
-    """Write the mutable fields of ``t`` (inside the caller's transaction)."""
-    await db.execute(
+def save_ticket(db, t: Ticket, clerk_id: int | None = None) -> None:
+    """Write the mutable fields of ``t`` (added to the caller's batch)."""
+    db.execute(
         "UPDATE tickets SET status = ?, window = ?, transferred_to = ?, transferred_at = ?, "
         "called_at = ?, recalls = ?, queue_key = ?, clerk_id = COALESCE(?, clerk_id) "
         "WHERE id = ?",

@@ -9,6 +9,7 @@ deterministic: the same inputs give byte-identical files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +19,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from queue_server.assets import FONT_BOLD, FONT_REGULAR, ui_chars  # noqa: E402
+from queue_server.assets import FONT_BOLD, FONT_REGULAR, ui_chars
 
 NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
 SOURCES = {FONT_REGULAR: NOTO_DIR / "NotoSansCJK-Regular.ttc",
@@ -33,10 +34,8 @@ def gb2312_chars(first_row: int, last_row: int) -> set[str]:
     chars = set()
     for hi in range(first_row, last_row + 1):
         for lo in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     return chars
 
 
@@ -107,18 +106,20 @@ def main(argv: list[str] | None = None) -> int:
     # One process per weight: the two builds are independent and CPU-bound.
     with ProcessPoolExecutor(max_workers=len(jobs)) as pool:
         results = {t: pool.submit(build, s, t, chars) for t, s in jobs.items()}
-        status = 0
+        status, missing = 0, set()
         for target, future in results.items():
-            missing = future.result()
+            missing |= future.result()
             size = target.stat().st_size
             print(f"{target.name}: {size / 1e6:.2f} MB")
-            if missing:
-                print(f"  源字体没有这些字符：{''.join(sorted(missing))}", file=sys.stderr)
-                status = 1
             if size > MAX_BYTES:
                 print(f"  字体文件超过 {MAX_BYTES / 1e6:.1f} MB", file=sys.stderr)
                 status = 1
     print(f"done in {time.monotonic() - started:.1f} s")
+    if missing:
+        # The texts must change: no rebuild can add a glyph the source font does not have.
+        print(f"Noto Sans CJK 没有这些字符，请在界面文字中换用其他字符："
+              f"{' '.join(f'{c}(U+{ord(c):04X})' for c in sorted(missing))}", file=sys.stderr)
+        status = 1
     return status
 
 

@@ -1,0 +1,99 @@
+"""The hall display app: a Kivy board fed by ``/ws``, announcing calls in Mandarin.
+
+Everything runs on one asyncio loop (``App.async_run``): the Kivy frames, the WebSocket
+client and the announcer. Nothing polls: the clock label checks the time once a second
+and only redraws when the minute changes; the notices line moves only during its short
+slides (``--marquee page``, the default) or steadily at ``--marquee-fps`` (``scroll``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, StringProperty
+
+from display import fonts, present, theme
+from display.controller import DisplayController
+from display.screen import BoardScreen
+from display.settings import DisplaySettings
+from display.sinks import Sink, make_sink
+from display.voice import Announcer, make_speaker
+from display.wsclient import HallClient
+
+KV_DIR = Path(__file__).resolve().parent / "kv"
+KV_FILES = ("header.kv", "call_panel.kv", "window_table.kv", "recent_calls.kv", "waiting.kv",
+            "marquee.kv", "board.kv")
+# Widget classes must exist in the Factory before their rules load.
+import display.widgets  # noqa: E402,F401
+
+
+class DisplayApp(App):
+    """Build with settings (and optionally a sink, for tests); run with :func:`run_app`."""
+
+    title = "便民服务中心叫号屏"
+    unit = NumericProperty(10.8)  # 1 % of the window height, in pixels
+    marquee_mode = StringProperty("page")
+    marquee_speed = NumericProperty(12.0)
+    marquee_fps = NumericProperty(20)
+    marquee_hold = NumericProperty(8.0)
+
+    def __init__(self, settings: DisplaySettings, sink: Sink | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.marquee_mode = settings.marquee
+        self.marquee_speed = settings.marquee_speed
+        self.marquee_fps = settings.marquee_fps
+        self.marquee_hold = settings.marquee_hold
+        self.announcer = Announcer(make_speaker(settings.voice_dir, settings.voice),
+                                   sink or make_sink(settings.audio), settings.voice_dir)
+        self.screen: BoardScreen | None = None
+        self.controller: DisplayController | None = None
+        self.client: HallClient | None = None
+        self.tasks: list[asyncio.Task] = []
+
+    def build(self) -> BoardScreen:
+        fonts.register()
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / name))
+        Window.clearcolor = theme.BG
+        Window.bind(size=self._on_size)
+        self._on_size(Window, Window.size)
+        self.screen = BoardScreen()
+        self.controller = DisplayController(self.screen, self.announcer.announce,
+                                            max_age=self.settings.max_age)
+        self.client = HallClient(self.settings.server, self.controller)
+        self._tick()
+        Clock.schedule_interval(self._tick, 1.0)
+        return self.screen
+
+    def on_start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.tasks = [loop.create_task(self.client.run()), loop.create_task(self.announcer.run())]
+
+    def _on_size(self, _window, size) -> None:
+        self.unit = size[1] / 100.0
+
+    def _tick(self, *_args) -> None:
+        now = self.controller.now_local()
+        self.screen.show_time(present.date_text(now), present.clock_text(now))
+
+    async def stop_tasks(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def run_app(app: DisplayApp) -> None:
+    """Run ``app`` until its window closes, then stop the client and the announcer."""
+    try:
+        await app.async_run(async_lib="asyncio")
+    finally:
+        await app.stop_tasks()

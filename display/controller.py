@@ -1,0 +1,102 @@
+"""Glue between the WebSocket client, the board model, the voice and a view (no Kivy).
+
+The Kivy screen implements :class:`View`; tests use a plain recording view. The controller
+only calls the view methods whose part of the screen actually changed, so an idle hall
+costs no redraws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from display import present
+from display.board import Board, Change
+from display.present import CallLine, CenterInfo, WaitingRow, WindowRow
+from display.speech import Announcement
+from queue_server.protocol import Event, Snapshot
+
+log = logging.getLogger("display.controller")
+RECENT_SHOWN = 6
+
+
+class View(Protocol):
+    def show_center(self, center: CenterInfo) -> None: ...
+    def show_windows(self, rows: list[WindowRow]) -> None: ...
+    def show_waiting(self, rows: list[WaitingRow]) -> None: ...
+    def show_calls(self, number: str, window: str, recall: bool, recent: list[CallLine],
+                   flash: bool) -> None: ...
+    def show_online(self, online: bool) -> None: ...
+
+
+class DisplayController:
+    """Receives center info, messages and connection changes; drives the view and voice."""
+
+    def __init__(self, view: View, announce: Callable[[Announcement], None] | None = None,
+                 *, max_age: float = 60.0, recent_shown: int = RECENT_SHOWN,
+                 tz: dt.tzinfo | None = None):
+        self.view = view
+        self.announce = announce
+        self.board = Board(max_age=max_age)
+        self.center: CenterInfo | None = None
+        self.recent_shown = recent_shown
+        self.tz = tz
+        self.online: bool | None = None
+        # Server clock minus ours, from the HTTP Date header, so the age check of replayed
+        # calls still works when the display PC's clock is off.
+        self.clock_offset = dt.timedelta(0)
+
+    @property
+    def local_tz(self) -> dt.tzinfo | None:
+        """Where the hall is: the center's timezone if known, else this PC's (None)."""
+        return self.tz or (self.center.timezone if self.center else None)
+
+    def now_local(self) -> dt.datetime:
+        """The hall's wall-clock time, for the header clock."""
+        return self.server_now().astimezone(self.local_tz)
+
+    def server_now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.clock_offset
+
+    def set_server_date(self, server: dt.datetime | None) -> None:
+        """Record the server's clock (HTTP ``Date``) as seen right now."""
+        if server is not None:
+            self.clock_offset = server - dt.datetime.now(dt.UTC)
+
+    @property
+    def since(self) -> int | None:
+        """The ``?since=`` to reconnect with."""
+        return self.board.seq
+
+    def on_center(self, data: Any) -> None:
+        """``GET /api/center`` arrived; raises :class:`present.CenterError` on a bad shape."""
+        self.center = CenterInfo.from_json(data)
+        self.view.show_center(self.center)
+        self._render(Change(windows=True, waiting=True, calls=True))
+
+    def on_message(self, message: Snapshot | Event) -> Change:
+        change = self.board.apply(message, self.server_now())
+        self._render(change)
+        if self.announce:
+            for item in change.announce:
+                self.announce(item)
+        return change
+
+    def on_connection(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self.view.show_online(online)
+
+    def _render(self, change: Change) -> None:
+        board = self.board
+        if change.windows:
+            self.view.show_windows(present.window_rows(board.windows, self.center))
+        if change.waiting:
+            self.view.show_waiting(present.waiting_rows(board.waiting, self.center))
+        if change.calls:
+            number, window, recall = present.big_call(board.latest)
+            # The newest call is the big line; the list shows the ones before it.
+            recent = present.call_lines(board.recent[1:], self.recent_shown, self.local_tz)
+            self.view.show_calls(number, window, recall, recent, change.flash)

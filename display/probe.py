@@ -1,0 +1,168 @@
+"""The display app with a test/benchmark probe: ``python -m display.probe --server URL``.
+
+It is the real ``DisplayApp`` (real window, real /ws client, real espeak-ng rendering);
+only the sound card is replaced by a RecordingSink that keeps every WAV. The tests and
+``display.bench_latency`` drive it over stdin/stdout.
+
+Out (stdout, one per line): ``@@ {json}`` reports —
+  ready, online {online}, calls {number, window, flash, t}, drawn {t}, played {...}, state {...},
+  shot {path}.  ``t`` is ``time.monotonic()`` (system-wide on Linux, so comparable with the test).
+In (stdin): ``state``, ``shot PATH``, ``quit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from display.settings import DisplaySettings, parse_size
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")  # before Kivy loads (in main)
+
+
+SHOTS: list[str] = []  # screenshot paths waiting for the next drawn frame
+
+
+def take_shots(window) -> None:
+    """Called on ``on_flip``, after drawing and before the swap: the back buffer holds
+    exactly this frame, so glReadPixels (Window.screenshot) reads what is about to show."""
+    while SHOTS:
+        path = SHOTS.pop(0)
+        made = window.screenshot(name=str(Path(path).with_suffix("")) + "-tmp.png")
+        os.replace(made, path)
+        emit("shot", path=path)
+
+
+def emit(kind: str, **data) -> None:
+    sys.stdout.write("@@ " + json.dumps({"kind": kind, **data}, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def image_box(widget, window_height: float) -> list[int]:
+    """(left, top, right, bottom) of ``widget`` in screenshot pixels (y grows down)."""
+    x, y = widget.to_window(*widget.pos)
+    return [round(x), round(window_height - y - widget.height),
+            round(x + widget.width), round(window_height - y)]
+
+
+def widget_state(app) -> dict:
+    """What the screen shows, read back from the widgets themselves."""
+    ids = app.screen.ids
+
+    def texts(widget) -> list[str]:
+        return [w.text for w in widget.walk() if hasattr(w, "text") and isinstance(w.text, str)]
+
+    return {
+        "center_name": ids.header.center_name,
+        "clock": ids.header.clock_text,
+        "date": ids.header.date_text,
+        "call_number": ids.call.number,
+        "call_window": ids.call.window,
+        "call_recall": ids.call.recall,
+        "call_text": ids.call.ids.sentence.text,
+        "windows": [dict(number=r.number, name=r.name, ticket=r.ticket, status=r.status,
+                         paused=r.paused) for r in reversed(ids.windows.children)],
+        "recent": [dict(number=r.number, window=r.window, recall=r.recall)
+                   for r in reversed(ids.recent.children)],
+        "waiting": {c.code: c.count for c in reversed(ids.waiting.children)},
+        "offline": app.screen.banner.shown,
+        "offline_shown": app.screen.banner.parent is not None,
+        "offline_text": app.screen.banner.text,
+        "notices": list(ids.marquee.notices),
+        "marquee_text": ids.marquee.label.text,
+        "marquee_moving": ids.marquee.moving,
+        "all_texts": texts(app.screen),
+        "window_size": list(app.root_window.size),
+        "call_box": image_box(ids.call.ids.sentence, app.root_window.height),
+        "windows_box": image_box(ids.windows, app.root_window.height),
+        "banner_box": image_box(app.screen.banner, app.root_window.height),
+        "connects": app.client.connects,
+    }
+
+
+async def commands(app) -> None:
+    from kivy.core.window import Window
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while line := (await reader.readline()).decode().strip():
+        cmd, _, arg = line.partition(" ")
+        if cmd == "state":
+            emit("state", **widget_state(app))
+        elif cmd == "shot":
+            SHOTS.append(arg)
+            Window.canvas.ask_update()  # make sure a frame comes
+        elif cmd == "quit":
+            break
+    app.stop()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--server", required=True)
+    p.add_argument("--size", type=parse_size, default=(1280, 720))
+    p.add_argument("--keep-dir", type=Path, required=True)
+    p.add_argument("--play-scale", type=float, default=0.1)
+    p.add_argument("--backoff", type=float, default=0.5)
+    ns = p.parse_args()
+    settings = DisplaySettings(server=ns.server, size=ns.size, windowed=True)
+
+    from display.kivyconf import configure
+
+    configure(settings)
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from display.app import DisplayApp, run_app
+    from display.sinks import RecordingSink
+    from display.wsclient import Backoff
+
+    sink = RecordingSink(ns.keep_dir, time_scale=ns.play_scale,
+                         on_played=lambda item: emit("played", **{
+                             k: str(v) if isinstance(v, Path) else v
+                             for k, v in asdict(item).items()}))
+    app = DisplayApp(settings, sink=sink)
+    pending = {"drawn": False}
+    tasks: list[asyncio.Task] = []  # asyncio keeps only weak references to tasks
+
+    def on_flip(window, *_args) -> None:
+        take_shots(window)
+        if pending["drawn"]:
+            pending["drawn"] = False
+            emit("drawn", t=time.monotonic())
+
+    def on_start(*_args) -> None:
+        app.client.backoff = Backoff(first=ns.backoff, cap=max(ns.backoff, 4.0))
+        screen = app.screen
+        show_calls, show_online = screen.show_calls, screen.show_online
+
+        def spy_calls(number, window, recall, recent, flash):
+            show_calls(number, window, recall, recent, flash)
+            pending["drawn"] = True
+            emit("calls", number=number, window=window, recall=recall, flash=flash,
+                 t=time.monotonic())
+
+        def spy_online(online):
+            show_online(online)
+            emit("online", online=online, t=time.monotonic())
+
+        # The controller holds the screen as its view: route its calls through the spies.
+        screen.show_calls, screen.show_online = spy_calls, spy_online
+        Window.bind(on_flip=on_flip)
+        tasks.append(asyncio.get_running_loop().create_task(commands(app)))
+        Clock.schedule_once(lambda _dt: emit("ready", t=time.monotonic()), 0.5)
+
+    app.bind(on_start=on_start)
+    asyncio.run(run_app(app))
+    emit("exit")
+
+
+if __name__ == "__main__":
+    main()

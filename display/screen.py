@@ -1,0 +1,47 @@
+"""The board screen: implements the controller's View by setting widget properties."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from kivy.uix.floatlayout import FloatLayout
+
+from display.present import CallLine, CenterInfo, WaitingRow, WindowRow
+
+
+class BoardScreen(FloatLayout):
+    """The whole hall board (layout in ``kv/board.kv``). Only binds data to widgets."""
+
+    def on_kv_post(self, _base) -> None:
+        # The offline banner is taken out of the tree while online, so it costs no drawing.
+        self.banner = self.ids.offline.__self__  # a strong reference, not the ids proxy
+        self.remove_widget(self.banner)
+
+    def show_center(self, center: CenterInfo) -> None:
+        self.ids.header.center_name = center.name
+        self.ids.marquee.notices = list(center.notices)
+
+    def show_time(self, date: str, clock: str) -> None:
+        self.ids.header.date_text = date
+        self.ids.header.clock_text = clock
+
+    def show_windows(self, rows: list[WindowRow]) -> None:
+        self.ids.windows.items = [dict(asdict(r), index=i) for i, r in enumerate(rows)]
+
+    def show_waiting(self, rows: list[WaitingRow]) -> None:
+        self.ids.waiting.items = [asdict(r) for r in rows]
+
+    def show_calls(self, number: str, window: str, recall: bool, recent: list[CallLine],
+                   flash: bool) -> None:
+        call = self.ids.call
+        call.number, call.window, call.recall = number, window, recall
+        self.ids.recent.items = [asdict(c) for c in recent]
+        if flash:
+            call.pulse()
+
+    def show_online(self, online: bool) -> None:
+        self.banner.shown = not online
+        if online and self.banner.parent is self:
+            self.remove_widget(self.banner)
+        elif not online and self.banner.parent is None:
+            self.add_widget(self.banner)

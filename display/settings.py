@@ -1,0 +1,90 @@
+"""Display settings, read once from the command line (and ``BIANMIN_SERVER``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from display.voice import VOICE_DIR
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """How the hall display runs. Build with :func:`from_args` or directly in tests."""
+
+    server: str = "http://127.0.0.1:8000"
+    size: tuple[int, int] | None = None  # None: the screen's own size when fullscreen
+    windowed: bool = False
+    maxfps: int = 30
+    marquee: str = "page"  # page: one notice at a time, still between slides | scroll
+    marquee_speed: float = 12.0  # percent of the window height per second
+    marquee_fps: int = 20
+    marquee_hold: float = 8.0  # seconds each notice stands still (page mode)
+    audio: str = "auto"  # auto | none | paplay | aplay | play
+    voice: str = "auto"  # auto | espeak | clips
+    voice_dir: Path = VOICE_DIR
+    max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
+
+
+def parse_size(value: str) -> tuple[int, int]:
+    """``1920x1080`` -> (1920, 1080), with a clear error otherwise."""
+    try:
+        w, h = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"尺寸“{value}”格式应为 宽x高，例如 1920x1080") from None
+    if not (320 <= w <= 7680 and 240 <= h <= 4320):
+        raise argparse.ArgumentTypeError(f"尺寸“{value}”超出范围（320x240 到 7680x4320）")
+    return w, h
+
+
+def _positive(kind):
+    def convert(value: str):
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"“{value}”不是有效的数字") from None
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"“{value}”必须大于 0")
+        return number
+    return convert
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m display", description="便民大厅叫号显示屏")
+    d = DisplaySettings()
+    p.add_argument("--server", default=os.environ.get("BIANMIN_SERVER", d.server),
+                   help=f"queue server base URL (default: $BIANMIN_SERVER or {d.server})")
+    p.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                   help="window size, e.g. 1280x720 (default: the whole screen)")
+    p.add_argument("--windowed", action="store_true", help="run in a window, not fullscreen")
+    p.add_argument("--fps", type=_positive(int), default=d.maxfps,
+                   help=f"frame rate cap (default: {d.maxfps})")
+    p.add_argument("--marquee", choices=["page", "scroll"], default=d.marquee,
+                   help="notices: page = one at a time, sliding in (default, light on CPU); "
+                        "scroll = one continuously moving line (smooth, needs a GPU)")
+    p.add_argument("--marquee-hold", type=_positive(float), default=d.marquee_hold,
+                   help=f"seconds each notice stays still in page mode (default: {d.marquee_hold:g})")
+    p.add_argument("--marquee-fps", type=_positive(int), default=d.marquee_fps,
+                   help=f"notice scrolling steps per second (default: {d.marquee_fps})")
+    p.add_argument("--marquee-speed", type=_positive(float), default=d.marquee_speed,
+                   help="notice scrolling speed, percent of screen height per second "
+                        f"(default: {d.marquee_speed:g})")
+    p.add_argument("--audio", default=d.audio,
+                   help="sound player: auto, none, paplay, aplay or play (default: auto)")
+    p.add_argument("--voice", choices=["auto", "espeak", "clips"], default=d.voice,
+                   help="speech: recorded clips from --voice-dir when complete, else espeak-ng")
+    p.add_argument("--voice-dir", type=Path, default=d.voice_dir,
+                   help=f"folder of recorded clips and chime.wav (default: {d.voice_dir})")
+    return p
+
+
+def from_args(argv: list[str] | None = None) -> DisplaySettings:
+    ns = parser().parse_args(argv)
+    if not ns.server.startswith(("http://", "https://")):
+        parser().error(f"--server “{ns.server}” 必须以 http:// 或 https:// 开头")
+    return DisplaySettings(server=ns.server, size=ns.size, windowed=ns.windowed, maxfps=ns.fps,
+                           marquee=ns.marquee, marquee_fps=ns.marquee_fps,
+                           marquee_speed=ns.marquee_speed, marquee_hold=ns.marquee_hold,
+                           audio=ns.audio, voice=ns.voice, voice_dir=ns.voice_dir)

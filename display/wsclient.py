@@ -1,0 +1,111 @@
+"""The display's only link to the server: ``GET /api/center`` once, then ``/ws`` forever.
+
+On every (re)connect it first reads the server's clock (``GET /healthz`` Date header),
+then opens ``/ws?since=<last seq>`` so the server replays what we missed or sends a fresh
+snapshot. Failures back off exponentially (0.5 s doubling to 10 s) and never end the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+from typing import Protocol
+
+import aiohttp
+
+from queue_server.protocol import Event, ProtocolError, Snapshot, parse_ws_message
+
+log = logging.getLogger("display.ws")
+
+
+class Handler(Protocol):
+    """What the client feeds (implemented by :class:`display.controller.DisplayController`)."""
+
+    center: object | None
+    since: int | None
+
+    def on_center(self, data: object) -> None: ...
+    def on_message(self, message: Snapshot | Event) -> object: ...
+    def on_connection(self, online: bool) -> None: ...
+    def set_server_date(self, server) -> None: ...
+
+
+class Backoff:
+    """Exponential delays: ``first``, doubling, capped at ``cap``; ``reset`` after success."""
+
+    def __init__(self, first: float = 0.5, cap: float = 10.0):
+        self.first, self.cap = first, cap
+        self.current = first
+
+    def next(self) -> float:
+        delay = self.current
+        self.current = min(self.cap, self.current * 2)
+        return delay
+
+    def reset(self) -> None:
+        self.current = self.first
+
+
+class HallClient:
+    """Keeps the handler fed from the server at ``base_url`` until cancelled."""
+
+    def __init__(self, base_url: str, handler: Handler, *, backoff: Backoff | None = None,
+                 heartbeat: float = 15.0):
+        self.base_url = base_url.rstrip("/")
+        self.handler = handler
+        self.backoff = backoff or Backoff()
+        self.heartbeat = heartbeat
+        self.connects = 0
+        self.resync = False  # next connect asks for a fresh snapshot (after a bad message)
+
+    def ws_url(self) -> str:
+        since = None if self.resync else self.handler.since
+        url = self.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        return f"{url}/ws" + (f"?since={since}" if since is not None else "")
+
+    async def run(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=None, connect=5, sock_read=None)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                try:
+                    await self._session(session)
+                except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                    log.info("服务器连接失败：%s", exc)
+                except (ProtocolError, ValueError) as exc:
+                    # A message we can't read: drop the connection and resync from a snapshot.
+                    log.error("服务器消息无法识别，重新同步：%s", exc)
+                    self.resync = True
+                self.handler.on_connection(False)
+                await asyncio.sleep(self.backoff.next())
+
+    async def _session(self, session: aiohttp.ClientSession) -> None:
+        async with session.get(f"{self.base_url}/healthz") as resp:
+            resp.raise_for_status()
+            self.handler.set_server_date(_http_date(resp.headers.get("Date")))
+        if self.handler.center is None:
+            async with session.get(f"{self.base_url}/api/center") as resp:
+                resp.raise_for_status()
+                self.handler.on_center(await resp.json())
+        async with session.ws_connect(self.ws_url(), heartbeat=self.heartbeat) as ws:
+            self.connects += 1
+            self.resync = False
+            self.handler.on_connection(True)
+            self.backoff.reset()
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    self.handler.on_message(parse_ws_message(json.loads(msg.data)))
+                elif msg.type == aiohttp.WSMsgType.ERROR:
+                    break
+        log.info("服务器连接已断开")
+
+
+def _http_date(value: str | None):
+    """An HTTP ``Date`` header as an aware datetime, or None."""
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,148 @@
+"""The Kivy kiosk app: four screens driven by :class:`kiosk.controller.KioskController`.
+
+Import only after :func:`kiosk.kivyconf.configure` (it sets the window up). The app is
+the controller's :class:`~kiosk.controller.View`; screens only bind properties.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk import fonts, theme
+from kiosk.api_client import KioskApi
+from kiosk.controller import KioskController, TicketPrinter
+from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
+from kiosk.printer_link import KioskPrinter
+from kiosk.screens import KV_FILES
+from kiosk.screens.home import HomeScreen
+from kiosk.screens.matters import MattersScreen
+from kiosk.screens.message import MessageScreen
+from kiosk.screens.ticket import TicketScreen
+from kiosk.settings import KioskSettings
+
+log = logging.getLogger("kiosk.app")
+
+
+class KioskRoot(ScreenManager):
+    """Every touch first tells the controller someone is there (the idle clock)."""
+
+    def on_touch_down(self, touch):
+        app = App.get_running_app()
+        if app.controller is not None:
+            app.controller.touched()
+        return super().on_touch_down(touch)
+
+
+class _KeepRunning(ExceptionHandler):
+    """A bug in a touch handler is logged; the lobby kiosk keeps running."""
+
+    def handle_exception(self, inst):
+        log.error("UI error", exc_info=inst)
+        return ExceptionManager.PASS
+
+
+class KioskApp(App):
+    """Build with :func:`build_app`; run with :func:`run_app`."""
+
+    scale = NumericProperty(1.0)  # window short side / 1080: all sizes in the .kv files use it
+    portrait = BooleanProperty(True)
+    controller = ObjectProperty(None, allownone=True)
+
+    def __init__(self, settings: KioskSettings, printer: TicketPrinter | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.printer = printer
+        self.api: KioskApi | None = None
+        self.main_task: asyncio.Task | None = None
+        self.title = "便民取号机"
+
+    def build(self):
+        fonts.register()
+        for path in KV_FILES:
+            Builder.load_file(str(path))
+        self.screens = {"home": HomeScreen(name="home"), "matters": MattersScreen(name="matters"),
+                        "ticket": TicketScreen(name="ticket"), "message": MessageScreen(name="message")}
+        root = KioskRoot(transition=NoTransition())
+        for screen in self.screens.values():
+            root.add_widget(screen)
+        root.current = "message"
+        Window.clearcolor = theme.PAGE
+        Window.bind(size=self._resized)
+        self._resized(Window, Window.size)
+        return root
+
+    def _resized(self, _window, size) -> None:
+        width, height = size
+        self.scale = max(0.3, min(width, height) / theme.BASE)
+        self.portrait = height >= width
+
+    def on_start(self) -> None:
+        ExceptionManager.add_handler(_KeepRunning())
+        if self.printer is None:
+            self.printer = KioskPrinter(self.settings.printer)
+        self.api = KioskApi(self.settings.server, self.settings.token)
+        self.controller = KioskController(self.api, self.printer, self, self.settings)
+        self.main_task = asyncio.get_running_loop().create_task(self.controller.run())
+
+    def on_stop(self) -> None:
+        if self.main_task is not None:
+            self.main_task.cancel()
+
+    async def shutdown(self) -> None:
+        """Close what :meth:`on_start` opened; call after ``async_run`` returns."""
+        if self.main_task is not None:
+            self.main_task.cancel()
+            await asyncio.gather(self.main_task, return_exceptions=True)
+        if self.controller is not None:
+            await self.controller.close()
+        if self.api is not None:
+            await self.api.close()
+
+    # ---- the controller's View -------------------------------------------------------------
+
+    def _go(self, name: str) -> None:
+        self.root.current = name
+
+    def show_home(self, model: HomeModel) -> None:
+        self.screens["home"].set_model(model)
+        self._go("home")
+
+    def show_matters(self, model: MattersModel) -> None:
+        self.screens["matters"].set_model(model)
+        self._go("matters")
+
+    def show_ticket(self, model: TicketModel) -> None:
+        self.screens["ticket"].set_model(model)
+        self._go("ticket")
+
+    def show_print(self, status: PrintStatus) -> None:
+        self.screens["ticket"].set_print(status)
+
+    def show_message(self, model: MessageModel) -> None:
+        self.screens["message"].set_model(model)
+        self._go("message")
+
+    def show_countdown(self, seconds: int | None) -> None:
+        for name in ("ticket", "message"):
+            self.screens[name].countdown = seconds or 0
+
+
+def build_app(settings: KioskSettings, printer: TicketPrinter | None = None) -> KioskApp:
+    """The kiosk app for ``settings`` (``printer`` defaults to the one ``settings`` names)."""
+    return KioskApp(settings, printer)
+
+
+async def run_app(app: KioskApp) -> None:
+    """Run until the window closes, then close the HTTP session and pending tasks."""
+    try:
+        await app.async_run(async_lib="asyncio")
+    finally:
+        await app.shutdown()

@@ -1,0 +1,345 @@
+"""The kiosk's flow, in plain asyncio (no Kivy): load the center, issue, print, map errors.
+
+The Kivy app implements :class:`View` and forwards taps to the ``choose_*`` methods; tests
+drive the controller with a recording view. Rules:
+
+* Every tap-intent gets one ``request_id`` (uuid4); retries and the automatic re-send after
+  the server comes back reuse it, so the server never issues two tickets for one tap.
+* Taps while a ticket is being issued are ignored.
+* A failed print never invalidates the ticket: it stays on screen with a reprint button.
+* Nothing here raises into the UI: every error becomes a screen with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from kiosk import present
+from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
+from kiosk.present import CenterInfo, HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
+from kiosk.printing.errors import PrinterError
+from kiosk.settings import KioskSettings
+from queue_server.protocol import IssuedTicket
+
+log = logging.getLogger("kiosk.controller")
+ISSUE_RETRY_DELAYS = (0.3, 1.0, 2.0)  # then the unreachable screen takes over
+BUSY_AFTER = 0.4  # show "正在取号" only when issuing is not instant
+CENTER_EVERY = 30.0  # re-read /api/center (office open now?) this often
+DISMISS_GUARD = 1.5  # a tap this soon after the ticket appears does not dismiss it
+HOME_LEVEL = ("loading", "home", "closed", "unreachable")
+READY_MARK = "kiosk ready"  # logged once, when home first shows data (kiosk.bench_start)
+
+
+class View(Protocol):
+    def show_home(self, model: HomeModel) -> None: ...
+    def show_matters(self, model: MattersModel) -> None: ...
+    def show_ticket(self, model: TicketModel) -> None: ...
+    def show_print(self, status: PrintStatus) -> None: ...
+    def show_message(self, model: MessageModel) -> None: ...
+    def show_countdown(self, seconds: int | None) -> None: ...
+
+
+class TicketPrinter(Protocol):
+    async def print_ticket(self, ticket: IssuedTicket, center: Mapping[str, Any]) -> None:
+        """Print ``ticket``; raises :class:`PrinterError` with a Chinese message."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One tap on a matter: what to issue and the id that makes re-sending it safe."""
+
+    category: str
+    matter: str | None
+    priority: bool
+    request_id: str
+    made_at: float
+
+
+class KioskController:
+    """Owns the kiosk's state; run :meth:`run` as a task for the app's lifetime."""
+
+    def __init__(self, api: KioskApi, printer: TicketPrinter, view: View, settings: KioskSettings):
+        self.api, self.printer, self.view, self.settings = api, printer, view, settings
+        self.loop = asyncio.get_running_loop()
+        self.screen = "loading"
+        self.history: list[str] = []
+        self.center: CenterInfo | None = None
+        self.day: str | None = None
+        self.waiting: dict[str, int] = {}
+        self.priority = False
+        self.pending: Intent | None = None
+        self.issuing = False
+        self.ticket: IssuedTicket | None = None
+        self.ticket_shown_at = 0.0
+        self.print_status: PrintStatus | None = None
+        self.print_task: asyncio.Task | None = None
+        self.prints: list[tuple[str, str]] = []  # (number, "done" | "failed"), for logs and tests
+        self.deadline: float | None = None
+        self.countdown: int | None = None
+        self.offline_attempts = 0
+        self.ready = asyncio.Event()  # set when home first shows the center's data
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task] = set()
+
+    # ---- lifetime --------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Keep the center and waiting counts fresh and run the idle clock, until cancelled."""
+        self._show("loading", self.view.show_message, present.LOADING)
+        await asyncio.gather(self._keeper(), self._ticker())
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Coroutine) -> asyncio.Task:
+        task = self.loop.create_task(self._guard(coro))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _guard(self, coro: Coroutine) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug must never freeze or crash the lobby kiosk
+            log.exception("kiosk flow failed")
+            self.issuing = False
+            self._error("出现了意外问题。")
+
+    def _show(self, screen: str, method, model) -> None:
+        self.screen = screen
+        self.history.append(screen)
+        method(model)
+
+    # ---- keeping up with the server --------------------------------------------------------
+
+    async def _keeper(self) -> None:
+        last_center = float("-inf")
+        while True:
+            try:
+                now = self.loop.time()
+                stale = now - last_center >= CENTER_EVERY or self.screen in ("closed", "unreachable")
+                if self.center is None or stale:
+                    self.center = CenterInfo.from_json(await self.api.center())
+                    last_center = now
+                snap = await self.api.snapshot()
+            except Exception as exc:  # offline, or a reply we cannot use: show it, retry
+                if not isinstance(exc, ApiError):
+                    log.exception("loading from the server failed")
+                    exc = ApiError(present.BAD_REPLY_MESSAGE, code="bad_reply")
+                self.offline_attempts += 1
+                self._offline(exc)
+                await self._sleep(self.settings.retry_seconds)
+                continue
+            self.offline_attempts = 0
+            self.day, self.waiting = snap.day, dict(snap.waiting)
+            self._online()
+            await self._sleep(self.settings.poll_seconds)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    def _offline(self, exc: ApiError) -> None:
+        log.warning("server: %s %s", exc.code, getattr(exc, "detail", exc.message))
+        # On home, one miss is not worth alarming anyone; the next retry comes soon.
+        if self.screen in HOME_LEVEL and (self.screen != "home" or self.offline_attempts > 1):
+            model = (present.unreachable(self.offline_attempts) if isinstance(exc, ServerUnreachable)
+                     else present.server_problem(exc.message, self.offline_attempts))
+            self._show("unreachable", self.view.show_message, model)
+
+    def _online(self) -> None:
+        if self.screen in ("loading", "unreachable"):
+            intent = self.pending
+            if intent and self.loop.time() - intent.made_at <= self.settings.idle_seconds:
+                self._spawn(self._issue(intent))  # the resident is likely still here
+            else:
+                self.go_home()
+        elif self.screen == "home" and not self.issuing:
+            self.view.show_home(self._home_model())
+        elif self.screen == "closed":
+            self.go_home()  # open again, or the closed notice with today's date
+
+    # ---- idle clock ------------------------------------------------------------------------
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(0.25)
+            if self.deadline is None or self.issuing:
+                self._set_countdown(None)
+                continue
+            left = self.deadline - self.loop.time()
+            if left <= 0:
+                self.go_home()
+            else:
+                self._set_countdown(int(left + 0.999))
+
+    def _set_countdown(self, seconds: int | None) -> None:
+        if seconds != self.countdown:
+            self.countdown = seconds
+            self.view.show_countdown(seconds)
+
+    def _arm(self, seconds: float | None) -> None:
+        self.deadline = None if seconds is None else self.loop.time() + seconds
+
+    def touched(self) -> None:
+        """Any touch on the screen: keeps a half-finished choice alive."""
+        if self.screen in ("matters", "error") or (self.screen == "home" and self.priority):
+            self._arm(self.settings.idle_seconds)
+
+    # ---- what the resident does ------------------------------------------------------------
+
+    def _home_model(self) -> HomeModel:
+        return present.home_model(self.center, self.day, self.waiting, self.priority)
+
+    def go_home(self) -> None:
+        """Back to the start: the category tiles, or the closed notice outside office hours."""
+        self.priority = False
+        self.pending = None
+        self._arm(None)
+        if self.center is None:
+            self._show("loading", self.view.show_message, present.LOADING)
+        elif not self.center.office.open_now:
+            self._show("closed", self.view.show_message, present.closed(self.center, day=self.day))
+        else:
+            self._show("home", self.view.show_home, self._home_model())
+            if not self.ready.is_set():
+                self.ready.set()
+                log.info("%s: home shown with %d categories", READY_MARK, len(self.center.categories))
+
+    def start_priority(self) -> None:
+        """The 绿色通道 button: the next ticket goes ahead of the ordinary line."""
+        if self.screen == "home" and not self.issuing:
+            self.priority = True
+            self._arm(self.settings.idle_seconds)
+            self._show("home", self.view.show_home, self._home_model())
+
+    def back(self) -> None:
+        """From the matters list back to the tiles, keeping the green channel if chosen."""
+        if self.screen == "matters" and not self.issuing:
+            if self.priority:
+                self._arm(self.settings.idle_seconds)
+                self._show("home", self.view.show_home, self._home_model())
+            else:
+                self.go_home()
+
+    def choose_category(self, code: str) -> None:
+        if self.screen != "home" or self.issuing or self.center is None:
+            return
+        cat = self.center.category(code)
+        if cat is None:
+            return
+        if not self.center.office.open_now:
+            self.go_home()
+            return
+        self._arm(self.settings.idle_seconds)
+        self._show("matters", self.view.show_matters,
+                   present.matters_model(cat, self.priority, self.waiting.get(code)))
+
+    def choose_matter(self, category: str, matter: str | None) -> None:
+        """A tap on a matter row (``matter`` None: "not sure"): issue and print a ticket."""
+        if self.screen != "matters" or self.issuing:
+            return
+        intent = Intent(category, matter, self.priority, uuid.uuid4().hex, self.loop.time())
+        self.pending = intent
+        self._spawn(self._issue(intent))
+
+    def dismiss_ticket(self) -> None:
+        """A tap anywhere on the ticket screen (but its buttons)."""
+        if self.screen == "ticket" and self.loop.time() - self.ticket_shown_at >= DISMISS_GUARD:
+            self.go_home()
+
+    def reprint(self) -> None:
+        if self.screen == "ticket" and self.ticket and not (self.print_task and not self.print_task.done()):
+            self._arm(self.settings.fault_seconds)
+            self.print_task = self._spawn(self._print(self.ticket))
+
+    def message_action(self, action: str) -> None:
+        """The button on a message screen: ``home`` or ``retry``."""
+        if action == "retry":
+            self._wake.set()
+        elif action == "home" and self.screen in ("error", "closed"):
+            self.go_home()
+
+    # ---- issuing and printing --------------------------------------------------------------
+
+    async def _issue(self, intent: Intent) -> None:
+        self.issuing = True
+        self._arm(None)
+        busy = self.loop.call_later(BUSY_AFTER, self._show, "issuing", self.view.show_message,
+                                    present.BUSY)
+        try:
+            ticket = await self._post(intent)
+        except ServerUnreachable as exc:
+            log.warning("issue %s: %s", intent.request_id, exc.detail)
+            self._show("unreachable", self.view.show_message, present.unreachable(1))
+            self._wake.set()  # the keeper retries, and re-sends the intent when back
+            return
+        except ApiError as exc:
+            self.pending = None
+            if exc.code == "office_closed" and self.center:
+                self.center = replace(self.center, office=replace(self.center.office, open_now=False))
+                self._show("closed", self.view.show_message, present.closed(self.center, exc.message, self.day))
+            else:
+                self._error(exc.message)
+            return
+        finally:
+            busy.cancel()
+            self.issuing = False
+        self.pending = None
+        self.ticket = ticket
+        self.ticket_shown_at = self.loop.time()
+        self._arm(self.settings.ticket_seconds)
+        self._show("ticket", self.view.show_ticket, present.ticket_model(ticket))
+        self.print_task = self._spawn(self._print(ticket))
+        self._wake.set()  # refresh the waiting counts now
+
+    async def _post(self, intent: Intent) -> IssuedTicket:
+        for delay in (*ISSUE_RETRY_DELAYS, None):
+            try:
+                return await self.api.issue(intent.category, intent.matter, intent.priority,
+                                            intent.request_id)
+            except ApiError as exc:
+                if not exc.retryable or delay is None:
+                    raise
+                log.info("issue %s failed (%s), retrying", intent.request_id, exc.code)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _print(self, ticket: IssuedTicket) -> None:
+        self._print_status(ticket, present.printing())
+        try:
+            await self.printer.print_ticket(ticket, self.center.raw if self.center else {})
+        except PrinterError as exc:
+            log.warning("print %s failed: %s %s", ticket.number, exc.status, exc.detail)
+            status = present.print_failed(exc.message)
+        except Exception:  # a driver bug must not take the ticket away
+            log.exception("print %s failed", ticket.number)
+            status = present.print_failed("打印机出现故障。")
+        else:
+            status = present.printed()
+        self.prints.append((ticket.number, status.state))
+        if status.failed and self.ticket is ticket and self.screen == "ticket":
+            self._arm(self.settings.fault_seconds)
+        self._print_status(ticket, status)
+
+    def _print_status(self, ticket: IssuedTicket, status: PrintStatus) -> None:
+        if self.ticket is ticket:
+            self.print_status = status
+            if self.screen == "ticket":
+                self.view.show_print(status)
+
+    def _error(self, message: str) -> None:
+        self.pending = None
+        self._arm(self.settings.idle_seconds)
+        self._show("error", self.view.show_message, present.error(message))

@@ -1,0 +1,49 @@
+"""App mode of ``python -m kiosk``: ``--server URL --token T --printer SPEC [--windowed --size WxH]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")  # before anything imports Kivy
+
+from kiosk.settings import SettingsError, add_arguments, from_args
+
+
+def run(ns: argparse.Namespace) -> int:
+    """Start the kiosk from parsed options; returns the exit status."""
+    try:
+        settings = from_args(ns)
+    except SettingsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    from kiosk.kivyconf import configure
+
+    configure(settings)
+    if not logging.getLogger().handlers:  # KIVY_LOG_MODE=PYTHON may leave logging to us
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kiosk").setLevel(logging.INFO)
+    from kiosk.app import build_app, run_app
+    from kiosk.fonts import FontError
+
+    try:
+        asyncio.run(run_app(build_app(settings)))
+    except FontError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kiosk", description="便民取号机")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

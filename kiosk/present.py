@@ -1,0 +1,222 @@
+"""What each kiosk screen shows, as plain data and Chinese text (no Kivy, unit-testable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.api_client import BAD_REPLY_MESSAGE, ApiError
+from kiosk.printing.layout import office_hours
+from queue_server.assets import ASSETS_DIR
+from queue_server.protocol import IssuedTicket
+
+ICONS_DIR = ASSETS_DIR / "icons"
+WEEKDAYS = "一二三四五六日"
+HELP_TEXT = "点一下要办的业务，就能取号。\n不会操作、看不清，请找大厅工作人员帮忙。"
+PRIORITY_TITLE = "绿色通道"
+PRIORITY_HINT = "老年人、残疾人、急事急办，优先办理"
+PRIORITY_PICK = "绿色通道：请选择要办理的业务"
+UNSURE_TEXT = "不确定，先取号"
+QR_CAPTION = "用手机扫码，查看办事指南和排队进度"
+
+
+@dataclass(frozen=True)
+class Office:
+    days: tuple[int, ...]
+    open: str
+    close: str
+    note: str
+    open_now: bool
+
+    @property
+    def hours(self) -> str:
+        return office_hours(self.days, self.open, self.close)
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    code: str
+    name: str
+    matters: tuple[tuple[str, str], ...]  # (code, name)
+
+
+@dataclass(frozen=True)
+class CenterInfo:
+    """The checked form of ``GET /api/center`` (only what the kiosk uses)."""
+
+    name: str
+    hotline: str
+    duty_phone: str
+    office: Office
+    categories: tuple[CategoryInfo, ...]
+    raw: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
+
+    def category(self, code: str) -> CategoryInfo | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CenterInfo:
+        """Raises :class:`ApiError` (``bad_reply``) when the shape is not what we expect."""
+        try:
+            o = data["office"]
+            office = Office(tuple(int(d) for d in o["days"]), str(o["open"]), str(o["close"]),
+                            str(o.get("note", "")), bool(o["open_now"]))
+            cats = tuple(
+                CategoryInfo(str(c["code"]), str(c["name"]),
+                             tuple((str(m["code"]), str(m["name"])) for m in c["matters"]))
+                for c in data["categories"])
+            return cls(str(data["name"]), str(data.get("hotline", "")), str(data["duty_phone"]),
+                       office, cats, raw=data)
+        except (KeyError, TypeError, ValueError):
+            raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply") from None
+
+
+@dataclass(frozen=True)
+class Tile:
+    code: str
+    name: str
+    icon: str
+    waiting: str
+
+
+@dataclass(frozen=True)
+class HomeModel:
+    title: str
+    date: str
+    tiles: tuple[Tile, ...]
+    priority: bool
+    help: str = HELP_TEXT
+    banner: str = ""
+
+
+@dataclass(frozen=True)
+class MatterRow:
+    code: str | None  # None: "not sure", a ticket of the category with no matter
+    text: str
+
+
+@dataclass(frozen=True)
+class MattersModel:
+    category: str
+    title: str
+    subtitle: str
+    rows: tuple[MatterRow, ...]
+    priority: bool
+
+
+@dataclass(frozen=True)
+class TicketModel:
+    number: str
+    ahead: str
+    category: str
+    matter: str
+    priority: bool
+    guide_url: str
+    caption: str = QR_CAPTION
+
+
+@dataclass(frozen=True)
+class PrintStatus:
+    state: str  # "printing" | "done" | "failed"
+    text: str
+    fault: str = ""  # the printer's own message when it failed
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
+
+
+@dataclass(frozen=True)
+class MessageModel:
+    """A full-screen message: loading, unreachable, closed, busy or error."""
+
+    kind: str
+    title: str
+    body: str
+    phone: str = ""  # shown large, e.g. the duty phone
+    button: str = ""  # button text; empty for none
+    action: str = ""  # what the button does: "home" or "retry"
+
+
+def day_text(day: str | None, today: dt.date | None = None) -> str:
+    """``2026-11-30`` -> ``2026年11月30日 星期一``; falls back to ``today``."""
+    try:
+        date = dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        date = None
+    date = date or today or dt.date.today()
+    return f"{date.year}年{date.month}月{date.day}日 星期{WEEKDAYS[date.weekday()]}"
+
+
+def waiting_text(n: int | None) -> str:
+    return "等候人数 —" if n is None else f"等候 {n} 人"
+
+
+def ahead_text(n: int) -> str:
+    return "前面没有人，请留意叫号" if n <= 0 else f"前面还有 {n} 人"
+
+
+def icon_path(code: str) -> str:
+    path = ICONS_DIR / f"{code}.png"
+    return str(path if path.is_file() else ICONS_DIR / "default.png")
+
+
+def home_model(center: CenterInfo, day: str | None, waiting: dict[str, int],
+               priority: bool) -> HomeModel:
+    tiles = tuple(Tile(c.code, c.name, icon_path(c.code), waiting_text(waiting.get(c.code)))
+                  for c in center.categories)
+    return HomeModel(center.name, day_text(day), tiles, priority,
+                     banner=PRIORITY_PICK if priority else "")
+
+
+def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> MattersModel:
+    rows = tuple(MatterRow(code, name) for code, name in cat.matters)
+    sub = "请点选要办理的事项" + (f"（{waiting_text(waiting)}）" if waiting is not None else "")
+    return MattersModel(cat.code, cat.name, sub, (*rows, MatterRow(None, UNSURE_TEXT)), priority)
+
+
+def ticket_model(t: IssuedTicket) -> TicketModel:
+    return TicketModel(t.number, ahead_text(t.ahead), t.category_name or t.category,
+                       t.matter_name or "", t.priority, t.guide_url)
+
+
+LOADING = MessageModel("loading", "正在连接服务器…", "请稍候。")
+BUSY = MessageModel("busy", "正在取号…", "请稍候，不要离开。")
+
+
+def unreachable(attempt: int) -> MessageModel:
+    return MessageModel("unreachable", "暂时连不上排队服务器",
+                        f"正在自动重试（第 {attempt} 次）。\n请稍候，或请工作人员检查网络和服务器。",
+                        button="立即重试", action="retry")
+
+
+def server_problem(message: str, attempt: int) -> MessageModel:
+    return MessageModel("unreachable", "排队服务器暂时不能取号",
+                        f"{message}\n正在自动重试（第 {attempt} 次）。", button="立即重试",
+                        action="retry")
+
+
+def closed(center: CenterInfo | None, server_message: str = "", day: str | None = None) -> MessageModel:
+    if center is None:
+        return MessageModel("closed", "现在不是办公时间", server_message, button="返回",
+                            action="home")
+    body = f"今天是{day_text(day)}\n集中办公时间：{center.office.hours}\n{center.office.note}"
+    return MessageModel("closed", "现在不是办公时间，暂停取号", body, phone=center.duty_phone)
+
+
+def error(message: str) -> MessageModel:
+    return MessageModel("error", "没有取到号", f"{message}\n如需帮助，请找大厅工作人员。",
+                        button="返回首页", action="home")
+
+
+def printing() -> PrintStatus:
+    return PrintStatus("printing", "正在打印小票…")
+
+
+def printed() -> PrintStatus:
+    return PrintStatus("done", "请取走下方的小票")
+
+
+def print_failed(fault: str) -> PrintStatus:
+    return PrintStatus("failed", "小票没有打印出来，号码照样有效", fault)

@@ -1,0 +1,28 @@
+"""The kiosk's side of printing: one printer from the settings, one ticket at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from kiosk.printing import PAPERS, CenterInfo, PrinterError, PrintOptions, open_printer, print_ticket
+from queue_server.protocol import IssuedTicket
+
+
+class KioskPrinter:
+    """Prints tickets to the printer named by ``spec`` (see :mod:`kiosk.printing.spec`)."""
+
+    def __init__(self, spec: str, paper_mm: int = 80):
+        self.printer = open_printer(spec)
+        self.options = PrintOptions(PAPERS[paper_mm])
+        self.lock = asyncio.Lock()  # a reprint waits for the print before it
+
+    async def print_ticket(self, ticket: IssuedTicket, center: Mapping[str, Any]) -> None:
+        """Render and send ``ticket``; raises :class:`PrinterError` with a Chinese message."""
+        try:
+            info = CenterInfo.from_api(dict(center))
+        except (KeyError, TypeError) as exc:
+            raise PrinterError("小票内容不完整，请联系工作人员。", detail=repr(exc)) from None
+        async with self.lock:
+            await print_ticket(ticket, info, self.printer, self.options)

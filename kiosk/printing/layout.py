@@ -1,0 +1,147 @@
+"""What a ticket says, as a device-independent list of blocks.
+
+:func:`ticket_blocks` turns an :class:`IssuedTicket` and the center's details into
+blocks; :mod:`.raster` draws them as an image and :mod:`.commands` turns them into
+ESC/POS bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from queue_server.center import Center
+from queue_server.protocol import IssuedTicket
+
+QR_CAPTION = "扫码查看办事指南和排队进度"
+PRIORITY_MARK = "绿色通道 · 优先办理"
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper roll: its name in millimetres and its printable width in dots (203 dpi)."""
+
+    mm: int
+    width: int
+    text_scale: float  # glyph sizes relative to 80 mm paper
+
+    def scaled(self, px80: int, minimum: int = 20) -> int:
+        """A size given for 80 mm paper, scaled for this roll; text stays >= 20 dots."""
+        return max(minimum, round(px80 * self.text_scale))
+
+
+PAPERS = {80: Paper(80, 576, 1.0), 58: Paper(58, 384, 0.8)}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph; ``size`` is the glyph height in dots, ``mag`` the native-mode magnification."""
+
+    text: str
+    size: int
+    bold: bool = False
+    align: str = "center"
+    invert: bool = False
+    mag: int = 1
+
+
+@dataclass(frozen=True)
+class Qr:
+    """A QR code of ``data`` about ``size`` dots wide."""
+
+    data: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A thin horizontal line across the paper."""
+
+
+@dataclass(frozen=True)
+class Space:
+    """Blank paper, ``dots`` high."""
+
+    dots: int
+
+
+Block = Text | Qr | Rule | Space
+
+
+def office_hours(days: tuple[int, ...] | list[int], open_: str, close: str) -> str:
+    """``(1, 3, 5), "08:30", "17:30"`` -> ``每周一、三、五 08:30—17:30``."""
+    days = sorted(days)
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        when = f"周{WEEKDAYS[days[0] - 1]}至周{WEEKDAYS[days[-1] - 1]}"
+    else:
+        when = "每周" + "、".join(WEEKDAYS[d - 1] for d in days)
+    return f"{when} {open_}—{close}"
+
+
+@dataclass(frozen=True)
+class CenterInfo:
+    """The center's details a ticket shows."""
+
+    name: str
+    office: str
+    hotline: str
+    timezone: str | None = None
+
+    @classmethod
+    def from_center(cls, center: Center) -> CenterInfo:
+        """From ``queue_server.center.load_center()``."""
+        o = center.office
+        return cls(center.name, office_hours(o.days, f"{o.open:%H:%M}", f"{o.close:%H:%M}"),
+                   center.hotline, center.timezone)
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> CenterInfo:
+        """From the JSON of ``GET /api/center``."""
+        o = data["office"]
+        return cls(data["name"], office_hours(o["days"], o["open"], o["close"]),
+                   data["hotline"], data.get("timezone"))
+
+
+def issue_time(issued_at: str, timezone: str | None = None) -> str:
+    """``2025-03-03T09:05:00+08:00`` -> ``2025-03-03 09:05`` in the center's time zone."""
+    try:
+        when = dt.datetime.fromisoformat(issued_at)
+    except ValueError:
+        return issued_at
+    if timezone and when.tzinfo is not None:
+        when = when.astimezone(ZoneInfo(timezone))
+    return f"{when:%Y-%m-%d %H:%M}"
+
+
+def ticket_blocks(ticket: IssuedTicket, center: CenterInfo, paper: Paper) -> list[Block]:
+    """The ticket, top to bottom, sized for ``paper``."""
+    s = paper.scaled
+    blocks: list[Block] = [
+        Text(center.name, s(30), bold=True),
+        Space(s(10, 0)),
+        Rule(),
+        Text(ticket.number, s(170), bold=True, mag=6 if paper.mm == 80 else 4),
+    ]
+    if ticket.priority:
+        blocks += [Text(PRIORITY_MARK, s(32), bold=True, invert=True, mag=2), Space(s(12, 0))]
+    blocks.append(Text(ticket.category_name or ticket.category, s(36), bold=True, mag=2))
+    if ticket.matter_name:
+        blocks.append(Text(ticket.matter_name, s(26)))
+    blocks += [
+        Space(s(8, 0)),
+        Text(f"前面还有 {ticket.ahead} 人", s(40), bold=True, mag=2),
+        Text(f"取号时间：{issue_time(ticket.issued_at, center.timezone)}", s(24)),
+        Space(s(12, 0)),
+        Qr(ticket.guide_url, round(paper.width * (0.5 if paper.mm == 80 else 0.62))),
+        Text(QR_CAPTION, s(24)),
+        Space(s(10, 0)),
+        Rule(),
+        Text(f"办公时间：{center.office}", s(22), align="left"),
+        Text(f"投诉监督电话：{center.hotline}", s(22), align="left"),
+        Text("请留意大厅显示屏和语音叫号。", s(22), align="left"),
+        Space(s(16, 0)),
+    ]
+    return blocks

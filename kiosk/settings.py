@@ -1,0 +1,95 @@
+"""Kiosk settings, read once from the command line (and ``BIANMIN_*`` environment variables)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from kiosk.printing.errors import PrinterSpecError
+from kiosk.printing.spec import parse_spec
+
+PORTRAIT = (1080, 1920)
+WINDOWED = (540, 960)  # portrait at half size: fits a developer's 1080p screen
+
+
+class SettingsError(ValueError):
+    """A setting is invalid; the message says which one and how to fix it, in Chinese."""
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """Everything the kiosk app needs to start. Build with :func:`from_args` or directly in tests."""
+
+    server: str
+    token: str
+    printer: str = "preview:var/tickets"
+    windowed: bool = False
+    size: tuple[int, int] | None = None
+    idle_seconds: float = 60.0  # any screen but home goes home after this long untouched
+    ticket_seconds: float = 15.0  # the ticket screen goes home by itself after this long
+    fault_seconds: float = 90.0  # ... unless printing failed: time to find a clerk
+    retry_seconds: float = 3.0  # between attempts while the server is unreachable
+    poll_seconds: float = 5.0  # waiting counts refresh
+    maxfps: int = 30
+
+    @property
+    def window_size(self) -> tuple[int, int]:
+        return self.size or (WINDOWED if self.windowed else PORTRAIT)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``1080x1920`` -> ``(1080, 1920)``."""
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or not (200 <= int(w) <= 8000 and 200 <= int(h) <= 8000):
+        raise SettingsError(f"窗口大小“{text}”有误，应写成 宽x高，例如 1080x1920")
+    return int(w), int(h)
+
+
+def check_server(url: str) -> str:
+    """The server's base URL without a trailing slash; only http(s) URLs are accepted."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"服务器地址“{url}”有误，应写成 http://地址:端口，例如 http://127.0.0.1:8000")
+    return url.strip().rstrip("/")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The app-mode options, with defaults and help text."""
+    env = os.environ.get
+    parser.add_argument("--server", default=env("BIANMIN_SERVER"),
+                        help="queue server base URL, e.g. http://127.0.0.1:8000 (env BIANMIN_SERVER)")
+    parser.add_argument("--token", default=env("BIANMIN_KIOSK_TOKEN"),
+                        help="this kiosk's device token from `add-device --kind kiosk` "
+                             "(env BIANMIN_KIOSK_TOKEN)")
+    parser.add_argument("--printer", default=env("BIANMIN_PRINTER", "preview:var/tickets"),
+                        help="ticket printer: usb:VID:PID, network:HOST[:PORT], serial:DEV[:BAUD], "
+                             "file:PATH, cups:NAME or preview:DIR (default: preview:var/tickets)")
+    parser.add_argument("--windowed", action="store_true",
+                        help="run in a window instead of fullscreen (development)")
+    parser.add_argument("--size", default=None,
+                        help="window size WxH, e.g. 1080x1920 (portrait) or 1920x1080 (landscape); "
+                             "default: the whole screen, or 540x960 with --windowed")
+    parser.add_argument("--idle-seconds", type=float, default=60.0,
+                        help="return to the home screen after this long untouched (default 60)")
+    parser.add_argument("--ticket-seconds", type=float, default=15.0,
+                        help="how long the issued ticket stays on screen (default 15)")
+
+
+def from_args(ns: argparse.Namespace) -> KioskSettings:
+    """Validate parsed options; raises :class:`SettingsError` with a Chinese message."""
+    if not ns.server:
+        raise SettingsError("缺少服务器地址：请用 --server http://地址:端口 指定")
+    if not ns.token or not ns.token.strip():
+        raise SettingsError("缺少取号机令牌：请用 --token 指定（由 add-device --kind kiosk 生成）")
+    try:
+        parse_spec(ns.printer)
+    except PrinterSpecError as exc:
+        raise SettingsError(exc.message) from None
+    for name in ("idle_seconds", "ticket_seconds"):
+        if getattr(ns, name) <= 0:
+            raise SettingsError(f"--{name.replace('_', '-')} 必须大于 0")
+    return KioskSettings(server=check_server(ns.server), token=ns.token.strip(), printer=ns.printer,
+                         windowed=ns.windowed, size=parse_size(ns.size) if ns.size else None,
+                         idle_seconds=ns.idle_seconds, ticket_seconds=ns.ticket_seconds)

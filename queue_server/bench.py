@@ -1,0 +1,156 @@
+"""Benchmark the real server process: ``python -m queue_server.bench``.
+
+Prints tickets issued per second, the latency from a clerk's call to its WebSocket event
+with 100 WebSocket clients connected (p50/p99), and the server's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+PASSWORD = "bench-password"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cli(db: Path, *args: str, stdin: str | None = None) -> str:
+    return subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(db)],
+                          input=stdin, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _wait_up(url: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            try:
+                async with http.get(url + "/healthz") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.05)
+    raise SystemExit("server did not start")
+
+
+async def issue_tickets(url: str, token: str, count: int, concurrency: int) -> float:
+    """Issue ``count`` tickets from ``concurrency`` parallel kiosks; returns tickets/s."""
+    headers = {"Authorization": f"Bearer {token}"}
+    cats = "ABCDEFGH"
+    counter = iter(range(count))
+    conn = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=conn) as http:
+        async def worker():
+            for i in counter:
+                body = {"category": cats[i % 8], "request_id": f"bench-{i}"}
+                async with http.post(url + "/api/tickets", json=body, headers=headers) as r:
+                    if r.status != 201:
+                        raise SystemExit(f"issue failed: {r.status} {await r.text()}")
+                    await r.read()
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return count / (time.perf_counter() - start)
+
+
+async def call_latency(url: str, clients: int, calls: int) -> list[float]:
+    """Call ``calls`` tickets at window 1; time from the request to each client's event (ms)."""
+    received: dict[str, list[float]] = {}
+    samples: list[float] = []
+    async with aiohttp.ClientSession() as ws_http, \
+            aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as clerk:
+        sockets = [await ws_http.ws_connect(url + "/ws") for _ in range(clients)]
+        for ws in sockets:
+            await ws.receive_json()  # the snapshot
+        arrived = asyncio.Event()
+
+        async def reader(ws):
+            async for msg in ws:
+                data = msg.json()
+                if data["type"] == "ticket_called":
+                    received.setdefault(data["ticket"]["number"], []).append(time.perf_counter())
+                    arrived.set()
+
+        readers = [asyncio.create_task(reader(ws)) for ws in sockets]
+        async with clerk.post(url + "/api/login", json={"login": "bench", "password": PASSWORD}):
+            pass
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            async with clerk.post(url + "/api/windows/1/call") as r:
+                number = (await r.json())["ticket"]["number"]
+            deadline = time.perf_counter() + 10
+            while len(received.get(number, ())) < clients:
+                arrived.clear()
+                await asyncio.wait_for(arrived.wait(), max(0.01, deadline - time.perf_counter()))
+            samples.extend((t - t0) * 1000 for t in received[number])
+            async with clerk.post(url + "/api/windows/1/finish", json={"outcome": "instant"}):
+                pass
+        for task in readers:
+            task.cancel()
+        for ws in sockets:
+            await ws.close()
+    return samples
+
+
+async def run(ns) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        token = _cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
+        _cli(db, "add-clerk", "--login", "bench", "--name", "压测", "--password-stdin",
+             stdin=PASSWORD + "\n")
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc = subprocess.Popen([sys.executable, "-m", "queue_server", "serve", "--db", str(db),
+                                 "--port", str(port), "--always-open"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            await _wait_up(url)
+            rate = await issue_tickets(url, token, ns.tickets, ns.concurrency)
+            print(f"tickets issued:        {ns.tickets} with {ns.concurrency} parallel kiosks")
+            print(f"tickets per second:    {rate:.0f}")
+            # Make sure window 1 (A, C) has enough tickets waiting: calls pick the oldest.
+            lat = await call_latency(url, ns.clients, ns.calls)
+            lat.sort()
+            p50 = statistics.median(lat)
+            p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+            print(f"call -> ws event:      {ns.calls} calls x {ns.clients} clients = {len(lat)} samples")
+            print(f"latency p50 / p99:     {p50:.1f} ms / {p99:.1f} ms (max {lat[-1]:.1f} ms)")
+            print(f"server peak RSS:       {_peak_rss_mb(proc.pid):.1f} MB")
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--tickets", type=int, default=4000)
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--clients", type=int, default=100)
+    p.add_argument("--calls", type=int, default=200)
+    ns = p.parse_args()
+    if ns.calls > ns.tickets // 4:
+        raise SystemExit("--calls must be at most a quarter of --tickets (window 1 serves A and C)")
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    asyncio.run(run(ns))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Open cases (承诺件、代办件) and default due dates for the console, behind the clerk session.
+
+GET  /api/cases[?window=n]          -> {"today", "cases": [...]}, soonest due first
+POST /api/cases/{id}/complete       -> {"id", "closed": true}
+GET  /api/due-date[?matter=A1]      -> {"matter", "days", "working_days_only", "from", "due"}
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import cases, rules
+from ..accounts import Clerk
+from ..api import current_clerk
+from ..errors import BadRequest, Forbidden, NotFound
+from ..keys import SERVICE
+from ..protocol import OUTCOME_NAMES
+from ..web import json_response
+
+routes = web.RouteTableDef()
+# A ticket issued without a matter has no promised time limit; service._finish gives an
+# agency case the same 5 days, so the console proposes what the server would choose.
+DEFAULT_DAYS = 5
+
+
+def _allowed(request: web.Request, clerk: Clerk) -> list[int]:
+    return [w.number for w in request.app[SERVICE].center.windows if clerk.may_use(w.number)]
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise BadRequest(f"{name} 必须是整数", code="bad_field", field=name) from None
+
+
+@routes.get("/api/cases")
+async def list_cases(request: web.Request) -> web.Response:
+    svc = request.app[SERVICE]
+    clerk = await current_clerk(request)
+    windows = _allowed(request, clerk)
+    if "window" in request.query:
+        number = _int(request.query["window"], "window")
+        if number not in windows:
+            raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
+        windows = [number]
+    items = await cases.list_open(svc, windows)
+    for item in items:
+        item["kind_name"] = OUTCOME_NAMES.get(item["kind"], item["kind"])
+    return json_response({"today": svc.day.isoformat(), "cases": items})
+
+
+@routes.post(r"/api/cases/{case_id}/complete")
+async def complete_case(request: web.Request) -> web.Response:
+    clerk = await current_clerk(request)
+    try:
+        case_id = int(request.match_info["case_id"])
+    except ValueError:
+        raise NotFound("没有这个待办件", code="case_not_found") from None
+    result = await cases.complete(request.app[SERVICE], case_id, (clerk.id, clerk.name),
+                                  _allowed(request, clerk))
+    return json_response(result)
+
+
+@routes.get("/api/due-date")
+async def due_date(request: web.Request) -> web.Response:
+    """The default due date of a promised service: the matter's promised days from today."""
+    svc = request.app[SERVICE]
+    await current_clerk(request)
+    code = request.query.get("matter") or None
+    if code is None:
+        days = DEFAULT_DAYS
+    else:
+        matter = svc.center.matters.get(code)
+        if matter is None:
+            raise NotFound(f"没有事项“{code}”", code="unknown_matter")
+        days = matter.guide.promised_days
+    working = svc.center.working_days_only
+    due = rules.add_days(svc.day, days, working)
+    return json_response({"matter": code, "days": days, "working_days_only": working,
+                          "from": svc.day.isoformat(), "due": due.isoformat()})

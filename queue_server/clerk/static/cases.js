@@ -1,0 +1,91 @@
+// 待办件: promised and agency services still open, grouped 已超期 / 即将超期 / 待办结.
+
+import { api, ApiError } from './api.js';
+import { $, el, toast } from './ui.js';
+
+const GROUPS = [['overdue', '已超期'], ['due_soon', '即将超期'], ['open', '待办结']];
+const CONFIRM_MS = 4000;
+
+export class CasesPanel {
+  constructor(getWindow) {
+    this.getWindow = getWindow;
+    this.pending = null;
+    this.loading = false;
+    this.again = false;
+  }
+
+  // Reload the list; calls made while loading fold into one more reload afterwards.
+  async refresh() {
+    if (this.loading) { this.again = true; return; }
+    this.loading = true;
+    try {
+      const data = await api('GET', `/api/cases?window=${this.getWindow()}`);
+      this.render(data.cases);
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) toast(`待办件加载失败：${err.message}`);
+    } finally {
+      this.loading = false;
+      if (this.again) { this.again = false; this.refresh(); }
+    }
+  }
+
+  render(cases) {
+    const box = $('#cases');
+    box.replaceChildren();
+    $('#cases-total').textContent = cases.length ? `共 ${cases.length} 件` : '';
+    if (!cases.length) {
+      box.append(el('p', { class: 'muted pad' }, '暂无待办件'));
+      return;
+    }
+    for (const [bucket, title] of GROUPS) {
+      const mine = cases.filter((c) => c.bucket === bucket);
+      if (!mine.length) continue;
+      box.append(el('div', { class: `case-group ${bucket}`, 'data-bucket': bucket },
+        el('h4', {}, `${title}（${mine.length}）`),
+        mine.map((c) => this.row(c))));
+    }
+  }
+
+  row(c) {
+    const left = c.days_left < 0 ? `超期 ${-c.days_left} 天`
+      : c.days_left === 0 ? '今天到期' : `还剩 ${c.days_left} 天`;
+    const kind = c.kind === 'agency' && c.agency_to ? `${c.kind_name} → ${c.agency_to}` : c.kind_name;
+    const button = el('button', { type: 'button', onclick: () => this.complete(c, button) }, '办结');
+    return el('div', { class: 'case', 'data-case': c.id },
+      el('div', { class: 'what' },
+        el('div', {}, el('b', {}, c.number), c.matter_name || ''),
+        el('div', { class: 'muted' }, `${kind} · 受理 ${c.day}`)),
+      el('span', { class: 'due' }, `${c.due.slice(5)} 到期（${left}）`),
+      button);
+  }
+
+  // The first click asks for confirmation (marking a case done cannot be undone).
+  async complete(c, button) {
+    if (this.pending !== button) {
+      if (this.pending) this.reset(this.pending);
+      this.pending = button;
+      button.textContent = '确认办结？';
+      button.classList.add('confirm');
+      button.timer = setTimeout(() => this.reset(button), CONFIRM_MS);
+      return;
+    }
+    this.reset(button);
+    button.disabled = true;
+    try {
+      await api('POST', `/api/cases/${c.id}/complete`);
+      toast(`${c.number} 的待办件已办结`, 'info');
+    } catch (err) {
+      if (err.status !== 401) toast(err.message);
+    } finally {
+      button.disabled = false;
+      this.refresh();
+    }
+  }
+
+  reset(button) {
+    clearTimeout(button.timer);
+    button.textContent = '办结';
+    button.classList.remove('confirm');
+    if (this.pending === button) this.pending = null;
+  }
+}

@@ -1,0 +1,196 @@
+"""Fixtures for the clerk console: the real server as a process, Debian's Chromium, a clerk API.
+
+The server runs ``python -m queue_server serve --always-open`` on 127.0.0.1 over a SQLite file
+copied from a template made once per session with the real CLI (clerks and a kiosk token).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "var" / "shots"
+PASSWORD = "pass12345"
+# login -> (name, windows): a may sit at 1 or 2; b works at 2 and 3; c only at 1.
+CLERKS = {"a": ("张三", "1,2"), "b": ("李四", "2,3"), "c": ("王五", "1")}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(db: Path, *args: str, stdin: str | None = None) -> str:
+    out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(db)],
+                         input=stdin, capture_output=True, text=True, cwd=ROOT, check=True,
+                         timeout=30)
+    return out.stdout.strip()
+
+
+class Server:
+    """The queue server as a real process; :meth:`stop` and :meth:`start` keep port and DB."""
+
+    def __init__(self, db: Path, kiosk_token: str):
+        self.db = db
+        self.kiosk_token = kiosk_token
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.db.with_suffix(".log"), "ab")  # noqa: SIM115 - the child owns it
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db), "--host",
+             "127.0.0.1", "--port", str(self.port), "--always-open"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        log.close()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.db.with_suffix(".log").read_text(encoding="utf-8"))
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+class Api:
+    """A second party over plain HTTP: a kiosk issuing tickets, or another clerk acting."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def call(self, method: str, path: str, body: dict | None = None,
+             headers: dict | None = None) -> tuple[int, dict]:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.server.url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with self.opener.open(req, timeout=10) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, json.loads(err.read())
+
+    def ok(self, method: str, path: str, body: dict | None = None, **kw) -> dict:
+        status, data = self.call(method, path, body, **kw)
+        assert status < 300, (status, data)
+        return data
+
+    def login(self, login: str) -> Api:
+        self.ok("POST", "/api/login", {"login": login, "password": PASSWORD})
+        return self
+
+    def issue(self, category: str, matter: str | None = None, priority: bool = False) -> dict:
+        body = {"category": category, "priority": priority, **({"matter": matter} if matter else {})}
+        return self.ok("POST", "/api/tickets", body,
+                       headers={"Authorization": f"Bearer {self.server.kiosk_token}"})
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> tuple[Path, str]:
+    db = tmp_path_factory.mktemp("clerk-template") / "queue.db"
+    token = cli(db, "add-device", "--kind", "kiosk", "--name", "取号机")
+    for login, (name, windows) in CLERKS.items():
+        cli(db, "add-clerk", "--login", login, "--name", name, "--windows", windows,
+            "--password-stdin", stdin=PASSWORD + "\n")
+    return db, token
+
+
+@pytest.fixture
+def server(template_db, tmp_path):
+    db, token = template_db
+    shutil.copy(db, tmp_path / "queue.db")
+    srv = Server(tmp_path / "queue.db", token)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def api(server) -> Api:
+    return Api(server)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser, server):
+    ctx = browser.new_context(base_url=server.url, viewport={"width": 1366, "height": 768},
+                              locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(5000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def log_in(page, login: str = "a", window: int | None = 1) -> None:
+    """Open /clerk, log in and (when asked) pick a window."""
+    from playwright.sync_api import expect
+
+    page.goto("/clerk")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    if window is not None and len(CLERKS[login][1].split(",")) > 1:
+        page.click(f"#window-list button[data-window='{window}']")
+    if window is not None:
+        expect(page.locator("#work-view")).to_be_visible()
+        page.wait_for_selector("body[data-seq]", state="attached")  # the snapshot is in
+        expect(page.locator("#offline")).to_be_hidden()
+
+
+SHORTCUTS = {"F1": "#btn-call", "F2": "#btn-recall", "F3": "#btn-start", "F4": "#btn-finish"}
+
+
+def press(page, key: str) -> None:
+    """Press a shortcut once its button is enabled (keys are ignored while a request is in flight)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(SHORTCUTS[key])).to_be_enabled()
+    page.keyboard.press(key)

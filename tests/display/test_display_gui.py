@@ -1,0 +1,137 @@
+"""The real display app in a real window (Xvfb), fed by the real server process.
+
+Each test runs ``python -m display.probe`` as its own process (one Kivy window per
+process), drives the hall over HTTP and reads the screen back: from the widgets and
+from a screenshot read with tesseract. Screenshots are also copied to var/shots/.
+"""
+
+import itertools
+import shutil
+
+import pytest
+
+from display import wavs
+
+from .conftest import ROOT, ocr
+
+pytestmark = pytest.mark.gui
+SHOTS = ROOT / "var" / "shots"
+
+
+def keep_shot(path, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, SHOTS / name)
+
+
+def calls_report(number, window):
+    return lambda r: r["kind"] == "calls" and r["number"] == number and r["window"] == window
+
+
+async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, start_probe,
+                                                               tmp_path):
+    for category in "AABE":
+        await hall.issue(category)
+    probe = await start_probe(server.url, "1280x720")
+    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"])
+
+    ticket, _ = await hall.call(1)
+    report = await probe.wait_for(calls_report("A001", "1"))
+    assert ticket["number"] == "A001" and report["flash"] is True
+    state = await probe.state()
+    assert (state["call_number"], state["call_window"]) == ("A001", "1")
+    assert state["windows"][0] == {"number": "1", "name": "计生 · 民政窗口", "ticket": "A001",
+                                   "status": "已叫号", "paused": False}
+    assert state["waiting"]["A"] == "1" and state["waiting"]["B"] == "1"
+    shot = await probe.shot(tmp_path / "call.png")
+    assert "请A001号到1号窗口" in ocr(shot, state["call_box"])
+
+    # Two more calls in quick succession, then a recall and a paused window.
+    await hall.call(2)
+    await hall.call(3)
+    await hall.act(2, "recall")
+    await hall.act(4, "pause")
+    await probe.wait_for(lambda r: r["kind"] == "played" and len(probe.of("played")) == 4,
+                         timeout=30)
+    played = probe.of("played")
+    assert [p["label"] for p in played] == [
+        "请A零零一号到1号窗口办理", "请B零零一号到2号窗口办理", "请E零零一号到3号窗口办理",
+        "请B零零一号到2号窗口办理"]
+    for first, second in itertools.pairwise(played):
+        assert first["end"] <= second["start"], "announcements overlap"
+    audio = wavs.read(played[0]["kept"])
+    assert 8 < audio.duration < 16 and audio.rms() > 0.05  # chime + the sentence twice
+
+    state = await probe.state()
+    assert (state["call_number"], state["call_window"]) == ("B001", "2")
+    assert state["recent"][:2] == [{"number": "E001", "window": "3", "recall": False},
+                                   {"number": "B001", "window": "2", "recall": False}]
+    assert state["windows"][3]["status"] == "暂停服务" and state["windows"][3]["paused"]
+    # The recall is the big line, titled 再次呼叫; the list holds the calls before it.
+    assert state["call_recall"] and "再次呼叫" in state["all_texts"]
+    assert "重呼" not in state["all_texts"]
+    shot = await probe.shot(tmp_path / "display_1280.png")
+    assert "请B001号到2号窗口" in ocr(shot, state["call_box"])
+    # In the smaller table font tesseract sometimes reads 0 as O.
+    table = ocr(shot, state["windows_box"], psm=6).replace("O", "0")
+    for text in ("A001", "B001", "E001", "已叫号", "暂停服务", "民政窗口"):
+        assert text in table, table
+    keep_shot(shot, "display_1280.png")
+
+
+async def test_board_at_1920(server, hall, start_probe, tmp_path):
+    await hall.issue("G")
+    await hall.issue("H")
+    await hall.issue("C")
+    probe = await start_probe(server.url, "1920x1080")
+    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"])
+    await hall.call(4)
+    await hall.act(2, "pause")
+    await probe.wait_for(calls_report("G001", "4"))
+    await probe.wait_for(lambda r: r["kind"] == "played")
+    state = await probe.state()
+    assert state["window_size"] == [1920, 1080]
+    assert state["center_name"] == "株洲县示范镇便民服务中心"
+    assert state["marquee_text"] in state["notices"] and len(state["notices"]) == 4
+    assert state["waiting"] == {"A": "0", "B": "0", "C": "1", "D": "0", "E": "0", "F": "0",
+                                "G": "0", "H": "1"}
+    shot = await probe.shot(tmp_path / "display_1920.png")
+    assert "请G001号到4号窗口" in ocr(shot, state["call_box"])
+    keep_shot(shot, "display_1920.png")
+
+
+async def test_server_killed_and_restarted_while_the_display_runs(server, hall, start_probe,
+                                                                  tmp_path):
+    await hall.issue("A")
+    await hall.issue("B")
+    probe = await start_probe(server.url, "1280x720", "--backoff", "0.3")
+    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"])
+    await hall.call(1)
+    await probe.wait_for(lambda r: r["kind"] == "played")
+
+    server.kill()
+    offline = await probe.wait_for(lambda r: r["kind"] == "online" and not r["online"])
+    shot = await probe.shot(tmp_path / "offline.png")
+    state = await probe.state()  # after that frame, so the banner has its place
+    assert state["offline"] and state["offline_shown"]
+    assert state["call_number"] == "A001"  # the last known state stays up meanwhile
+    assert "连接中断" in ocr(shot, state["banner_box"])
+    keep_shot(shot, "display_offline_1280.png")
+
+    mark = len(probe.reports)
+    server.start()
+    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"], timeout=20,
+                         start=mark)
+    state = await probe.state()
+    assert not state["offline"] and not state["offline_shown"]
+    assert state["connects"] == 2
+    assert (state["call_number"], state["call_window"]) == ("A001", "1")
+    # Nothing old is flashed or said again after the resync.
+    assert not any(r["flash"] for r in probe.reports[mark:] if r["kind"] == "calls")
+    assert len(probe.of("played")) == 1
+
+    await hall.call(2)  # the hall goes on: the next call is shown and said
+    report = await probe.wait_for(calls_report("B001", "2"), start=mark)
+    assert report["flash"] and report["t"] > offline["t"]
+    await probe.wait_for(lambda r: r["kind"] == "played" and "B零零一" in r["label"])
+    shot = await probe.shot(tmp_path / "recovered.png")
+    assert "请B001号到2号窗口" in ocr(shot, (await probe.state())["call_box"])

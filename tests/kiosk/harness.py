@@ -1,0 +1,426 @@
+"""Run the real kiosk app in this process and play one scenario with real touch events.
+
+    python tests/kiosk/harness.py SCENARIO --out DIR [--size WxH]
+
+Everything is real: the queue server as a process on 127.0.0.1, the kiosk app in a real
+window (Xvfb or SDL offscreen), its aiohttp client, and a loopback TCP printer that
+receives the ESC/POS bytes. Touches are Kivy MotionEvents fed through the event loop's
+input dispatch at widget coordinates, as a touchscreen's provider feeds them.
+
+Writes DIR/results.json (what the screens showed, step by step), DIR/<name>.png
+screenshots, DIR/job<n>.bin (bytes the printer received) and DIR/server.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+T0 = time.monotonic()
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from kiosk_support import (  # noqa: E402
+    LoopbackPrinter,
+    LossyProxy,
+    Server,
+    add_kiosk,
+    closed_today_config,
+    free_port,
+)
+
+from kiosk.settings import KioskSettings, parse_size  # noqa: E402
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__] = fn
+    return fn
+
+
+class Ui:
+    """Drives and reads the running app."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, app, out: Path, results: dict):
+        self.app, self.out, self.results = app, out, results
+
+    @property
+    def ctl(self):
+        return self.app.controller
+
+    async def frames(self, n: int = 3) -> None:
+        from kivy.clock import Clock
+
+        for _ in range(n):
+            done = asyncio.get_running_loop().create_future()
+            Clock.schedule_once(lambda _dt, f=done: f.done() or f.set_result(None), 0)
+            await done
+
+    async def until(self, what: str, pred, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not pred():
+            if time.monotonic() > deadline:
+                screen = self.ctl.screen if self.ctl else None
+                raise TimeoutError(f"waited {timeout}s for {what} (screen {screen})")
+            await asyncio.sleep(0.03)
+        await self.frames()
+
+    async def screen(self, name: str, timeout: float = 10.0) -> None:
+        await self.until(f"screen {name}", lambda: self.ctl is not None and self.ctl.screen == name,
+                         timeout)
+
+    async def tap(self, widget, hold: float = 0.08) -> None:
+        """A finger down and up at the centre of ``widget``, through Kivy's input pipeline."""
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+        from kivy.input.motionevent import MotionEvent
+
+        class Finger(MotionEvent):
+            def depack(self, args):
+                self.is_touch = True
+                self.sx, self.sy = args
+                self.profile = ["pos"]
+                super().depack(args)
+
+        x, y = widget.to_window(*widget.center)
+        finger = Finger("harness", next(self._ids), (x / Window.width, y / Window.height))
+        EventLoop._dispatch_input("begin", finger)  # as an input provider does
+        await asyncio.sleep(hold)
+        finger.update_time_end()
+        EventLoop._dispatch_input("end", finger)
+        await self.frames()
+
+    async def shot(self, name: str) -> str:
+        from kivy.core.window import Window
+
+        await self.frames(4)
+        made = Path(Window.screenshot(name=str(self.out / f"{name}.png")))
+        path = self.out / f"{name}.png"
+        made.replace(path)
+        self.results.setdefault("shots", {})[name] = str(path)
+        return str(path)
+
+    def current(self):
+        return self.app.root.current_screen
+
+    def labels(self, widget=None) -> list:
+        from kivy.uix.label import Label
+
+        widget = widget or self.current()
+        return [w for w in widget.walk(restrict=True) if isinstance(w, Label)]
+
+    def texts(self, widget=None) -> list[str]:
+        """The texts a person can see: non-empty labels with no transparent ancestor."""
+        def visible(w) -> bool:
+            while w is not None and w is not w.parent:
+                if w.opacity <= 0:
+                    return False
+                w = w.parent
+            return True
+
+        return [w.text for w in self.labels(widget) if w.text and visible(w)]
+
+    def tiles(self) -> dict:
+        grid = self.app.screens["home"].ids.grid
+        return {t.code: t for t in reversed(grid.children)}
+
+    def rows(self) -> list:
+        return list(reversed(self.app.screens["matters"].ids.rows.children))
+
+    def record(self, step: str, **extra) -> dict:
+        from kivy.core.window import Window
+
+        entry = {"step": step, "screen": self.ctl.screen, "kv_screen": self.app.root.current,
+                 "texts": self.texts(), "t": round(time.monotonic() - T0, 3),
+                 "window": list(Window.size), **extra}
+        self.results.setdefault("steps", []).append(entry)
+        return entry
+
+    def home_layout(self) -> dict:
+        """Tiles with their rectangles and text sizes, to check legibility and fit."""
+        from kivy.core.window import Window
+
+        tiles = []
+        for code, tile in self.tiles().items():
+            labels = self.labels(tile)
+            tiles.append({
+                "code": code, "name": tile.name, "waiting": tile.waiting,
+                "rect": [*tile.to_window(*tile.pos), *tile.size],
+                "font_sizes": [lb.font_size for lb in labels],
+                "text_widths": [lb.texture_size[0] for lb in labels],
+                "label_widths": [lb.width for lb in labels],
+            })
+        return {"tiles": tiles, "window": list(Window.size),
+                "priority_rect": [*self.app.screens["home"].ids.priority.to_window(
+                    *self.app.screens["home"].ids.priority.pos),
+                    *self.app.screens["home"].ids.priority.size]}
+
+    def fonts(self) -> list[str]:
+        """The font of every label on every screen."""
+        return sorted({lb.font_name for s in self.app.root.screens for lb in self.labels(s)})
+
+    def ticket(self) -> dict:
+        t = self.ctl.ticket
+        return {"number": t.number, "guide_url": t.guide_url, "priority": t.priority,
+                "matter": t.matter, "category": t.category, "ahead": t.ahead, "token": t.token}
+
+
+def settings_for(ns, server: str, token: str, printer: str, **timing) -> KioskSettings:
+    base = {"ticket_seconds": 60.0, "idle_seconds": 60.0, "retry_seconds": 0.5, "poll_seconds": 1.0}
+    base.update(timing)
+    return KioskSettings(server=server, token=token, printer=printer, windowed=True,
+                         size=ns.size, **base)
+
+
+async def issue_by_taps(ui: Ui, category: str, row: int | str, prefix: str) -> None:
+    """Home -> tile -> matter row (an index, or a matter code), with screenshots."""
+    await ui.tap(ui.tiles()[category])
+    await ui.screen("matters")
+    ui.record(f"{prefix}_matters", rows=[r.text for r in ui.rows()],
+              row_font_sizes=[lb.font_size for r in ui.rows() for lb in ui.labels(r)])
+    target = next(r for r in ui.rows() if r.code == row) if isinstance(row, str) else ui.rows()[row]
+    await ui.tap(target)
+
+
+# ---- scenarios -------------------------------------------------------------------------------
+
+@scenario
+async def flow(ui: Ui, env: dict) -> None:
+    """Category -> matter -> ticket printed; a lost reply and a double tap make one ticket."""
+    await ui.screen("home")
+    ui.results["home"] = ui.home_layout()
+    ui.record("home")
+    ui.results["fonts"] = ui.fonts()
+    await ui.shot(f"home_{env['orientation']}")
+    await ui.tap(ui.tiles()["A"])
+    await ui.screen("matters")
+    ui.record("matters", rows=[r.text for r in ui.rows()],
+              row_font_sizes=[lb.font_size for r in ui.rows() for lb in ui.labels(r)])
+    await ui.shot(f"matters_{env['orientation']}")
+    row = ui.rows()[0]
+    await ui.tap(row, hold=0.03)
+    await ui.tap(row, hold=0.03)  # an impatient second tap on the same row
+    await ui.screen("ticket")
+    await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
+    ui.results["ticket"] = ui.ticket()
+    ui.record("ticket", status=ui.ctl.print_status.state)
+    await ui.shot(f"ticket_{env['orientation']}")
+    ui.results["lost_replies"] = env["proxy"].lost
+    ui.results["posts"] = env["proxy"].posts
+    await asyncio.sleep(1.6)  # past the guard against an accidental dismiss
+    await ui.tap(ui.current().ids.number)
+    await ui.screen("home")
+    await ui.until("waiting count", lambda: ui.tiles()["A"].waiting == "等候 1 人")
+    ui.record("home_after", waiting={c: t.waiting for c, t in ui.tiles().items()})
+    # 绿色通道: priority, then category B, then "not sure".
+    await ui.tap(ui.app.screens["home"].ids.priority)
+    await ui.until("priority mode", lambda: ui.ctl.priority)
+    ui.record("priority_home")
+    await ui.shot(f"home_priority_{env['orientation']}")
+    await issue_by_taps(ui, "B", -1, "priority")
+    await ui.screen("ticket")
+    await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
+    ui.results["priority_ticket"] = ui.ticket()
+    ui.record("priority_ticket")
+    await ui.shot(f"ticket_priority_{env['orientation']}")
+
+
+@scenario
+async def landscape(ui: Ui, env: dict) -> None:
+    """The same two taps in landscape, then the idle timeout takes a half-done choice home."""
+    await ui.screen("home")
+    ui.results["home"] = ui.home_layout()
+    ui.record("home")
+    await ui.shot(f"home_{env['orientation']}")
+    await issue_by_taps(ui, "E", "E1", "e")
+    await ui.screen("ticket")
+    await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
+    ui.results["ticket"] = ui.ticket()
+    ui.record("ticket")
+    await ui.shot(f"ticket_{env['orientation']}")
+    await asyncio.sleep(1.6)
+    await ui.tap(ui.current().ids.qr)
+    await ui.screen("home")
+    started = time.monotonic()  # the tap below is the last touch
+    await ui.tap(ui.tiles()["G"])
+    await ui.screen("matters")
+    await ui.shot(f"matters_{env['orientation']}")
+    await ui.screen("home", timeout=10)  # nobody touches: idle timeout
+    ui.results["idle_return"] = round(time.monotonic() - started, 2)
+    ui.record("idle_home")
+
+
+@scenario
+async def unreachable(ui: Ui, env: dict) -> None:
+    """Server down at start, then up; down again mid-issue, then back: one ticket, printed."""
+    server = env["server"]
+    await ui.until("unreachable", lambda: ui.ctl.screen == "unreachable" and ui.ctl.offline_attempts >= 2)
+    ui.record("down_at_start", attempts=ui.ctl.offline_attempts)
+    await ui.shot(f"fault_unreachable_{env['orientation']}")
+    await server.start()
+    await ui.screen("home", timeout=10)
+    ui.record("recovered")
+    await ui.tap(ui.tiles()["C"])
+    await ui.screen("matters")
+    await server.stop()
+    await ui.tap(ui.rows()[1])
+    await ui.screen("unreachable", timeout=15)
+    ui.record("down_mid_issue", pending=ui.ctl.pending.request_id if ui.ctl.pending else None)
+    await ui.shot(f"fault_unreachable_issue_{env['orientation']}")
+    await server.start()
+    await ui.screen("ticket", timeout=10)  # the same intent is sent again by itself
+    await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
+    ui.results["ticket"] = ui.ticket()
+    ui.record("ticket_after_recovery")
+
+
+@scenario
+async def printer_fail(ui: Ui, env: dict) -> None:
+    """The printer refuses: the ticket stays valid on screen; reprint once it is back."""
+    await ui.screen("home")
+    await issue_by_taps(ui, "F", 0, "f")
+    await ui.screen("ticket")
+    await ui.until("print failed", lambda: ui.ctl.print_status and ui.ctl.print_status.failed)
+    ui.results["ticket"] = ui.ticket()
+    screen = ui.current()
+    ui.record("print_failed", reprint_visible=screen.ids.reprint.opacity > 0
+              and not screen.ids.reprint.disabled, fault=screen.fault)
+    await ui.shot(f"fault_printer_{env['orientation']}")
+    printer = LoopbackPrinter(env["printer_port"])
+    await printer.start()
+    env["printers"].append(printer)
+    await ui.tap(screen.ids.reprint)
+    await ui.until("reprinted", lambda: ui.ctl.print_status.state == "done")
+    ui.record("reprinted", screen_after=ui.ctl.screen)
+
+
+@scenario
+async def closed(ui: Ui, env: dict) -> None:
+    """Outside office days: the closed notice with the duty phone, and taps issue nothing."""
+    await ui.screen("closed")
+    ui.record("closed", phone=ui.current().phone)
+    await ui.shot(f"fault_closed_{env['orientation']}")
+    await ui.tap(ui.current().ids.body)
+    await asyncio.sleep(0.3)
+    ui.record("closed_after_tap")
+
+
+@scenario
+async def bad_token(ui: Ui, env: dict) -> None:
+    """The server refuses the kiosk's token: a friendly screen, then back home by the button."""
+    await ui.screen("home")
+    await issue_by_taps(ui, "H", 0, "h")
+    await ui.screen("error")
+    ui.record("error")
+    await ui.shot(f"fault_error_{env['orientation']}")
+    await ui.tap(ui.current().ids.button)
+    await ui.screen("home")
+    ui.record("home_again")
+
+
+# ---- setup -----------------------------------------------------------------------------------
+
+async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
+    """Start what the scenario needs; returns the kiosk's settings."""
+    db = out / "queue.db"
+    token = await add_kiosk(db)
+    log = out / "server.log"
+    printer = LoopbackPrinter()
+    env["printers"] = [printer]
+    if name == "printer_fail":
+        env["printer_port"] = free_port()  # nothing listens there: connection refused
+        spec = f"network:127.0.0.1:{env['printer_port']}"
+    else:
+        await printer.start()
+        spec = printer.spec
+    extra = () if name == "closed" else ("--always-open",)
+    if name == "closed":
+        extra = ("--config", str(closed_today_config(out / "center.toml")))
+    server = Server(db, None, *extra, log=log)
+    env["server"] = server
+    if name != "unreachable":
+        await server.start()
+    url = server.url
+    if name == "flow":
+        env["proxy"] = LossyProxy(server.port, lose_posts=1)
+        await env["proxy"].start()
+        url = env["proxy"].url
+    timing = {"idle_seconds": 2.0} if name == "landscape" else {}
+    return settings_for(ns, url, "not-a-valid-token" if name == "bad_token" else token, spec, **timing)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("scenario", choices=sorted(SCENARIOS))
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--size", type=parse_size, default=(1080, 1920))
+    p.add_argument("--timeout", type=float, default=40.0)
+    ns = p.parse_args()
+    out = ns.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("KIVY_HOME", str(out / "kivy_home"))
+    results: dict = {"scenario": ns.scenario, "error": None}
+    env: dict = {"orientation": "portrait" if ns.size[1] >= ns.size[0] else "landscape"}
+
+    async def run() -> None:
+        settings = await prepare(ns.scenario, ns, out, env)
+        from kiosk.kivyconf import configure
+
+        configure(settings)
+        from kiosk.app import build_app, run_app
+
+        app = build_app(settings)
+        ui = Ui(app, out, results)
+
+        async def play() -> None:
+            try:
+                await asyncio.wait_for(SCENARIOS[ns.scenario](ui, env), ns.timeout)
+                results["history"] = list(app.controller.history)
+                results["prints"] = list(app.controller.prints)
+            except BaseException as exc:
+                results["error"] = "".join(traceback.format_exception(exc))
+            finally:
+                app.stop()
+
+        async def start_play() -> None:
+            while app.controller is None:
+                await asyncio.sleep(0.02)
+            await play()
+
+        player = asyncio.get_running_loop().create_task(start_play())
+        try:
+            await run_app(app)
+        finally:
+            await player
+            for printer in env.get("printers", []):
+                await printer.stop()
+            if "proxy" in env:
+                await env["proxy"].stop()
+            await env["server"].stop()
+        jobs = [job for printer in env.get("printers", []) for job in printer.jobs]
+        results["jobs"] = []
+        for i, job in enumerate(jobs):
+            (out / f"job{i}.bin").write_bytes(job)
+            results["jobs"].append({"file": str(out / f"job{i}.bin"), "bytes": len(job)})
+        results["printer_errors"] = [p.error for p in env.get("printers", []) if p.error]
+
+    try:
+        asyncio.run(run())
+    except BaseException as exc:
+        results["error"] = results["error"] or "".join(traceback.format_exception(exc))
+    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The real kiosk app in a real window, driven by touch events, one scenario per process.
+
+Each test runs tests/kiosk/harness.py (real server process, real app, loopback printer)
+and checks what it reports, the SQLite database the server wrote, the ESC/POS bytes the
+printer received (decoded back to an image, QR read with zxing-cpp) and the screenshots
+(the QR on screen read with zxing-cpp too). Screenshots are copied to var/shots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from queue_server.center import load_center
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "var" / "shots"
+sys.path.insert(0, str(ROOT / "tests" / "printing"))
+from escpos_stream import decode  # noqa: E402  (the printing engineer's ESC/POS decoder)
+
+pytestmark = pytest.mark.gui
+CENTER = load_center()
+PORTRAIT, LANDSCAPE = "1080x1920", "1920x1080"
+
+
+def run(scenario: str, tmp_path: Path, size: str = PORTRAIT) -> dict:
+    out = tmp_path / scenario
+    env = {**os.environ, "KIVY_NO_ARGS": "1", "SDL_AUDIODRIVER": "dummy",
+           "KIVY_HOME": str(tmp_path / "kivy_home"), "KIVY_LOG_MODE": "PYTHON"}
+    if not env.get("DISPLAY"):
+        env["SDL_VIDEODRIVER"] = "offscreen"
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "kiosk" / "harness.py"), scenario,
+                           "--out", str(out), "--size", size, "--timeout", "30"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    results_file = out / "results.json"
+    assert results_file.exists(), f"harness wrote no results:\n{proc.stderr[-3000:]}"
+    results = json.loads(results_file.read_text(encoding="utf-8"))
+    assert results["error"] is None, results["error"] + "\n" + proc.stderr[-3000:]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in results.get("shots", {}).items():
+        shutil.copy(path, SHOTS / f"kiosk_{name}.png")
+    results["db"] = out / "queue.db"
+    return results
+
+
+def tickets(db: Path) -> list[dict]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(
+            "SELECT number, category, matter, priority, request_id, token, status FROM tickets "
+            "ORDER BY id")]
+
+
+def step(results: dict, name: str) -> dict:
+    return next(s for s in results["steps"] if s["step"] == name)
+
+
+def qr_on(image: Image.Image) -> list[str]:
+    return [c.text for c in zxingcpp.read_barcodes(image)
+            if c.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def printed(results: dict) -> list:
+    """Each job the loopback printer received, decoded from its ESC/POS bytes."""
+    assert not results["printer_errors"]
+    return [decode(Path(job["file"]).read_bytes()) for job in results["jobs"]]
+
+
+def check_home(home: dict, cols: int) -> None:
+    """Eight big, legible tiles, inside the window, text not cut."""
+    width, height = home["window"]
+    assert [t["code"] for t in home["tiles"]] == [c.code for c in CENTER.categories]
+    assert [t["name"] for t in home["tiles"]] == [c.name for c in CENTER.categories]
+    for tile in home["tiles"]:
+        x, y, w, h = tile["rect"]
+        assert 0 <= x <= x + w <= width and 0 <= y <= y + h <= height, tile
+        assert w >= 400 and h >= 250, tile  # a big touch target
+        assert min(tile["font_sizes"]) >= 48, tile  # readable at arm's length
+        assert all(tw <= lw + 1 for tw, lw in zip(tile["text_widths"], tile["label_widths"],
+                                                  strict=True)), tile
+        assert tile["waiting"].startswith("等候 ")
+    rows = {t["rect"][1] for t in home["tiles"]}
+    assert len(rows) == len(home["tiles"]) // cols  # a grid of `cols` columns
+
+
+def test_two_taps_issue_and_print_a_ticket_portrait(tmp_path):
+    r = run("flow", tmp_path)
+    check_home(r["home"], cols=2)
+    assert r["fonts"] == ["Bianmin"], "every label on every screen draws with our font"
+    home = step(r, "home")
+    assert CENTER.name in home["texts"] and "绿色通道" in home["texts"]
+    matters = step(r, "matters")
+    assert matters["rows"] == [m.name for m in CENTER.category("A").matters] + ["不确定，先取号"]
+    assert min(matters["row_font_sizes"]) >= 48
+    # One tap-intent, one ticket: the lost reply was retried with the same request_id, and
+    # the impatient second tap was ignored.
+    assert r["lost_replies"] == 1 and r["posts"] >= 2
+    rows = tickets(r["db"])
+    assert [(t["number"], t["matter"], t["priority"]) for t in rows] == [("A001", "A1", 0),
+                                                                       ("B001", None, 1)]
+    assert all(t["request_id"] for t in rows)
+    ticket = r["ticket"]
+    assert ticket["number"] == "A001" and ticket["token"] == rows[0]["token"]
+    texts = step(r, "ticket")["texts"]
+    assert "A001" in texts and "前面没有人，请留意叫号" in texts and "请取走下方的小票" in texts
+    # The screen shows the same QR code as the ticket: read both back.
+    assert qr_on(Image.open(r["shots"]["ticket_portrait"])) == [ticket["guide_url"]]
+    assert "请联系工作人员" not in texts and "重新打印" not in texts  # no fault shown
+    assert [tuple(p) for p in r["prints"]] == [("A001", "done"), ("B001", "done")]
+    jobs = printed(r)
+    assert len(jobs) == 2
+    assert qr_on(jobs[0].image()) == [ticket["guide_url"]]
+    assert jobs[0].cuts == 1 and jobs[0].status_queries
+    assert qr_on(jobs[1].image()) == [r["priority_ticket"]["guide_url"]]
+    # Home counts the new ticket; the green channel made a priority ticket with no matter.
+    assert step(r, "home_after")["waiting"]["A"] == "等候 1 人"
+    assert "绿色通道：请选择要办理的业务" in step(r, "priority_home")["texts"]
+    assert r["priority_ticket"]["priority"] is True and r["priority_ticket"]["matter"] is None
+    assert "绿色通道 · 优先办理" in step(r, "priority_ticket")["texts"]
+
+
+def test_landscape_layout_and_idle_timeout(tmp_path):
+    r = run("landscape", tmp_path, LANDSCAPE)
+    check_home(r["home"], cols=4)
+    ticket = r["ticket"]
+    assert (ticket["number"], ticket["matter"]) == ("E001", "E1")
+    assert qr_on(Image.open(r["shots"]["ticket_landscape"])) == [ticket["guide_url"]]
+    assert qr_on(printed(r)[0].image()) == [ticket["guide_url"]]
+    # Nobody finished the second choice: the idle timeout (2 s here) took the kiosk home.
+    assert 1.9 <= r["idle_return"] <= 4.0
+    assert r["history"][-2:] == ["matters", "home"]
+
+
+def test_server_unreachable_then_recovering(tmp_path):
+    r = run("unreachable", tmp_path)
+    down = step(r, "down_at_start")
+    assert down["screen"] == "unreachable" and down["attempts"] >= 2
+    assert "暂时连不上排队服务器" in down["texts"] and "立即重试" in down["texts"]
+    assert step(r, "recovered")["screen"] == "home"
+    mid = step(r, "down_mid_issue")
+    assert mid["screen"] == "unreachable" and mid["pending"]
+    # Back up: the same intent was sent again by itself and made exactly one ticket.
+    rows = tickets(r["db"])
+    assert [(t["number"], t["matter"], t["request_id"]) for t in rows] == [
+        ("C001", CENTER.category("C").matters[1].code, mid["pending"])]
+    assert r["ticket"]["number"] == "C001"
+    assert qr_on(printed(r)[0].image()) == [r["ticket"]["guide_url"]]
+
+
+def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path):
+    r = run("printer_fail", tmp_path)
+    failed = step(r, "print_failed")
+    assert failed["screen"] == "ticket" and failed["reprint_visible"]
+    assert "无法连接网络打印机" in failed["fault"]
+    assert "请联系工作人员" in failed["texts"] and "F001" in failed["texts"]
+    ticket = r["ticket"]
+    # The ticket is valid (in the database, waiting) and its QR is on screen.
+    assert [(t["number"], t["status"]) for t in tickets(r["db"])] == [("F001", "waiting")]
+    assert qr_on(Image.open(r["shots"]["fault_printer_portrait"])) == [ticket["guide_url"]]
+    # The reprint button, once the printer is back, printed it.
+    assert step(r, "reprinted")["screen_after"] == "ticket"
+    assert [tuple(p) for p in r["prints"]] == [("F001", "failed"), ("F001", "done")]
+    assert qr_on(printed(r)[0].image()) == [ticket["guide_url"]]
+
+
+def test_office_closed_shows_the_duty_phone(tmp_path):
+    r = run("closed", tmp_path)
+    closed = step(r, "closed")
+    assert closed["screen"] == "closed" and closed["phone"] == CENTER.duty_phone
+    assert any("不是办公时间" in t for t in closed["texts"])
+    assert step(r, "closed_after_tap")["screen"] == "closed"
+    assert tickets(r["db"]) == []
+    assert "matters" not in r["history"]
+
+
+def test_api_error_is_a_friendly_screen(tmp_path):
+    r = run("bad_token", tmp_path)
+    error = step(r, "error")
+    assert any("设备令牌无效" in t for t in error["texts"]), error["texts"]
+    assert "没有取到号" in error["texts"] and "返回首页" in error["texts"]
+    assert step(r, "home_again")["screen"] == "home"
+    assert tickets(r["db"]) == []

@@ -1,0 +1,23 @@
+"""Fixtures for the printing tests: a sample ticket and the sample center."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.printing import CenterInfo
+from queue_server.center import load_center
+from queue_server.protocol import IssuedTicket
+
+
+@pytest.fixture(scope="session")
+def center() -> CenterInfo:
+    return CenterInfo.from_center(load_center())
+
+
+@pytest.fixture
+def ticket() -> IssuedTicket:
+    return IssuedTicket(
+        token="tq7Kx2LmP0aB7cD9eF", number="A012", category="A", matter="A1", priority=True,
+        ahead=4, issued_at="2025-03-03T01:05:09+00:00",
+        guide_url="http://192.168.1.10:8000/g/A1?t=tq7Kx2LmP0aB7cD9eF",
+        category_name="计划生育", matter_name="办理一孩生育证，代办再生育证")
