@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from kiosk import present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
-from kiosk.present import CenterInfo, HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
+from kiosk.present import HomeModel, KioskCenter, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printing.errors import PrinterError
 from kiosk.settings import KioskSettings
 from queue_server.protocol import IssuedTicket
@@ -69,7 +69,7 @@ class KioskController:
         self.loop = asyncio.get_running_loop()
         self.screen = "loading"
         self.history: list[str] = []
-        self.center: CenterInfo | None = None
+        self.center: KioskCenter | None = None
         self.day: str | None = None
         self.waiting: dict[str, int] = {}
         self.priority = False
@@ -129,7 +129,7 @@ class KioskController:
                 now = self.loop.time()
                 stale = now - last_center >= CENTER_EVERY or self.screen in ("closed", "unreachable")
                 if self.center is None or stale:
-                    self.center = CenterInfo.from_json(await self.api.center())
+                    self.center = KioskCenter.from_json(await self.api.center())
                     last_center = now
                 snap = await self.api.snapshot()
             except Exception as exc:  # offline, or a reply we cannot use: show it, retry
@@ -159,13 +159,15 @@ class KioskController:
             self._show("unreachable", self.view.show_message, model)
 
     def _online(self) -> None:
+        if self.issuing:
+            return
         if self.screen in ("loading", "unreachable"):
             intent = self.pending
             if intent and self.loop.time() - intent.made_at <= self.settings.idle_seconds:
-                self._spawn(self._issue(intent))  # the resident is likely still here
+                self._start_issue(intent)  # the resident is likely still here
             else:
                 self.go_home()
-        elif self.screen == "home" and not self.issuing:
+        elif self.screen == "home":
             self.view.show_home(self._home_model())
         elif self.screen == "closed":
             self.go_home()  # open again, or the closed notice with today's date
@@ -252,7 +254,7 @@ class KioskController:
             return
         intent = Intent(category, matter, self.priority, uuid.uuid4().hex, self.loop.time())
         self.pending = intent
-        self._spawn(self._issue(intent))
+        self._start_issue(intent)
 
     def dismiss_ticket(self) -> None:
         """A tap anywhere on the ticket screen (but its buttons)."""
@@ -273,9 +275,12 @@ class KioskController:
 
     # ---- issuing and printing --------------------------------------------------------------
 
-    async def _issue(self, intent: Intent) -> None:
-        self.issuing = True
+    def _start_issue(self, intent: Intent) -> None:
+        self.issuing = True  # now, not when the task first runs: a second tap may come first
         self._arm(None)
+        self._spawn(self._issue(intent))
+
+    async def _issue(self, intent: Intent) -> None:
         busy = self.loop.call_later(BUSY_AFTER, self._show, "issuing", self.view.show_message,
                                     present.BUSY)
         try:

@@ -42,7 +42,7 @@ class CategoryInfo:
 
 
 @dataclass(frozen=True)
-class CenterInfo:
+class KioskCenter:
     """The checked form of ``GET /api/center`` (only what the kiosk uses)."""
 
     name: str
@@ -56,7 +56,7 @@ class CenterInfo:
         return next((c for c in self.categories if c.code == code), None)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CenterInfo:
+    def from_json(cls, data: dict[str, Any]) -> KioskCenter:
         """Raises :class:`ApiError` (``bad_reply``) when the shape is not what we expect."""
         try:
             o = data["office"]
@@ -162,7 +162,7 @@ def icon_path(code: str) -> str:
     return str(path if path.is_file() else ICONS_DIR / "default.png")
 
 
-def home_model(center: CenterInfo, day: str | None, waiting: dict[str, int],
+def home_model(center: KioskCenter, day: str | None, waiting: dict[str, int],
                priority: bool) -> HomeModel:
     tiles = tuple(Tile(c.code, c.name, icon_path(c.code), waiting_text(waiting.get(c.code)))
                   for c in center.categories)
@@ -197,7 +197,7 @@ def server_problem(message: str, attempt: int) -> MessageModel:
                         action="retry")
 
 
-def closed(center: CenterInfo | None, server_message: str = "", day: str | None = None) -> MessageModel:
+def closed(center: KioskCenter | None, server_message: str = "", day: str | None = None) -> MessageModel:
     if center is None:
         return MessageModel("closed", "现在不是办公时间", server_message, button="返回",
                             action="home")

@@ -87,11 +87,16 @@ async def main() -> None:
         print(f"演示账号见 {DEMO_FILE}", flush=True)
     py = sys.executable
     url = f"http://127.0.0.1:{PORT}"
-    procs = [await asyncio.create_subprocess_exec(
-        py, "-m", "queue_server", "serve", "--db", str(DB), "--port", str(PORT))]
+    # Demo mode issues tickets on any day and hour, so a newcomer can try the whole flow;
+    # set BIANMIN_OFFICE_HOURS=1 to keep the center's concentrated office days.
+    hours = os.environ.get("BIANMIN_OFFICE_HOURS") == "1"
+    serve = [py, "-m", "queue_server", "serve", "--db", str(DB), "--port", str(PORT)]
+    procs = [await asyncio.create_subprocess_exec(*serve, *([] if hours else ["--always-open"]))]
     await _wait_healthy(url, procs[0])
     print(f"  工作人员叫号台：{url}/clerk\n  大厅实时状态：  {url}/api/snapshot\n"
           f"  办事指南示例：  {url}/g/A1", flush=True)
+    if not hours:
+        print("  演示模式：任何时间都可以取号（BIANMIN_OFFICE_HOURS=1 按集中办公时间取号）", flush=True)
     screen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     token = _kiosk_token()
     if screen and shutil.which(py):

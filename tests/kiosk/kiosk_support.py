@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "printing"))
+if str(ROOT / "tests" / "printing") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests" / "printing"))
 from escpos_stream import StreamDecoder  # noqa: E402  (the printing engineer's decoder)
 
 HEALTHY = 0x12  # the DLE EOT answer of a printer with paper, online

@@ -11,21 +11,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import zxingcpp
+from escpos_stream import decode  # the printing engineer's ESC/POS decoder (see conftest.py)
 from PIL import Image
 
 from queue_server.center import load_center
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"
-sys.path.insert(0, str(ROOT / "tests" / "printing"))
-from escpos_stream import decode  # noqa: E402  (the printing engineer's ESC/POS decoder)
 
 pytestmark = pytest.mark.gui
 CENTER = load_center()
@@ -50,6 +51,12 @@ def run(scenario: str, tmp_path: Path, size: str = PORTRAIT) -> dict:
         shutil.copy(path, SHOTS / f"kiosk_{name}.png")
     results["db"] = out / "queue.db"
     return results
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def tickets(db: Path) -> list[dict]:
@@ -156,8 +163,10 @@ def test_server_unreachable_then_recovering(tmp_path):
     assert qr_on(printed(r)[0].image()) == [r["ticket"]["guide_url"]]
 
 
-def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path):
-    r = run("printer_fail", tmp_path)
+@pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE])
+def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path, size):
+    r = run("printer_fail", tmp_path, size)
+    orientation = "portrait" if size == PORTRAIT else "landscape"
     failed = step(r, "print_failed")
     assert failed["screen"] == "ticket" and failed["reprint_visible"]
     assert "无法连接网络打印机" in failed["fault"]
@@ -165,7 +174,7 @@ def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path):
     ticket = r["ticket"]
     # The ticket is valid (in the database, waiting) and its QR is on screen.
     assert [(t["number"], t["status"]) for t in tickets(r["db"])] == [("F001", "waiting")]
-    assert qr_on(Image.open(r["shots"]["fault_printer_portrait"])) == [ticket["guide_url"]]
+    assert qr_on(Image.open(r["shots"][f"fault_printer_{orientation}"])) == [ticket["guide_url"]]
     # The reprint button, once the printer is back, printed it.
     assert step(r, "reprinted")["screen_after"] == "ticket"
     assert [tuple(p) for p in r["prints"]] == [("F001", "failed"), ("F001", "done")]
@@ -189,3 +198,38 @@ def test_api_error_is_a_friendly_screen(tmp_path):
     assert "没有取到号" in error["texts"] and "返回首页" in error["texts"]
     assert step(r, "home_again")["screen"] == "home"
     assert tickets(r["db"]) == []
+
+
+def test_make_run_command_reaches_home(tmp_path):
+    """The launcher's exact command line: ``python -m kiosk --server URL --token T
+    --printer preview:var/tickets --windowed`` (here with a temporary preview folder)."""
+    db = tmp_path / "queue.db"
+    token = subprocess.run([sys.executable, "-m", "queue_server", "add-device", "--kind", "kiosk",
+                            "--name", "k", "--db", str(db)], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "queue_server", "serve", "--db", str(db),
+                               "--port", str(port), "--always-open"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy_home"), "KIVY_LOG_MODE": "PYTHON"}
+    if not env.get("DISPLAY"):
+        env["SDL_VIDEODRIVER"] = "offscreen"
+    kiosk = None
+    try:
+        kiosk = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "--server", f"http://127.0.0.1:{port}", "--token", token,
+             "--printer", f"preview:{tmp_path / 'tickets'}", "--windowed"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        seen = []
+        deadline = time.monotonic() + 30
+        for line in kiosk.stderr:  # the server may still be starting: the kiosk retries
+            seen.append(line)
+            if "kiosk ready" in line or time.monotonic() > deadline:
+                break
+        assert any("kiosk ready: home shown with 8 categories" in line for line in seen), "".join(seen[-30:])
+        assert kiosk.poll() is None, "the kiosk keeps running"
+    finally:
+        for proc in (kiosk, server):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(10)
