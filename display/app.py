@@ -18,6 +18,7 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
+import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
 from display import fonts, present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
@@ -29,8 +30,6 @@ from display.wsclient import HallClient
 KV_DIR = Path(__file__).resolve().parent / "kv"
 KV_FILES = ("header.kv", "call_panel.kv", "window_table.kv", "recent_calls.kv", "waiting.kv",
             "marquee.kv", "board.kv")
-# Widget classes must exist in the Factory before their rules load.
-import display.widgets  # noqa: E402,F401
 
 
 class DisplayApp(App):

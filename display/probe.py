@@ -5,9 +5,10 @@ only the sound card is replaced by a RecordingSink that keeps every WAV. The tes
 ``display.bench_latency`` drive it over stdin/stdout.
 
 Out (stdout, one per line): ``@@ {json}`` reports —
-  ready, online {online}, calls {number, window, flash, t}, drawn {t}, played {...}, state {...},
-  shot {path}.  ``t`` is ``time.monotonic()`` (system-wide on Linux, so comparable with the test).
-In (stdin): ``state``, ``shot PATH``, ``quit``.
+  ready, online {online}, calls {number, window, recall, flash, t}, drawn {t}, played {...},
+  state {...}, shot {path}, frames {count}. ``t`` is ``time.monotonic()``, which Linux
+  shares across processes, so a test can compare it with its own clock.
+In (stdin): ``state``, ``shot PATH``, ``frames`` (how many frames were drawn), ``quit``.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def widget_state(app) -> dict:
     }
 
 
-async def commands(app) -> None:
+async def commands(app, counters: dict) -> None:
     from kivy.core.window import Window
 
     loop = asyncio.get_running_loop()
@@ -99,6 +100,8 @@ async def commands(app) -> None:
         elif cmd == "shot":
             SHOTS.append(arg)
             Window.canvas.ask_update()  # make sure a frame comes
+        elif cmd == "frames":
+            emit("frames", count=counters["frames"], t=time.monotonic())
         elif cmd == "quit":
             break
     app.stop()
@@ -111,8 +114,10 @@ def main() -> None:
     p.add_argument("--keep-dir", type=Path, required=True)
     p.add_argument("--play-scale", type=float, default=0.1)
     p.add_argument("--backoff", type=float, default=0.5)
+    p.add_argument("--marquee-hold", type=float, default=DisplaySettings.marquee_hold)
     ns = p.parse_args()
-    settings = DisplaySettings(server=ns.server, size=ns.size, windowed=True)
+    settings = DisplaySettings(server=ns.server, size=ns.size, windowed=True,
+                               marquee_hold=ns.marquee_hold)
 
     from display.kivyconf import configure
 
@@ -129,11 +134,12 @@ def main() -> None:
                              k: str(v) if isinstance(v, Path) else v
                              for k, v in asdict(item).items()}))
     app = DisplayApp(settings, sink=sink)
-    pending = {"drawn": False}
+    pending = {"drawn": False, "frames": 0}
     tasks: list[asyncio.Task] = []  # asyncio keeps only weak references to tasks
 
     def on_flip(window, *_args) -> None:
         take_shots(window)
+        pending["frames"] += 1
         if pending["drawn"]:
             pending["drawn"] = False
             emit("drawn", t=time.monotonic())
@@ -156,7 +162,8 @@ def main() -> None:
         # The controller holds the screen as its view: route its calls through the spies.
         screen.show_calls, screen.show_online = spy_calls, spy_online
         Window.bind(on_flip=on_flip)
-        tasks.append(asyncio.get_running_loop().create_task(commands(app)))
+
+        tasks.append(asyncio.get_running_loop().create_task(commands(app, pending)))
         Clock.schedule_once(lambda _dt: emit("ready", t=time.monotonic()), 0.5)
 
     app.bind(on_start=on_start)

@@ -163,8 +163,8 @@ class Announcer:
                         await self.sink.play(path, item.text)
                     finally:
                         path.unlink(missing_ok=True)
-                except (VoiceError, wavs.WavError, OSError) as exc:
-                    log.error("语音播报失败（%s）：%s", item.text, exc)
+                except (VoiceError, ValueError, OSError) as exc:  # WavError, SpeechError
+                    log.error("语音播报失败（%s 号到 %s 号窗口）：%s", item.number, item.window, exc)
                 finally:
                     self.queue.task_done()
         finally:

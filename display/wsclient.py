@@ -77,6 +77,11 @@ class HallClient:
                     # A message we can't read: drop the connection and resync from a snapshot.
                     log.error("服务器消息无法识别，重新同步：%s", exc)
                     self.resync = True
+                except Exception:
+                    # A bug while showing a message must not leave the hall board frozen:
+                    # log it, then reconnect and redraw everything from a fresh snapshot.
+                    log.exception("处理服务器消息时出错，重新同步")
+                    self.resync = True
                 self.handler.on_connection(False)
                 await asyncio.sleep(self.backoff.next())
 

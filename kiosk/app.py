@@ -45,6 +45,8 @@ class _KeepRunning(ExceptionHandler):
     """A bug in a touch handler is logged; the lobby kiosk keeps running."""
 
     def handle_exception(self, inst):
+        if not isinstance(inst, Exception):  # Ctrl-C, a cancelled loop, SystemExit: do stop
+            return ExceptionManager.RAISE
         log.error("UI error", exc_info=inst)
         return ExceptionManager.PASS
 

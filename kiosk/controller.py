@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import deque
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -68,7 +69,8 @@ class KioskController:
         self.api, self.printer, self.view, self.settings = api, printer, view, settings
         self.loop = asyncio.get_running_loop()
         self.screen = "loading"
-        self.history: list[str] = []
+        self.history: deque[str] = deque(maxlen=200)  # recent screens, for logs and tests
+        self.shown: object = None  # the model on screen
         self.center: KioskCenter | None = None
         self.day: str | None = None
         self.waiting: dict[str, int] = {}
@@ -117,6 +119,7 @@ class KioskController:
 
     def _show(self, screen: str, method, model) -> None:
         self.screen = screen
+        self.shown = model
         self.history.append(screen)
         method(model)
 
@@ -142,7 +145,10 @@ class KioskController:
                 continue
             self.offline_attempts = 0
             self.day, self.waiting = snap.day, dict(snap.waiting)
-            self._online()
+            try:
+                self._online()
+            except Exception:  # a screen bug must not stop the refreshing
+                log.exception("showing fresh data failed")
             await self._sleep(self.settings.poll_seconds)
 
     async def _sleep(self, seconds: float) -> None:
@@ -169,22 +175,29 @@ class KioskController:
                 self.go_home()
         elif self.screen == "home":
             self.view.show_home(self._home_model())
-        elif self.screen == "closed":
-            self.go_home()  # open again, or the closed notice with today's date
+        elif self.screen == "closed" and (
+                self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown):
+            self.go_home()  # open again, or a new day on the closed notice
 
     # ---- idle clock ------------------------------------------------------------------------
 
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(0.25)
-            if self.deadline is None or self.issuing:
-                self._set_countdown(None)
-                continue
-            left = self.deadline - self.loop.time()
-            if left <= 0:
-                self.go_home()
-            else:
-                self._set_countdown(int(left + 0.999))
+            try:
+                self._tick()
+            except Exception:  # keep the clock running whatever a screen does
+                log.exception("idle clock failed")
+
+    def _tick(self) -> None:
+        if self.deadline is None or self.issuing:
+            self._set_countdown(None)
+            return
+        left = self.deadline - self.loop.time()
+        if left <= 0:
+            self.go_home()
+        else:
+            self._set_countdown(int(left + 0.999))
 
     def _set_countdown(self, seconds: int | None) -> None:
         if seconds != self.countdown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -46,8 +47,12 @@ async def _serve(settings: settings_mod.Settings) -> None:
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     print(f"便民排队叫号服务器已启动：{settings.base_url}  (数据库 {settings.db})", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
         await store.close()

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import secrets
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -79,6 +78,11 @@ def _kiosk_token() -> str | None:
 
 
 async def main() -> None:
+    # Handle stop signals from the very start, so children are never orphaned.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     VAR.mkdir(exist_ok=True)
     demo = await _demo_accounts()
     if demo:
@@ -99,19 +103,15 @@ async def main() -> None:
         print("  演示模式：任何时间都可以取号（BIANMIN_OFFICE_HOURS=1 按集中办公时间取号）", flush=True)
     screen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     token = _kiosk_token()
-    if screen and shutil.which(py):
+    if screen and not stop.is_set():
         procs.append(await asyncio.create_subprocess_exec(
             py, "-m", "display", "--server", url, "--windowed"))
         if token:
             procs.append(await asyncio.create_subprocess_exec(
                 py, "-m", "kiosk", "--server", url, "--token", token,
                 "--printer", "preview:var/tickets", "--windowed"))
-    else:
+    elif not screen:
         print("  （没有检测到显示器：只启动服务器；取号机和显示屏需要图形界面）", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     waiters = [asyncio.create_task(p.wait()) for p in procs[:1]]
     await asyncio.wait([asyncio.create_task(stop.wait()), *waiters],
                        return_when=asyncio.FIRST_COMPLETED)

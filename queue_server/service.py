@@ -285,7 +285,7 @@ class QueueService:
                          (event.seq, event.at, type_, payload))
         return event
 
-    async def record_event(self, db, type_: str, now: dt.datetime, *, window: int | None = None) -> Event:
+    def record_event(self, db, type_: str, now: dt.datetime, *, window: int | None = None) -> Event:
         """Write an event that changes no ticket (e.g. a closed case) inside ``db``'s transaction."""
         return self._event(db, type_, now, changed=[], window=window)
 

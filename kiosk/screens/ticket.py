@@ -47,6 +47,11 @@ class TicketScreen(Screen):
         self.status_text, self.status_state = status.text, status.state
         self.failed, self.fault = status.failed, status.fault
 
+    def reprint_button(self):
+        """The reprint button on show (each orientation has its own place for it)."""
+        box = self.ids.fault_portrait if self.ids.fault_portrait.shown else self.ids.fault_landscape
+        return box.ids.reprint
+
     def on_touch_down(self, touch):
         if super().on_touch_down(touch):  # the reprint button
             return True

@@ -141,8 +141,10 @@ def api(server) -> Api:
     return Api(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope, not session: while Playwright's sync API is open its event loop counts as
+    # running, and async tests collected after ours (pytest-asyncio) would refuse to start.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

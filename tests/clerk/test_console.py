@@ -181,9 +181,19 @@ def test_live_updates_from_the_kiosk_and_other_clerks(page, server, api):
     same.ok("POST", "/api/windows/1/call")
     expect(page.locator("#cur-number")).to_have_text("B001", timeout=1000)
     expect(page.locator("#queue tr")).to_have_count(2, timeout=1000)
+    press(page, "F4")  # this PC opens 办结 while the other PC finishes first
+    expect(page.locator("#finish-dialog")).to_be_visible()
     same.ok("POST", "/api/windows/1/finish", {"outcome": "instant"})
     expect(page.locator("#served")).to_have_text("1", timeout=1000)
     expect(page.locator("#cur-number")).to_have_text("暂无", timeout=1000)
+    same.ok("POST", "/api/windows/1/call")  # ... and calls the next one
+    expect(page.locator("#cur-number")).to_have_text("C001", timeout=1000)
+    page.check("#finish-modes input[value=rejected]")
+    page.fill("textarea[name=reason]", "不应记到别的号上")
+    page.click("#finish-ok")
+    expect(page.locator("#toast")).to_have_text("当前号码已变化，请重新操作")
+    assert db_rows(server, "SELECT number, outcome FROM tickets WHERE outcome IS NOT NULL") == [
+        ("B001", "instant")]
 
 
 def test_reconnects_by_itself_after_the_server_restarts(page, server, api):
@@ -262,6 +272,9 @@ def test_open_cases_by_due_date_and_completion(page, server, api):
                      ((day - dt.timedelta(days=2)).isoformat(), late["id"]))
     api.issue("C", "C2", priority=True)
     api.issue("A", "A5")
+    api.issue("C", "C3", priority=True)
+    api.issue("A", "A2")
+    api.issue("A")
     log_in(page, "a", 1)
 
     groups = page.locator("#cases .case-group h4")
@@ -274,6 +287,11 @@ def test_open_cases_by_due_date_and_completion(page, server, api):
     expect(page.locator("#cur-number")).to_have_text("C002")
     press(page, "F3")
     expect(page.locator("#cur-status")).to_contain_text("办理中")
+    api.issue("B", "B1")
+    elsewhere = Api(server).login("b")
+    elsewhere.ok("POST", "/api/windows/2/call")
+    elsewhere.ok("POST", "/api/windows/2/transfer", {"to_window": 1})
+    expect(page.locator("#queue tr").first).to_contain_text("转入")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "clerk_working.png")
 

@@ -219,14 +219,20 @@ async def start_probe(tmp_path):
         await probe.close()
 
 
-def ocr(image: Path, box: list[int], psm: int = 7) -> str:
-    """Read the text in ``box`` (left, top, right, bottom) of a screenshot with tesseract."""
+def ocr(image: Path, box: list[int], psm: int = 7, scale: float = 1.0) -> str:
+    """Read the text in ``box`` (left, top, right, bottom) of a screenshot with tesseract.
+
+    tesseract reads best at text ~30–50 px high: ``scale`` brings the huge call line down.
+    """
     from PIL import Image
 
     crop = image.with_name(f"{image.stem}-{'-'.join(map(str, box))}.png")
     with Image.open(image) as im:
         # Our text is light (white, gold, pale blue) on dark panels: black on white for OCR.
         gray = im.crop(tuple(box)).convert("L")
+        if scale != 1.0:
+            gray = gray.resize((round(gray.width * scale), round(gray.height * scale)),
+                               Image.Resampling.LANCZOS)
         gray.point(lambda v: 0 if v > 150 else 255).save(crop)
     out = subprocess.run(["tesseract", str(crop), "-", "-l", "chi_sim", "--psm", str(psm)],
                          capture_output=True, text=True, timeout=60)

@@ -5,6 +5,7 @@ process), drives the hall over HTTP and reads the screen back: from the widgets 
 from a screenshot read with tesseract. Screenshots are also copied to var/shots/.
 """
 
+import asyncio
 import itertools
 import shutil
 
@@ -43,7 +44,7 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
                                    "status": "已叫号", "paused": False}
     assert state["waiting"]["A"] == "1" and state["waiting"]["B"] == "1"
     shot = await probe.shot(tmp_path / "call.png")
-    assert "请A001号到1号窗口" in ocr(shot, state["call_box"])
+    assert "请A001号到1号窗口" in ocr(shot, state["call_box"], scale=0.5)
 
     # Two more calls in quick succession, then a recall and a paused window.
     await hall.call(2)
@@ -70,7 +71,7 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
     assert state["call_recall"] and "再次呼叫" in state["all_texts"]
     assert "重呼" not in state["all_texts"]
     shot = await probe.shot(tmp_path / "display_1280.png")
-    assert "请B001号到2号窗口" in ocr(shot, state["call_box"])
+    assert "请B001号到2号窗口" in ocr(shot, state["call_box"], scale=0.5)
     # In the smaller table font tesseract sometimes reads 0 as O.
     table = ocr(shot, state["windows_box"], psm=6).replace("O", "0")
     for text in ("A001", "B001", "E001", "已叫号", "暂停服务", "民政窗口"):
@@ -95,7 +96,7 @@ async def test_board_at_1920(server, hall, start_probe, tmp_path):
     assert state["waiting"] == {"A": "0", "B": "0", "C": "1", "D": "0", "E": "0", "F": "0",
                                 "G": "0", "H": "1"}
     shot = await probe.shot(tmp_path / "display_1920.png")
-    assert "请G001号到4号窗口" in ocr(shot, state["call_box"])
+    assert "请G001号到4号窗口" in ocr(shot, state["call_box"], scale=0.5)
     keep_shot(shot, "display_1920.png")
 
 
@@ -134,4 +135,23 @@ async def test_server_killed_and_restarted_while_the_display_runs(server, hall, 
     assert report["flash"] and report["t"] > offline["t"]
     await probe.wait_for(lambda r: r["kind"] == "played" and "B零零一" in r["label"])
     shot = await probe.shot(tmp_path / "recovered.png")
-    assert "请B001号到2号窗口" in ocr(shot, (await probe.state())["call_box"])
+    assert "请B001号到2号窗口" in ocr(shot, (await probe.state())["call_box"], scale=0.5)
+
+
+async def test_an_idle_board_draws_no_frames(server, start_probe):
+    """Nothing changes, nothing is drawn: no animation or clock redraws the window."""
+    probe = await start_probe(server.url, "1280x720", "--marquee-hold", "600")
+    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"])
+    await asyncio.sleep(1.5)  # the first notice has slid in; the board is now still
+
+    async def frames() -> int:
+        start = len(probe.reports)
+        await probe.send("frames")
+        return (await probe.wait_for(lambda r: r["kind"] == "frames", start=start))["count"]
+
+    before = await frames()
+    await asyncio.sleep(3)
+    drawn = await frames() - before
+    state = await probe.state()
+    assert not state["marquee_moving"]
+    assert drawn <= 1, f"{drawn} frames drawn while idle"  # 1: the clock's minute may turn

@@ -143,6 +143,7 @@ async def test_espeak_failure_is_logged_and_the_queue_goes_on(tmp_path, caplog):
     sink = RecordingSink(time_scale=0.01)
     announcer = Announcer(EspeakSpeaker(exe="/nonexistent/espeak-ng"), sink)
     announcer.announce(Announcement("A001", 1))
+    announcer.announce(Announcement("A-2", 1))  # unspeakable: logged, not fatal
     announcer.announce(Announcement("A002", 1))
     worker = asyncio.create_task(announcer.run())
     async with asyncio.timeout(10):
@@ -152,3 +153,4 @@ async def test_espeak_failure_is_logged_and_the_queue_goes_on(tmp_path, caplog):
         await worker
     assert sink.played == []
     assert sum("找不到 espeak-ng" in r.getMessage() for r in caplog.records) == 2
+    assert any("无法播报的字符" in r.getMessage() for r in caplog.records)

@@ -113,3 +113,21 @@ async def test_since_beyond_the_server_gets_a_fresh_snapshot(display, hall):
     display.start()
     await display.until(lambda: display.messages.count("snapshot") == 2)
     assert display.controller.board.seq < 10_000
+
+
+async def test_a_failure_while_showing_resyncs_from_a_snapshot(display, hall, caplog):
+    handle = display.controller.on_message
+    failed = []
+
+    def flaky(message):
+        if not failed and not isinstance(message, Snapshot):
+            failed.append(message)
+            raise RuntimeError("drawing failed")
+        return handle(message)
+
+    display.controller.on_message = flaky
+    await hall.issue("A")
+    await display.until(lambda: display.messages.count("snapshot") == 2)
+    assert failed and display.client.connects == 2
+    assert display.controller.board.waiting["A"] == 1  # the fresh snapshot has the ticket
+    assert "处理服务器消息时出错" in caplog.text

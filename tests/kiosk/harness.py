@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -120,16 +121,43 @@ class Ui:
         widget = widget or self.current()
         return [w for w in widget.walk(restrict=True) if isinstance(w, Label)]
 
+    @staticmethod
+    def visible(w) -> bool:
+        """No transparent widget on the way up to the window."""
+        while w is not None and w is not w.parent:
+            if w.opacity <= 0:
+                return False
+            w = w.parent
+        return True
+
+    @staticmethod
+    def inside(w) -> bool:
+        """The widget lies wholly inside the window."""
+        from kivy.core.window import Window
+
+        x, y = w.to_window(*w.pos)
+        return x >= -1 and y >= -1 and x + w.width <= Window.width + 1 and y + w.height <= Window.height + 1
+
+    def overflowing(self, screen) -> list[str]:
+        """Visible texts that stick out of the window or overlap another visible text."""
+        shown = [lb for lb in self.labels(screen) if lb.text and self.visible(lb)]
+        bad = [lb.text for lb in shown if not self.inside(lb)]
+        boxes = []
+        for lb in shown:  # each label's box, widened to its text if the text is wider
+            x, y = lb.to_window(*lb.pos)
+            extra = max(0, lb.texture_size[0] - lb.width) / 2
+            boxes.append((lb.text, x - extra, y, x + lb.width + extra, y + lb.height))
+            if lb.texture_size[0] > lb.width + 2:
+                bad.append(f"{lb.text} is wider than its label")
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                if a[1] < b[3] - 2 and b[1] < a[3] - 2 and a[2] < b[4] - 2 and b[2] < a[4] - 2:
+                    bad.append(f"{a[0]} / {b[0]}")
+        return bad
+
     def texts(self, widget=None) -> list[str]:
         """The texts a person can see: non-empty labels with no transparent ancestor."""
-        def visible(w) -> bool:
-            while w is not None and w is not w.parent:
-                if w.opacity <= 0:
-                    return False
-                w = w.parent
-            return True
-
-        return [w.text for w in self.labels(widget) if w.text and visible(w)]
+        return [w.text for w in self.labels(widget) if w.text and self.visible(w)]
 
     def tiles(self) -> dict:
         grid = self.app.screens["home"].ids.grid
@@ -142,7 +170,8 @@ class Ui:
         from kivy.core.window import Window
 
         entry = {"step": step, "screen": self.ctl.screen, "kv_screen": self.app.root.current,
-                 "texts": self.texts(), "t": round(time.monotonic() - T0, 3),
+                 "texts": self.texts(), "overflow": self.overflowing(self.current()),
+                 "t": round(time.monotonic() - T0, 3),
                  "window": list(Window.size), **extra}
         self.results.setdefault("steps", []).append(entry)
         return entry
@@ -294,13 +323,14 @@ async def printer_fail(ui: Ui, env: dict) -> None:
     await ui.until("print failed", lambda: ui.ctl.print_status and ui.ctl.print_status.failed)
     ui.results["ticket"] = ui.ticket()
     screen = ui.current()
-    ui.record("print_failed", reprint_visible=screen.ids.reprint.opacity > 0
-              and not screen.ids.reprint.disabled, fault=screen.fault)
+    button = screen.reprint_button()
+    ui.record("print_failed", reprint_visible=ui.visible(button) and not button.disabled,
+              reprint_inside=ui.inside(button), fault=screen.fault)
     await ui.shot(f"fault_printer_{env['orientation']}")
     printer = LoopbackPrinter(env["printer_port"])
     await printer.start()
     env["printers"].append(printer)
-    await ui.tap(screen.ids.reprint)
+    await ui.tap(button)
     await ui.until("reprinted", lambda: ui.ctl.print_status.state == "done")
     ui.record("reprinted", screen_after=ui.ctl.screen)
 
@@ -368,7 +398,9 @@ def main() -> None:
     p.add_argument("--timeout", type=float, default=40.0)
     ns = p.parse_args()
     out = ns.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists():  # a fresh database and fresh results every run
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
     os.environ.setdefault("KIVY_HOME", str(out / "kivy_home"))
     results: dict = {"scenario": ns.scenario, "error": None}
     env: dict = {"orientation": "portrait" if ns.size[1] >= ns.size[0] else "landscape"}

@@ -68,7 +68,10 @@ def tickets(db: Path) -> list[dict]:
 
 
 def step(results: dict, name: str) -> dict:
-    return next(s for s in results["steps"] if s["step"] == name)
+    found = next(s for s in results["steps"] if s["step"] == name)
+    # Every screen the harness looked at: no text outside the window, none on top of another.
+    assert found["overflow"] == [], (name, found["overflow"])
+    return found
 
 
 def qr_on(image: Image.Image) -> list[str]:
@@ -143,7 +146,7 @@ def test_landscape_layout_and_idle_timeout(tmp_path):
     assert qr_on(Image.open(r["shots"]["ticket_landscape"])) == [ticket["guide_url"]]
     assert qr_on(printed(r)[0].image()) == [ticket["guide_url"]]
     # Nobody finished the second choice: the idle timeout (2 s here) took the kiosk home.
-    assert 1.9 <= r["idle_return"] <= 4.0
+    assert 1.9 <= r["idle_return"] <= 8.0, r["idle_return"]  # loose above: a busy CI machine
     assert r["history"][-2:] == ["matters", "home"]
 
 
@@ -168,7 +171,7 @@ def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path, size):
     r = run("printer_fail", tmp_path, size)
     orientation = "portrait" if size == PORTRAIT else "landscape"
     failed = step(r, "print_failed")
-    assert failed["screen"] == "ticket" and failed["reprint_visible"]
+    assert failed["screen"] == "ticket" and failed["reprint_visible"] and failed["reprint_inside"]
     assert "无法连接网络打印机" in failed["fault"]
     assert "请联系工作人员" in failed["texts"] and "F001" in failed["texts"]
     ticket = r["ticket"]
@@ -232,4 +235,4 @@ def test_make_run_command_reaches_home(tmp_path):
         for proc in (kiosk, server):
             if proc is not None:
                 proc.terminate()
-                proc.wait(10)
+                proc.communicate(timeout=10)  # also closes the stderr pipe

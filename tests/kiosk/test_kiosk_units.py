@@ -40,8 +40,11 @@ def test_break_lines_follows_chinese_rules(text, room):
 
 
 def test_break_lines_keeps_numbers_whole_and_paragraphs():
+    lines = break_lines("无法连接网络打印机 127.0.0.1:37295，请检查打印机电源和网线。", 25, width)
+    assert any(line.startswith("127.0.0.1:37295，") for line in lines), lines
     assert break_lines("集中办公时间：周一至周三 08:30—17:30", 18, width) == [
         "集中办公时间：周一至周三", "08:30—17:30"]
+    assert break_lines("0731-2222 0001（示例）", 17, width) == ["0731-2222 0001", "（示例）"]
     assert break_lines("第一段\n第二段", 10, width) == ["第一段", "第二段"]
     assert break_lines("", 10, width) == [""]
 

@@ -51,10 +51,10 @@ export class CasesPanel {
       : c.days_left === 0 ? '今天到期' : `还剩 ${c.days_left} 天`;
     const kind = c.kind === 'agency' && c.agency_to ? `${c.kind_name} → ${c.agency_to}` : c.kind_name;
     const button = el('button', { type: 'button', onclick: () => this.complete(c, button) }, '办结');
-    return el('div', { class: 'case', 'data-case': c.id },
-      el('div', { class: 'what' },
-        el('div', {}, el('b', {}, c.number), c.matter_name || ''),
-        el('div', { class: 'muted' }, `${kind} · 受理 ${c.day}`)),
+    return el('div', { class: 'case', 'data-case': c.id, title: `${c.matter_name || ''}（受理 ${c.day}）` },
+      el('b', {}, c.number),
+      el('span', { class: 'what' }, c.matter_name || ''),
+      el('span', { class: 'kind muted' }, kind),
       el('span', { class: 'due' }, `${c.due.slice(5)} 到期（${left}）`),
       button);
   }

@@ -40,7 +40,12 @@ export function setupFinish(desk) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const ticket = desk.current();
-    if (!ticket) { dialog.close(); return; }
+    if (!ticket || String(ticket.id) !== dialog.dataset.ticket) {
+      // Another PC on this window acted meanwhile: never finish a ticket nobody chose.
+      dialog.close();
+      toast('当前号码已变化，请重新操作');
+      return;
+    }
     const f = form.elements;
     const mode = f.mode.value;
     const body = { outcome: mode };
@@ -63,6 +68,7 @@ async function openFinish(desk, dialog, form, showFields) {
   const t = desk.current();
   if (!t) return;
   form.reset();
+  dialog.dataset.ticket = t.id;
   $('.dlg-number', dialog).textContent = t.number;
   form.elements.mode.value = 'instant';
   form.elements.joint_window.replaceChildren(el('option', { value: '' }, '请选择协办窗口'),
