@@ -13,7 +13,7 @@ the big call should flash, and the calls to announce. Rules:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from display.speech import Announcement
 from queue_server.protocol import CallView, Event, Snapshot, WindowView
@@ -83,6 +83,13 @@ class Board:
         waiting = ev.waiting != self.waiting
         self.waiting = dict(ev.waiting)
         windows = False
+        if ev.type == "day_started":
+            # A new service day: yesterday's calls and counts leave the board.
+            self.day = ev.day or self.day
+            self.recent = []
+            self.windows = {n: replace(w, ticket=None, served_today=0)
+                            for n, w in self.windows.items()}
+            return Change(windows=True, waiting=waiting, calls=True)
         for view in (ev.window, ev.to_window):
             if view is not None and self.windows.get(view.number) != view:
                 self.windows[view.number] = view

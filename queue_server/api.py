@@ -37,6 +37,8 @@ async def center(request: web.Request) -> web.Response:
     now = _svc(request).clock().astimezone(c.tz)
     return json_response({
         "name": c.name,
+        "timezone": c.timezone,
+        "working_days_only": c.working_days_only,
         "hotline": c.hotline,
         "duty_phone": c.duty_phone,
         "address": c.address,

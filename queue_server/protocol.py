@@ -53,6 +53,7 @@ EventType = Literal[
     "window_resumed",
     "tickets_expired",
     "case_closed",
+    "day_started",
 ]
 EVENT_TYPES: tuple[str, ...] = typing.get_args(EventType)
 
@@ -199,6 +200,8 @@ class Event(Message):
     to_window: WindowView | None = None
     tickets: list[TicketView] = field(default_factory=list)
     outcome: Outcome | None = None
+    # Set on "day_started": the new service day (YYYY-MM-DD). Clients clear the day's calls.
+    day: str | None = None
 
 
 @dataclass(frozen=True)

@@ -192,8 +192,12 @@ class QueueService:
                 db.event = self._event(db, "tickets_expired", now, tickets=stale,
                                        changed=stale)
             self._apply(stale)
+        changed_day = today != self.day
         self.day = today
         await self._load_day()
+        if changed_day:
+            with self.transaction() as db:
+                db.event = self._event(db, "day_started", now, changed=[], day=today.isoformat())
 
     def iso(self, moment: dt.datetime | None) -> str | None:
         """A moment in the center's local time, as ISO 8601 with its offset."""
@@ -265,7 +269,7 @@ class QueueService:
     def _event(self, db, type_: str, now: dt.datetime, *, changed: list[Ticket],
                      ticket: Ticket | None = None, window: int | None = None,
                      to_window: int | None = None, tickets: list[Ticket] | None = None,
-                     outcome: str | None = None, served_delta: int = 0,
+                     outcome: str | None = None, served_delta: int = 0, day: str | None = None,
                      paused: bool | None = None) -> Event:
         """Build the event as the state will be after commit, and write it in this transaction."""
         counts, at = self._after(changed)
@@ -279,7 +283,7 @@ class QueueService:
             seq=self.seq + 1, type=type_, at=self.iso(now), waiting=counts,
             ticket=self.ticket_view(ticket) if ticket else None,
             window=wv(window, served_delta, paused), to_window=wv(to_window),
-            tickets=[self.ticket_view(t) for t in tickets or []], outcome=outcome)
+            tickets=[self.ticket_view(t) for t in tickets or []], outcome=outcome, day=day)
         payload = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
         db.execute("INSERT INTO events (seq, at, type, payload) VALUES (?, ?, ?, ?)",
                          (event.seq, event.at, type_, payload))

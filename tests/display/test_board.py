@@ -124,3 +124,14 @@ def test_unreadable_timestamp_on_a_live_call_is_still_announced():
     ev = Event(seq=1, type="ticket_called", at="garbage", waiting={}, ticket=ticket(),
                window=window(1, ticket()))
     assert board.apply(ev, NOW).announce
+
+
+def test_new_service_day_clears_calls_and_windows():
+    board = Board()
+    board.apply(snapshot(seq=10), NOW)
+    board.apply(called(11, "A003", 1), NOW)
+    change = board.apply(Event(seq=12, type="day_started", at=iso(), waiting={"A": 0, "B": 0},
+                               day="2026-11-28"), NOW)
+    assert change.calls and change.windows and not change.flash and change.announce == ()
+    assert board.recent == [] and board.day == "2026-11-28"
+    assert board.windows[1].ticket is None

@@ -119,8 +119,15 @@ async def test_websocket_snapshot_events_and_replay(hall):
 async def test_day_rollover_expires_and_restarts_numbers(hall, clock):
     old = await issue(hall, "A")
     await issue(hall, "A")
+    ws = await hall.ws_connect("/ws")
+    await ws.receive_json(timeout=5)
     clock.now += dt.timedelta(days=1)
     new = await issue(hall, "A")
+    kinds = [(await ws.receive_json(timeout=5)) for _ in range(3)]
+    assert [k["type"] for k in kinds] == ["tickets_expired", "day_started", "ticket_issued"]
+    assert [t["number"] for t in kinds[0]["tickets"]] == ["A001", "A002"]
+    assert kinds[1]["day"] == "2026-11-28" and kinds[1]["waiting"]["A"] == 0
+    await ws.close()
     assert new["number"] == "A001" and new["ahead"] == 0
     state = await (await hall.get(f"/api/tickets/{old['token']}")).json()
     assert state["status"] == "expired"

@@ -70,12 +70,11 @@ async def test_sigkill_keeps_committed_tickets_and_numbering(server):
 
 
 async def test_ws_client_resumes_after_restart_with_since(server):
-    async with aiohttp.ClientSession() as http:
-        async with http.ws_connect(server.url + "/ws") as ws:
-            snap = await ws.receive_json(timeout=5)
-            await _issue(http, server, "C")
-            ev = await ws.receive_json(timeout=5)
-            assert ev["type"] == "ticket_issued"
+    async with aiohttp.ClientSession() as http, http.ws_connect(server.url + "/ws") as ws:
+        snap = await ws.receive_json(timeout=5)
+        await _issue(http, server, "C")
+        ev = await ws.receive_json(timeout=5)
+        assert ev["type"] == "ticket_issued"
     server.kill()
     server.start()
     async with aiohttp.ClientSession() as http:

@@ -54,6 +54,11 @@ export class Desk {
   }
 
   onEvent(ev) {
+    if (ev.type === 'day_started') {
+      // A new service day: reload the whole hall (counts, served today, the line).
+      api('GET', '/api/snapshot').then((snap) => this.onSnapshot(snap)).catch(() => {});
+      return;
+    }
     document.body.dataset.seq = ev.seq;
     if (this.hall.apply(ev)) this.live.refresh();
     const mine = ev.window && ev.window.number === this.windowNo;
