@@ -89,7 +89,7 @@ class KioskApp(App):
     def on_start(self) -> None:
         ExceptionManager.add_handler(_KeepRunning())
         if self.printer is None:
-            self.printer = KioskPrinter(self.settings.printer)
+            self.printer = KioskPrinter(self.settings.printer, self.settings.paper)
         self.api = KioskApi(self.settings.server, self.settings.token)
         self.controller = KioskController(self.api, self.printer, self, self.settings)
         self.main_task = asyncio.get_running_loop().create_task(self.controller.run())

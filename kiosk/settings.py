@@ -25,6 +25,7 @@ class KioskSettings:
     server: str
     token: str
     printer: str = "preview:var/tickets"
+    paper: int = 80  # paper width in mm: 80 (576 dots) or 58 (384 dots)
     windowed: bool = False
     size: tuple[int, int] | None = None
     idle_seconds: float = 60.0  # any screen but home goes home after this long untouched
@@ -66,6 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--printer", default=env("BIANMIN_PRINTER", "preview:var/tickets"),
                         help="ticket printer: usb:VID:PID, network:HOST[:PORT], serial:DEV[:BAUD], "
                              "file:PATH, cups:NAME or preview:DIR (default: preview:var/tickets)")
+    parser.add_argument("--paper", type=int, choices=(58, 80),
+                        default=env("BIANMIN_PAPER", "80"),
+                        help="ticket paper width in mm: 80 or 58 (default 80)")
     parser.add_argument("--windowed", action="store_true",
                         help="run in a window instead of fullscreen (development)")
     parser.add_argument("--size", default=None,
@@ -91,5 +95,6 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
         if getattr(ns, name) <= 0:
             raise SettingsError(f"--{name.replace('_', '-')} 必须大于 0")
     return KioskSettings(server=check_server(ns.server), token=ns.token.strip(), printer=ns.printer,
+                         paper=ns.paper,
                          windowed=ns.windowed, size=parse_size(ns.size) if ns.size else None,
                          idle_seconds=ns.idle_seconds, ticket_seconds=ns.ticket_seconds)

@@ -88,7 +88,7 @@ def parse(*argv: str):
 
 
 def test_settings_errors_are_clear(monkeypatch):
-    for name in ("BIANMIN_SERVER", "BIANMIN_KIOSK_TOKEN", "BIANMIN_PRINTER"):
+    for name in ("BIANMIN_SERVER", "BIANMIN_KIOSK_TOKEN", "BIANMIN_PRINTER", "BIANMIN_PAPER"):
         monkeypatch.delenv(name, raising=False)
     s = parse("--server", "http://127.0.0.1:8000/", "--token", "t", "--windowed")
     assert (s.server, s.printer, s.window_size) == ("http://127.0.0.1:8000", "preview:var/tickets",
@@ -104,6 +104,10 @@ def test_settings_errors_are_clear(monkeypatch):
         parse("--server", "http://h:1", "--token", "t", "--printer", "lpt1")
     with pytest.raises(SettingsError, match="宽x高"):
         parse_size("1080*1920")
+    assert s.paper == 80
+    assert parse("--server", "http://h:1", "--token", "t", "--paper", "58").paper == 58
+    with pytest.raises(SystemExit):  # argparse names the allowed widths
+        parse("--server", "http://h:1", "--token", "t", "--paper", "76")
 
 
 def test_on_screen_qr_reads_back():
