@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.serverproc import ServerProcess, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"
@@ -29,56 +26,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cli(db: Path, *args: str, stdin: str | None = None) -> str:
-    out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(db)],
-                         input=stdin, capture_output=True, text=True, cwd=ROOT, check=True,
-                         timeout=30)
-    return out.stdout.strip()
-
-
-class Server:
-    """The queue server as a real process; :meth:`stop` and :meth:`start` keep port and DB."""
+class Server(ServerProcess):
+    """The queue server process, with the kiosk token made for it."""
 
     def __init__(self, db: Path, kiosk_token: str):
-        self.db = db
+        super().__init__(db)
         self.kiosk_token = kiosk_token
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        log = open(self.db.with_suffix(".log"), "ab")  # noqa: SIM115 - the child owns it
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db), "--host",
-             "127.0.0.1", "--port", str(self.port), "--always-open"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        log.close()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.db.with_suffix(".log").read_text(encoding="utf-8"))
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
 
 
 class Api:

@@ -6,8 +6,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,65 +14,18 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.serverproc import ServerProcess
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pw-display-1"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``python -m queue_server serve`` on a real SQLite file; can be killed and restarted."""
+class Server(ServerProcess):
+    """The queue server process over ``tmp/queue.db``; can be killed and restarted."""
 
     def __init__(self, tmp: Path):
-        self.db = tmp / "queue.db"
-        self.log = tmp / "server.log"
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
+        super().__init__(tmp / "queue.db", log=tmp / "server.log")
         self.kiosk = ""
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(self.db)],
-                             input=stdin, capture_output=True, text=True, timeout=30, cwd=ROOT)
-        assert out.returncode == 0, out.stderr
-        return out.stdout
-
-    def start(self) -> None:
-        with self.log.open("a") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db),
-                 "--port", str(self.port), "--always-open"],
-                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise AssertionError("server did not start:\n" + self.log.read_text())
-
-    def kill(self) -> None:
-        """SIGKILL: no clean shutdown, sockets dropped as on a power cut."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture

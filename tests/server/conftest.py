@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +11,8 @@ from queue_server.accounts import Accounts
 from queue_server.app import create_app
 from queue_server.settings import Settings
 from queue_server.store import Store
+from tests.serverproc import ServerProcess
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pass-12345"
 
 
@@ -57,68 +51,9 @@ async def login(client, who="w1"):
     assert r.status == 200, await r.text()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerProcess:
-    """``python -m queue_server serve`` as a real process on 127.0.0.1."""
-
-    def __init__(self, db: Path, *extra: str):
-        self.db = db
-        self.port = free_port()
-        self.extra = extra
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(self.db)],
-                             input=stdin, capture_output=True, text=True, cwd=ROOT, check=True,
-                             timeout=30)
-        return out.stdout.strip()
-
-    def start(self) -> None:
-        self.log = self.db.with_suffix(".log")
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db),
-                 "--port", str(self.port), *self.extra],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.log.read_text(encoding="utf-8"))
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
 @pytest.fixture
 def server(tmp_path):
-    srv = ServerProcess(tmp_path / "queue.db", "--always-open")
+    srv = ServerProcess(tmp_path / "queue.db")
     srv.kiosk = srv.cli("add-device", "--kind", "kiosk", "--name", "取号机")
     srv.cli("add-clerk", "--login", "w1", "--name", "窗口一", "--password-stdin",
             stdin=PASSWORD + "\n")

@@ -7,7 +7,7 @@ import sys
 import time
 import urllib.request
 
-from .conftest import ROOT, free_port
+from tests.serverproc import ROOT, free_port
 
 
 def _run_launcher(cwd, port):

@@ -1,0 +1,81 @@
+"""The queue server as a real process on 127.0.0.1, shared by the test suites."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(db: Path, *args: str, stdin: str | None = None) -> str:
+    """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
+    out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(db)],
+                         input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+class ServerProcess:
+    """``python -m queue_server serve`` on a real SQLite file; keeps its port across restarts."""
+
+    def __init__(self, db: Path, *extra: str, log: Path | None = None):
+        self.db = db
+        self.extra = extra or ("--always-open",)
+        self.log = log or db.with_suffix(".log")
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        return cli(self.db, *args, stdin=stdin)
+
+    def start(self, timeout: float = 20.0) -> None:
+        """Start and wait until ``/healthz`` answers."""
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db),
+                 "--host", "127.0.0.1", "--port", str(self.port), *self.extra],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.log.read_text(encoding="utf-8"))
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start:\n" + self.log.read_text(encoding="utf-8"))
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, sockets dropped as on a power cut."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
