@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     except FontError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C in `make run` stops the board quietly
+        return 0
     return 0
 
 
