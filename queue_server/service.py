@@ -1,8 +1,9 @@
 """The hall's queue service: the rules applied to live state, persisted, then announced.
 
-Every operation runs under the store's single write transaction: the pure rules compute
-the change, it is written and committed, then the in-memory state is updated and the
-event is published. Nothing is announced that is not on disk.
+Under the service lock an operation runs the pure rules, applies the result to memory and
+submits its statements (and its event) to the store's group-commit writer. The event is
+published, and the caller answered, only after that commit. If a commit fails, the state
+is reloaded from disk, so memory never keeps a change the database lost.
 """
 
 from __future__ import annotations
@@ -50,8 +51,6 @@ class QueueService(WindowActions):
         self.lock = OpLock(self)
         self.seq = 0
         self.day = rules.service_day(clock(), center.tz)
-        self.active: dict[int, Ticket] = {}
-        self.tokens: dict[int, str] = {}
         self.last_seq: dict[str, int] = {}
         self.last_id = 0
         self.paused: dict[int, bool] = {w.number: False for w in center.windows}
@@ -59,11 +58,7 @@ class QueueService(WindowActions):
         self.served: dict[int, int] = {w.number: 0 for w in center.windows}
         self.recent: deque[CallView] = deque(maxlen=10)
         self.request_ids: dict[tuple[int, str], int] = {}
-        self.counts: dict[str, int] = {c.code: 0 for c in center.categories}
-        self.at: dict[int, int] = {}
-        # (category, priority) -> tickets with status "waiting": a new ticket's "ahead".
-        self.line_counts: dict[tuple[str, bool], int] = {
-            (c.code, p): 0 for c in center.categories for p in (True, False)}
+        self._reset()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Batch]:
@@ -107,10 +102,15 @@ class QueueService(WindowActions):
             await self._load()
 
     def _reset(self) -> None:
-        self.active, self.tokens = {}, {}
-        self.counts = {c.code: 0 for c in self.center.categories}
-        self.line_counts = {(c.code, p): 0 for c in self.center.categories for p in (True, False)}
-        self.at = {}
+        """Forget the live line (before loading it from disk)."""
+        self.active: dict[int, Ticket] = {}
+        self.tokens: dict[int, str] = {}
+        # waiting + transferred tickets per category, and which ticket each window holds
+        self.counts: dict[str, int] = {c.code: 0 for c in self.center.categories}
+        self.at: dict[int, int] = {}
+        # (category, priority) -> tickets with status "waiting": a new ticket's "ahead".
+        self.line_counts: dict[tuple[str, bool], int] = {
+            (c.code, p): 0 for c in self.center.categories for p in (True, False)}
 
     async def _load(self) -> None:
         st = self.store

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from queue_server import keys
 from queue_server.protocol import Event, Snapshot, parse_ws_message
 
 from .conftest import login
@@ -244,3 +245,25 @@ async def test_finish_modes_need_their_fields(hall):
 async def test_concurrent_requests_in_process_are_gapless(hall):
     results = await asyncio.gather(*(issue(hall, "E") for _ in range(30)))
     assert sorted(r["number"] for r in results) == [f"E{i:03d}" for i in range(1, 31)]
+
+
+async def test_failed_commit_answers_503_and_loses_nothing(hall):
+    """A real SQLite failure (a trigger aborting the insert) must not leave memory ahead of disk."""
+    store = hall.server.app[keys.STORE]
+    async with store.transaction() as db:
+        await db.execute("CREATE TRIGGER fail_h BEFORE INSERT ON tickets WHEN NEW.category = 'H' "
+                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    ws = await hall.ws_connect("/ws")
+    await ws.receive_json(timeout=5)
+    r = await hall.post("/api/tickets", json={"category": "H"}, headers=hall.kiosk)
+    body = await r.json()
+    assert r.status == 503 and body["error"]["code"] == "database_error"
+    async with store.transaction() as db:
+        await db.execute("DROP TRIGGER fail_h")
+    # the lost ticket was never announced, its number is reused, and counts are right
+    assert (await issue(hall, "H"))["number"] == "H001"
+    ev = await ws.receive_json(timeout=5)
+    assert ev["type"] == "ticket_issued" and ev["ticket"]["number"] == "H001"
+    snap = await (await hall.get("/api/snapshot")).json()
+    assert snap["waiting"]["H"] == 1 and snap["seq"] == ev["seq"]
+    await ws.close()
