@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -69,24 +70,60 @@ def describe(state) -> str:
     return name
 
 
+CATEGORY_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title} - 办事指南</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;background:#f4f6f8;
+color:#111;font-size:18px;line-height:1.6}}
+header{{background:#0b5394;color:#fff;padding:14px 16px}}
+header h1{{font-size:22px;margin:0}} header p{{margin:4px 0 0;font-size:15px}}
+section{{background:#fff;margin:12px;padding:12px 16px;border-radius:8px}}
+h2{{font-size:18px;color:#0b5394;margin:0 0 6px}}
+.live{{border:3px solid #0b5394}} .big{{font-size:34px;font-weight:bold}}
+li{{margin:8px 0}} a{{color:#0b5394}}
+</style></head><body>
+<header><h1>{title}</h1><p>{center}</p></header>
+{live}
+<section><h2>本类可办理的事项（点击查看办事指南）</h2><ol>{matters}</ol></section>
+{script}
+</body></html>"""
+
+
+async def _live(svc, token: str | None) -> tuple[str, str]:
+    """The live-place section and its refresh script for ``?t=token`` (empty without one)."""
+    if not token:
+        return "", ""
+    e = html.escape
+    try:
+        state = await svc.ticket_state(token)
+    except AppError as err:
+        return f'<section class="live"><h2>我的排队进度</h2><p>{e(err.message)}</p></section>', ""
+    return LIVE.format(token=e(token), number=e(state.number), state=e(describe(state))), SCRIPT
+
+
 @routes.get("/g/{matter}")
 async def guide_page(request: web.Request) -> web.Response:
+    """One matter's guide; a category letter (a ticket taken "不确定，先取号") lists its matters."""
     svc = request.app[SERVICE]
     code = request.match_info["matter"]
+    token = request.query.get("t")
+    e = html.escape
+    category = svc.center.category(code) if len(code) == 1 else None
+    if category is not None:
+        live, script = await _live(svc, token)
+        suffix = f"?t={quote(token)}" if token else ""
+        matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>'
+                          for m in category.matters)
+        body = CATEGORY_PAGE.format(title=e(category.name), center=e(svc.center.name),
+                                    live=live, matters=matters, script=script)
+        return web.Response(text=body, content_type="text/html")
     matter = svc.center.matters.get(code)
     if matter is None:
         raise NotFound("没有这个办事事项，请核对二维码或咨询工作人员", code="unknown_matter")
-    g, e = matter.guide, html.escape
-    live, script = "", ""
-    token = request.query.get("t")
-    if token:
-        try:
-            state = await svc.ticket_state(token)
-        except AppError as err:
-            live = f'<section class="live"><h2>我的排队进度</h2><p>{e(err.message)}</p></section>'
-        else:
-            live = LIVE.format(token=e(token), number=e(state.number), state=e(describe(state)))
-            script = SCRIPT
+    g = matter.guide
+    live, script = await _live(svc, token)
     promised = "当场办结" if g.promised_days == 0 else f"{g.promised_days} 个工作日"
     body = PAGE.format(
         title=e(matter.name), center=e(svc.center.name), live=live,

@@ -342,7 +342,7 @@ class QueueService(WindowActions):
     def _issued(self, t: Ticket, token: str, ahead: int) -> IssuedTicket:
         cat = self.center.category(t.category)
         matter = self.center.matters.get(t.matter) if t.matter else None
-        guide = t.matter or cat.matters[0].code
+        guide = t.matter or cat.code  # no matter chosen: the category's list of guides
         return IssuedTicket(
             token=token, number=t.number, category=t.category, matter=t.matter,
             priority=t.priority, ahead=ahead, issued_at=self.iso(t.issued_at),

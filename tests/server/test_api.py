@@ -267,3 +267,12 @@ async def test_failed_commit_answers_503_and_loses_nothing(hall):
     snap = await (await hall.get("/api/snapshot")).json()
     assert snap["waiting"]["H"] == 1 and snap["seq"] == ev["seq"]
     await ws.close()
+
+
+async def test_ticket_without_matter_links_to_its_category_guides(hall):
+    t = await issue(hall, "D")
+    assert t["guide_url"].endswith(f"/g/D?t={t['token']}")
+    page = await (await hall.get(f"/g/D?t={t['token']}")).text()
+    assert "农村经济管理" in page and "前面还有 0 人" in page
+    assert page.count("<li><a href=\"/g/D") == 4
+    assert f'href="/g/D2?t={t["token"]}"' in page
