@@ -111,6 +111,8 @@ class Accounts:
         created = dt.datetime.now(dt.UTC)
         expires = created + self.max_age
         async with self.store.transaction() as db:
+            # Sessions past their hard expiry are useless: drop them as new ones are made.
+            await db.execute("DELETE FROM sessions WHERE expires_at < ?", (created.isoformat(),))
             await db.execute(
                 "INSERT INTO sessions (token_hash, clerk_id, created_at, expires_at) "
                 "VALUES (?, ?, ?, ?)", (token_hash(token), clerk.id, created.isoformat(),

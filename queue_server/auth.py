@@ -61,6 +61,9 @@ class RateLimiter:
             return 0.0
         while q and q[0] <= now - self.window:
             q.popleft()
+        if not q:
+            del self._failures[key]  # keep memory bounded by recent failures only
+            return 0.0
         if len(q) < self.limit:
             return 0.0
         return q[0] + self.window - now

@@ -138,3 +138,16 @@ def test_ahead_of_counts_priority_first():
     assert rules.ahead_of(line[0], line) == 1
     assert rules.ahead_of(line[2], line) == 0
     assert rules.ahead_of(line[1], line) == 2
+
+
+def test_rate_limiter_window_and_memory():
+    from queue_server.auth import RateLimiter
+
+    rl = RateLimiter(limit=2, window=60)
+    rl.fail("k", 0)
+    assert rl.retry_after("k", 1) == 0
+    rl.fail("k", 1)
+    assert rl.retry_after("k", 2) == 58
+    assert rl.retry_after("k", 61) == 0  # the first failure aged out
+    assert rl.retry_after("k", 200) == 0
+    assert "k" not in rl._failures  # nothing kept for quiet keys
