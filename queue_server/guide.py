@@ -14,7 +14,8 @@ from .protocol import STATUS_NAMES
 
 routes = web.RouteTableDef()
 
-PAGE = """<!doctype html>
+# The page frame both pages share: {title}, {center}, then {body}.
+FRAME = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{title} - 办事指南</title>
@@ -27,10 +28,13 @@ section{{background:#fff;margin:12px;padding:12px 16px;border-radius:8px}}
 h2{{font-size:18px;color:#0b5394;margin:0 0 6px}}
 .live{{border:3px solid #0b5394}} .big{{font-size:34px;font-weight:bold}}
 .sample{{background:#fff3cd;color:#664d03;padding:8px 16px;margin:12px;border-radius:8px}}
-ol,ul{{margin:0;padding-left:1.4em}}
+ol,ul{{margin:0;padding-left:1.4em}} li{{margin:6px 0}} a{{color:#0b5394}}
 </style></head><body>
 <header><h1>{title}</h1><p>{center}</p></header>
-{live}{sample}
+{body}
+</body></html>"""
+
+GUIDE = """{live}{sample}
 <section><h2>一、事项名称</h2><p>{title}</p></section>
 <section><h2>二、政策依据</h2><p>{policy_basis}</p></section>
 <section><h2>三、收费标准</h2><p>{fees}</p></section>
@@ -39,8 +43,11 @@ ol,ul{{margin:0;padding-left:1.4em}}
 <section><h2>六、承诺时限</h2><p>{promised}（法定时限 {statutory} 个工作日）</p></section>
 <section><h2>七、代办途径</h2><p>{agency}</p></section>
 <section><h2>八、投诉监督方式</h2><p>{supervision}</p></section>
-{script}
-</body></html>"""
+{script}"""
+
+CATEGORY = """{live}
+<section><h2>本类可办理的事项（点击查看办事指南）</h2><ol>{matters}</ol></section>
+{script}"""
 
 LIVE = """<section class="live" id="live" data-token="{token}"><h2>我的排队进度</h2>
 <p>号码：<span class="big" id="num">{number}</span></p>
@@ -70,27 +77,6 @@ def describe(state) -> str:
     return name
 
 
-CATEGORY_PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{title} - 办事指南</title>
-<style>
-body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;background:#f4f6f8;
-color:#111;font-size:18px;line-height:1.6}}
-header{{background:#0b5394;color:#fff;padding:14px 16px}}
-header h1{{font-size:22px;margin:0}} header p{{margin:4px 0 0;font-size:15px}}
-section{{background:#fff;margin:12px;padding:12px 16px;border-radius:8px}}
-h2{{font-size:18px;color:#0b5394;margin:0 0 6px}}
-.live{{border:3px solid #0b5394}} .big{{font-size:34px;font-weight:bold}}
-li{{margin:8px 0}} a{{color:#0b5394}}
-</style></head><body>
-<header><h1>{title}</h1><p>{center}</p></header>
-{live}
-<section><h2>本类可办理的事项（点击查看办事指南）</h2><ol>{matters}</ol></section>
-{script}
-</body></html>"""
-
-
 async def _live(svc, token: str | None) -> tuple[str, str]:
     """The live-place section and its refresh script for ``?t=token`` (empty without one)."""
     if not token:
@@ -116,21 +102,25 @@ async def guide_page(request: web.Request) -> web.Response:
         suffix = f"?t={quote(token)}" if token else ""
         matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>'
                           for m in category.matters)
-        body = CATEGORY_PAGE.format(title=e(category.name), center=e(svc.center.name),
-                                    live=live, matters=matters, script=script)
-        return web.Response(text=body, content_type="text/html")
+        body = CATEGORY.format(live=live, matters=matters, script=script)
+        return _page(category.name, svc.center.name, body)
     matter = svc.center.matters.get(code)
     if matter is None:
         raise NotFound("没有这个办事事项，请核对二维码或咨询工作人员", code="unknown_matter")
     g = matter.guide
     live, script = await _live(svc, token)
     promised = "当场办结" if g.promised_days == 0 else f"{g.promised_days} 个工作日"
-    body = PAGE.format(
-        title=e(matter.name), center=e(svc.center.name), live=live,
+    body = GUIDE.format(
+        title=e(matter.name), live=live,
         sample='<p class="sample">本指南部分内容为示例，以窗口工作人员告知为准。</p>' if g.sample else "",
         policy_basis=e(g.policy_basis), fees=e(g.fees),
         procedure="".join(f"<li>{e(s)}</li>" for s in g.procedure),
         materials="".join(f"<li>{e(s)}</li>" for s in g.materials) or "<li>无需材料</li>",
         promised=promised, statutory=g.statutory_days, agency=e(g.agency),
         supervision=e(g.supervision), script=script)
-    return web.Response(text=body, content_type="text/html")
+    return _page(matter.name, svc.center.name, body)
+
+
+def _page(title: str, center: str, body: str) -> web.Response:
+    text = FRAME.format(title=html.escape(title), center=html.escape(center), body=body)
+    return web.Response(text=text, content_type="text/html")
