@@ -13,7 +13,7 @@ import pytest
 
 from display import wavs
 
-from .conftest import ROOT, ocr
+from .conftest import ROOT, assert_ocr
 
 pytestmark = pytest.mark.gui
 SHOTS = ROOT / "var" / "shots"
@@ -44,7 +44,7 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
                                    "status": "已叫号", "paused": False}
     assert state["waiting"]["A"] == "1" and state["waiting"]["B"] == "1"
     shot = await probe.shot(tmp_path / "call.png")
-    assert "请A001号到1号窗口" in ocr(shot, state["call_box"], scale=0.5)
+    assert_ocr(shot, state["call_box"], "请A001号到1号窗口")
 
     # Two more calls in quick succession, then a recall and a paused window.
     await hall.call(2)
@@ -71,11 +71,10 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
     assert state["call_recall"] and "再次呼叫" in state["all_texts"]
     assert "重呼" not in state["all_texts"]
     shot = await probe.shot(tmp_path / "display_1280.png")
-    assert "请B001号到2号窗口" in ocr(shot, state["call_box"], scale=0.5)
+    assert_ocr(shot, state["call_box"], "请B001号到2号窗口")
     # In the smaller table font tesseract sometimes reads 0 as O.
-    table = ocr(shot, state["windows_box"], psm=6).replace("O", "0")
-    for text in ("A001", "B001", "E001", "已叫号", "暂停服务", "民政窗口"):
-        assert text in table, table
+    assert_ocr(shot, state["windows_box"], "A001", "B001", "E001", "已叫号", "暂停服务", "民政窗口",
+               psm=6, scales=(1.0, 0.8, 1.25), fold_o=True)
     keep_shot(shot, "display_1280.png")
 
 
@@ -96,7 +95,7 @@ async def test_board_at_1920(server, hall, start_probe, tmp_path):
     assert state["waiting"] == {"A": "0", "B": "0", "C": "1", "D": "0", "E": "0", "F": "0",
                                 "G": "0", "H": "1"}
     shot = await probe.shot(tmp_path / "display_1920.png")
-    assert "请G001号到4号窗口" in ocr(shot, state["call_box"], scale=0.5)
+    assert_ocr(shot, state["call_box"], "请G001号到4号窗口")
     keep_shot(shot, "display_1920.png")
 
 
@@ -115,7 +114,7 @@ async def test_server_killed_and_restarted_while_the_display_runs(server, hall, 
     state = await probe.state()  # after that frame, so the banner has its place
     assert state["offline"] and state["offline_shown"]
     assert state["call_number"] == "A001"  # the last known state stays up meanwhile
-    assert "连接中断" in ocr(shot, state["banner_box"])
+    assert_ocr(shot, state["banner_box"], "连接中断", scales=(1.0, 0.8, 1.25))
     keep_shot(shot, "display_offline_1280.png")
 
     mark = len(probe.reports)
@@ -135,7 +134,7 @@ async def test_server_killed_and_restarted_while_the_display_runs(server, hall, 
     assert report["flash"] and report["t"] > offline["t"]
     await probe.wait_for(lambda r: r["kind"] == "played" and "B零零一" in r["label"])
     shot = await probe.shot(tmp_path / "recovered.png")
-    assert "请B001号到2号窗口" in ocr(shot, (await probe.state())["call_box"], scale=0.5)
+    assert_ocr(shot, (await probe.state())["call_box"], "请B001号到2号窗口")
 
 
 async def test_an_idle_board_draws_no_frames(server, start_probe):
