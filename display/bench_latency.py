@@ -23,15 +23,10 @@ from pathlib import Path
 import aiohttp
 
 from display.benchutil import start_server, start_xvfb, stop_all
+from queue_server.devserver import cli
 
 WINDOWS = {1: "A", 2: "B", 3: "E", 4: "G"}  # one category each window serves
 PASSWORD = "bench-pass-1"
-
-
-def cli(db: str, *args: str, stdin: str | None = None) -> str:
-    out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", db],
-                         input=stdin, capture_output=True, text=True, check=True, timeout=60)
-    return out.stdout.strip()
 
 
 class ProbeReader:
@@ -129,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             if not env.get("DISPLAY"):
                 xvfb, env["DISPLAY"] = start_xvfb(ns.size)
                 procs.append(xvfb)
-            db = f"{tmp}/q.db"
+            db = Path(tmp) / "q.db"
             kiosk = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
             cli(db, "add-clerk", "--login", "bench", "--name", "测速", "--password-stdin",
                 stdin=PASSWORD + "\n")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from queue_server.devserver import ServerProcess
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -19,24 +16,6 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of ``pid`` in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("服务器启动失败")
-        with contextlib.suppress(OSError), urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-            if r.status == 200:
-                return
-        time.sleep(0.2)
-    raise SystemExit("服务器没有响应")
 
 
 def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
@@ -53,14 +32,9 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
 
 def start_server(tmp: str) -> tuple[subprocess.Popen, str]:
     """``python -m queue_server serve`` on a free port over ``tmp/q.db``; returns (proc, url)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "queue_server", "serve", "--db", f"{tmp}/q.db",
-         "--port", str(port), "--always-open"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_healthy(url, proc)
-    return proc, url
+    server = ServerProcess(Path(tmp) / "q.db")
+    server.start()
+    return server.proc, server.url
 
 
 def stop_all(procs: list[subprocess.Popen]) -> None:

@@ -15,37 +15,16 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from kiosk.controller import READY_MARK
+from queue_server.devserver import ServerProcess, cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen) -> None:
-    for _ in range(200):
-        if proc.poll() is not None:
-            raise SystemExit("服务器启动失败")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("服务器 10 秒内没有响应")
 
 
 async def _ready_after(cmd: list[str], env: dict, timeout: float) -> float:
@@ -88,20 +67,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as tmp_name:
         tmp = Path(tmp_name)
         db = tmp / "queue.db"
-        token = subprocess.run([sys.executable, "-m", "queue_server", "add-device", "--kind", "kiosk",
-                                "--name", "bench", "--db", str(db)], cwd=ROOT, check=True,
-                               capture_output=True, text=True).stdout.strip()
-        port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "queue_server", "serve", "--db", str(db),
-                                   "--port", str(port), "--always-open"], cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url, server)
-            times = [one_run(url, token, ns.size, tmp) for _ in range(ns.runs)]
-        finally:
-            server.terminate()
-            server.wait(10)
+        token = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
+        with ServerProcess(db) as server:
+            times = [one_run(server.url, token, ns.size, tmp) for _ in range(ns.runs)]
     print(f"kiosk cold start (process start -> home with data), window {ns.size}, {ns.runs} runs")
     for i, t in enumerate(times, 1):
         print(f"  run {i}: {t:.2f} s")

@@ -9,28 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
 
+from .devserver import ServerProcess, cli
+
 PASSWORD = "bench-password"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cli(db: Path, *args: str, stdin: str | None = None) -> str:
-    return subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(db)],
-                          input=stdin, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -38,18 +26,6 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-async def _wait_up(url: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.get(url + "/healthz") as r:
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
-    raise SystemExit("server did not start")
 
 
 async def issue_tickets(url: str, token: str, count: int, concurrency: int) -> float:
@@ -113,30 +89,20 @@ async def call_latency(url: str, clients: int, calls: int) -> list[float]:
 async def run(ns) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
-        token = _cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
-        _cli(db, "add-clerk", "--login", "bench", "--name", "压测", "--password-stdin",
-             stdin=PASSWORD + "\n")
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen([sys.executable, "-m", "queue_server", "serve", "--db", str(db),
-                                 "--port", str(port), "--always-open"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            await _wait_up(url)
-            rate = await issue_tickets(url, token, ns.tickets, ns.concurrency)
+        token = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
+        cli(db, "add-clerk", "--login", "bench", "--name", "压测", "--password-stdin",
+            stdin=PASSWORD + "\n")
+        with ServerProcess(db) as server:
+            rate = await issue_tickets(server.url, token, ns.tickets, ns.concurrency)
             print(f"tickets issued:        {ns.tickets} with {ns.concurrency} parallel kiosks")
             print(f"tickets per second:    {rate:.0f}")
-            # Make sure window 1 (A, C) has enough tickets waiting: calls pick the oldest.
-            lat = await call_latency(url, ns.clients, ns.calls)
-            lat.sort()
+            # Window 1 serves A and C: a quarter of the tickets, enough for every call.
+            lat = sorted(await call_latency(server.url, ns.clients, ns.calls))
             p50 = statistics.median(lat)
             p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
             print(f"call -> ws event:      {ns.calls} calls x {ns.clients} clients = {len(lat)} samples")
             print(f"latency p50 / p99:     {p50:.1f} ms / {p99:.1f} ms (max {lat[-1]:.1f} ms)")
-            print(f"server peak RSS:       {_peak_rss_mb(proc.pid):.1f} MB")
-        finally:
-            proc.terminate()
-            proc.wait(10)
+            print(f"server peak RSS:       {_peak_rss_mb(server.pid):.1f} MB")
 
 
 def main() -> None:

@@ -43,18 +43,6 @@ class Ticket:
         return format_number(self.category, self.seq)
 
 
-@dataclass(frozen=True)
-class Transition:
-    """A recorded state change: who, where and when."""
-
-    ticket_id: int
-    at: dt.datetime
-    from_status: str | None
-    to_status: str
-    window: int | None = None
-    clerk_id: int | None = None
-
-
 def format_number(category: str, seq: int) -> str:
     """``A`` + 3 digits: ``format_number("A", 12) == "A012"``; past 999 it grows a digit."""
     return f"{category}{seq:03d}"

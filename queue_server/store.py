@@ -1,7 +1,8 @@
 """SQLite storage through aiosqlite: WAL, one writer, a versioned schema.
 
-All writes go through :meth:`Store.transaction`, which serialises writers with a lock and
-runs ``BEGIN IMMEDIATE`` … ``COMMIT``; a UNIQUE constraint backs up ticket numbering.
+All writes use one writer connection, serialised by a lock, each as ``BEGIN IMMEDIATE`` …
+``COMMIT``. Queue changes go through :meth:`Store.submit`, the group-commit writer; the rare
+account changes use :meth:`Store.transaction`. A UNIQUE constraint backs up ticket numbering.
 Reads use a second connection, which WAL lets run beside the writer.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -18,6 +20,7 @@ import aiosqlite
 from .errors import Unavailable
 from .schema import MIGRATIONS
 
+log = logging.getLogger("queue_server")
 GROUP_MAX = 256  # changes per group commit
 
 
@@ -73,15 +76,6 @@ class Store:
                 raise
             else:
                 await self._writer.commit()
-
-    @contextlib.asynccontextmanager
-    async def batch(self) -> AsyncIterator[Batch]:
-        """Collect statements, then run them all as one transaction in a single hop to the
-        writer thread. This is the hot write path: one thread round trip per change instead
-        of one per statement."""
-        batch = Batch()
-        yield batch
-        await self.write(batch.statements)
 
     async def write(self, statements: list[tuple[str, tuple]]) -> None:
         """Run ``statements`` in one ``BEGIN IMMEDIATE`` … ``COMMIT`` on the writer."""
@@ -148,7 +142,10 @@ class Store:
                     continue
                 for _, on_commit, fut in group:
                     if on_commit is not None:
-                        on_commit()
+                        try:
+                            on_commit()
+                        except Exception:  # a broken listener must not stop the writer
+                            log.exception("announcing a committed change failed")
                     if not fut.done():
                         fut.set_result(None)
             self._idle.set()
@@ -164,7 +161,7 @@ class Store:
 
 
 class Batch:
-    """Statements collected for one transaction (see :meth:`Store.batch`)."""
+    """Statements collected for one change, handed to :meth:`Store.submit`."""
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, tuple]] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.serverproc import ServerProcess
+from queue_server.devserver import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pw-display-1"

@@ -9,9 +9,9 @@ import pytest
 
 from queue_server.accounts import Accounts
 from queue_server.app import create_app
+from queue_server.devserver import ServerProcess
 from queue_server.settings import Settings
 from queue_server.store import Store
-from tests.serverproc import ServerProcess
 
 PASSWORD = "pass-12345"
 

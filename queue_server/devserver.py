@@ -1,4 +1,8 @@
-"""The queue server as a real process on 127.0.0.1, shared by the test suites."""
+"""The queue server as a real process on 127.0.0.1, for the benchmarks and the tests.
+
+One place that knows how to make a throwaway hall: a free port, the CLI, ``serve`` on a
+temporary database, waiting for ``/healthz``, and stopping it again.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ def cli(db: Path, *args: str, stdin: str | None = None) -> str:
     """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
     out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(db)],
                          input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=30)
-    assert out.returncode == 0, out.stderr
+    if out.returncode != 0:
+        raise RuntimeError(f"queue_server {args[0]} failed: {out.stderr}")
     return out.stdout.strip()
 
 
@@ -38,6 +43,18 @@ class ServerProcess:
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
+    def __enter__(self) -> ServerProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -46,7 +63,7 @@ class ServerProcess:
         return cli(self.db, *args, stdin=stdin)
 
     def start(self, timeout: float = 20.0) -> None:
-        """Start and wait until ``/healthz`` answers."""
+        """Start and wait until ``/healthz`` answers; the server's output goes to ``log``."""
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db),
