@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from . import rules
 from .errors import BadRequest, Conflict, NotFound
-from .protocol import CallView, Event, TicketView, WindowView
+from .protocol import CallView, TicketView, WindowView
 from .rules import Outcome, Ticket
 from .tickets_db import row_to_ticket, save_ticket
 
@@ -30,10 +30,11 @@ class WindowActions:
             raise Conflict(f"{number} 号窗口当前没有号码，请先呼叫下一位", code="no_current_ticket")
         return t
 
-    async def _change(self, type_: str, t: Ticket, new: Ticket, *, window: int, clerk: tuple,
+    def _change(self, type_: str, t: Ticket, new: Ticket, *, window: int, clerk: tuple,
                       detail: str | None = None, to_window: int | None = None,
                       served_delta: int = 0, extra_sql: tuple = (),
-                      outcome: str | None = None) -> Event:
+                      outcome: str | None = None) -> None:
+        """Record ``t`` becoming ``new`` and submit it with its event (call with the lock held)."""
         now = self.clock()
         clerk_id, clerk_name = clerk
         with self.transaction() as db:
@@ -42,7 +43,7 @@ class WindowActions:
             for sql, params in extra_sql:
                 db.execute(sql, params)
             self.clerk_at[window] = clerk_name
-            db.event = event = self._event(
+            db.event = self._event(
                 db, type_, now, changed=[new], ticket=new, window=window, to_window=to_window,
                 served_delta=served_delta, outcome=outcome)
         self._apply([new])
@@ -50,7 +51,6 @@ class WindowActions:
         if type_ in ("ticket_called", "ticket_recalled"):
             self.recent.append(CallView(new.number, window, self.iso(now),
                                         recall=type_ == "ticket_recalled"))
-        return event
 
     async def call_next(self, number: int, clerk: tuple) -> TicketView:
         """Call the next ticket to window ``number``."""
@@ -67,7 +67,7 @@ class WindowActions:
             if t is None:
                 raise NotFound("当前没有等候的群众", code="queue_empty")
             new = rules.call(t, number, self.clock())
-            await self._change("ticket_called", t, new, window=number, clerk=clerk)
+            self._change("ticket_called", t, new, window=number, clerk=clerk)
             return self.ticket_view(new)
 
     async def act(self, number: int, action: str, clerk: tuple, **kw) -> TicketView:
@@ -78,27 +78,27 @@ class WindowActions:
             t = self._current(number)
             if action == "recall":
                 new = rules.recall(t)
-                await self._change("ticket_recalled", t, new, window=number, clerk=clerk,
+                self._change("ticket_recalled", t, new, window=number, clerk=clerk,
                                    detail="recall")
             elif action == "start":
                 new = rules.start(t)
-                await self._change("service_started", t, new, window=number, clerk=clerk)
+                self._change("service_started", t, new, window=number, clerk=clerk)
             elif action == "no_show":
                 new = rules.no_show(t)
-                await self._change("ticket_no_show", t, new, window=number, clerk=clerk)
+                self._change("ticket_no_show", t, new, window=number, clerk=clerk)
             elif action == "transfer":
                 to = kw["to_window"]
                 self._window(to)
                 new = rules.transfer(t, to, self.clock())
-                await self._change("ticket_transferred", t, new, window=number, clerk=clerk,
+                self._change("ticket_transferred", t, new, window=number, clerk=clerk,
                                    to_window=to, detail=f"to {to}")
             elif action == "finish":
-                new = await self._finish(number, t, kw["outcome"], clerk)
+                new = self._finish(number, t, kw["outcome"], clerk)
             else:  # pragma: no cover - the routes only pass the actions above
                 raise BadRequest("未知操作", code="unknown_action")
             return self.ticket_view(new)
 
-    async def _finish(self, number: int, t: Ticket, out: Outcome, clerk: tuple) -> Ticket:
+    def _finish(self, number: int, t: Ticket, out: Outcome, clerk: tuple) -> Ticket:
         today = self.day
         out = rules.check_outcome(out, today=today, window=number,
                                   windows=[w.number for w in self.center.windows])
@@ -115,7 +115,7 @@ class WindowActions:
         if out.mode in ("promised", "agency"):
             extra.append(("INSERT INTO cases (ticket_id, kind, due, opened_at) VALUES (?, ?, ?, ?)",
                           (t.id, out.mode, out.due.isoformat(), self.iso(now))))
-        await self._change("service_finished", t, new, window=number, clerk=clerk,
+        self._change("service_finished", t, new, window=number, clerk=clerk,
                            served_delta=1, extra_sql=tuple(extra), outcome=out.mode,
                            detail=out.mode)
         return new
@@ -132,7 +132,7 @@ class WindowActions:
                 raise NotFound(f"今天没有 {ticket_number} 号", code="ticket_not_found")
             t = row_to_ticket(row)
             new = rules.requeue(t, self.active.values(), self.center.requeue_gap)
-            await self._change("ticket_requeued", t, new, window=number, clerk=clerk,
+            self._change("ticket_requeued", t, new, window=number, clerk=clerk,
                                detail="requeue")
             return self.ticket_view(new)
 
