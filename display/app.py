@@ -28,8 +28,7 @@ from display.voice import Announcer, make_speaker
 from display.wsclient import HallClient
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
-KV_FILES = ("header.kv", "call_panel.kv", "window_table.kv", "recent_calls.kv", "waiting.kv",
-            "marquee.kv", "board.kv")
+KV_FILES = ("header.kv", "call_panel.kv", "window_table.kv", "recent_calls.kv", "waiting.kv", "marquee.kv", "board.kv")
 
 
 class DisplayApp(App):
@@ -49,8 +48,9 @@ class DisplayApp(App):
         self.marquee_speed = settings.marquee_speed
         self.marquee_fps = settings.marquee_fps
         self.marquee_hold = settings.marquee_hold
-        self.announcer = Announcer(make_speaker(settings.voice_dir, settings.voice),
-                                   sink or make_sink(settings.audio), settings.voice_dir)
+        self.announcer = Announcer(
+            make_speaker(settings.voice_dir, settings.voice), sink or make_sink(settings.audio), settings.voice_dir
+        )
         self.screen: BoardScreen | None = None
         self.controller: DisplayController | None = None
         self.client: HallClient | None = None
@@ -64,8 +64,7 @@ class DisplayApp(App):
         Window.bind(size=self._on_size)
         self._on_size(Window, Window.size)
         self.screen = BoardScreen()
-        self.controller = DisplayController(self.screen, self.announcer.announce,
-                                            max_age=self.settings.max_age)
+        self.controller = DisplayController(self.screen, self.announcer.announce, max_age=self.settings.max_age)
         self.client = HallClient(self.settings.server, self.controller)
         self._tick()
         Clock.schedule_interval(self._tick, 1.0)

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     extra: list[str] = []
     if "--" in argv:
         i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
+        argv, extra = argv[:i], argv[i + 1 :]
     p = argparse.ArgumentParser(prog="python -m display.bench_idle", description=__doc__)
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--settle", type=float, default=10.0)
@@ -42,9 +42,23 @@ def main(argv: list[str] | None = None) -> int:
             server, url = start_server(tmp)
             procs.append(server)
             display = subprocess.Popen(
-                [sys.executable, "-m", "display", "--server", url, "--windowed",
-                 "--size", ns.size, "--audio", "none", *extra],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "display",
+                    "--server",
+                    url,
+                    "--windowed",
+                    "--size",
+                    ns.size,
+                    "--audio",
+                    "none",
+                    *extra,
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             procs.append(display)
             time.sleep(ns.settle)
             if display.poll() is not None:

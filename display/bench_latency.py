@@ -52,14 +52,25 @@ class ProbeReader:
                 await self.changed.wait()
 
 
-async def measure(url: str, kiosk: str, size: str, calls: int, gap: float,
-                  env: dict) -> list[dict]:
+async def measure(url: str, kiosk: str, size: str, calls: int, gap: float, env: dict) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bianmin-wav-") as keep:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "display.probe", "--server", url, "--size", size,
-            "--keep-dir", keep, "--play-scale", "0.01", env=env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL)
+            sys.executable,
+            "-m",
+            "display.probe",
+            "--server",
+            url,
+            "--size",
+            size,
+            "--keep-dir",
+            keep,
+            "--play-scale",
+            "0.01",
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         probe = ProbeReader(proc)
         reader = asyncio.create_task(probe.run())
         jar = aiohttp.CookieJar(unsafe=True)
@@ -67,8 +78,11 @@ async def measure(url: str, kiosk: str, size: str, calls: int, gap: float,
             async with aiohttp.ClientSession(cookie_jar=jar) as http:
                 await probe.wait_for(lambda r: r["kind"] == "online" and r["online"], 0, 30)
                 for i in range(calls):
-                    await http.post(f"{url}/api/tickets", json={"category": WINDOWS[i % 4 + 1]},
-                                    headers={"Authorization": f"Bearer {kiosk}"})
+                    await http.post(
+                        f"{url}/api/tickets",
+                        json={"category": WINDOWS[i % 4 + 1]},
+                        headers={"Authorization": f"Bearer {kiosk}"},
+                    )
                 await http.post(f"{url}/api/login", json={"login": "bench", "password": PASSWORD})
                 await asyncio.sleep(1.0)  # let the board settle
                 results = []
@@ -79,16 +93,18 @@ async def measure(url: str, kiosk: str, size: str, calls: int, gap: float,
                     async with http.post(f"{url}/api/windows/{window}/call") as r:
                         number = (await r.json())["ticket"]["number"]
                     t_resp = time.monotonic()
-                    label = await probe.wait_for(
-                        lambda r, n=number: r["kind"] == "calls" and r["number"] == n, mark)
-                    drawn = await probe.wait_for(
-                        lambda r, t=label["t"]: r["kind"] == "drawn" and r["t"] >= t, mark)
-                    results.append({"number": number, "req_label": label["t"] - t_req,
-                                    "resp_label": label["t"] - t_resp,
-                                    "resp_drawn": drawn["t"] - t_resp})
+                    label = await probe.wait_for(lambda r, n=number: r["kind"] == "calls" and r["number"] == n, mark)
+                    drawn = await probe.wait_for(lambda r, t=label["t"]: r["kind"] == "drawn" and r["t"] >= t, mark)
+                    results.append(
+                        {
+                            "number": number,
+                            "req_label": label["t"] - t_req,
+                            "resp_label": label["t"] - t_resp,
+                            "resp_drawn": drawn["t"] - t_resp,
+                        }
+                    )
                     await http.post(f"{url}/api/windows/{window}/start")
-                    await http.post(f"{url}/api/windows/{window}/finish",
-                                    json={"outcome": "instant"})
+                    await http.post(f"{url}/api/windows/{window}/finish", json={"outcome": "instant"})
                     await asyncio.sleep(gap)
                 return results
         finally:
@@ -105,16 +121,19 @@ async def measure(url: str, kiosk: str, size: str, calls: int, gap: float,
 def ms(values: list[float]) -> str:
     values = sorted(v * 1000 for v in values)
     p90 = values[min(len(values) - 1, round(0.9 * (len(values) - 1)))]
-    return (f"median {statistics.median(values):6.1f} ms   p90 {p90:6.1f} ms   "
-            f"min {values[0]:6.1f} ms   max {values[-1]:6.1f} ms")
+    return (
+        f"median {statistics.median(values):6.1f} ms   p90 {p90:6.1f} ms   "
+        f"min {values[0]:6.1f} ms   max {values[-1]:6.1f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m display.bench_latency", description=__doc__)
     p.add_argument("--calls", type=int, default=20)
     p.add_argument("--size", default="1920x1080")
-    p.add_argument("--gap", type=float, default=2.5,
-                   help="seconds between calls (the 1.8 s flash of one call is over by the next)")
+    p.add_argument(
+        "--gap", type=float, default=2.5, help="seconds between calls (the 1.8 s flash of one call is over by the next)"
+    )
     ns = p.parse_args(argv)
     procs: list[subprocess.Popen] = []
     env = dict(os.environ, KIVY_NO_ARGS="1", SDL_AUDIODRIVER="dummy")
@@ -126,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                 procs.append(xvfb)
             db = Path(tmp) / "q.db"
             kiosk = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
-            cli(db, "add-clerk", "--login", "bench", "--name", "测速", "--password-stdin",
-                stdin=PASSWORD + "\n")
+            cli(db, "add-clerk", "--login", "bench", "--name", "测速", "--password-stdin", stdin=PASSWORD + "\n")
             server, url = start_server(tmp)
             procs.append(server)
             results = asyncio.run(measure(url, kiosk, ns.size, ns.calls, ns.gap, env))

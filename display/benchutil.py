@@ -22,8 +22,11 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
     if not shutil.which("Xvfb"):
         raise SystemExit("没有 $DISPLAY，也没有 Xvfb：请在图形界面下运行")
     read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size}x24",
-                             "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write)
     with os.fdopen(read) as f:
         number = f.readline().strip()

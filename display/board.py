@@ -87,8 +87,7 @@ class Board:
             # A new service day: yesterday's calls and counts leave the board.
             self.day = ev.day or self.day
             self.recent = []
-            self.windows = {n: replace(w, ticket=None, served_today=0)
-                            for n, w in self.windows.items()}
+            self.windows = {n: replace(w, ticket=None, served_today=0) for n, w in self.windows.items()}
             return Change(windows=True, waiting=waiting, calls=True)
         for view in (ev.window, ev.to_window):
             if view is not None and self.windows.get(view.number) != view:
@@ -101,8 +100,7 @@ class Board:
         self.recent = [call, *self.recent][:RECENT_LIMIT]
         fresh = self.is_fresh(ev.at, now)
         announce = (Announcement(call.number, call.window, recall, ev.seq),) if fresh else ()
-        return Change(windows=windows, waiting=waiting, calls=True, flash=fresh,
-                      announce=announce)
+        return Change(windows=windows, waiting=waiting, calls=True, flash=fresh, announce=announce)
 
     def is_fresh(self, at: str, now: dt.datetime) -> bool:
         """True when an event stamped ``at`` is recent enough to flash and announce."""

@@ -19,8 +19,11 @@ VOICE_DIR = Path(__file__).resolve().parent.parent / "assets" / "voice"
 def _bell(freq: float, seconds: float, rate: int) -> np.ndarray:
     t = np.arange(round(seconds * rate)) / rate
     # A struck bar: fundamental plus two soft overtones, fast attack, exponential decay.
-    tone = (np.sin(2 * np.pi * freq * t) + 0.35 * np.sin(2 * np.pi * 2.0 * freq * t)
-            + 0.12 * np.sin(2 * np.pi * 3.0 * freq * t))
+    tone = (
+        np.sin(2 * np.pi * freq * t)
+        + 0.35 * np.sin(2 * np.pi * 2.0 * freq * t)
+        + 0.12 * np.sin(2 * np.pi * 3.0 * freq * t)
+    )
     attack = np.minimum(1.0, t / 0.008)
     return tone * attack * np.exp(-t * 3.2)
 

@@ -26,17 +26,22 @@ class View(Protocol):
     def show_center(self, center: CenterInfo) -> None: ...
     def show_windows(self, rows: list[WindowRow]) -> None: ...
     def show_waiting(self, rows: list[WaitingRow]) -> None: ...
-    def show_calls(self, number: str, window: str, recall: bool, recent: list[CallLine],
-                   flash: bool) -> None: ...
+    def show_calls(self, number: str, window: str, recall: bool, recent: list[CallLine], flash: bool) -> None: ...
     def show_online(self, online: bool) -> None: ...
 
 
 class DisplayController:
     """Receives center info, messages and connection changes; drives the view and voice."""
 
-    def __init__(self, view: View, announce: Callable[[Announcement], None] | None = None,
-                 *, max_age: float = 60.0, recent_shown: int = RECENT_SHOWN,
-                 tz: dt.tzinfo | None = None):
+    def __init__(
+        self,
+        view: View,
+        announce: Callable[[Announcement], None] | None = None,
+        *,
+        max_age: float = 60.0,
+        recent_shown: int = RECENT_SHOWN,
+        tz: dt.tzinfo | None = None,
+    ):
         self.view = view
         self.announce = announce
         self.board = Board(max_age=max_age)

@@ -15,8 +15,13 @@ SDL_INIT_VIDEO = 0x20
 
 
 class _DisplayMode(ctypes.Structure):
-    _fields_ = [("format", ctypes.c_uint32), ("w", ctypes.c_int), ("h", ctypes.c_int),
-                ("refresh_rate", ctypes.c_int), ("driverdata", ctypes.c_void_p)]
+    _fields_ = [
+        ("format", ctypes.c_uint32),
+        ("w", ctypes.c_int),
+        ("h", ctypes.c_int),
+        ("refresh_rate", ctypes.c_int),
+        ("driverdata", ctypes.c_void_p),
+    ]
 
 
 def desktop_size() -> tuple[int, int] | None:

@@ -114,8 +114,7 @@ def local_hhmm(at: str, tz: dt.tzinfo | None = None) -> str:
 
 def call_lines(calls: list[CallView], limit: int, tz: dt.tzinfo | None = None) -> list[CallLine]:
     """The recent-calls list (newest first), at most ``limit`` lines."""
-    return [CallLine(c.number, str(c.window), c.recall, local_hhmm(c.at, tz))
-            for c in calls[:limit]]
+    return [CallLine(c.number, str(c.window), c.recall, local_hhmm(c.at, tz)) for c in calls[:limit]]
 
 
 def waiting_rows(waiting: dict[str, int], center: CenterInfo | None) -> list[WaitingRow]:

@@ -48,8 +48,7 @@ def emit(kind: str, **data) -> None:
 def image_box(widget, window_height: float) -> list[int]:
     """(left, top, right, bottom) of ``widget`` in screenshot pixels (y grows down)."""
     x, y = widget.to_window(*widget.pos)
-    return [round(x), round(window_height - y - widget.height),
-            round(x + widget.width), round(window_height - y)]
+    return [round(x), round(window_height - y - widget.height), round(x + widget.width), round(window_height - y)]
 
 
 def widget_state(app) -> dict:
@@ -67,10 +66,11 @@ def widget_state(app) -> dict:
         "call_window": ids.call.window,
         "call_recall": ids.call.recall,
         "call_text": ids.call.ids.sentence.text,
-        "windows": [dict(number=r.number, name=r.name, ticket=r.ticket, status=r.status,
-                         paused=r.paused) for r in reversed(ids.windows.children)],
-        "recent": [dict(number=r.number, window=r.window, recall=r.recall)
-                   for r in reversed(ids.recent.children)],
+        "windows": [
+            dict(number=r.number, name=r.name, ticket=r.ticket, status=r.status, paused=r.paused)
+            for r in reversed(ids.windows.children)
+        ],
+        "recent": [dict(number=r.number, window=r.window, recall=r.recall) for r in reversed(ids.recent.children)],
         "waiting": {c.code: c.count for c in reversed(ids.waiting.children)},
         "offline": app.screen.banner.shown,
         "offline_shown": app.screen.banner.parent is not None,
@@ -116,8 +116,7 @@ def main() -> None:
     p.add_argument("--backoff", type=float, default=0.5)
     p.add_argument("--marquee-hold", type=float, default=DisplaySettings.marquee_hold)
     ns = p.parse_args()
-    settings = DisplaySettings(server=ns.server, size=ns.size, windowed=True,
-                               marquee_hold=ns.marquee_hold)
+    settings = DisplaySettings(server=ns.server, size=ns.size, windowed=True, marquee_hold=ns.marquee_hold)
 
     from display.kivyconf import configure
 
@@ -129,10 +128,13 @@ def main() -> None:
     from display.sinks import RecordingSink
     from display.wsclient import Backoff
 
-    sink = RecordingSink(ns.keep_dir, time_scale=ns.play_scale,
-                         on_played=lambda item: emit("played", **{
-                             k: str(v) if isinstance(v, Path) else v
-                             for k, v in asdict(item).items()}))
+    sink = RecordingSink(
+        ns.keep_dir,
+        time_scale=ns.play_scale,
+        on_played=lambda item: emit(
+            "played", **{k: str(v) if isinstance(v, Path) else v for k, v in asdict(item).items()}
+        ),
+    )
     app = DisplayApp(settings, sink=sink)
     pending = {"drawn": False, "frames": 0}
     tasks: list[asyncio.Task] = []  # asyncio keeps only weak references to tasks
@@ -152,8 +154,7 @@ def main() -> None:
         def spy_calls(number, window, recall, recent, flash):
             show_calls(number, window, recall, recent, flash)
             pending["drawn"] = True
-            emit("calls", number=number, window=window, recall=recall, flash=flash,
-                 t=time.monotonic())
+            emit("calls", number=number, window=window, recall=recall, flash=flash, t=time.monotonic())
 
         def spy_online(online):
             show_online(online)

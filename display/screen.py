@@ -31,8 +31,7 @@ class BoardScreen(FloatLayout):
     def show_waiting(self, rows: list[WaitingRow]) -> None:
         self.ids.waiting.items = [asdict(r) for r in rows]
 
-    def show_calls(self, number: str, window: str, recall: bool, recent: list[CallLine],
-                   flash: bool) -> None:
+    def show_calls(self, number: str, window: str, recall: bool, recent: list[CallLine], flash: bool) -> None:
         call = self.ids.call
         call.number, call.window, call.recall = number, window, recall
         self.ids.recent.items = [asdict(c) for c in recent]

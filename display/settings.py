@@ -48,35 +48,65 @@ def _positive(kind):
         if number <= 0:
             raise argparse.ArgumentTypeError(f"“{value}”必须大于 0")
         return number
+
     return convert
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m display", description="便民大厅叫号显示屏")
     d = DisplaySettings()
-    p.add_argument("--server", default=os.environ.get("BIANMIN_SERVER", d.server),
-                   help=f"queue server base URL (default: $BIANMIN_SERVER or {d.server})")
-    p.add_argument("--size", type=parse_size, default=None, metavar="WxH",
-                   help="window size, e.g. 1280x720 (default: the whole screen)")
+    p.add_argument(
+        "--server",
+        default=os.environ.get("BIANMIN_SERVER", d.server),
+        help=f"queue server base URL (default: $BIANMIN_SERVER or {d.server})",
+    )
+    p.add_argument(
+        "--size",
+        type=parse_size,
+        default=None,
+        metavar="WxH",
+        help="window size, e.g. 1280x720 (default: the whole screen)",
+    )
     p.add_argument("--windowed", action="store_true", help="run in a window, not fullscreen")
-    p.add_argument("--fps", type=_positive(int), default=d.maxfps,
-                   help=f"frame rate cap (default: {d.maxfps})")
-    p.add_argument("--marquee", choices=["page", "scroll"], default=d.marquee,
-                   help="notices: page = one at a time, sliding in (default, light on CPU); "
-                        "scroll = one continuously moving line (smooth, needs a GPU)")
-    p.add_argument("--marquee-hold", type=_positive(float), default=d.marquee_hold,
-                   help=f"seconds each notice stays still in page mode (default: {d.marquee_hold:g})")
-    p.add_argument("--marquee-fps", type=_positive(int), default=d.marquee_fps,
-                   help=f"notice scrolling steps per second (default: {d.marquee_fps})")
-    p.add_argument("--marquee-speed", type=_positive(float), default=d.marquee_speed,
-                   help="notice scrolling speed, percent of screen height per second "
-                        f"(default: {d.marquee_speed:g})")
-    p.add_argument("--audio", default=d.audio,
-                   help="sound player: auto, none, paplay, aplay or play (default: auto)")
-    p.add_argument("--voice", choices=["auto", "espeak", "clips"], default=d.voice,
-                   help="speech: recorded clips from --voice-dir when complete, else espeak-ng")
-    p.add_argument("--voice-dir", type=Path, default=d.voice_dir,
-                   help=f"folder of recorded clips and chime.wav (default: {d.voice_dir})")
+    p.add_argument("--fps", type=_positive(int), default=d.maxfps, help=f"frame rate cap (default: {d.maxfps})")
+    p.add_argument(
+        "--marquee",
+        choices=["page", "scroll"],
+        default=d.marquee,
+        help="notices: page = one at a time, sliding in (default, light on CPU); "
+        "scroll = one continuously moving line (smooth, needs a GPU)",
+    )
+    p.add_argument(
+        "--marquee-hold",
+        type=_positive(float),
+        default=d.marquee_hold,
+        help=f"seconds each notice stays still in page mode (default: {d.marquee_hold:g})",
+    )
+    p.add_argument(
+        "--marquee-fps",
+        type=_positive(int),
+        default=d.marquee_fps,
+        help=f"notice scrolling steps per second (default: {d.marquee_fps})",
+    )
+    p.add_argument(
+        "--marquee-speed",
+        type=_positive(float),
+        default=d.marquee_speed,
+        help=f"notice scrolling speed, percent of screen height per second (default: {d.marquee_speed:g})",
+    )
+    p.add_argument("--audio", default=d.audio, help="sound player: auto, none, paplay, aplay or play (default: auto)")
+    p.add_argument(
+        "--voice",
+        choices=["auto", "espeak", "clips"],
+        default=d.voice,
+        help="speech: recorded clips from --voice-dir when complete, else espeak-ng",
+    )
+    p.add_argument(
+        "--voice-dir",
+        type=Path,
+        default=d.voice_dir,
+        help=f"folder of recorded clips and chime.wav (default: {d.voice_dir})",
+    )
     return p
 
 
@@ -84,7 +114,16 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
     ns = parser().parse_args(argv)
     if not ns.server.startswith(("http://", "https://")):
         parser().error(f"--server “{ns.server}” 必须以 http:// 或 https:// 开头")
-    return DisplaySettings(server=ns.server, size=ns.size, windowed=ns.windowed, maxfps=ns.fps,
-                           marquee=ns.marquee, marquee_fps=ns.marquee_fps,
-                           marquee_speed=ns.marquee_speed, marquee_hold=ns.marquee_hold,
-                           audio=ns.audio, voice=ns.voice, voice_dir=ns.voice_dir)
+    return DisplaySettings(
+        server=ns.server,
+        size=ns.size,
+        windowed=ns.windowed,
+        maxfps=ns.fps,
+        marquee=ns.marquee,
+        marquee_fps=ns.marquee_fps,
+        marquee_speed=ns.marquee_speed,
+        marquee_hold=ns.marquee_hold,
+        audio=ns.audio,
+        voice=ns.voice,
+        voice_dir=ns.voice_dir,
+    )

@@ -39,8 +39,10 @@ class CommandSink:
 
     async def play(self, path: Path, label: str) -> None:
         proc = await asyncio.create_subprocess_exec(
-            *self.argv, str(path),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            *self.argv,
+            str(path),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )
         try:
             _, err = await proc.communicate()
@@ -51,8 +53,12 @@ class CommandSink:
         if proc.returncode and not self._warned:
             # A missing sound card must not stop the board; say it once, then keep quiet.
             self._warned = True
-            log.warning("播放失败（%s 退出码 %s）：%s", self.argv[0], proc.returncode,
-                        err.decode(errors="replace").strip()[:300])
+            log.warning(
+                "播放失败（%s 退出码 %s）：%s",
+                self.argv[0],
+                proc.returncode,
+                err.decode(errors="replace").strip()[:300],
+            )
 
 
 class NullSink:

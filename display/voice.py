@@ -53,9 +53,16 @@ class EspeakSpeaker:
     async def render(self, words: list[Word], out: Path) -> wavs.Audio:
         try:
             proc = await asyncio.create_subprocess_exec(
-                self.exe, "-v", ESPEAK_VOICE, "-s", str(self.speed), "-w", str(out),
+                self.exe,
+                "-v",
+                ESPEAK_VOICE,
+                "-s",
+                str(self.speed),
+                "-w",
+                str(out),
                 words_pinyin(words),
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
             )
         except FileNotFoundError:
             raise VoiceError("找不到 espeak-ng，请安装 espeak-ng 软件包") from None
@@ -81,8 +88,7 @@ class ClipSpeaker:
     @staticmethod
     def complete(folder: Path) -> bool:
         """True when ``folder`` has every word and digit clip (letters may be partial)."""
-        return all((folder / f"{name}.wav").is_file() for name in CLIP_NAMES
-                   if name not in LETTER_PINYIN)
+        return all((folder / f"{name}.wav").is_file() for name in CLIP_NAMES if name not in LETTER_PINYIN)
 
     async def render(self, words: list[Word], out: Path) -> wavs.Audio:
         names = [clip for word in words for clip in word.clips]
@@ -113,8 +119,7 @@ def make_speaker(folder: Path = VOICE_DIR, engine: str = "auto") -> Speaker:
 class Announcer:
     """Queue of announcements played strictly one after another by a single worker."""
 
-    def __init__(self, speaker: Speaker, sink: Sink, voice_dir: Path = VOICE_DIR,
-                 repeat: int = 2):
+    def __init__(self, speaker: Speaker, sink: Sink, voice_dir: Path = VOICE_DIR, repeat: int = 2):
         self.speaker = speaker
         self.sink = sink
         self.repeat = repeat

@@ -51,8 +51,7 @@ class Backoff:
 class HallClient:
     """Keeps the handler fed from the server at ``base_url`` until cancelled."""
 
-    def __init__(self, base_url: str, handler: Handler, *, backoff: Backoff | None = None,
-                 heartbeat: float = 15.0):
+    def __init__(self, base_url: str, handler: Handler, *, backoff: Backoff | None = None, heartbeat: float = 15.0):
         self.base_url = base_url.rstrip("/")
         self.handler = handler
         self.backoff = backoff or Backoff()

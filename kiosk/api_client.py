@@ -51,18 +51,15 @@ class KioskApi:
     def __init__(self, base_url: str, token: str, *, timeout: float = 6.0):
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self.http = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=min(3.0, timeout)))
+        self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=min(3.0, timeout)))
 
     async def close(self) -> None:
         await self.http.close()
 
-    async def _call(self, method: str, path: str, body: dict | None = None,
-                    auth: bool = False) -> Any:
+    async def _call(self, method: str, path: str, body: dict | None = None, auth: bool = False) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
         try:
-            async with self.http.request(method, self.base_url + path, json=body,
-                                         headers=headers) as resp:
+            async with self.http.request(method, self.base_url + path, json=body, headers=headers) as resp:
                 text = await resp.text()
                 status = resp.status
         except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError) as exc:
@@ -77,8 +74,7 @@ class KioskApi:
                 raise ApiError(error["message"], code=str(error.get("code", "error")), status=status)
             if status in (502, 503, 504):
                 raise ApiError("服务器正忙，请稍候再试。", code="busy", status=status)
-            raise ApiError(f"服务器出错（{status}），请联系工作人员。", code="http_error",
-                           status=status)
+            raise ApiError(f"服务器出错（{status}），请联系工作人员。", code="http_error", status=status)
         if data is None:
             raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply", status=status)
         return data
@@ -94,8 +90,7 @@ class KioskApi:
         """``GET /api/snapshot``: today's waiting counts and the service day."""
         return _parse(Snapshot, await self._call("GET", "/api/snapshot"))
 
-    async def issue(self, category: str, matter: str | None, priority: bool,
-                    request_id: str) -> IssuedTicket:
+    async def issue(self, category: str, matter: str | None, priority: bool, request_id: str) -> IssuedTicket:
         """``POST /api/tickets``; the same ``request_id`` always returns the same ticket."""
         body: dict[str, Any] = {"category": category, "priority": priority, "request_id": request_id}
         if matter is not None:

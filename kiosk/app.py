@@ -70,8 +70,12 @@ class KioskApp(App):
         fonts.register()
         for path in KV_FILES:
             Builder.load_file(str(path))
-        self.screens = {"home": HomeScreen(name="home"), "matters": MattersScreen(name="matters"),
-                        "ticket": TicketScreen(name="ticket"), "message": MessageScreen(name="message")}
+        self.screens = {
+            "home": HomeScreen(name="home"),
+            "matters": MattersScreen(name="matters"),
+            "ticket": TicketScreen(name="ticket"),
+            "message": MessageScreen(name="message"),
+        }
         root = KioskRoot(transition=NoTransition())
         for screen in self.screens.values():
             root.add_widget(screen)

@@ -50,8 +50,11 @@ async def run(count: int) -> None:
     print(f"first render (loads the fonts): {(time.perf_counter() - started) * 1000:.1f} ms")
     server, port = await _printer_server()
     printer = open_printer(f"network:127.0.0.1:{port}")
-    cases = [(mm, text, qr) for mm in (80, 58)
-             for text, qr in (("raster", "image"), ("raster", "native"), ("gb18030", "native"))]
+    cases = [
+        (mm, text, qr)
+        for mm in (80, 58)
+        for text, qr in (("raster", "image"), ("raster", "native"), ("gb18030", "native"))
+    ]
     print(f"{count} tickets per case; network printer on 127.0.0.1 with DLE EOT status checks")
     for mm, text, qr in cases:
         options = PrintOptions(PAPERS[mm], text_mode=text, qr_mode=qr)

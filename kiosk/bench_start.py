@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 async def _ready_after(cmd: list[str], env: dict, timeout: float) -> float:
     start = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.DEVNULL,
-                                                stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        *cmd, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
     try:
         async with asyncio.timeout(timeout):
             while line := await proc.stderr.readline():
@@ -48,10 +48,27 @@ async def _ready_after(cmd: list[str], env: dict, timeout: float) -> float:
 
 def one_run(url: str, token: str, size: str, tmp: Path, timeout: float = 60.0) -> float:
     """Seconds from spawning the kiosk to its ready line."""
-    env = {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_LOG_MODE": "PYTHON",
-           "SDL_AUDIODRIVER": "dummy", "KIVY_HOME": str(tmp / "kivy_home")}
-    cmd = [sys.executable, "-m", "kiosk", "--server", url, "--token", token,
-           "--printer", f"preview:{tmp / 'tickets'}", "--windowed", "--size", size]
+    env = {
+        **os.environ,
+        "KIVY_NO_ARGS": "1",
+        "KIVY_LOG_MODE": "PYTHON",
+        "SDL_AUDIODRIVER": "dummy",
+        "KIVY_HOME": str(tmp / "kivy_home"),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "--server",
+        url,
+        "--token",
+        token,
+        "--printer",
+        f"preview:{tmp / 'tickets'}",
+        "--windowed",
+        "--size",
+        size,
+    ]
     return asyncio.run(_ready_after(cmd, env, timeout))
 
 
@@ -62,8 +79,19 @@ def main() -> None:
     ns = p.parse_args()
     if not os.environ.get("DISPLAY") and shutil.which("xvfb-run") and "BENCH_UNDER_XVFB" not in os.environ:
         os.environ["BENCH_UNDER_XVFB"] = "1"
-        os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1920x1920x24", sys.executable,
-                               "-m", "kiosk.bench_start", *sys.argv[1:]])
+        os.execvp(
+            "xvfb-run",
+            [
+                "xvfb-run",
+                "-a",
+                "-s",
+                "-screen 0 1920x1920x24",
+                sys.executable,
+                "-m",
+                "kiosk.bench_start",
+                *sys.argv[1:],
+            ],
+        )
     with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as tmp_name:
         tmp = Path(tmp_name)
         db = tmp / "queue.db"

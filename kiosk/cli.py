@@ -30,18 +30,25 @@ DEFAULT_PRINTER = "preview:var/tickets"
 
 def add_printing_options(parser: argparse.ArgumentParser) -> None:
     """The printer options shared by every command that prints."""
-    parser.add_argument("--printer", default=DEFAULT_PRINTER, metavar="SPEC",
-                        help="usb:VID:PID, network:HOST[:PORT], serial:DEV[:BAUD], file:PATH, "
-                             f"cups:NAME or preview:DIR (default {DEFAULT_PRINTER})")
-    parser.add_argument("--paper", type=int, choices=sorted(PAPERS), default=80,
-                        help="paper width in mm (default 80)")
-    parser.add_argument("--text", choices=TEXT_MODES, default="raster",
-                        help="raster: Chinese drawn with our font (any printer); "
-                             "gb18030: the printer's own Chinese font (Chinese mode)")
-    parser.add_argument("--qr", choices=QR_MODES, default="image",
-                        help="image: QR drawn by us; native: the printer's GS ( k command")
-    parser.add_argument("--no-status", action="store_true",
-                        help="do not ask the printer for its status (DLE EOT)")
+    parser.add_argument(
+        "--printer",
+        default=DEFAULT_PRINTER,
+        metavar="SPEC",
+        help="usb:VID:PID, network:HOST[:PORT], serial:DEV[:BAUD], file:PATH, "
+        f"cups:NAME or preview:DIR (default {DEFAULT_PRINTER})",
+    )
+    parser.add_argument("--paper", type=int, choices=sorted(PAPERS), default=80, help="paper width in mm (default 80)")
+    parser.add_argument(
+        "--text",
+        choices=TEXT_MODES,
+        default="raster",
+        help="raster: Chinese drawn with our font (any printer); "
+        "gb18030: the printer's own Chinese font (Chinese mode)",
+    )
+    parser.add_argument(
+        "--qr", choices=QR_MODES, default="image", help="image: QR drawn by us; native: the printer's GS ( k command"
+    )
+    parser.add_argument("--no-status", action="store_true", help="do not ask the printer for its status (DLE EOT)")
 
 
 def print_options(args: argparse.Namespace) -> PrintOptions:
@@ -55,11 +62,17 @@ def sample_ticket(center: Center, priority: bool = False) -> IssuedTicket:
     matter = category.matters[0]
     now = dt.datetime.now(center.tz).replace(microsecond=0)
     return IssuedTicket(
-        token="sample-0123456789abcdef", number=f"{category.code}001",
-        category=category.code, matter=matter.code, priority=priority, ahead=3,
+        token="sample-0123456789abcdef",
+        number=f"{category.code}001",
+        category=category.code,
+        matter=matter.code,
+        priority=priority,
+        ahead=3,
         issued_at=now.isoformat(),
         guide_url=f"http://127.0.0.1:8000/g/{matter.code}?t=sample-0123456789abcdef",
-        category_name=category.name, matter_name=matter.name)
+        category_name=category.name,
+        matter_name=matter.name,
+    )
 
 
 async def _print_sample(args: argparse.Namespace) -> int:
@@ -81,8 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sample = sub.add_parser("print-sample", help="print a sample ticket")
     add_printing_options(sample)
-    sample.add_argument("--config", default=str(SAMPLE_CENTER),
-                        help="center TOML file (default: the sample center)")
+    sample.add_argument("--config", default=str(SAMPLE_CENTER), help="center TOML file (default: the sample center)")
     sample.add_argument("--priority", action="store_true", help="mark it 绿色通道")
     return parser
 

@@ -160,8 +160,11 @@ class KioskController:
         log.warning("server: %s %s", exc.code, getattr(exc, "detail", exc.message))
         # On home, one miss is not worth alarming anyone; the next retry comes soon.
         if self.screen in HOME_LEVEL and (self.screen != "home" or self.offline_attempts > 1):
-            model = (present.unreachable(self.offline_attempts) if isinstance(exc, ServerUnreachable)
-                     else present.server_problem(exc.message, self.offline_attempts))
+            model = (
+                present.unreachable(self.offline_attempts)
+                if isinstance(exc, ServerUnreachable)
+                else present.server_problem(exc.message, self.offline_attempts)
+            )
             self._show("unreachable", self.view.show_message, model)
 
     def _online(self) -> None:
@@ -176,7 +179,8 @@ class KioskController:
         elif self.screen == "home":
             self.view.show_home(self._home_model())
         elif self.screen == "closed" and (
-                self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown):
+            self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown
+        ):
             self.go_home()  # open again, or a new day on the closed notice
 
     # ---- idle clock ------------------------------------------------------------------------
@@ -258,8 +262,7 @@ class KioskController:
             self.go_home()
             return
         self._arm(self.settings.idle_seconds)
-        self._show("matters", self.view.show_matters,
-                   present.matters_model(cat, self.priority, self.waiting.get(code)))
+        self._show("matters", self.view.show_matters, present.matters_model(cat, self.priority, self.waiting.get(code)))
 
     def choose_matter(self, category: str, matter: str | None) -> None:
         """A tap on a matter row (``matter`` None: "not sure"): issue and print a ticket."""
@@ -294,8 +297,7 @@ class KioskController:
         self._spawn(self._issue(intent))
 
     async def _issue(self, intent: Intent) -> None:
-        busy = self.loop.call_later(BUSY_AFTER, self._show, "issuing", self.view.show_message,
-                                    present.BUSY)
+        busy = self.loop.call_later(BUSY_AFTER, self._show, "issuing", self.view.show_message, present.BUSY)
         try:
             ticket = await self._post(intent)
         except ServerUnreachable as exc:
@@ -325,8 +327,7 @@ class KioskController:
     async def _post(self, intent: Intent) -> IssuedTicket:
         for delay in (*ISSUE_RETRY_DELAYS, None):
             try:
-                return await self.api.issue(intent.category, intent.matter, intent.priority,
-                                            intent.request_id)
+                return await self.api.issue(intent.category, intent.matter, intent.priority, intent.request_id)
             except ApiError as exc:
                 if not exc.retryable or delay is None:
                     raise

@@ -60,14 +60,20 @@ class KioskCenter:
         """Raises :class:`ApiError` (``bad_reply``) when the shape is not what we expect."""
         try:
             o = data["office"]
-            office = Office(tuple(int(d) for d in o["days"]), str(o["open"]), str(o["close"]),
-                            str(o.get("note", "")), bool(o["open_now"]))
+            office = Office(
+                tuple(int(d) for d in o["days"]),
+                str(o["open"]),
+                str(o["close"]),
+                str(o.get("note", "")),
+                bool(o["open_now"]),
+            )
             cats = tuple(
-                CategoryInfo(str(c["code"]), str(c["name"]),
-                             tuple((str(m["code"]), str(m["name"])) for m in c["matters"]))
-                for c in data["categories"])
-            return cls(str(data["name"]), str(data.get("hotline", "")), str(data["duty_phone"]),
-                       office, cats, raw=data)
+                CategoryInfo(
+                    str(c["code"]), str(c["name"]), tuple((str(m["code"]), str(m["name"])) for m in c["matters"])
+                )
+                for c in data["categories"]
+            )
+            return cls(str(data["name"]), str(data.get("hotline", "")), str(data["duty_phone"]), office, cats, raw=data)
         except (KeyError, TypeError, ValueError):
             raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply") from None
 
@@ -162,12 +168,9 @@ def icon_path(code: str) -> str:
     return str(path if path.is_file() else ICONS_DIR / "default.png")
 
 
-def home_model(center: KioskCenter, day: str | None, waiting: dict[str, int],
-               priority: bool) -> HomeModel:
-    tiles = tuple(Tile(c.code, c.name, icon_path(c.code), waiting_text(waiting.get(c.code)))
-                  for c in center.categories)
-    return HomeModel(center.name, day_text(day), tiles, priority,
-                     banner=PRIORITY_PICK if priority else "")
+def home_model(center: KioskCenter, day: str | None, waiting: dict[str, int], priority: bool) -> HomeModel:
+    tiles = tuple(Tile(c.code, c.name, icon_path(c.code), waiting_text(waiting.get(c.code))) for c in center.categories)
+    return HomeModel(center.name, day_text(day), tiles, priority, banner=PRIORITY_PICK if priority else "")
 
 
 def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> MattersModel:
@@ -177,8 +180,9 @@ def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> Mat
 
 
 def ticket_model(t: IssuedTicket) -> TicketModel:
-    return TicketModel(t.number, ahead_text(t.ahead), t.category_name or t.category,
-                       t.matter_name or "", t.priority, t.guide_url)
+    return TicketModel(
+        t.number, ahead_text(t.ahead), t.category_name or t.category, t.matter_name or "", t.priority, t.guide_url
+    )
 
 
 LOADING = MessageModel("loading", "正在连接服务器…", "请稍候。")
@@ -186,28 +190,36 @@ BUSY = MessageModel("busy", "正在取号…", "请稍候，不要离开。")
 
 
 def unreachable(attempt: int) -> MessageModel:
-    return MessageModel("unreachable", "暂时连不上排队服务器",
-                        f"正在自动重试（第 {attempt} 次）。\n请稍候，或请工作人员检查网络和服务器。",
-                        button="立即重试", action="retry")
+    return MessageModel(
+        "unreachable",
+        "暂时连不上排队服务器",
+        f"正在自动重试（第 {attempt} 次）。\n请稍候，或请工作人员检查网络和服务器。",
+        button="立即重试",
+        action="retry",
+    )
 
 
 def server_problem(message: str, attempt: int) -> MessageModel:
-    return MessageModel("unreachable", "排队服务器暂时不能取号",
-                        f"{message}\n正在自动重试（第 {attempt} 次）。", button="立即重试",
-                        action="retry")
+    return MessageModel(
+        "unreachable",
+        "排队服务器暂时不能取号",
+        f"{message}\n正在自动重试（第 {attempt} 次）。",
+        button="立即重试",
+        action="retry",
+    )
 
 
 def closed(center: KioskCenter | None, server_message: str = "", day: str | None = None) -> MessageModel:
     if center is None:
-        return MessageModel("closed", "现在不是办公时间", server_message, button="返回",
-                            action="home")
+        return MessageModel("closed", "现在不是办公时间", server_message, button="返回", action="home")
     body = f"今天是{day_text(day)}\n集中办公时间：{center.office.hours}\n{center.office.note}"
     return MessageModel("closed", "现在不是办公时间，暂停取号", body, phone=center.duty_phone)
 
 
 def error(message: str) -> MessageModel:
-    return MessageModel("error", "没有取到号", f"{message}\n如需帮助，请找大厅工作人员。",
-                        button="返回首页", action="home")
+    return MessageModel(
+        "error", "没有取到号", f"{message}\n如需帮助，请找大厅工作人员。", button="返回首页", action="home"
+    )
 
 
 def printing() -> PrintStatus:

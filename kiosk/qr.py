@@ -22,7 +22,6 @@ def qr_rgba(data: str, border: int = BORDER) -> tuple[int, bytes]:
     side = len(matrix) + 2 * border
     blank = LIGHT * side
     rows = [blank] * border
-    rows += [LIGHT * border + b"".join(DARK if m else LIGHT for m in row) + LIGHT * border
-             for row in matrix]
+    rows += [LIGHT * border + b"".join(DARK if m else LIGHT for m in row) + LIGHT * border for row in matrix]
     rows += [blank] * border
     return side, b"".join(rows)

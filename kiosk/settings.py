@@ -59,26 +59,45 @@ def check_server(url: str) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The app-mode options, with defaults and help text."""
     env = os.environ.get
-    parser.add_argument("--server", default=env("BIANMIN_SERVER"),
-                        help="queue server base URL, e.g. http://127.0.0.1:8000 (env BIANMIN_SERVER)")
-    parser.add_argument("--token", default=env("BIANMIN_KIOSK_TOKEN"),
-                        help="this kiosk's device token from `add-device --kind kiosk` "
-                             "(env BIANMIN_KIOSK_TOKEN)")
-    parser.add_argument("--printer", default=env("BIANMIN_PRINTER", "preview:var/tickets"),
-                        help="ticket printer: usb:VID:PID, network:HOST[:PORT], serial:DEV[:BAUD], "
-                             "file:PATH, cups:NAME or preview:DIR (default: preview:var/tickets)")
-    parser.add_argument("--paper", type=int, choices=(58, 80),
-                        default=env("BIANMIN_PAPER", "80"),
-                        help="ticket paper width in mm: 80 or 58 (default 80)")
-    parser.add_argument("--windowed", action="store_true",
-                        help="run in a window instead of fullscreen (development)")
-    parser.add_argument("--size", default=None,
-                        help="window size WxH, e.g. 1080x1920 (portrait) or 1920x1080 (landscape); "
-                             "default: the whole screen, or 540x960 with --windowed")
-    parser.add_argument("--idle-seconds", type=float, default=60.0,
-                        help="return to the home screen after this long untouched (default 60)")
-    parser.add_argument("--ticket-seconds", type=float, default=15.0,
-                        help="how long the issued ticket stays on screen (default 15)")
+    parser.add_argument(
+        "--server",
+        default=env("BIANMIN_SERVER"),
+        help="queue server base URL, e.g. http://127.0.0.1:8000 (env BIANMIN_SERVER)",
+    )
+    parser.add_argument(
+        "--token",
+        default=env("BIANMIN_KIOSK_TOKEN"),
+        help="this kiosk's device token from `add-device --kind kiosk` (env BIANMIN_KIOSK_TOKEN)",
+    )
+    parser.add_argument(
+        "--printer",
+        default=env("BIANMIN_PRINTER", "preview:var/tickets"),
+        help="ticket printer: usb:VID:PID, network:HOST[:PORT], serial:DEV[:BAUD], "
+        "file:PATH, cups:NAME or preview:DIR (default: preview:var/tickets)",
+    )
+    parser.add_argument(
+        "--paper",
+        type=int,
+        choices=(58, 80),
+        default=env("BIANMIN_PAPER", "80"),
+        help="ticket paper width in mm: 80 or 58 (default 80)",
+    )
+    parser.add_argument("--windowed", action="store_true", help="run in a window instead of fullscreen (development)")
+    parser.add_argument(
+        "--size",
+        default=None,
+        help="window size WxH, e.g. 1080x1920 (portrait) or 1920x1080 (landscape); "
+        "default: the whole screen, or 540x960 with --windowed",
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=60.0,
+        help="return to the home screen after this long untouched (default 60)",
+    )
+    parser.add_argument(
+        "--ticket-seconds", type=float, default=15.0, help="how long the issued ticket stays on screen (default 15)"
+    )
 
 
 def from_args(ns: argparse.Namespace) -> KioskSettings:
@@ -94,7 +113,13 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
     for name in ("idle_seconds", "ticket_seconds"):
         if getattr(ns, name) <= 0:
             raise SettingsError(f"--{name.replace('_', '-')} 必须大于 0")
-    return KioskSettings(server=check_server(ns.server), token=ns.token.strip(), printer=ns.printer,
-                         paper=ns.paper,
-                         windowed=ns.windowed, size=parse_size(ns.size) if ns.size else None,
-                         idle_seconds=ns.idle_seconds, ticket_seconds=ns.ticket_seconds)
+    return KioskSettings(
+        server=check_server(ns.server),
+        token=ns.token.strip(),
+        printer=ns.printer,
+        paper=ns.paper,
+        windowed=ns.windowed,
+        size=parse_size(ns.size) if ns.size else None,
+        idle_seconds=ns.idle_seconds,
+        ticket_seconds=ns.ticket_seconds,
+    )

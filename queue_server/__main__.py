@@ -28,8 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     clerk.add_argument("--login", required=True)
     clerk.add_argument("--name", required=True)
     clerk.add_argument("--windows", default="", help="comma-separated window numbers (default: all)")
-    clerk.add_argument("--password-stdin", action="store_true", required=True,
-                       help="read the password from standard input")
+    clerk.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from standard input"
+    )
     clerk.add_argument("--db", type=Path, default=Path("var/queue.db"))
     clerk.add_argument("--config", type=Path, default=None, help="center file, to check windows")
     dev = sub.add_parser("add-device", help="register a kiosk or display; prints its token once")

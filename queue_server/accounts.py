@@ -54,8 +54,9 @@ class Accounts:
         try:
             async with self.store.transaction() as db:
                 cur = await db.execute(
-                    "INSERT INTO clerks (login, name, windows, pw_hash, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)", (login, name, json.dumps(windows), pw, now))
+                    "INSERT INTO clerks (login, name, windows, pw_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (login, name, json.dumps(windows), pw, now),
+                )
                 clerk_id = cur.lastrowid
         except sqlite3.IntegrityError:
             raise Conflict(f"登录名“{login}”已存在", code="login_taken") from None
@@ -70,7 +71,8 @@ class Accounts:
         async with self.store.transaction() as db:
             cur = await db.execute(
                 "INSERT INTO devices (kind, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                (kind, name.strip() or kind, token_hash(token), now))
+                (kind, name.strip() or kind, token_hash(token), now),
+            )
             device = Device(cur.lastrowid, kind, name)
         return device, token
 
@@ -83,7 +85,8 @@ class Accounts:
         dev = self._devices.get(h)
         if dev is None:
             row = await self.store.fetchone(
-                "SELECT id, kind, name FROM devices WHERE token_hash = ? AND revoked = 0", (h,))
+                "SELECT id, kind, name FROM devices WHERE token_hash = ? AND revoked = 0", (h,)
+            )
             if row is None:
                 raise Unauthorized("设备令牌无效，请联系管理员重新登记本设备", code="bad_device_token")
             dev = self._devices[h] = Device(row["id"], row["kind"], row["name"])
@@ -97,10 +100,10 @@ class Accounts:
         for key in (f"login:{login}", f"addr:{address}"):
             wait = self.limiter.retry_after(key, now)
             if wait > 0:
-                raise TooManyRequests(f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试",
-                                      code="login_rate_limited")
-        row = await self.store.fetchone(
-            "SELECT * FROM clerks WHERE login = ? AND active = 1", (login,))
+                raise TooManyRequests(
+                    f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试", code="login_rate_limited"
+                )
+        row = await self.store.fetchone("SELECT * FROM clerks WHERE login = ? AND active = 1", (login,))
         if row is None or not verify_password(password, row["pw_hash"]):
             self.limiter.fail(f"login:{login}", now)
             self.limiter.fail(f"addr:{address}", now)
@@ -114,9 +117,9 @@ class Accounts:
             # Sessions past their hard expiry are useless: drop them as new ones are made.
             await db.execute("DELETE FROM sessions WHERE expires_at < ?", (created.isoformat(),))
             await db.execute(
-                "INSERT INTO sessions (token_hash, clerk_id, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?)", (token_hash(token), clerk.id, created.isoformat(),
-                                         expires.isoformat()))
+                "INSERT INTO sessions (token_hash, clerk_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                (token_hash(token), clerk.id, created.isoformat(), expires.isoformat()),
+            )
         self._sessions[token_hash(token)] = (clerk, expires, created)
         return clerk, token
 
@@ -130,7 +133,9 @@ class Accounts:
         if entry is None:
             row = await self.store.fetchone(
                 "SELECT c.*, s.expires_at FROM sessions s JOIN clerks c ON c.id = s.clerk_id "
-                "WHERE s.token_hash = ? AND c.active = 1", (h,))
+                "WHERE s.token_hash = ? AND c.active = 1",
+                (h,),
+            )
             if row is None:
                 raise Unauthorized("登录已失效，请重新登录", code="login_required")
             clerk = Clerk(row["id"], row["login"], row["name"], tuple(json.loads(row["windows"])))

@@ -35,25 +35,35 @@ async def healthz(request: web.Request) -> web.Response:
 async def center(request: web.Request) -> web.Response:
     c = _svc(request).center
     now = _svc(request).clock().astimezone(c.tz)
-    return json_response({
-        "name": c.name,
-        "timezone": c.timezone,
-        "working_days_only": c.working_days_only,
-        "hotline": c.hotline,
-        "duty_phone": c.duty_phone,
-        "address": c.address,
-        "office": {"days": list(c.office.days), "open": c.office.open.strftime("%H:%M"),
-                   "close": c.office.close.strftime("%H:%M"), "note": c.office.note,
-                   "open_now": _svc(request).always_open or c.office.is_open(now)},
-        "notices": list(c.notices),
-        "categories": [{"code": cat.code, "name": cat.name,
-                        "matters": [{"code": m.code, "name": m.name,
-                                     "promised_days": m.guide.promised_days}
-                                    for m in cat.matters]}
-                       for cat in c.categories],
-        "windows": [{"number": w.number, "name": w.name, "categories": list(w.categories)}
-                    for w in c.windows],
-    })
+    return json_response(
+        {
+            "name": c.name,
+            "timezone": c.timezone,
+            "working_days_only": c.working_days_only,
+            "hotline": c.hotline,
+            "duty_phone": c.duty_phone,
+            "address": c.address,
+            "office": {
+                "days": list(c.office.days),
+                "open": c.office.open.strftime("%H:%M"),
+                "close": c.office.close.strftime("%H:%M"),
+                "note": c.office.note,
+                "open_now": _svc(request).always_open or c.office.is_open(now),
+            },
+            "notices": list(c.notices),
+            "categories": [
+                {
+                    "code": cat.code,
+                    "name": cat.name,
+                    "matters": [
+                        {"code": m.code, "name": m.name, "promised_days": m.guide.promised_days} for m in cat.matters
+                    ],
+                }
+                for cat in c.categories
+            ],
+            "windows": [{"number": w.number, "name": w.name, "categories": list(w.categories)} for w in c.windows],
+        }
+    )
 
 
 @routes.post("/api/tickets")
@@ -67,8 +77,9 @@ async def issue_ticket(request: web.Request) -> web.Response:
     matter = field(data, "matter", str, max_len=10)
     priority = field(data, "priority", bool, default=False)
     request_id = field(data, "request_id", str, max_len=100)
-    ticket = await _svc(request).issue(category=category, matter=matter, priority=priority,
-                                       device_id=device.id, request_id=request_id)
+    ticket = await _svc(request).issue(
+        category=category, matter=matter, priority=priority, device_id=device.id, request_id=request_id
+    )
     return json_response(ticket.to_dict(), status=201)
 
 
@@ -106,8 +117,12 @@ async def logout(request: web.Request) -> web.Response:
 
 def _clerk_json(request: web.Request, clerk: Clerk) -> dict:
     numbers = [w.number for w in _svc(request).center.windows]
-    return {"id": clerk.id, "login": clerk.login, "name": clerk.name,
-            "windows": [n for n in numbers if clerk.may_use(n)]}
+    return {
+        "id": clerk.id,
+        "login": clerk.login,
+        "name": clerk.name,
+        "windows": [n for n in numbers if clerk.may_use(n)],
+    }
 
 
 async def current_clerk(request: web.Request) -> Clerk:
@@ -143,6 +158,7 @@ def _simple(action: str):
         number, clerk = await _window_clerk(request)
         ticket = await _svc(request).act(number, action, clerk)
         return json_response({"ticket": ticket.to_dict()})
+
     return handler
 
 
@@ -175,12 +191,18 @@ async def finish(request: web.Request) -> web.Response:
     data = await read_json(request)
     mode = field(data, "outcome", str, required=True, max_len=20)
     if mode not in OUTCOMES:
-        raise BadRequest("办理方式必须是 instant、promised、joint、agency、assisted、rejected 之一",
-                         code="bad_outcome", field="outcome")
-    out = Outcome(mode=mode, reason=field(data, "reason", str, max_len=500),
-                  due=_date(field(data, "due", str, max_len=10), "due"),
-                  joint_window=field(data, "joint_window", int),
-                  agency_to=field(data, "agency_to", str, max_len=200))
+        raise BadRequest(
+            "办理方式必须是 instant、promised、joint、agency、assisted、rejected 之一",
+            code="bad_outcome",
+            field="outcome",
+        )
+    out = Outcome(
+        mode=mode,
+        reason=field(data, "reason", str, max_len=500),
+        due=_date(field(data, "due", str, max_len=10), "due"),
+        joint_window=field(data, "joint_window", int),
+        agency_to=field(data, "agency_to", str, max_len=200),
+    )
     ticket = await _svc(request).act(number, "finish", clerk, outcome=out)
     return json_response({"ticket": ticket.to_dict()})
 

@@ -25,13 +25,13 @@ def create_app(settings: Settings, store: Store, *, clock=None, center=None) -> 
     center = center or load_center(settings.config)
     app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024)
     kwargs = {"clock": clock} if clock else {}
-    service = QueueService(center, store, base_url=settings.base_url,
-                           always_open=settings.always_open, **kwargs)
+    service = QueueService(center, store, base_url=settings.base_url, always_open=settings.always_open, **kwargs)
     app[keys.SETTINGS] = settings
     app[keys.STORE] = store
     app[keys.SERVICE] = service
-    app[keys.ACCOUNTS] = Accounts(store, idle_minutes=settings.session_idle_minutes,
-                               max_hours=settings.session_max_hours)
+    app[keys.ACCOUNTS] = Accounts(
+        store, idle_minutes=settings.session_idle_minutes, max_hours=settings.session_max_hours
+    )
     app[keys.HUB] = Hub(service)
     app.router.add_routes(api.routes)
     app.router.add_routes(guide.routes)

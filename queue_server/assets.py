@@ -28,9 +28,11 @@ def text_sources(root: Path = REPO_ROOT) -> list[Path]:
     for folder in TEXT_SOURCE_DIRS:
         base = root / folder
         if base.is_dir():
-            files += sorted(p for p in base.rglob("*")
-                            if p.suffix in TEXT_SOURCE_SUFFIXES and p.is_file()
-                            and "__pycache__" not in p.parts)
+            files += sorted(
+                p
+                for p in base.rglob("*")
+                if p.suffix in TEXT_SOURCE_SUFFIXES and p.is_file() and "__pycache__" not in p.parts
+            )
     return [f for f in files if f.is_file()]
 
 

@@ -35,6 +35,7 @@ async def issue_tickets(url: str, token: str, count: int, concurrency: int) -> f
     counter = iter(range(count))
     conn = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=conn) as http:
+
         async def worker():
             for i in counter:
                 body = {"category": cats[i % 8], "request_id": f"bench-{i}"}
@@ -42,6 +43,7 @@ async def issue_tickets(url: str, token: str, count: int, concurrency: int) -> f
                     if r.status != 201:
                         raise SystemExit(f"issue failed: {r.status} {await r.text()}")
                     await r.read()
+
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return count / (time.perf_counter() - start)
@@ -51,8 +53,10 @@ async def call_latency(url: str, clients: int, calls: int) -> list[float]:
     """Call ``calls`` tickets at window 1; time from the request to each client's event (ms)."""
     received: dict[str, list[float]] = {}
     samples: list[float] = []
-    async with aiohttp.ClientSession() as ws_http, \
-            aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as clerk:
+    async with (
+        aiohttp.ClientSession() as ws_http,
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as clerk,
+    ):
         sockets = [await ws_http.ws_connect(url + "/ws") for _ in range(clients)]
         for ws in sockets:
             await ws.receive_json()  # the snapshot
@@ -90,8 +94,7 @@ async def run(ns) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         token = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
-        cli(db, "add-clerk", "--login", "bench", "--name", "压测", "--password-stdin",
-            stdin=PASSWORD + "\n")
+        cli(db, "add-clerk", "--login", "bench", "--name", "压测", "--password-stdin", stdin=PASSWORD + "\n")
         with ServerProcess(db) as server:
             rate = await issue_tickets(server.url, token, ns.tickets, ns.concurrency)
             print(f"tickets issued:        {ns.tickets} with {ns.concurrency} parallel kiosks")

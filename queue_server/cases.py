@@ -15,7 +15,8 @@ async def list_open(service, windows: list[int] | None = None) -> list[dict]:
     rows = await service.store.fetchall(
         "SELECT c.id, c.kind, c.due, c.opened_at, t.number, t.matter, t.window, t.day, "
         "t.agency_to, t.joint_window FROM cases c JOIN tickets t ON t.id = c.ticket_id "
-        "WHERE c.closed_at IS NULL ORDER BY c.due, c.id")
+        "WHERE c.closed_at IS NULL ORDER BY c.due, c.id"
+    )
     today = service.day
     out = []
     for r in rows:
@@ -24,13 +25,23 @@ async def list_open(service, windows: list[int] | None = None) -> list[dict]:
         due = dt.date.fromisoformat(r["due"])
         matter = service.center.matters.get(r["matter"]) if r["matter"] else None
         bucket = rules.case_bucket(due, today)
-        out.append({
-            "id": r["id"], "kind": r["kind"], "due": r["due"], "opened_at": r["opened_at"],
-            "number": r["number"], "day": r["day"], "window": r["window"],
-            "matter": r["matter"], "matter_name": matter.name if matter else None,
-            "agency_to": r["agency_to"], "bucket": bucket, "bucket_name": BUCKET_NAMES[bucket],
-            "days_left": (due - today).days,
-        })
+        out.append(
+            {
+                "id": r["id"],
+                "kind": r["kind"],
+                "due": r["due"],
+                "opened_at": r["opened_at"],
+                "number": r["number"],
+                "day": r["day"],
+                "window": r["window"],
+                "matter": r["matter"],
+                "matter_name": matter.name if matter else None,
+                "agency_to": r["agency_to"],
+                "bucket": bucket,
+                "bucket_name": BUCKET_NAMES[bucket],
+                "days_left": (due - today).days,
+            }
+        )
     return out
 
 
@@ -40,8 +51,8 @@ async def complete(service, case_id: int, clerk: tuple[int, str], windows: list[
     async with service.lock:
         await service.store.drain()  # earlier changes (maybe this very case) are on disk
         row = await service.store.fetchone(
-            "SELECT c.*, t.window FROM cases c JOIN tickets t ON t.id = c.ticket_id WHERE c.id = ?",
-            (case_id,))
+            "SELECT c.*, t.window FROM cases c JOIN tickets t ON t.id = c.ticket_id WHERE c.id = ?", (case_id,)
+        )
         if row is None:
             raise NotFound("没有这个待办件", code="case_not_found")
         if row["window"] not in windows:
@@ -50,7 +61,8 @@ async def complete(service, case_id: int, clerk: tuple[int, str], windows: list[
             raise Conflict("这件事已经办结", code="case_closed")
         now = service.clock()
         with service.transaction() as db:
-            db.execute("UPDATE cases SET closed_at = ?, closed_by = ? WHERE id = ?",
-                       (service.iso(now), clerk[0], case_id))
+            db.execute(
+                "UPDATE cases SET closed_at = ?, closed_by = ? WHERE id = ?", (service.iso(now), clerk[0], case_id)
+            )
             db.event = service.record_event(db, "case_closed", now, window=row["window"])
     return {"id": case_id, "closed": True}

@@ -183,11 +183,14 @@ def parse_center(data: dict) -> Center:
         raise ConfigError("center.timezone", f"未知时区“{tz}”，例如 Asia/Shanghai") from None
     o = _get(data, "office", "", dict)
     days = _get(o, "days", "office", list)
-    if not days or any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 7
-                       for d in days):
+    if not days or any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 7 for d in days):
         raise ConfigError("office.days", "必须是 1（周一）到 7（周日）之间的整数列表")
-    office = Office(tuple(sorted(set(days))), _clock(o, "open", "office"),
-                    _clock(o, "close", "office"), _text(o, "note", "office", "无"))
+    office = Office(
+        tuple(sorted(set(days))),
+        _clock(o, "open", "office"),
+        _clock(o, "close", "office"),
+        _text(o, "note", "office", "无"),
+    )
     if office.open >= office.close:
         raise ConfigError("office.close", "下班时间必须晚于上班时间 office.open")
     defaults = _get(data, "guide_defaults", "", dict, {})

@@ -26,8 +26,14 @@ def free_port() -> int:
 
 def cli(db: Path, *args: str, stdin: str | None = None) -> str:
     """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
-    out = subprocess.run([sys.executable, "-m", "queue_server", *args, "--db", str(db)],
-                         input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-m", "queue_server", *args, "--db", str(db)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"queue_server {args[0]} failed: {out.stderr}")
     return out.stdout.strip()
@@ -66,10 +72,24 @@ class ServerProcess:
         """Start and wait until ``/healthz`` answers; the server's output goes to ``log``."""
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "queue_server", "serve", "--db", str(self.db),
-                 "--host", "127.0.0.1", "--port", str(self.port), *self.extra],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                [
+                    sys.executable,
+                    "-m",
+                    "queue_server",
+                    "serve",
+                    "--db",
+                    str(self.db),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    *self.extra,
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

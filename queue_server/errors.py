@@ -12,8 +12,7 @@ class AppError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 field: str | None = None):
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None, field: str | None = None):
         super().__init__(message)
         self.message = message
         if code:

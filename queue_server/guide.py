@@ -100,8 +100,7 @@ async def guide_page(request: web.Request) -> web.Response:
     if category is not None:
         live, script = await _live(svc, token)
         suffix = f"?t={quote(token)}" if token else ""
-        matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>'
-                          for m in category.matters)
+        matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>' for m in category.matters)
         body = CATEGORY.format(live=live, matters=matters, script=script)
         return _page(category.name, svc.center.name, body)
     matter = svc.center.matters.get(code)
@@ -111,13 +110,19 @@ async def guide_page(request: web.Request) -> web.Response:
     live, script = await _live(svc, token)
     promised = "当场办结" if g.promised_days == 0 else f"{g.promised_days} 个工作日"
     body = GUIDE.format(
-        title=e(matter.name), live=live,
+        title=e(matter.name),
+        live=live,
         sample='<p class="sample">本指南部分内容为示例，以窗口工作人员告知为准。</p>' if g.sample else "",
-        policy_basis=e(g.policy_basis), fees=e(g.fees),
+        policy_basis=e(g.policy_basis),
+        fees=e(g.fees),
         procedure="".join(f"<li>{e(s)}</li>" for s in g.procedure),
         materials="".join(f"<li>{e(s)}</li>" for s in g.materials) or "<li>无需材料</li>",
-        promised=promised, statutory=g.statutory_days, agency=e(g.agency),
-        supervision=e(g.supervision), script=script)
+        promised=promised,
+        statutory=g.statutory_days,
+        agency=e(g.agency),
+        supervision=e(g.supervision),
+        script=script,
+    )
     return _page(matter.name, svc.center.name, body)
 
 

@@ -38,8 +38,7 @@ class Hub:
 
     async def load(self, store) -> None:
         """Refill the replay buffer from the event log, so ``?since=`` works across restarts."""
-        rows = await store.fetchall(
-            "SELECT seq, payload FROM events ORDER BY seq DESC LIMIT ?", (REPLAY_EVENTS,))
+        rows = await store.fetchall("SELECT seq, payload FROM events ORDER BY seq DESC LIMIT ?", (REPLAY_EVENTS,))
         for row in reversed(rows):
             self.recent.append((row["seq"], row["payload"]))
 
@@ -105,4 +104,3 @@ class Hub:
         for q in list(self.clients):
             q.put_nowait(None)
         self.clients.clear()
-

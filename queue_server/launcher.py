@@ -47,7 +47,8 @@ def _print_demo(demo: dict) -> None:
         f"  工作人员  demo2 / {demo['password']}  （3、4 号窗口）\n"
         f"  取号机令牌  {demo['kiosk']}\n"
         f"  显示屏令牌  {demo['display']}\n"
-        "================================================================================\n")
+        "================================================================================\n"
+    )
     print(text, flush=True)
     DEMO_FILE.write_text(text, encoding="utf-8")
     DEMO_FILE.chmod(0o600)
@@ -97,24 +98,34 @@ async def main() -> None:
     serve = [py, "-m", "queue_server", "serve", "--db", str(DB), "--port", str(PORT)]
     procs = [await asyncio.create_subprocess_exec(*serve, *([] if hours else ["--always-open"]))]
     await _wait_healthy(url, procs[0])
-    print(f"  工作人员叫号台：{url}/clerk\n  大厅实时状态：  {url}/api/snapshot\n"
-          f"  办事指南示例：  {url}/g/A1", flush=True)
+    print(
+        f"  工作人员叫号台：{url}/clerk\n  大厅实时状态：  {url}/api/snapshot\n  办事指南示例：  {url}/g/A1", flush=True
+    )
     if not hours:
         print("  演示模式：任何时间都可以取号（BIANMIN_OFFICE_HOURS=1 按集中办公时间取号）", flush=True)
     screen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     token = _kiosk_token()
     if screen and not stop.is_set():
-        procs.append(await asyncio.create_subprocess_exec(
-            py, "-m", "display", "--server", url, "--windowed"))
+        procs.append(await asyncio.create_subprocess_exec(py, "-m", "display", "--server", url, "--windowed"))
         if token:
-            procs.append(await asyncio.create_subprocess_exec(
-                py, "-m", "kiosk", "--server", url, "--token", token,
-                "--printer", "preview:var/tickets", "--windowed"))
+            procs.append(
+                await asyncio.create_subprocess_exec(
+                    py,
+                    "-m",
+                    "kiosk",
+                    "--server",
+                    url,
+                    "--token",
+                    token,
+                    "--printer",
+                    "preview:var/tickets",
+                    "--windowed",
+                )
+            )
     elif not screen:
         print("  （没有检测到显示器：只启动服务器；取号机和显示屏需要图形界面）", flush=True)
     waiters = [asyncio.create_task(p.wait()) for p in procs[:1]]
-    await asyncio.wait([asyncio.create_task(stop.wait()), *waiters],
-                       return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait([asyncio.create_task(stop.wait()), *waiters], return_when=asyncio.FIRST_COMPLETED)
     for p in procs:
         if p.returncode is None:
             p.terminate()

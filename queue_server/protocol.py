@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 # Ticket states (see queue_server.rules for the transitions).
-TicketStatus = Literal[
-    "waiting", "called", "serving", "done", "no_show", "transferred", "expired"
-]
+TicketStatus = Literal["waiting", "called", "serving", "done", "no_show", "transferred", "expired"]
 # The plan's six handling modes (六制度办理).
 Outcome = Literal["instant", "promised", "joint", "agency", "assisted", "rejected"]
 OUTCOMES: tuple[str, ...] = typing.get_args(Outcome)

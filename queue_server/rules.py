@@ -55,20 +55,26 @@ def service_day(now: dt.datetime, tz: ZoneInfo) -> dt.date:
     return now.astimezone(tz).date()
 
 
-def new_ticket(*, ticket_id: int, category: str, matter: str | None, priority: bool,
-               last_seq: int, now: dt.datetime, tz: ZoneInfo) -> Ticket:
+def new_ticket(
+    *, ticket_id: int, category: str, matter: str | None, priority: bool, last_seq: int, now: dt.datetime, tz: ZoneInfo
+) -> Ticket:
     """The next ticket of ``category`` today, numbered ``last_seq + 1``."""
     return Ticket(
-        id=ticket_id, day=service_day(now, tz), category=category, seq=last_seq + 1,
-        matter=matter, priority=priority, status="waiting", issued_at=now,
+        id=ticket_id,
+        day=service_day(now, tz),
+        category=category,
+        seq=last_seq + 1,
+        matter=matter,
+        priority=priority,
+        status="waiting",
+        issued_at=now,
         queue_key=float(ticket_id),
     )
 
 
 def line_order(tickets: Iterable[Ticket]) -> list[Ticket]:
     """Tickets in line, in the order a window serving all their categories would call them."""
-    return sorted((t for t in tickets if t.status == "waiting"),
-                  key=lambda t: (not t.priority, t.queue_key))
+    return sorted((t for t in tickets if t.status == "waiting"), key=lambda t: (not t.priority, t.queue_key))
 
 
 def choose_next(window: int, categories: Sequence[str], tickets: Iterable[Ticket]) -> Ticket | None:
@@ -89,9 +95,14 @@ def ahead_of(ticket: Ticket, tickets: Iterable[Ticket]) -> int:
     """How many people will be served before ``ticket`` in its own line."""
     pool = list(tickets)
     if ticket.status == "transferred":
-        return sum(1 for t in pool if t.status == "transferred" and t.id != ticket.id
-                   and t.transferred_to == ticket.transferred_to
-                   and (t.transferred_at, t.queue_key) < (ticket.transferred_at, ticket.queue_key))
+        return sum(
+            1
+            for t in pool
+            if t.status == "transferred"
+            and t.id != ticket.id
+            and t.transferred_to == ticket.transferred_to
+            and (t.transferred_at, t.queue_key) < (ticket.transferred_at, ticket.queue_key)
+        )
     if ticket.status != "waiting":
         return 0
     line = line_order(t for t in pool if t.category == ticket.category)
@@ -102,8 +113,10 @@ def _require(ticket: Ticket, allowed: tuple[str, ...], action: str) -> None:
     if ticket.status not in allowed:
         from .protocol import STATUS_NAMES
 
-        raise Conflict(f"{ticket.number} 号当前状态为“{STATUS_NAMES.get(ticket.status, ticket.status)}”，"
-                       f"不能{action}", code="invalid_state")
+        raise Conflict(
+            f"{ticket.number} 号当前状态为“{STATUS_NAMES.get(ticket.status, ticket.status)}”，不能{action}",
+            code="invalid_state",
+        )
 
 
 def call(ticket: Ticket, window: int, now: dt.datetime) -> Ticket:
@@ -148,8 +161,7 @@ def transfer(ticket: Ticket, to_window: int, now: dt.datetime) -> Ticket:
     _require(ticket, AT_WINDOW, "转移")
     if ticket.window == to_window:
         raise BadRequest("不能转移到本窗口，请选择其他窗口", code="same_window", field="to_window")
-    return replace(ticket, status="transferred", transferred_to=to_window, transferred_at=now,
-                   window=None)
+    return replace(ticket, status="transferred", transferred_to=to_window, transferred_at=now, window=None)
 
 
 @dataclass(frozen=True)
@@ -173,14 +185,11 @@ def check_outcome(out: Outcome, *, today: dt.date, window: int, windows: Sequenc
         raise BadRequest("退办告知必须填写不予受理的理由", code="reason_required", field="reason")
     if out.mode == "joint":
         if out.joint_window is None:
-            raise BadRequest("联合办理必须选择协办窗口", code="joint_window_required",
-                             field="joint_window")
+            raise BadRequest("联合办理必须选择协办窗口", code="joint_window_required", field="joint_window")
         if out.joint_window == window or out.joint_window not in windows:
-            raise BadRequest("协办窗口必须是本中心的其他窗口", code="bad_joint_window",
-                             field="joint_window")
+            raise BadRequest("协办窗口必须是本中心的其他窗口", code="bad_joint_window", field="joint_window")
     if out.mode == "agency" and not (out.agency_to or "").strip():
-        raise BadRequest("代为办理必须填写报送的上级部门", code="agency_to_required",
-                         field="agency_to")
+        raise BadRequest("代为办理必须填写报送的上级部门", code="agency_to_required", field="agency_to")
     return out
 
 

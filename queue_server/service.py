@@ -40,8 +40,9 @@ def iso(moment: dt.datetime | None) -> str | None:
 class QueueService(WindowActions):
     """Owns today's queue. Create with :meth:`start`; ``publish`` receives each committed event."""
 
-    def __init__(self, center: Center, store: Store, *, base_url: str, clock: Clock = utc_now,
-                 always_open: bool = False):
+    def __init__(
+        self, center: Center, store: Store, *, base_url: str, clock: Clock = utc_now, always_open: bool = False
+    ):
         self.center = center
         self.store = store
         self.base_url = base_url
@@ -72,8 +73,9 @@ class QueueService(WindowActions):
         event = db.event
         if event is not None:
             self.seq = event.seq
-        self.lock.pending.append(self.store.submit(
-            db.statements, functools.partial(self._announce, event) if event else None))
+        self.lock.pending.append(
+            self.store.submit(db.statements, functools.partial(self._announce, event) if event else None)
+        )
 
     async def recover(self) -> None:
         """After a failed commit: reload the state from disk and accept writes again."""
@@ -110,7 +112,8 @@ class QueueService(WindowActions):
         self.at: dict[int, int] = {}
         # (category, priority) -> tickets with status "waiting": a new ticket's "ahead".
         self.line_counts: dict[tuple[str, bool], int] = {
-            (c.code, p): 0 for c in self.center.categories for p in (True, False)}
+            (c.code, p): 0 for c in self.center.categories for p in (True, False)
+        }
 
     async def _load(self) -> None:
         st = self.store
@@ -119,8 +122,7 @@ class QueueService(WindowActions):
         for row in await st.fetchall("SELECT number, paused FROM windows"):
             if row["number"] in self.paused:
                 self.paused[row["number"]] = bool(row["paused"])
-        rows = await st.fetchall(
-            "SELECT * FROM tickets WHERE status IN ('waiting','transferred','called','serving')")
+        rows = await st.fetchall("SELECT * FROM tickets WHERE status IN ('waiting','transferred','called','serving')")
         self.tokens = {r["id"]: r["token"] for r in rows}
         self._apply([row_to_ticket(r) for r in rows])
         await self._roll_day(self.clock(), force=True)
@@ -128,24 +130,26 @@ class QueueService(WindowActions):
     async def _load_day(self) -> None:
         day = self.day.isoformat()
         st = self.store
-        rows = await st.fetchall(
-            "SELECT category, MAX(seq) AS s FROM tickets WHERE day = ? GROUP BY category", (day,))
+        rows = await st.fetchall("SELECT category, MAX(seq) AS s FROM tickets WHERE day = ? GROUP BY category", (day,))
         self.last_seq = {r["category"]: r["s"] for r in rows}
         rows = await st.fetchall(
-            "SELECT window, COUNT(*) AS n FROM tickets WHERE day = ? AND status = 'done' "
-            "GROUP BY window", (day,))
+            "SELECT window, COUNT(*) AS n FROM tickets WHERE day = ? AND status = 'done' GROUP BY window", (day,)
+        )
         self.served = {w.number: 0 for w in self.center.windows}
         self.served.update({r["window"]: r["n"] for r in rows if r["window"] in self.served})
         rows = await st.fetchall(
             "SELECT t.number, tr.window, tr.at, tr.detail FROM transitions tr "
             "JOIN tickets t ON t.id = tr.ticket_id WHERE t.day = ? AND tr.to_status = 'called' "
-            "AND tr.window IS NOT NULL ORDER BY tr.id DESC LIMIT 10", (day,))
+            "AND tr.window IS NOT NULL ORDER BY tr.id DESC LIMIT 10",
+            (day,),
+        )
         self.recent = deque(
-            (CallView(r["number"], r["window"], r["at"], recall=r["detail"] == "recall")
-             for r in reversed(rows)), maxlen=10)
+            (CallView(r["number"], r["window"], r["at"], recall=r["detail"] == "recall") for r in reversed(rows)),
+            maxlen=10,
+        )
         rows = await st.fetchall(
-            "SELECT id, device_id, request_id FROM tickets WHERE day = ? AND request_id IS NOT NULL",
-            (day,))
+            "SELECT id, device_id, request_id FROM tickets WHERE day = ? AND request_id IS NOT NULL", (day,)
+        )
         self.request_ids = {(r["device_id"], r["request_id"]): r["id"] for r in rows}
 
     async def roll_day(self) -> None:
@@ -164,8 +168,7 @@ class QueueService(WindowActions):
                 for t in stale:
                     save_ticket(db, t)
                     self._log(db, t, self.active[t.id].status, now, None, None, "day_end")
-                db.event = self._event(db, "tickets_expired", now, tickets=stale,
-                                       changed=stale)
+                db.event = self._event(db, "tickets_expired", now, tickets=stale, changed=stale)
             self._apply(stale)
         changed_day = today != self.day
         self.day = today
@@ -183,25 +186,37 @@ class QueueService(WindowActions):
     def ticket_view(self, t: Ticket) -> TicketView:
         matter = self.center.matters.get(t.matter) if t.matter else None
         return TicketView(
-            id=t.id, number=t.number, category=t.category, matter=t.matter,
-            matter_name=matter.name if matter else None, priority=t.priority, status=t.status,
-            window=t.window, issued_at=self.iso(t.issued_at), called_at=self.iso(t.called_at),
-            transferred_to=t.transferred_to)
+            id=t.id,
+            number=t.number,
+            category=t.category,
+            matter=t.matter,
+            matter_name=matter.name if matter else None,
+            priority=t.priority,
+            status=t.status,
+            window=t.window,
+            issued_at=self.iso(t.issued_at),
+            called_at=self.iso(t.called_at),
+            transferred_to=t.transferred_to,
+        )
 
     def at_window(self, number: int) -> Ticket | None:
         tid = self.at.get(number)
         return self.active.get(tid) if tid is not None else None
 
-    def window_view(self, number: int, current: Ticket | None = ..., served: int | None = None,
-                    paused: bool | None = None) -> WindowView:
+    def window_view(
+        self, number: int, current: Ticket | None = ..., served: int | None = None, paused: bool | None = None
+    ) -> WindowView:
         w = self.center.window(number)
         current = self.at_window(number) if current is ... else current
         return WindowView(
-            number=number, name=w.name, categories=list(w.categories),
+            number=number,
+            name=w.name,
+            categories=list(w.categories),
             paused=self.paused[number] if paused is None else paused,
             clerk=self.clerk_at.get(number),
             ticket=self.ticket_view(current) if current else None,
-            served_today=self.served[number] if served is None else served)
+            served_today=self.served[number] if served is None else served,
+        )
 
     def waiting_counts(self) -> dict[str, int]:
         return dict(self.counts)
@@ -224,28 +239,53 @@ class QueueService(WindowActions):
 
     def snapshot(self) -> Snapshot:
         line = rules.line_order(self.active.values())
-        transferred = sorted((t for t in self.active.values() if t.status == "transferred"),
-                             key=lambda t: (t.transferred_at, t.queue_key))
+        transferred = sorted(
+            (t for t in self.active.values() if t.status == "transferred"),
+            key=lambda t: (t.transferred_at, t.queue_key),
+        )
         return Snapshot(
-            seq=self.seq, day=self.day.isoformat(), waiting=self.waiting_counts(),
+            seq=self.seq,
+            day=self.day.isoformat(),
+            waiting=self.waiting_counts(),
             windows=[self.window_view(w.number) for w in self.center.windows],
             recent_calls=list(self.recent),
-            queue=[self.ticket_view(t) for t in transferred + line])
+            queue=[self.ticket_view(t) for t in transferred + line],
+        )
 
     # ---- persistence helpers -------------------------------------------------------------
 
-    def _log(self, db, t: Ticket, from_status: str | None, now: dt.datetime,
-                   window: int | None, clerk_id: int | None, detail: str | None = None) -> None:
+    def _log(
+        self,
+        db,
+        t: Ticket,
+        from_status: str | None,
+        now: dt.datetime,
+        window: int | None,
+        clerk_id: int | None,
+        detail: str | None = None,
+    ) -> None:
         db.execute(
             "INSERT INTO transitions (ticket_id, at, from_status, to_status, window, clerk_id, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (t.id, self.iso(now), from_status, t.status, window, clerk_id, detail))
+            (t.id, self.iso(now), from_status, t.status, window, clerk_id, detail),
+        )
 
-    def _event(self, db, type_: str, now: dt.datetime, *, changed: list[Ticket],
-                     ticket: Ticket | None = None, window: int | None = None,
-                     to_window: int | None = None, tickets: list[Ticket] | None = None,
-                     outcome: str | None = None, served_delta: int = 0, day: str | None = None,
-                     paused: bool | None = None) -> Event:
+    def _event(
+        self,
+        db,
+        type_: str,
+        now: dt.datetime,
+        *,
+        changed: list[Ticket],
+        ticket: Ticket | None = None,
+        window: int | None = None,
+        to_window: int | None = None,
+        tickets: list[Ticket] | None = None,
+        outcome: str | None = None,
+        served_delta: int = 0,
+        day: str | None = None,
+        paused: bool | None = None,
+    ) -> Event:
         """Build the event as the state will be after commit, and write it in this transaction."""
         counts, at = self._after(changed)
 
@@ -255,13 +295,21 @@ class QueueService(WindowActions):
             return self.window_view(n, at.get(n, self.at_window(n)), self.served[n] + delta, p)
 
         event = Event(
-            seq=self.seq + 1, type=type_, at=self.iso(now), waiting=counts,
+            seq=self.seq + 1,
+            type=type_,
+            at=self.iso(now),
+            waiting=counts,
             ticket=self.ticket_view(ticket) if ticket else None,
-            window=wv(window, served_delta, paused), to_window=wv(to_window),
-            tickets=[self.ticket_view(t) for t in tickets or []], outcome=outcome, day=day)
+            window=wv(window, served_delta, paused),
+            to_window=wv(to_window),
+            tickets=[self.ticket_view(t) for t in tickets or []],
+            outcome=outcome,
+            day=day,
+        )
         payload = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        db.execute("INSERT INTO events (seq, at, type, payload) VALUES (?, ?, ?, ?)",
-                         (event.seq, event.at, type_, payload))
+        db.execute(
+            "INSERT INTO events (seq, at, type, payload) VALUES (?, ?, ?, ?)", (event.seq, event.at, type_, payload)
+        )
         return event
 
     def record_event(self, db, type_: str, now: dt.datetime, *, window: int | None = None) -> Event:
@@ -293,16 +341,19 @@ class QueueService(WindowActions):
 
     # ---- issuing -------------------------------------------------------------------------
 
-    async def issue(self, *, category: str, matter: str | None, priority: bool,
-                    device_id: int, request_id: str | None) -> IssuedTicket:
+    async def issue(
+        self, *, category: str, matter: str | None, priority: bool, device_id: int, request_id: str | None
+    ) -> IssuedTicket:
         """Issue the next ticket of ``category``. A repeated ``request_id`` returns the same one."""
         cat = self.center.category(category)
         if cat is None:
-            raise BadRequest(f"没有类别“{category}”，请从 A–{self.center.categories[-1].code} 中选择",
-                             code="unknown_category", field="category")
+            raise BadRequest(
+                f"没有类别“{category}”，请从 A–{self.center.categories[-1].code} 中选择",
+                code="unknown_category",
+                field="category",
+            )
         if matter is not None and matter not in {m.code for m in cat.matters}:
-            raise BadRequest(f"类别“{cat.name}”下没有事项“{matter}”", code="unknown_matter",
-                             field="matter")
+            raise BadRequest(f"类别“{cat.name}”下没有事项“{matter}”", code="unknown_matter", field="matter")
         async with self.lock:
             now = self.clock()
             await self._roll_day(now)
@@ -311,20 +362,41 @@ class QueueService(WindowActions):
                 if known is not None:
                     return known
             if not self.always_open and not self.center.office.is_open(now.astimezone(self.center.tz)):
-                raise Conflict(f"现在不是集中办公时间。{self.center.office.note}"
-                               f"值班电话：{self.center.duty_phone}", code="office_closed")
-            t = rules.new_ticket(ticket_id=self.last_id + 1, category=category, matter=matter,
-                                 priority=priority, last_seq=self.last_seq.get(category, 0),
-                                 now=now, tz=self.center.tz)
+                raise Conflict(
+                    f"现在不是集中办公时间。{self.center.office.note}值班电话：{self.center.duty_phone}",
+                    code="office_closed",
+                )
+            t = rules.new_ticket(
+                ticket_id=self.last_id + 1,
+                category=category,
+                matter=matter,
+                priority=priority,
+                last_seq=self.last_seq.get(category, 0),
+                now=now,
+                tz=self.center.tz,
+            )
             token = new_token(12)
             with self.transaction() as db:
                 db.execute(
                     "INSERT INTO tickets (id, day, category, seq, number, matter, priority, "
                     "status, token, device_id, request_id, issued_at, queue_key) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (t.id, t.day.isoformat(), t.category, t.seq, t.number, t.matter,
-                     int(t.priority), t.status, token, device_id, request_id, self.iso(now),
-                     t.queue_key))
+                    (
+                        t.id,
+                        t.day.isoformat(),
+                        t.category,
+                        t.seq,
+                        t.number,
+                        t.matter,
+                        int(t.priority),
+                        t.status,
+                        token,
+                        device_id,
+                        request_id,
+                        self.iso(now),
+                        t.queue_key,
+                    ),
+                )
                 self._log(db, t, None, now, None, None)
                 db.event = self._event(db, "ticket_issued", now, changed=[t], ticket=t)
             self.last_id = t.id
@@ -334,8 +406,7 @@ class QueueService(WindowActions):
                 self.request_ids[(device_id, request_id)] = t.id
             # The new ticket is last in its line: everyone waiting in its category (or, on the
             # green channel, every priority ticket there) is ahead. Counting beats sorting here.
-            ahead = self.line_counts[(category, True)] + (0 if priority else
-                                                          self.line_counts[(category, False)])
+            ahead = self.line_counts[(category, True)] + (0 if priority else self.line_counts[(category, False)])
             self._apply([t])
             return self._issued(t, token, ahead)
 
@@ -344,10 +415,17 @@ class QueueService(WindowActions):
         matter = self.center.matters.get(t.matter) if t.matter else None
         guide = t.matter or cat.code  # no matter chosen: the category's list of guides
         return IssuedTicket(
-            token=token, number=t.number, category=t.category, matter=t.matter,
-            priority=t.priority, ahead=ahead, issued_at=self.iso(t.issued_at),
-            guide_url=f"{self.base_url}/g/{guide}?t={token}", category_name=cat.name,
-            matter_name=matter.name if matter else None)
+            token=token,
+            number=t.number,
+            category=t.category,
+            matter=t.matter,
+            priority=t.priority,
+            ahead=ahead,
+            issued_at=self.iso(t.issued_at),
+            guide_url=f"{self.base_url}/g/{guide}?t={token}",
+            category_name=cat.name,
+            matter_name=matter.name if matter else None,
+        )
 
     async def _by_request(self, device_id: int, request_id: str) -> IssuedTicket | None:
         """The ticket already issued today for this tap (request ids are unique per day)."""
@@ -366,5 +444,6 @@ class QueueService(WindowActions):
             if row is None:
                 raise NotFound("找不到这张号票，请核对二维码或咨询工作人员", code="ticket_not_found")
             t = self.active.get(row["id"]) or row_to_ticket(row)
-            return TicketState(number=t.number, status=t.status,
-                               ahead=rules.ahead_of(t, self.active.values()), window=t.window)
+            return TicketState(
+                number=t.number, status=t.status, ahead=rules.ahead_of(t, self.active.values()), window=t.window
+            )

@@ -33,24 +33,40 @@ class Settings:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``serve`` options, with defaults and help text."""
     env = os.environ.get
-    parser.add_argument("--db", type=Path, default=Path(env("BIANMIN_DB", "var/queue.db")),
-                        help="SQLite database file (default: var/queue.db)")
-    parser.add_argument("--config", type=Path, default=Path(env("BIANMIN_CONFIG", SAMPLE_CENTER)),
-                        help="center configuration TOML (default: the sample center)")
-    parser.add_argument("--host", default=env("BIANMIN_HOST", "127.0.0.1"),
-                        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for the hall LAN)")
-    parser.add_argument("--port", type=int, default=int(env("BIANMIN_PORT", "8000")),
-                        help="TCP port (default: 8000)")
-    parser.add_argument("--public-url", default=env("BIANMIN_PUBLIC_URL"),
-                        help="base URL that phones use, printed in QR codes "
-                             "(default: http://HOST:PORT)")
-    parser.add_argument("--always-open", action="store_true",
-                        default=env("BIANMIN_ALWAYS_OPEN", "") == "1",
-                        help="issue tickets outside office days and hours (demo, tests)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path(env("BIANMIN_DB", "var/queue.db")),
+        help="SQLite database file (default: var/queue.db)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path(env("BIANMIN_CONFIG", SAMPLE_CENTER)),
+        help="center configuration TOML (default: the sample center)",
+    )
+    parser.add_argument(
+        "--host",
+        default=env("BIANMIN_HOST", "127.0.0.1"),
+        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for the hall LAN)",
+    )
+    parser.add_argument("--port", type=int, default=int(env("BIANMIN_PORT", "8000")), help="TCP port (default: 8000)")
+    parser.add_argument(
+        "--public-url",
+        default=env("BIANMIN_PUBLIC_URL"),
+        help="base URL that phones use, printed in QR codes (default: http://HOST:PORT)",
+    )
+    parser.add_argument(
+        "--always-open",
+        action="store_true",
+        default=env("BIANMIN_ALWAYS_OPEN", "") == "1",
+        help="issue tickets outside office days and hours (demo, tests)",
+    )
 
 
 def from_args(ns: argparse.Namespace) -> Settings:
     if not 0 < ns.port < 65536:
         raise SystemExit(f"端口 {ns.port} 无效：必须在 1–65535 之间")
-    return Settings(db=ns.db, config=ns.config, host=ns.host, port=ns.port,
-                    public_url=ns.public_url, always_open=ns.always_open)
+    return Settings(
+        db=ns.db, config=ns.config, host=ns.host, port=ns.port, public_url=ns.public_url, always_open=ns.always_open
+    )

@@ -91,8 +91,9 @@ class Store:
                     raise Unavailable("数据库忙，请稍后重试", code="database_busy") from exc
                 raise
 
-    def submit(self, statements: list[tuple[str, tuple]],
-               on_commit: Callable[[], None] | None = None) -> asyncio.Future:
+    def submit(
+        self, statements: list[tuple[str, tuple]], on_commit: Callable[[], None] | None = None
+    ) -> asyncio.Future:
         """Queue one change for the group-commit writer and return a future for its commit.
 
         Changes submitted while the writer is busy are committed together in one
@@ -102,8 +103,7 @@ class Store:
         """
         fut = asyncio.get_running_loop().create_future()
         if self._poisoned is not None:
-            fut.set_exception(Unavailable("数据库写入失败，系统正在恢复，请稍后重试",
-                                          code="database_error"))
+            fut.set_exception(Unavailable("数据库写入失败，系统正在恢复，请稍后重试", code="database_error"))
             return fut
         self._queue.append((statements, on_commit, fut))
         self._idle.clear()
@@ -137,8 +137,9 @@ class Store:
                     self._poisoned = exc
                     for _, _, fut in group:
                         if not fut.done():
-                            fut.set_exception(Unavailable(
-                                "数据库写入失败，系统正在恢复，请稍后重试", code="database_error"))
+                            fut.set_exception(
+                                Unavailable("数据库写入失败，系统正在恢复，请稍后重试", code="database_error")
+                            )
                     continue
                 for _, on_commit, fut in group:
                     if on_commit is not None:
@@ -199,8 +200,7 @@ async def _migrate(conn: aiosqlite.Connection) -> None:
         (version,) = await cur.fetchone()
     if version > len(MIGRATIONS):
         raise RuntimeError(
-            f"database schema version {version} is newer than this program "
-            f"({len(MIGRATIONS)}); upgrade Bianmin"
+            f"database schema version {version} is newer than this program ({len(MIGRATIONS)}); upgrade Bianmin"
         )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         await conn.execute("BEGIN IMMEDIATE")

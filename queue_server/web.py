@@ -36,8 +36,9 @@ def render_error(request: web.Request, err: AppError) -> web.Response:
     if err.status == 429:
         headers["Retry-After"] = "60"
     if _wants_json(request):
-        return web.json_response(err.to_dict(), status=err.status, headers=headers,
-                                 dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        return web.json_response(
+            err.to_dict(), status=err.status, headers=headers, dumps=lambda o: json.dumps(o, ensure_ascii=False)
+        )
     body = ERROR_PAGE.format(title="出错了", message=html.escape(err.message))
     return web.Response(text=body, status=err.status, content_type="text/html", headers=headers)
 
@@ -75,8 +76,7 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     return data
 
 
-def field(data: dict, name: str, kind: type, *, required: bool = False, default: Any = None,
-          max_len: int = 200) -> Any:
+def field(data: dict, name: str, kind: type, *, required: bool = False, default: Any = None, max_len: int = 200) -> Any:
     """One typed field of a JSON body; wrong types get a 400 naming the field."""
     if name not in data or data[name] is None:
         if required:
@@ -86,13 +86,11 @@ def field(data: dict, name: str, kind: type, *, required: bool = False, default:
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
         names = {str: "文字", int: "整数", bool: "true 或 false"}
-        raise BadRequest(f"字段 {name} 必须是{names.get(kind, '正确的类型')}", code="bad_field",
-                         field=name)
+        raise BadRequest(f"字段 {name} 必须是{names.get(kind, '正确的类型')}", code="bad_field", field=name)
     if kind is str and len(value) > max_len:
         raise BadRequest(f"字段 {name} 太长（最多 {max_len} 字）", code="bad_field", field=name)
     return value
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status,
-                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))

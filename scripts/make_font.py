@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from queue_server.assets import FONT_BOLD, FONT_REGULAR, ui_chars
 
 NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
-SOURCES = {FONT_REGULAR: NOTO_DIR / "NotoSansCJK-Regular.ttc",
-           FONT_BOLD: NOTO_DIR / "NotoSansCJK-Bold.ttc"}
+SOURCES = {FONT_REGULAR: NOTO_DIR / "NotoSansCJK-Regular.ttc", FONT_BOLD: NOTO_DIR / "NotoSansCJK-Bold.ttc"}
 SC_FACE = 2  # 0 is JP: Japanese glyph shapes for the same code points
 FAMILY = "Noto Sans SC Bianmin"
 MAX_BYTES = 2_500_000
@@ -54,8 +53,15 @@ def wanted_chars(root: Path | None = None) -> set[str]:
 def _rename(font: TTFont, style: str) -> None:
     """Give the subset its own family name, so it never shadows an installed Noto."""
     ps_name = f"NotoSansSC-Bianmin-{style}"
-    names = {1: FAMILY, 2: style, 3: f"{ps_name};bianmin-subset", 4: f"{FAMILY} {style}",
-             6: ps_name, 16: FAMILY, 17: style}
+    names = {
+        1: FAMILY,
+        2: style,
+        3: f"{ps_name};bianmin-subset",
+        4: f"{FAMILY} {style}",
+        6: ps_name,
+        16: FAMILY,
+        17: style,
+    }
     table = font["name"]
     for record in list(table.names):
         if record.nameID in names:
@@ -96,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chars = wanted_chars()
     print(f"{len(chars)} characters")
-    jobs = {t: s for t, s in SOURCES.items()
-            if not args.only or t.stem.lower().endswith(args.only)}
+    jobs = {t: s for t, s in SOURCES.items() if not args.only or t.stem.lower().endswith(args.only)}
     for source in jobs.values():
         if not source.is_file():
             print(f"缺少字体 {source}：请安装 Debian 软件包 fonts-noto-cjk", file=sys.stderr)
@@ -117,8 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"done in {time.monotonic() - started:.1f} s")
     if missing:
         # The texts must change: no rebuild can add a glyph the source font does not have.
-        print(f"Noto Sans CJK 没有这些字符，请在界面文字中换用其他字符："
-              f"{' '.join(f'{c}(U+{ord(c):04X})' for c in sorted(missing))}", file=sys.stderr)
+        print(
+            f"Noto Sans CJK 没有这些字符，请在界面文字中换用其他字符："
+            f"{' '.join(f'{c}(U+{ord(c):04X})' for c in sorted(missing))}",
+            file=sys.stderr,
+        )
         status = 1
     return status
 

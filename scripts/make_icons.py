@@ -45,8 +45,11 @@ def person(d: Draw, cx: float, top: float, scale: float, gap: float = 0) -> None
         r = 7 * scale + grow
         d.ellipse(box(cx - r, top - grow, cx + r, top - grow + 2 * r), fill=fill)
         body_top = top + 14 * scale + 2 * scale
-        d.rounded_rectangle(box(cx - 10 * scale - grow, body_top - grow, cx + 10 * scale + grow,
-                                body_top + 26 * scale + grow), radius=px(7 * scale + grow), fill=fill)
+        d.rounded_rectangle(
+            box(cx - 10 * scale - grow, body_top - grow, cx + 10 * scale + grow, body_top + 26 * scale + grow),
+            radius=px(7 * scale + grow),
+            fill=fill,
+        )
 
 
 def family(d: Draw) -> None:  # 计划生育
@@ -76,8 +79,7 @@ def leaf(d: Draw, cx: float, cy: float, length: float, angle: float) -> None:
     ts = [i / 40 * math.pi for i in range(41)]
     upper = [(length * (1 - math.cos(t)) / 2, math.sin(t) * length * 0.28) for t in ts]
     lower = [(x, -y) for x, y in reversed(upper)]
-    rot = [(cx + x * math.cos(a) + y * math.sin(a), cy - x * math.sin(a) + y * math.cos(a))
-           for x, y in upper + lower]
+    rot = [(cx + x * math.cos(a) + y * math.sin(a), cy - x * math.sin(a) + y * math.cos(a)) for x, y in upper + lower]
     d.polygon([(px(x), px(y)) for x, y in rot], fill=WHITE)
 
 
@@ -105,8 +107,7 @@ def house(d: Draw) -> None:  # 国土管理: a house on its plot
 
 
 def document(d: Draw) -> None:  # 党政综合服务
-    d.polygon([(px(28), px(20)), (px(60), px(20)), (px(72), px(32)), (px(72), px(80)),
-               (px(28), px(80))], fill=WHITE)
+    d.polygon([(px(28), px(20)), (px(60), px(20)), (px(72), px(32)), (px(72), px(80)), (px(28), px(80))], fill=WHITE)
     for y in (40, 52, 64):
         d.rectangle(box(36, y, 64, y + 4), fill=(0, 0, 0, 0))
 

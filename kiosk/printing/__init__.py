@@ -14,8 +14,24 @@ from .printer import Job, Printer, open_printer, print_ticket, render_ticket
 from .spec import PrinterSpec, parse_spec
 
 __all__ = [
-    "PAPERS", "QR_MODES", "TEXT_MODES", "CenterInfo", "Job", "Paper", "PaperOut",
-    "PrintOptions", "Printer", "PrinterError", "PrinterOffline", "PrinterSpec",
-    "PrinterSpecError", "PrinterTimeout", "open_printer", "parse_spec", "print_ticket",
-    "render_ticket", "ticket_blocks", "ticket_bytes",
+    "PAPERS",
+    "QR_MODES",
+    "TEXT_MODES",
+    "CenterInfo",
+    "Job",
+    "Paper",
+    "PaperOut",
+    "PrintOptions",
+    "Printer",
+    "PrinterError",
+    "PrinterOffline",
+    "PrinterSpec",
+    "PrinterSpecError",
+    "PrinterTimeout",
+    "open_printer",
+    "parse_spec",
+    "print_ticket",
+    "render_ticket",
+    "ticket_blocks",
+    "ticket_bytes",
 ]

@@ -69,8 +69,9 @@ def _wrap_columns(text: str, columns: int) -> list[str]:
 
 def _native_text(p: Dummy, block: Text, paper: Paper) -> None:
     mag = max(1, min(8, block.mag))
-    p.set_with_default(align=block.align, bold=block.bold, invert=block.invert,
-                       custom_size=mag > 1, width=mag, height=mag)
+    p.set_with_default(
+        align=block.align, bold=block.bold, invert=block.invert, custom_size=mag > 1, width=mag, height=mag
+    )
     columns = paper.width // (FONT_A_WIDTH * mag)
     for line in _wrap_columns(block.text, columns):
         p._raw(line.encode("gb18030", errors="replace") + b"\n")
@@ -107,8 +108,7 @@ def ticket_bytes(blocks: list[Block], options: PrintOptions) -> bytes:
         p._raw(CHINESE_ON)  # python-escpos never switches a printer to Chinese mode itself
     pending: list[Block] = []
     for block in blocks:
-        native = (options.qr_mode == "native" if isinstance(block, Qr)
-                  else options.text_mode == "gb18030")
+        native = options.qr_mode == "native" if isinstance(block, Qr) else options.text_mode == "gb18030"
         if not native:
             pending.append(block)
             continue

@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 class CupsQueue:
     """``cups:NAME``: send the raw ESC/POS job to the CUPS queue ``NAME``."""
 
-    def __init__(self, name: str, *, timeout: float = 5.0, lp: str = "lp",
-                 use_pycups: bool | None = None):
+    def __init__(self, name: str, *, timeout: float = 5.0, lp: str = "lp", use_pycups: bool | None = None):
         self.name = name
         self.timeout = timeout
         self.lp = lp
@@ -45,8 +44,7 @@ class CupsQueue:
             printer.open(job_name=f"bianmin-{job.name}")
             printer._raw(job.data)
         except (DeviceNotFoundError, RuntimeError) as exc:
-            raise PrinterOffline(f"找不到打印队列“{self.name}”，请检查 CUPS 设置。",
-                                 detail=str(exc)) from None
+            raise PrinterOffline(f"找不到打印队列“{self.name}”，请检查 CUPS 设置。", detail=str(exc)) from None
         finally:
             printer.close()  # close() submits the job
 
@@ -54,15 +52,13 @@ class CupsQueue:
         # An argument list, never a shell: the queue name comes from configuration.
         args = [self.lp, "-d", self.name, "-o", "raw", "-t", f"bianmin-{job.name}"]
         try:
-            done = subprocess.run(args, input=job.data, capture_output=True,
-                                  timeout=self.timeout, check=False)
+            done = subprocess.run(args, input=job.data, capture_output=True, timeout=self.timeout, check=False)
         except FileNotFoundError:
-            raise PrinterSpecError("本机没有安装 CUPS 的 lp 命令，无法使用 cups: 打印机。",
-                                   detail="lp not found") from None
+            raise PrinterSpecError(
+                "本机没有安装 CUPS 的 lp 命令，无法使用 cups: 打印机。", detail="lp not found"
+            ) from None
         except subprocess.TimeoutExpired:
-            raise PrinterTimeout("打印服务（CUPS）没有响应，请联系工作人员。",
-                                 detail="lp timeout") from None
+            raise PrinterTimeout("打印服务（CUPS）没有响应，请联系工作人员。", detail="lp timeout") from None
         if done.returncode != 0:
             reason = done.stderr.decode("utf-8", "replace").strip()
-            raise PrinterOffline(f"打印队列“{self.name}”无法接收任务，请检查 CUPS 设置。",
-                                 detail=reason)
+            raise PrinterOffline(f"打印队列“{self.name}”无法接收任务，请检查 CUPS 设置。", detail=reason)

@@ -27,8 +27,7 @@ async def _ready(fd: int, reading: bool, timeout: float) -> None:
     """Wait until ``fd`` can be read or written; TimeoutError after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
-    add, remove = ((loop.add_reader, loop.remove_reader) if reading
-                   else (loop.add_writer, loop.remove_writer))
+    add, remove = (loop.add_reader, loop.remove_reader) if reading else (loop.add_writer, loop.remove_writer)
     add(fd, lambda: ready.done() or ready.set_result(None))
     try:
         await asyncio.wait_for(ready, max(0.0, timeout))
@@ -45,7 +44,7 @@ async def write_all(fd: int, data: bytes, timeout: float) -> None:
     view = memoryview(data)
     while view:
         try:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         except BlockingIOError:
             await _ready(fd, False, timeout)
 
@@ -66,8 +65,7 @@ async def read_byte(fd: int, timeout: float) -> int:
 
 def _open_error(exc: OSError, what: str) -> PrinterError:
     if isinstance(exc, PermissionError):
-        return PrinterOffline(f"没有权限使用{what}，请把运行叫号机的用户加入 lp 或 dialout 组。",
-                              detail=str(exc))
+        return PrinterOffline(f"没有权限使用{what}，请把运行叫号机的用户加入 lp 或 dialout 组。", detail=str(exc))
     return PrinterOffline(f"找不到{what}，请检查打印机电源和数据线。", detail=str(exc))
 
 
@@ -103,15 +101,21 @@ class FilePrinter:
             os.close(fd)
 
 
-BAUD_FLAGS = {b: getattr(termios, f"B{b}") for b in
-              (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)}
+BAUD_FLAGS = {b: getattr(termios, f"B{b}") for b in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)}
 
 
 class SerialPrinter:
     """``serial:DEV[:BAUD]``: 8N1, no flow control; status asked with ``DLE EOT``."""
 
-    def __init__(self, device: str, baud: int = 9600, *, check_status: bool = True,
-                 reply_timeout: float = 1.0, send_timeout: float = 5.0):
+    def __init__(
+        self,
+        device: str,
+        baud: int = 9600,
+        *,
+        check_status: bool = True,
+        reply_timeout: float = 1.0,
+        send_timeout: float = 5.0,
+    ):
         self.device, self.baud = device, baud
         self.check_status = check_status
         self.reply_timeout = reply_timeout
@@ -122,12 +126,22 @@ class SerialPrinter:
         fd = os.open(self.device, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
         try:
             iflag, oflag, cflag, lflag, _, _, cc = termios.tcgetattr(fd)
-            cflag = (cflag & ~(termios.CSIZE | termios.PARENB | termios.CSTOPB | termios.CRTSCTS)
-                     | termios.CS8 | termios.CREAD | termios.CLOCAL)
-            iflag &= ~(termios.IXON | termios.IXOFF | termios.ICRNL | termios.INLCR
-                       | termios.ISTRIP | termios.IGNCR | termios.BRKINT)
-            lflag &= ~(termios.ICANON | termios.ECHO | termios.ECHOE | termios.ISIG
-                       | termios.IEXTEN)
+            cflag = (
+                cflag & ~(termios.CSIZE | termios.PARENB | termios.CSTOPB | termios.CRTSCTS)
+                | termios.CS8
+                | termios.CREAD
+                | termios.CLOCAL
+            )
+            iflag &= ~(
+                termios.IXON
+                | termios.IXOFF
+                | termios.ICRNL
+                | termios.INLCR
+                | termios.ISTRIP
+                | termios.IGNCR
+                | termios.BRKINT
+            )
+            lflag &= ~(termios.ICANON | termios.ECHO | termios.ECHOE | termios.ISIG | termios.IEXTEN)
             oflag &= ~termios.OPOST
             speed = BAUD_FLAGS[self.baud]
             termios.tcsetattr(fd, termios.TCSANOW, [iflag, oflag, cflag, lflag, speed, speed, cc])
@@ -153,8 +167,9 @@ class SerialPrinter:
             await self._drain(fd, self.send_timeout)
         except TimeoutError:
             termios.tcflush(fd, termios.TCOFLUSH)  # else close() waits for the bytes to leave
-            raise PrinterTimeout(f"{what}没有响应，请检查打印机电源、数据线和波特率。",
-                                 detail="serial timeout") from None
+            raise PrinterTimeout(
+                f"{what}没有响应，请检查打印机电源、数据线和波特率。", detail="serial timeout"
+            ) from None
         except OSError as exc:
             raise PrinterOffline(f"{what}写入失败，请检查打印机。", detail=str(exc)) from None
         finally:

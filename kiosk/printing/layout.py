@@ -94,15 +94,15 @@ class CenterInfo:
     def from_center(cls, center: Center) -> CenterInfo:
         """From ``queue_server.center.load_center()``."""
         o = center.office
-        return cls(center.name, office_hours(o.days, f"{o.open:%H:%M}", f"{o.close:%H:%M}"),
-                   center.hotline, center.timezone)
+        return cls(
+            center.name, office_hours(o.days, f"{o.open:%H:%M}", f"{o.close:%H:%M}"), center.hotline, center.timezone
+        )
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> CenterInfo:
         """From the JSON of ``GET /api/center``."""
         o = data["office"]
-        return cls(data["name"], office_hours(o["days"], o["open"], o["close"]),
-                   data["hotline"], data.get("timezone"))
+        return cls(data["name"], office_hours(o["days"], o["open"], o["close"]), data["hotline"], data.get("timezone"))
 
 
 def issue_time(issued_at: str, timezone: str | None = None) -> str:

@@ -30,6 +30,5 @@ class PreviewPrinter:
             self.folder.mkdir(parents=True, exist_ok=True)
             job.image().save(path)
         except OSError as exc:
-            raise PrinterOffline(f"无法保存小票预览到 {self.folder}，请检查目录权限。",
-                                 detail=str(exc)) from None
+            raise PrinterOffline(f"无法保存小票预览到 {self.folder}，请检查目录权限。", detail=str(exc)) from None
         self.last_path = path

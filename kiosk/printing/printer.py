@@ -72,8 +72,7 @@ def open_printer(spec: str | PrinterSpec, *, check_status: bool = True) -> Print
     return PreviewPrinter(spec.target)
 
 
-async def print_ticket(ticket: IssuedTicket, center: CenterInfo, printer: Printer,
-                       options: PrintOptions) -> Job:
+async def print_ticket(ticket: IssuedTicket, center: CenterInfo, printer: Printer, options: PrintOptions) -> Job:
     """Render and print ``ticket``; raises a :class:`PrinterError` the kiosk can show."""
     job = render_ticket(ticket, center, options)
     await printer.send(job)

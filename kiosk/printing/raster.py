@@ -64,13 +64,11 @@ def _text(block: Text, width: int) -> Image.Image:
     if block.invert:
         text_w = max(face.getlength(ln) for ln in lines)
         left = (width - text_w) / 2 - pad
-        draw.rounded_rectangle((left, 0, left + text_w + 2 * pad, img.height - 1),
-                               radius=pad, fill=0)
+        draw.rounded_rectangle((left, 0, left + text_w + 2 * pad, img.height - 1), radius=pad, fill=0)
     for i, line in enumerate(lines):
         # Baseline a little above the em box bottom, so ideographs and Latin share it.
         y = pad + i * pitch + round(block.size * 1.04)
-        x, anchor = {"left": (MARGIN, "ls"), "right": (width - MARGIN, "rs")}.get(
-            block.align, (width // 2, "ms"))
+        x, anchor = {"left": (MARGIN, "ls"), "right": (width - MARGIN, "rs")}.get(block.align, (width // 2, "ms"))
         draw.text((x, y), line, font=face, fill=255 if block.invert else 0, anchor=anchor)
     return img
 

@@ -14,8 +14,14 @@ KINDS = ("usb", "network", "serial", "file", "cups", "preview")
 DEFAULT_PORT = 9100
 DEFAULT_BAUD = 9600
 BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
-EXAMPLES = ("usb:0416:5011", "network:192.168.1.50:9100", "serial:/dev/ttyUSB0:115200",
-            "file:/dev/usb/lp0", "cups:POS80", "preview:var/tickets")
+EXAMPLES = (
+    "usb:0416:5011",
+    "network:192.168.1.50:9100",
+    "serial:/dev/ttyUSB0:115200",
+    "file:/dev/usb/lp0",
+    "cups:POS80",
+    "preview:var/tickets",
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,7 @@ class PrinterSpec:
 
 
 def _fail(text: str, reason: str) -> PrinterSpecError:
-    return PrinterSpecError(
-        f"打印机设置“{text}”有误：{reason}。示例：{'、'.join(EXAMPLES)}", detail=reason)
+    return PrinterSpecError(f"打印机设置“{text}”有误：{reason}。示例：{'、'.join(EXAMPLES)}", detail=reason)
 
 
 def _hex_id(text: str, part: str, what: str) -> int:
@@ -73,8 +78,9 @@ def parse_spec(text: str) -> PrinterSpec:
         parts = rest.split(":")
         if len(parts) != 2:
             raise _fail(text, "USB 打印机应写成 usb:厂商号:产品号（十六进制）")
-        return PrinterSpec("usb", vendor_id=_hex_id(text, parts[0], "厂商号"),
-                           product_id=_hex_id(text, parts[1], "产品号"))
+        return PrinterSpec(
+            "usb", vendor_id=_hex_id(text, parts[0], "厂商号"), product_id=_hex_id(text, parts[1], "产品号")
+        )
     if kind == "network":
         host, port = rest, DEFAULT_PORT
         if rest.startswith("["):  # IPv6 literal: network:[::1]:9100

@@ -44,10 +44,8 @@ async def check_printer(ask: Ask) -> bool:
             if cause & PAPER_STOP:
                 raise PaperOut(detail=f"DLE EOT 2 = {cause:#04x}")
             if cause & COVER_OPEN:
-                raise PrinterOffline("打印机盖没有合上，请联系工作人员。",
-                                     detail=f"DLE EOT 2 = {cause:#04x}")
-        raise PrinterOffline("打印机处于离线状态，请联系工作人员。",
-                             detail=f"DLE EOT 1 = {printer:#04x}")
+                raise PrinterOffline("打印机盖没有合上，请联系工作人员。", detail=f"DLE EOT 2 = {cause:#04x}")
+        raise PrinterOffline("打印机处于离线状态，请联系工作人员。", detail=f"DLE EOT 1 = {printer:#04x}")
     paper = await ask(PAPER)
     if paper is None or not is_status_byte(paper):
         if paper is not None or printer is not None:

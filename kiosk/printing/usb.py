@@ -20,16 +20,24 @@ def _pyusb():
         import usb.core
         import usb.util
     except ImportError:
-        raise PrinterSpecError("USB 打印需要安装 pyusb 软件包，请联系管理员，"
-                               "或改用 file:/dev/usb/lp0。", detail="pyusb missing") from None
+        raise PrinterSpecError(
+            "USB 打印需要安装 pyusb 软件包，请联系管理员，或改用 file:/dev/usb/lp0。", detail="pyusb missing"
+        ) from None
     return usb
 
 
 class UsbPrinter:
     """``usb:VID:PID``: the first bulk OUT (and IN, for status) endpoint of interface 0."""
 
-    def __init__(self, vendor_id: int, product_id: int, *, check_status: bool = True,
-                 timeout_ms: int = 3000, reply_timeout_ms: int = 500):
+    def __init__(
+        self,
+        vendor_id: int,
+        product_id: int,
+        *,
+        check_status: bool = True,
+        timeout_ms: int = 3000,
+        reply_timeout_ms: int = 500,
+    ):
         self.vendor_id, self.product_id = vendor_id, product_id
         self.check_status = check_status
         self.timeout_ms, self.reply_timeout_ms = timeout_ms, reply_timeout_ms
@@ -47,11 +55,11 @@ class UsbPrinter:
         try:
             dev = usb.core.find(idVendor=self.vendor_id, idProduct=self.product_id)
         except usb.core.NoBackendError:
-            raise PrinterSpecError("USB 打印需要 Debian 软件包 libusb-1.0-0，请联系管理员。",
-                                   detail="no libusb backend") from None
+            raise PrinterSpecError(
+                "USB 打印需要 Debian 软件包 libusb-1.0-0，请联系管理员。", detail="no libusb backend"
+            ) from None
         if dev is None:
-            raise PrinterOffline(f"找不到 {self._name()}，请检查打印机电源和 USB 数据线。",
-                                 detail="device not found")
+            raise PrinterOffline(f"找不到 {self._name()}，请检查打印机电源和 USB 数据线。", detail="device not found")
         with contextlib.suppress(NotImplementedError, usb.core.USBError):
             if dev.is_kernel_driver_active(0):
                 dev.detach_kernel_driver(0)  # usblp holds the printer otherwise
@@ -60,9 +68,13 @@ class UsbPrinter:
         intf = dev.get_active_configuration()[(0, 0)]
 
         def endpoint(direction):
-            return usb.util.find_descriptor(intf, custom_match=lambda e: (
-                usb.util.endpoint_direction(e.bEndpointAddress) == direction
-                and usb.util.endpoint_type(e.bmAttributes) == usb.util.ENDPOINT_TYPE_BULK))
+            return usb.util.find_descriptor(
+                intf,
+                custom_match=lambda e: (
+                    usb.util.endpoint_direction(e.bEndpointAddress) == direction
+                    and usb.util.endpoint_type(e.bmAttributes) == usb.util.ENDPOINT_TYPE_BULK
+                ),
+            )
 
         out_ep = endpoint(usb.util.ENDPOINT_OUT)
         if out_ep is None:

@@ -28,6 +28,7 @@ class MattersScreen(Screen):
         rows = self.ids.rows
         rows.clear_widgets()
         for row in model.rows:
-            rows.add_widget(MatterButton(category=model.category, code=row.code, text=row.text,
-                                         unsure=row.code is None))
+            rows.add_widget(
+                MatterButton(category=model.category, code=row.code, text=row.text, unsure=row.code is None)
+            )
         self.ids.rows.parent.scroll_y = 1

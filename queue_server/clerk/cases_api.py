@@ -57,8 +57,7 @@ async def complete_case(request: web.Request) -> web.Response:
         case_id = int(request.match_info["case_id"])
     except ValueError:
         raise NotFound("没有这个待办件", code="case_not_found") from None
-    result = await cases.complete(request.app[SERVICE], case_id, (clerk.id, clerk.name),
-                                  _allowed(request, clerk))
+    result = await cases.complete(request.app[SERVICE], case_id, (clerk.id, clerk.name), _allowed(request, clerk))
     return json_response(result)
 
 
@@ -77,5 +76,12 @@ async def due_date(request: web.Request) -> web.Response:
         days = matter.guide.promised_days
     working = svc.center.working_days_only
     due = rules.add_days(svc.day, days, working)
-    return json_response({"matter": code, "days": days, "working_days_only": working,
-                          "from": svc.day.isoformat(), "due": due.isoformat()})
+    return json_response(
+        {
+            "matter": code,
+            "days": days,
+            "working_days_only": working,
+            "from": svc.day.isoformat(),
+            "due": due.isoformat(),
+        }
+    )

@@ -44,23 +44,30 @@ async def rejection(request: web.Request) -> web.Response:
     except ValueError:
         ticket_id = -1
     row = await svc.store.fetchone(
-        "SELECT t.*, c.name AS clerk_name FROM tickets t LEFT JOIN clerks c ON c.id = t.clerk_id "
-        "WHERE t.id = ?", (ticket_id,))
+        "SELECT t.*, c.name AS clerk_name FROM tickets t LEFT JOIN clerks c ON c.id = t.clerk_id WHERE t.id = ?",
+        (ticket_id,),
+    )
     if row is None or row["outcome"] != "rejected":
-        raise NotFound("没有找到这张号票的退办记录，请在办结时选择“退办告知”并填写理由",
-                       code="no_rejection")
+        raise NotFound("没有找到这张号票的退办记录，请在办结时选择“退办告知”并填写理由", code="no_rejection")
     center, e = svc.center, html.escape
     matter = center.matters.get(row["matter"]) if row["matter"] else None
     category = center.category(row["category"])
     applied = dt.date.fromisoformat(row["day"])
     decided = _local_day(row["finished_at"], applied)
     return _page(
-        "rejection.html", center=e(center.name), number=e(row["number"]),
+        "rejection.html",
+        center=e(center.name),
+        number=e(row["number"]),
         serial=e(f"{applied:%Y%m%d}-{row['number']}"),
         matter=e(matter.name if matter else f"{category.name if category else row['category']}类事项"),
-        window=str(row["window"] or ""), applied=cn_date(applied), date=cn_date(decided),
-        reason=e(row["reason"] or ""), clerk=e(row["clerk_name"] or ""),
-        hotline=e(center.hotline), address=e(center.address))
+        window=str(row["window"] or ""),
+        applied=cn_date(applied),
+        date=cn_date(decided),
+        reason=e(row["reason"] or ""),
+        clerk=e(row["clerk_name"] or ""),
+        hotline=e(center.hotline),
+        address=e(center.address),
+    )
 
 
 @routes.get(r"/clerk/notice/materials/{matter}")
@@ -76,12 +83,24 @@ async def materials(request: web.Request) -> web.Response:
     rows = "\n".join(
         f'<tr><td class="n">{i}</td><td>{e(item)}</td>'
         f'<td class="box"><input type="checkbox" aria-label="尚缺：{e(item)}"></td></tr>'
-        for i, item in enumerate(g.materials, start=1))
+        for i, item in enumerate(g.materials, start=1)
+    )
     promised = "当场办结" if g.promised_days == 0 else f"材料齐全后 {g.promised_days} 个工作日内办结"
     sample = '<p class="sample">本告知单部分内容为示例，以窗口工作人员告知为准。</p>' if g.sample else ""
     return _page(
-        "materials.html", center=e(center.name), matter=e(matter.name), code=e(matter.code),
-        number=e(number) or "________", rows=rows, count=str(len(g.materials)),
+        "materials.html",
+        center=e(center.name),
+        matter=e(matter.name),
+        code=e(matter.code),
+        number=e(number) or "________",
+        rows=rows,
+        count=str(len(g.materials)),
         procedure="".join(f"<li>{e(step)}</li>" for step in g.procedure),
-        promised=promised, fees=e(g.fees), clerk=e(clerk.name),
-        date=cn_date(svc.day), hotline=e(center.hotline), address=e(center.address), sample=sample)
+        promised=promised,
+        fees=e(g.fees),
+        clerk=e(clerk.name),
+        date=cn_date(svc.day),
+        hotline=e(center.hotline),
+        address=e(center.address),
+        sample=sample,
+    )

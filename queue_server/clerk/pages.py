@@ -24,8 +24,9 @@ def _static(name: str) -> web.Response:
     path = STATIC_DIR / name
     if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
         raise NotFound("没有这个文件", code="not_found")
-    return web.Response(body=path.read_bytes(), content_type=TYPES[path.suffix], charset="utf-8",
-                        headers={"Cache-Control": "no-cache"})
+    return web.Response(
+        body=path.read_bytes(), content_type=TYPES[path.suffix], charset="utf-8", headers={"Cache-Control": "no-cache"}
+    )
 
 
 @routes.get("/clerk")
@@ -49,5 +50,4 @@ async def font(request: web.Request) -> web.StreamResponse:
     if path is None or not path.is_file():
         raise NotFound("没有这个字体文件", code="not_found")
     # The font never changes between releases of the same file name: cache it for a day.
-    return web.FileResponse(path, headers={"Content-Type": "font/otf",
-                                           "Cache-Control": "max-age=86400"})
+    return web.FileResponse(path, headers={"Content-Type": "font/otf", "Cache-Control": "max-age=86400"})

@@ -36,8 +36,18 @@ def main() -> None:
     db = tmp / "queue.db"
     token = cli(db, "add-device", "--kind", "kiosk", "--name", "取号机")
     for login, (name, windows) in CLERKS.items():
-        cli(db, "add-clerk", "--login", login, "--name", name, "--windows", windows,
-            "--password-stdin", stdin=PASSWORD + "\n")
+        cli(
+            db,
+            "add-clerk",
+            "--login",
+            login,
+            "--name",
+            name,
+            "--windows",
+            windows,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
     server = Server(db, token)
     server.start()
     kiosk, other = Api(server), Api(server).login("c")
@@ -56,15 +66,15 @@ def main() -> None:
             for i in range(runs):
                 t0 = time.perf_counter()
                 kiosk.issue("A", "A1")
-                page.wait_for_function(f"document.querySelectorAll('#queue tr').length === {i + 1}",
-                                       polling="raf")
+                page.wait_for_function(f"document.querySelectorAll('#queue tr').length === {i + 1}", polling="raf")
                 pushed.append((time.perf_counter() - t0) * 1000)
             for i in range(runs):
                 number = f"A{i + 1:03d}"
                 t0 = time.perf_counter()
                 page.keyboard.press("F1")
-                page.wait_for_function(f"document.querySelector('#cur-number').textContent === '{number}'",
-                                       polling="raf")
+                page.wait_for_function(
+                    f"document.querySelector('#cur-number').textContent === '{number}'", polling="raf"
+                )
                 called.append((time.perf_counter() - t0) * 1000)
                 other.ok("POST", "/api/windows/1/finish", {"outcome": "instant"})
                 page.wait_for_function("!document.querySelector('#btn-call').disabled", polling="raf")

@@ -22,8 +22,13 @@ SHOTS = ROOT / "var" / "shots"
 PASSWORD = "pass12345"
 # login -> (name, windows): a may sit at 1 or 2; b works at 2 and 3; c only at 1.
 CLERKS = {"a": ("张三", "1,2"), "b": ("李四", "2,3"), "c": ("王五", "1")}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 class Server(ServerProcess):
@@ -39,14 +44,16 @@ class Api:
 
     def __init__(self, server: Server):
         self.server = server
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
-    def call(self, method: str, path: str, body: dict | None = None,
-             headers: dict | None = None) -> tuple[int, dict]:
+    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.server.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+        req = urllib.request.Request(
+            self.server.url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         try:
             with self.opener.open(req, timeout=10) as resp:
                 return resp.status, json.loads(resp.read())
@@ -65,8 +72,7 @@ class Api:
 
     def issue(self, category: str, matter: str | None = None, priority: bool = False) -> dict:
         body = {"category": category, "priority": priority, **({"matter": matter} if matter else {})}
-        return self.ok("POST", "/api/tickets", body,
-                       headers={"Authorization": f"Bearer {self.server.kiosk_token}"})
+        return self.ok("POST", "/api/tickets", body, headers={"Authorization": f"Bearer {self.server.kiosk_token}"})
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +80,18 @@ def template_db(tmp_path_factory) -> tuple[Path, str]:
     db = tmp_path_factory.mktemp("clerk-template") / "queue.db"
     token = cli(db, "add-device", "--kind", "kiosk", "--name", "取号机")
     for login, (name, windows) in CLERKS.items():
-        cli(db, "add-clerk", "--login", login, "--name", name, "--windows", windows,
-            "--password-stdin", stdin=PASSWORD + "\n")
+        cli(
+            db,
+            "add-clerk",
+            "--login",
+            login,
+            "--name",
+            name,
+            "--windows",
+            windows,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
     return db, token
 
 
@@ -108,8 +124,9 @@ def browser():
 
 @pytest.fixture
 def context(browser, server):
-    ctx = browser.new_context(base_url=server.url, viewport={"width": 1366, "height": 768},
-                              locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx = browser.new_context(
+        base_url=server.url, viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     ctx.set_default_timeout(5000)
     yield ctx
     ctx.close()

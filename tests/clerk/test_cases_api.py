@@ -55,8 +55,9 @@ async def login(client, name: str) -> None:
 
 
 async def serve_one(client, token: str, category: str, matter: str, window: int, **finish) -> dict:
-    resp = await client.post("/api/tickets", json={"category": category, "matter": matter},
-                             headers={"Authorization": f"Bearer {token}"})
+    resp = await client.post(
+        "/api/tickets", json={"category": category, "matter": matter}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert resp.status == 201
     resp = await client.post(f"/api/windows/{window}/call")
     ticket = (await resp.json())["ticket"]
@@ -73,8 +74,7 @@ async def test_due_date_counts_working_days(hall):
     await login(client, "a")
     data = await (await client.get("/api/due-date?matter=A1")).json()
     # A1 promises 3 days; from Friday, Sat and Sun do not count.
-    assert data == {"matter": "A1", "days": 3, "working_days_only": True, "from": "2026-11-27",
-                    "due": "2026-12-02"}
+    assert data == {"matter": "A1", "days": 3, "working_days_only": True, "from": "2026-11-27", "due": "2026-12-02"}
     data = await (await client.get("/api/due-date")).json()
     assert data["days"] == 5 and data["due"] == "2026-12-04"
     resp = await client.get("/api/due-date?matter=Z9")
@@ -110,16 +110,19 @@ async def test_cases_listed_by_window_and_completed_once(hall):
     got = [(c["number"], c["kind"], c["kind_name"], c["due"], c["bucket"]) for c in data["cases"]]
     # An agency case without a due date gets C1's promised time limit in working days.
     c1_due = working_days_after(FRIDAY.date(), load_center().matters["C1"].guide.promised_days)
-    assert got == [(t1["number"], "promised", "承诺办理", "2026-11-30", "open"),
-                   (t2["number"], "agency", "代为办理", c1_due.isoformat(), "open")]
+    assert got == [
+        (t1["number"], "promised", "承诺办理", "2026-11-30", "open"),
+        (t2["number"], "agency", "代为办理", c1_due.isoformat(), "open"),
+    ]
     assert data["cases"][1]["agency_to"] == "县民政局"
     assert (await client.get("/api/cases?window=2")).status == 403
     assert (await client.get("/api/cases?window=x")).status == 400
 
     case_id = data["cases"][0]["id"]
     # A double click sends two requests at once: exactly one closes the case.
-    first, second = await asyncio.gather(client.post(f"/api/cases/{case_id}/complete"),
-                                         client.post(f"/api/cases/{case_id}/complete"))
+    first, second = await asyncio.gather(
+        client.post(f"/api/cases/{case_id}/complete"), client.post(f"/api/cases/{case_id}/complete")
+    )
     assert sorted([first.status, second.status]) == [200, 409]
     loser = first if first.status == 409 else second
     assert (await loser.json())["error"]["code"] == "case_closed"
@@ -152,8 +155,7 @@ async def test_notice_pages_need_a_session_and_a_rejection(hall):
     resp = await client.get(f"/clerk/notice/rejection/{done['id']}")
     assert resp.status == 404 and "退办记录" in await resp.text()
     assert (await client.get("/clerk/notice/rejection/abc")).status == 404
-    rejected = await serve_one(client, token, "A", "A2", 1, outcome="rejected",
-                               reason="<b>材料</b>不齐")
+    rejected = await serve_one(client, token, "A", "A2", 1, outcome="rejected", reason="<b>材料</b>不齐")
     page = await (await client.get(f"/clerk/notice/rejection/{rejected['id']}")).text()
     assert "&lt;b&gt;材料&lt;/b&gt;不齐" in page  # the clerk's text is escaped, not markup
     assert "办理流动人口婚育证" in page and rejected["number"] in page and "2026年11月27日" in page

@@ -143,8 +143,9 @@ def test_finish_in_each_of_the_six_modes(page, context, server, api):
         expect(page.locator("#served")).to_have_text(str(served + 1))
         expect(page.locator("#cur-number")).to_have_text("暂无")
 
-    rows = db_rows(server, "SELECT matter, outcome, reason, due, joint_window, agency_to, status "
-                           "FROM tickets ORDER BY id")
+    rows = db_rows(
+        server, "SELECT matter, outcome, reason, due, joint_window, agency_to, status FROM tickets ORDER BY id"
+    )
     agency_due = working_days_after(today(), CENTER.matters["A4"].guide.promised_days)
     assert rows == [
         ("A1", "instant", None, None, None, None, "done"),
@@ -192,8 +193,7 @@ def test_live_updates_from_the_kiosk_and_other_clerks(page, server, api):
     page.fill("textarea[name=reason]", "不应记到别的号上")
     page.click("#finish-ok")
     expect(page.locator("#toast")).to_have_text("当前号码已变化，请重新操作")
-    assert db_rows(server, "SELECT number, outcome FROM tickets WHERE outcome IS NOT NULL") == [
-        ("B001", "instant")]
+    assert db_rows(server, "SELECT number, outcome FROM tickets WHERE outcome IS NOT NULL") == [("B001", "instant")]
 
 
 def test_reconnects_by_itself_after_the_server_restarts(page, server, api):
@@ -268,8 +268,9 @@ def test_open_cases_by_due_date_and_completion(page, server, api):
     serve("A3", outcome="promised", due=(day + dt.timedelta(days=20)).isoformat())
     # Time passes: the first case is now past its due date.
     with sqlite3.connect(server.db, timeout=5) as conn:
-        conn.execute("UPDATE cases SET due = ? WHERE ticket_id = ?",
-                     ((day - dt.timedelta(days=2)).isoformat(), late["id"]))
+        conn.execute(
+            "UPDATE cases SET due = ? WHERE ticket_id = ?", ((day - dt.timedelta(days=2)).isoformat(), late["id"])
+        )
     api.issue("C", "C2", priority=True)
     api.issue("A", "A5")
     api.issue("C", "C3", priority=True)
@@ -302,8 +303,11 @@ def test_open_cases_by_due_date_and_completion(page, server, api):
     button.click()
     expect(page.locator("[data-bucket=overdue]")).to_have_count(0)
     expect(page.locator("#cases-total")).to_have_text("共 3 件")
-    closed = db_rows(server, "SELECT c.closed_by, k.login FROM cases c JOIN clerks k ON k.id = c.closed_by "
-                             "WHERE c.ticket_id = ?", (late["id"],))
+    closed = db_rows(
+        server,
+        "SELECT c.closed_by, k.login FROM cases c JOIN clerks k ON k.id = c.closed_by WHERE c.ticket_id = ?",
+        (late["id"],),
+    )
     assert [r[1] for r in closed] == ["a"]
 
     # Another clerk's promised service at this window shows up without a reload.

@@ -19,8 +19,9 @@ CENTER = load_center()
 
 
 def pdf_text(pdf) -> str:
-    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                         check=True, timeout=30)
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=30
+    )
     return out.stdout
 
 
@@ -30,8 +31,7 @@ def flat(text: str) -> str:
 
 
 def pdf_pages(pdf) -> tuple[int, str]:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True,
-                          timeout=30).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=30).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     size = re.search(r"^Page size:\s+(.*)$", info, re.M).group(1)
     return pages, size
@@ -39,8 +39,7 @@ def pdf_pages(pdf) -> tuple[int, str]:
 
 def to_png(pdf, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "90", "-singlefile", str(pdf), str(SHOTS / name)],
-                   check=True, timeout=60)
+    subprocess.run(["pdftoppm", "-png", "-r", "90", "-singlefile", str(pdf), str(SHOTS / name)], check=True, timeout=60)
 
 
 def test_rejection_notice_prints_on_one_a4_sheet(page, server, api, tmp_path):
@@ -61,8 +60,17 @@ def test_rejection_notice_prints_on_one_a4_sheet(page, server, api, tmp_path):
     pages, size = pdf_pages(pdf)
     assert pages == 1 and "(A4)" in size, size
     text = flat(pdf_text(pdf))
-    for needle in ("不予受理告知书", CENTER.name, CENTER.matters["A2"].name, ticket["number"], reason,
-                   cn_date(today()), "经办人：王五", CENTER.hotline, "1号窗口"):
+    for needle in (
+        "不予受理告知书",
+        CENTER.name,
+        CENTER.matters["A2"].name,
+        ticket["number"],
+        reason,
+        cn_date(today()),
+        "经办人：王五",
+        CENTER.hotline,
+        "1号窗口",
+    ):
         assert flat(needle) in text, needle
     assert "打印告知书" not in text  # the screen toolbar stays off paper
     to_png(pdf, "clerk_rejection")
@@ -95,7 +103,6 @@ def test_materials_notice_lists_every_material_with_a_checkbox(page, context, se
     pages, size = pdf_pages(pdf)
     assert pages == 1 and "(A4)" in size, size
     text = flat(pdf_text(pdf))
-    for needle in ("一次性告知单", CENTER.name, CENTER.matters["A1"].name, "A001", "经办人：张三",
-                   *materials):
+    for needle in ("一次性告知单", CENTER.name, CENTER.matters["A1"].name, "A001", "经办人：张三", *materials):
         assert flat(needle) in text, needle
     to_png(pdf, "clerk_materials")

@@ -32,8 +32,7 @@ class Server(ServerProcess):
 def server(tmp_path):
     srv = Server(tmp_path)
     srv.kiosk = srv.cli("add-device", "--kind", "kiosk", "--name", "测试取号机").strip()
-    srv.cli("add-clerk", "--login", "c1", "--name", "测试人员", "--password-stdin",
-            stdin=PASSWORD + "\n")
+    srv.cli("add-clerk", "--login", "c1", "--name", "测试人员", "--password-stdin", stdin=PASSWORD + "\n")
     srv.start()
     yield srv
     srv.stop()
@@ -47,19 +46,20 @@ class Hall:
         self.server = server
 
     async def issue(self, category: str = "A") -> dict:
-        async with self.http.post(f"{self.server.url}/api/tickets", json={"category": category},
-                                  headers={"Authorization": f"Bearer {self.server.kiosk}"}) as r:
+        async with self.http.post(
+            f"{self.server.url}/api/tickets",
+            json={"category": category},
+            headers={"Authorization": f"Bearer {self.server.kiosk}"},
+        ) as r:
             assert r.status == 201, await r.text()
             return await r.json()
 
     async def login(self) -> None:
-        async with self.http.post(f"{self.server.url}/api/login",
-                                  json={"login": "c1", "password": PASSWORD}) as r:
+        async with self.http.post(f"{self.server.url}/api/login", json={"login": "c1", "password": PASSWORD}) as r:
             assert r.status == 200, await r.text()
 
     async def act(self, window: int, action: str, body: dict | None = None) -> dict:
-        async with self.http.post(f"{self.server.url}/api/windows/{window}/{action}",
-                                  json=body or {}) as r:
+        async with self.http.post(f"{self.server.url}/api/windows/{window}/{action}", json=body or {}) as r:
             assert r.status == 200, await r.text()
             return await r.json()
 
@@ -107,8 +107,9 @@ class Probe:
             seen = len(self.reports)
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0 or self.proc.returncode is not None:
-                raise AssertionError(f"no such report; last: {self.reports[-5:]}\n"
-                                     + self.log.read_text(errors="replace")[-3000:])
+                raise AssertionError(
+                    f"no such report; last: {self.reports[-5:]}\n" + self.log.read_text(errors="replace")[-3000:]
+                )
             self._new.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new.wait(), min(left, 0.5))
@@ -153,13 +154,31 @@ async def start_probe(tmp_path):
         keep = tmp_path / f"wav-{len(probes)}"
         keep.mkdir()
         log = tmp_path / f"probe-{len(probes)}.log"
-        env = dict(os.environ, KIVY_NO_ARGS="1", SDL_AUDIODRIVER="dummy",
-                   KIVY_HOME=str(tmp_path / "kivy"), KIVY_LOG_MODE="PYTHON")
+        env = dict(
+            os.environ,
+            KIVY_NO_ARGS="1",
+            SDL_AUDIODRIVER="dummy",
+            KIVY_HOME=str(tmp_path / "kivy"),
+            KIVY_LOG_MODE="PYTHON",
+        )
         with log.open("w") as err:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "display.probe", "--server", url, "--size", size,
-                "--keep-dir", str(keep), *extra, cwd=ROOT, env=env,
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=err)
+                sys.executable,
+                "-m",
+                "display.probe",
+                "--server",
+                url,
+                "--size",
+                size,
+                "--keep-dir",
+                str(keep),
+                *extra,
+                cwd=ROOT,
+                env=env,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=err,
+            )
         probe = Probe(proc, log)
         probes.append(probe)
         await probe.wait_for(lambda r: r["kind"] == "ready", timeout=30)
@@ -182,17 +201,18 @@ def ocr(image: Path, box: list[int], psm: int = 7, scale: float = 1.0) -> str:
         # Our text is light (white, gold, pale blue) on dark panels: black on white for OCR.
         gray = im.crop(tuple(box)).convert("L")
         if scale != 1.0:
-            gray = gray.resize((round(gray.width * scale), round(gray.height * scale)),
-                               Image.Resampling.LANCZOS)
+            gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.LANCZOS)
         gray.point(lambda v: 0 if v > 150 else 255).save(crop)
-    out = subprocess.run(["tesseract", str(crop), "-", "-l", "chi_sim", "--psm", str(psm)],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        ["tesseract", str(crop), "-", "-l", "chi_sim", "--psm", str(psm)], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     return "".join(out.stdout.split())
 
 
-def assert_ocr(image: Path, box: list[int], *expected: str, psm: int = 7,
-               scales=(0.5, 0.4, 0.65), fold_o: bool = False) -> None:
+def assert_ocr(
+    image: Path, box: list[int], *expected: str, psm: int = 7, scales=(0.5, 0.4, 0.65), fold_o: bool = False
+) -> None:
     """Assert that OCR of ``box`` reads every ``expected`` text exactly, at one of a few scales.
 
     tesseract now and then adds or drops a stroke at one scale (e.g. "BO001" for "B001");

@@ -14,24 +14,39 @@ def iso(seconds_ago: float = 0) -> str:
 
 
 def ticket(number="A001", status="called", window=1) -> TicketView:
-    return TicketView(id=1, number=number, category=number[0], matter=None, matter_name=None,
-                      priority=False, status=status, window=window, issued_at=iso(300))
+    return TicketView(
+        id=1,
+        number=number,
+        category=number[0],
+        matter=None,
+        matter_name=None,
+        priority=False,
+        status=status,
+        window=window,
+        issued_at=iso(300),
+    )
 
 
 def window(number=1, ticket_view=None, paused=False) -> WindowView:
-    return WindowView(number=number, name=f"{number}号窗口", categories=["A"], paused=paused,
-                      clerk=None, ticket=ticket_view)
+    return WindowView(
+        number=number, name=f"{number}号窗口", categories=["A"], paused=paused, clerk=None, ticket=ticket_view
+    )
 
 
 def snapshot(seq=10, calls=()) -> Snapshot:
-    return Snapshot(seq=seq, day="2026-11-27", waiting={"A": 2, "B": 0},
-                    windows=[window(1), window(2)], recent_calls=list(calls), queue=[])
+    return Snapshot(
+        seq=seq,
+        day="2026-11-27",
+        waiting={"A": 2, "B": 0},
+        windows=[window(1), window(2)],
+        recent_calls=list(calls),
+        queue=[],
+    )
 
 
 def called(seq, number="A001", win=1, age=0.0, kind="ticket_called", waiting=None) -> Event:
     t = ticket(number, window=win)
-    return Event(seq=seq, type=kind, at=iso(age), waiting=waiting or {"A": 1, "B": 0},
-                 ticket=t, window=window(win, t))
+    return Event(seq=seq, type=kind, at=iso(age), waiting=waiting or {"A": 1, "B": 0}, ticket=t, window=window(win, t))
 
 
 def test_snapshot_shows_old_calls_without_flash_or_voice():
@@ -80,13 +95,17 @@ def test_replayed_calls_older_than_a_minute_are_shown_but_silent():
 def test_non_call_events_update_windows_and_waiting_only():
     board = Board()
     board.apply(snapshot(seq=1), NOW)
-    pause = Event(seq=2, type="window_paused", at=iso(), waiting={"A": 2, "B": 0},
-                  window=window(2, paused=True))
+    pause = Event(seq=2, type="window_paused", at=iso(), waiting={"A": 2, "B": 0}, window=window(2, paused=True))
     change = board.apply(pause, NOW)
     assert change.windows and not change.waiting and not change.calls and not change.announce
     assert board.windows[2].paused
-    issued = Event(seq=3, type="ticket_issued", at=iso(), waiting={"A": 3, "B": 0},
-                   ticket=ticket("A009", status="waiting", window=None))
+    issued = Event(
+        seq=3,
+        type="ticket_issued",
+        at=iso(),
+        waiting={"A": 3, "B": 0},
+        ticket=ticket("A009", status="waiting", window=None),
+    )
     change = board.apply(issued, NOW)
     assert change.waiting and not change.windows and not change.calls
 
@@ -95,8 +114,15 @@ def test_transfer_updates_both_windows():
     board = Board()
     board.apply(snapshot(seq=1), NOW)
     t = ticket("A001", status="transferred", window=2)
-    ev = Event(seq=2, type="ticket_transferred", at=iso(), waiting={"A": 2, "B": 0},
-               ticket=t, window=window(1), to_window=window(2, t))
+    ev = Event(
+        seq=2,
+        type="ticket_transferred",
+        at=iso(),
+        waiting={"A": 2, "B": 0},
+        ticket=t,
+        window=window(1),
+        to_window=window(2, t),
+    )
     assert board.apply(ev, NOW).windows
     assert board.windows[1].ticket is None and board.windows[2].ticket.number == "A001"
 
@@ -121,8 +147,7 @@ def test_recent_list_is_bounded_newest_first():
 def test_unreadable_timestamp_on_a_live_call_is_still_announced():
     board = Board()
     board.apply(snapshot(seq=0), NOW)
-    ev = Event(seq=1, type="ticket_called", at="garbage", waiting={}, ticket=ticket(),
-               window=window(1, ticket()))
+    ev = Event(seq=1, type="ticket_called", at="garbage", waiting={}, ticket=ticket(), window=window(1, ticket()))
     assert board.apply(ev, NOW).announce
 
 
@@ -130,8 +155,7 @@ def test_new_service_day_clears_calls_and_windows():
     board = Board()
     board.apply(snapshot(seq=10), NOW)
     board.apply(called(11, "A003", 1), NOW)
-    change = board.apply(Event(seq=12, type="day_started", at=iso(), waiting={"A": 0, "B": 0},
-                               day="2026-11-28"), NOW)
+    change = board.apply(Event(seq=12, type="day_started", at=iso(), waiting={"A": 0, "B": 0}, day="2026-11-28"), NOW)
     assert change.calls and change.windows and not change.flash and change.announce == ()
     assert board.recent == [] and board.day == "2026-11-28"
     assert board.windows[1].ticket is None

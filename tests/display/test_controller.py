@@ -11,10 +11,11 @@ from queue_server.protocol import CallView, Event, Snapshot, TicketView, WindowV
 
 CENTER = {
     "name": "示范镇便民服务中心",
-    "windows": [{"number": 1, "name": "民政窗口", "categories": ["A"]},
-                {"number": 2, "name": "社保窗口", "categories": ["B"]}],
-    "categories": [{"code": "A", "name": "民政", "matters": []},
-                   {"code": "B", "name": "社保", "matters": []}],
+    "windows": [
+        {"number": 1, "name": "民政窗口", "categories": ["A"]},
+        {"number": 2, "name": "社保窗口", "categories": ["B"]},
+    ],
+    "categories": [{"code": "A", "name": "民政", "matters": []}, {"code": "B", "name": "社保", "matters": []}],
     "notices": ["通知一", "通知二"],
 }
 
@@ -47,13 +48,28 @@ def now_iso():
 
 
 def ticket(number, window, status="called"):
-    return TicketView(id=1, number=number, category=number[0], matter=None, matter_name=None,
-                      priority=False, status=status, window=window, issued_at=now_iso())
+    return TicketView(
+        id=1,
+        number=number,
+        category=number[0],
+        matter=None,
+        matter_name=None,
+        priority=False,
+        status=status,
+        window=window,
+        issued_at=now_iso(),
+    )
 
 
 def wv(number, t=None, paused=False):
-    return WindowView(number=number, name=CENTER["windows"][number - 1]["name"],
-                      categories=["A"], paused=paused, clerk="张三", ticket=t)
+    return WindowView(
+        number=number,
+        name=CENTER["windows"][number - 1]["name"],
+        categories=["A"],
+        paused=paused,
+        clerk="张三",
+        ticket=t,
+    )
 
 
 @pytest.fixture
@@ -62,9 +78,16 @@ def ctl():
     c = DisplayController(view, said.append)
     c.said = said
     c.on_center(CENTER)
-    c.on_message(Snapshot(seq=4, day="2026-11-27", waiting={"A": 3, "B": 1},
-                          windows=[wv(1), wv(2, paused=True)],
-                          recent_calls=[CallView("A001", 1, now_iso())], queue=[]))
+    c.on_message(
+        Snapshot(
+            seq=4,
+            day="2026-11-27",
+            waiting={"A": 3, "B": 1},
+            windows=[wv(1), wv(2, paused=True)],
+            recent_calls=[CallView("A001", 1, now_iso())],
+            queue=[],
+        )
+    )
     view.calls.clear()
     return c
 
@@ -74,14 +97,17 @@ def test_center_and_snapshot_rows(ctl):
     assert rows[0] == present.WindowRow("1", "民政窗口", "—", "空闲", False)
     assert rows[1].status == "暂停服务" and rows[1].paused
     assert present.waiting_rows(ctl.board.waiting, ctl.center) == [
-        present.WaitingRow("A", "民政", "3"), present.WaitingRow("B", "社保", "1")]
+        present.WaitingRow("A", "民政", "3"),
+        present.WaitingRow("B", "社保", "1"),
+    ]
     assert ctl.board.latest.number == "A001" and ctl.said == []
 
 
 def test_call_redraws_calls_windows_waiting_and_speaks(ctl):
     t = ticket("A002", 1)
-    ctl.on_message(Event(seq=5, type="ticket_called", at=now_iso(), waiting={"A": 2, "B": 1},
-                         ticket=t, window=wv(1, t)))
+    ctl.on_message(
+        Event(seq=5, type="ticket_called", at=now_iso(), waiting={"A": 2, "B": 1}, ticket=t, window=wv(1, t))
+    )
     assert ctl.view.kinds() == ["windows", "waiting", "calls"]
     _, number, window, recent, flash, recall = ctl.view.calls[-1]
     assert (number, window, flash, recall) == ("A002", "1", True, False)
@@ -93,8 +119,9 @@ def test_call_redraws_calls_windows_waiting_and_speaks(ctl):
 def test_unchanged_parts_are_not_redrawn(ctl):
     # Same waiting counts, a window change only: just the table is redrawn.
     t = ticket("A001", 1, status="serving")
-    ctl.on_message(Event(seq=5, type="service_started", at=now_iso(), waiting={"A": 3, "B": 1},
-                         ticket=t, window=wv(1, t)))
+    ctl.on_message(
+        Event(seq=5, type="service_started", at=now_iso(), waiting={"A": 3, "B": 1}, ticket=t, window=wv(1, t))
+    )
     assert ctl.view.kinds() == ["windows"]
     assert present.window_rows(ctl.board.windows, ctl.center)[0].status == "办理中"
 
@@ -113,8 +140,7 @@ def test_server_clock_offset_used_for_staleness(ctl):
     ctl.set_server_date(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
     at = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)).isoformat(timespec="seconds")
     t = ticket("B001", 2)
-    ctl.on_message(Event(seq=5, type="ticket_called", at=at, waiting={"A": 3, "B": 0},
-                         ticket=t, window=wv(2, t)))
+    ctl.on_message(Event(seq=5, type="ticket_called", at=at, waiting={"A": 3, "B": 0}, ticket=t, window=wv(2, t)))
     assert [a.number for a in ctl.said] == ["B001"]
 
 
@@ -131,9 +157,19 @@ def test_center_timezone_drives_the_clock_and_call_times():
     assert c.local_tz is None  # unknown: this PC's own timezone
     c.on_center({**CENTER, "timezone": "Asia/Shanghai"})
     assert c.now_local().utcoffset() == dt.timedelta(hours=8)
-    c.on_message(Snapshot(seq=1, day="2026-11-28", waiting={}, windows=[], queue=[],
-                          recent_calls=[CallView("A002", 1, "2026-11-27T23:30:00+00:00"),
-                                        CallView("A003", 1, "2026-11-27T23:31:00+00:00")]))
+    c.on_message(
+        Snapshot(
+            seq=1,
+            day="2026-11-28",
+            waiting={},
+            windows=[],
+            queue=[],
+            recent_calls=[
+                CallView("A002", 1, "2026-11-27T23:30:00+00:00"),
+                CallView("A003", 1, "2026-11-27T23:31:00+00:00"),
+            ],
+        )
+    )
     recent = view.calls[-1][3]
     assert [(line.number, line.time) for line in recent] == [("A002", "07:30")]
 
@@ -142,6 +178,5 @@ def test_time_texts():
     moment = dt.datetime(2026, 11, 29, 8, 5)
     assert present.date_text(moment) == "2026年11月29日 星期日"
     assert present.clock_text(moment) == "08:05"
-    assert present.local_hhmm("2026-11-27T00:30:00+00:00", dt.timezone(dt.timedelta(hours=8))) \
-        == "08:30"
+    assert present.local_hhmm("2026-11-27T00:30:00+00:00", dt.timezone(dt.timedelta(hours=8))) == "08:30"
     assert present.call_sentence(CallView("A012", 3, now_iso())) == "请 A012 号 到 3 号窗口"

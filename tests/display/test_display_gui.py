@@ -28,8 +28,7 @@ def calls_report(number, window):
     return lambda r: r["kind"] == "calls" and r["number"] == number and r["window"] == window
 
 
-async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, start_probe,
-                                                               tmp_path):
+async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, start_probe, tmp_path):
     for category in "AABE":
         await hall.issue(category)
     probe = await start_probe(server.url, "1280x720")
@@ -40,8 +39,13 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
     assert ticket["number"] == "A001" and report["flash"] is True
     state = await probe.state()
     assert (state["call_number"], state["call_window"]) == ("A001", "1")
-    assert state["windows"][0] == {"number": "1", "name": "计生 · 民政窗口", "ticket": "A001",
-                                   "status": "已叫号", "paused": False}
+    assert state["windows"][0] == {
+        "number": "1",
+        "name": "计生 · 民政窗口",
+        "ticket": "A001",
+        "status": "已叫号",
+        "paused": False,
+    }
     assert state["waiting"]["A"] == "1" and state["waiting"]["B"] == "1"
     shot = await probe.shot(tmp_path / "call.png")
     assert_ocr(shot, state["call_box"], "请A001号到1号窗口")
@@ -51,12 +55,14 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
     await hall.call(3)
     await hall.act(2, "recall")
     await hall.act(4, "pause")
-    await probe.wait_for(lambda r: r["kind"] == "played" and len(probe.of("played")) == 4,
-                         timeout=30)
+    await probe.wait_for(lambda r: r["kind"] == "played" and len(probe.of("played")) == 4, timeout=30)
     played = probe.of("played")
     assert [p["label"] for p in played] == [
-        "请A零零一号到1号窗口办理", "请B零零一号到2号窗口办理", "请E零零一号到3号窗口办理",
-        "请B零零一号到2号窗口办理"]
+        "请A零零一号到1号窗口办理",
+        "请B零零一号到2号窗口办理",
+        "请E零零一号到3号窗口办理",
+        "请B零零一号到2号窗口办理",
+    ]
     for first, second in itertools.pairwise(played):
         assert first["end"] <= second["start"], "announcements overlap"
     audio = wavs.read(played[0]["kept"])
@@ -64,8 +70,10 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
 
     state = await probe.state()
     assert (state["call_number"], state["call_window"]) == ("B001", "2")
-    assert state["recent"][:2] == [{"number": "E001", "window": "3", "recall": False},
-                                   {"number": "B001", "window": "2", "recall": False}]
+    assert state["recent"][:2] == [
+        {"number": "E001", "window": "3", "recall": False},
+        {"number": "B001", "window": "2", "recall": False},
+    ]
     assert state["windows"][3]["status"] == "暂停服务" and state["windows"][3]["paused"]
     # The recall is the big line, titled 再次呼叫; the list holds the calls before it.
     assert state["call_recall"] and "再次呼叫" in state["all_texts"]
@@ -73,8 +81,19 @@ async def test_calls_shown_flashed_and_announced_in_order_1280(server, hall, sta
     shot = await probe.shot(tmp_path / "display_1280.png")
     assert_ocr(shot, state["call_box"], "请B001号到2号窗口")
     # In the smaller table font tesseract sometimes reads 0 as O.
-    assert_ocr(shot, state["windows_box"], "A001", "B001", "E001", "已叫号", "暂停服务", "民政窗口",
-               psm=6, scales=(1.0, 0.8, 1.25), fold_o=True)
+    assert_ocr(
+        shot,
+        state["windows_box"],
+        "A001",
+        "B001",
+        "E001",
+        "已叫号",
+        "暂停服务",
+        "民政窗口",
+        psm=6,
+        scales=(1.0, 0.8, 1.25),
+        fold_o=True,
+    )
     keep_shot(shot, "display_1280.png")
 
 
@@ -92,15 +111,13 @@ async def test_board_at_1920(server, hall, start_probe, tmp_path):
     assert state["window_size"] == [1920, 1080]
     assert state["center_name"] == "株洲县示范镇便民服务中心"
     assert state["marquee_text"] in state["notices"] and len(state["notices"]) == 4
-    assert state["waiting"] == {"A": "0", "B": "0", "C": "1", "D": "0", "E": "0", "F": "0",
-                                "G": "0", "H": "1"}
+    assert state["waiting"] == {"A": "0", "B": "0", "C": "1", "D": "0", "E": "0", "F": "0", "G": "0", "H": "1"}
     shot = await probe.shot(tmp_path / "display_1920.png")
     assert_ocr(shot, state["call_box"], "请G001号到4号窗口")
     keep_shot(shot, "display_1920.png")
 
 
-async def test_server_killed_and_restarted_while_the_display_runs(server, hall, start_probe,
-                                                                  tmp_path):
+async def test_server_killed_and_restarted_while_the_display_runs(server, hall, start_probe, tmp_path):
     await hall.issue("A")
     await hall.issue("B")
     probe = await start_probe(server.url, "1280x720", "--backoff", "0.3")
@@ -119,8 +136,7 @@ async def test_server_killed_and_restarted_while_the_display_runs(server, hall, 
 
     mark = len(probe.reports)
     server.start()
-    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"], timeout=20,
-                         start=mark)
+    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"], timeout=20, start=mark)
     state = await probe.state()
     assert not state["offline"] and not state["offline_shown"]
     assert state["connects"] == 2

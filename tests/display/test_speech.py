@@ -20,10 +20,8 @@ from display.speech import (
 def test_call_sentence_text_pinyin_and_clips():
     words = call_words("A012", 3)
     assert words_text(words) == "请A零一二号到3号窗口办理"
-    assert words_pinyin(words) == (
-        "qing3 ei1 ling2 yi1 er4 hao4 dao4 san1 hao4 chuang1 kou3 ban4 li3")
-    assert words_clips(words) == ["qing", "A", "0", "1", "2", "hao", "dao", "3", "hao",
-                                  "chuangkou", "banli"]
+    assert words_pinyin(words) == ("qing3 ei1 ling2 yi1 er4 hao4 dao4 san1 hao4 chuang1 kou3 ban4 li3")
+    assert words_clips(words) == ["qing", "A", "0", "1", "2", "hao", "dao", "3", "hao", "chuangkou", "banli"]
 
 
 def test_digits_are_spelled_one_by_one_windows_read_as_numbers():
@@ -51,8 +49,13 @@ def test_announcement_text():
 
 
 def _phonemes(pinyin: str) -> str:
-    out = subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-q", "-x", pinyin],
-                         capture_output=True, text=True, timeout=30, check=True)
+    out = subprocess.run(
+        ["espeak-ng", "-v", "cmn-latn-pinyin", "-q", "-x", pinyin],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     return out.stdout
 
 
@@ -67,8 +70,13 @@ def test_espeak_reads_our_pinyin_as_mandarin_not_english(letter):
 
 def test_the_plain_cmn_voice_would_read_pinyin_as_english():
     # Why we use cmn-latn-pinyin: the same input through "cmn" switches to English.
-    out = subprocess.run(["espeak-ng", "-v", "cmn", "-q", "-x", "qing3 ling2 hao4"],
-                         capture_output=True, text=True, timeout=30, check=True)
+    out = subprocess.run(
+        ["espeak-ng", "-v", "cmn", "-q", "-x", "qing3 ling2 hao4"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     assert "(en)" in out.stdout
 
 
@@ -79,8 +87,11 @@ def test_all_letter_pinyin_is_understood():
 
 def test_espeak_renders_speech_level_audio(tmp_path):
     out = tmp_path / "call.wav"
-    subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "-w", str(out),
-                    words_pinyin(call_words("A012", 3))], check=True, timeout=30)
+    subprocess.run(
+        ["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "-w", str(out), words_pinyin(call_words("A012", 3))],
+        check=True,
+        timeout=30,
+    )
     audio = wavs.read(out)
     assert audio.rate == 22050
     assert 2.5 < audio.duration < 7.0  # 13 syllables at a calm pace

@@ -30,7 +30,7 @@ def segments(audio: wavs.Audio, threshold=0.03, gap=0.25) -> list[tuple[float, f
     step = audio.rate // 50
     out: list[list[float]] = []
     for i in range(0, len(audio.samples), step):
-        if np.sqrt(np.mean(audio.samples[i:i + step] ** 2)) <= threshold:
+        if np.sqrt(np.mean(audio.samples[i : i + step] ** 2)) <= threshold:
             continue
         t = i / audio.rate
         if out and t - out[-1][1] < gap:
@@ -61,7 +61,7 @@ async def test_announcement_is_chime_then_sentence_twice(tmp_path):
     (c0, c1), (s0, s1), (t0, t1) = parts
     assert c1 - c0 == pytest.approx(1.35, abs=0.2)
     assert 2.5 < s1 - s0 < 7 and (s1 - s0) == pytest.approx(t1 - t0, abs=0.05)
-    speech = wavs.Audio(audio.samples[int(s0 * audio.rate):int(s1 * audio.rate)], audio.rate)
+    speech = wavs.Audio(audio.samples[int(s0 * audio.rate) : int(s1 * audio.rate)], audio.rate)
     assert speech.rms() > 0.08
 
 
@@ -73,8 +73,7 @@ async def test_two_quick_calls_play_in_order_without_overlap(tmp_path):
     announcer.announce(Announcement("A001", 1, recall=True, seq=3))
     await run_until_played(announcer, sink, 3)
     labels = [p.label for p in sink.played]
-    assert labels == ["请A零零一号到1号窗口办理", "请B零零一号到2号窗口办理",
-                      "请A零零一号到1号窗口办理"]
+    assert labels == ["请A零零一号到1号窗口办理", "请B零零一号到2号窗口办理", "请A零零一号到1号窗口办理"]
     for first, second in itertools.pairwise(sink.played):
         assert first.end <= second.start
     for p in sink.played:
@@ -122,8 +121,9 @@ def test_incomplete_clip_folder_means_espeak(tmp_path):
 async def test_command_sink_runs_the_player_and_survives_failure(tmp_path, caplog):
     wav = wavs.write(tmp_path / "a.wav", wavs.silence(0.1))
     marker = tmp_path / "played.txt"
-    ok = CommandSink([sys.executable, "-c",
-                      f"import sys, pathlib; pathlib.Path({str(marker)!r}).write_text(sys.argv[1])"])
+    ok = CommandSink(
+        [sys.executable, "-c", f"import sys, pathlib; pathlib.Path({str(marker)!r}).write_text(sys.argv[1])"]
+    )
     await ok.play(wav, "x")
     assert marker.read_text() == str(wav)
     bad = CommandSink([sys.executable, "-c", "import sys; sys.exit('no sound card')"])

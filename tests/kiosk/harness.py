@@ -78,8 +78,7 @@ class Ui:
         await self.frames()
 
     async def screen(self, name: str, timeout: float = 10.0) -> None:
-        await self.until(f"screen {name}", lambda: self.ctl is not None and self.ctl.screen == name,
-                         timeout)
+        await self.until(f"screen {name}", lambda: self.ctl is not None and self.ctl.screen == name, timeout)
 
     async def tap(self, widget, hold: float = 0.08) -> None:
         """A finger down and up at the centre of ``widget``, through Kivy's input pipeline."""
@@ -150,7 +149,7 @@ class Ui:
             if lb.texture_size[0] > lb.width + 2:
                 bad.append(f"{lb.text} is wider than its label")
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 if a[1] < b[3] - 2 and b[1] < a[3] - 2 and a[2] < b[4] - 2 and b[2] < a[4] - 2:
                     bad.append(f"{a[0]} / {b[0]}")
         return bad
@@ -169,10 +168,16 @@ class Ui:
     def record(self, step: str, **extra) -> dict:
         from kivy.core.window import Window
 
-        entry = {"step": step, "screen": self.ctl.screen, "kv_screen": self.app.root.current,
-                 "texts": self.texts(), "overflow": self.overflowing(self.current()),
-                 "t": round(time.monotonic() - T0, 3),
-                 "window": list(Window.size), **extra}
+        entry = {
+            "step": step,
+            "screen": self.ctl.screen,
+            "kv_screen": self.app.root.current,
+            "texts": self.texts(),
+            "overflow": self.overflowing(self.current()),
+            "t": round(time.monotonic() - T0, 3),
+            "window": list(Window.size),
+            **extra,
+        }
         self.results.setdefault("steps", []).append(entry)
         return entry
 
@@ -183,17 +188,25 @@ class Ui:
         tiles = []
         for code, tile in self.tiles().items():
             labels = self.labels(tile)
-            tiles.append({
-                "code": code, "name": tile.name, "waiting": tile.waiting,
-                "rect": [*tile.to_window(*tile.pos), *tile.size],
-                "font_sizes": [lb.font_size for lb in labels],
-                "text_widths": [lb.texture_size[0] for lb in labels],
-                "label_widths": [lb.width for lb in labels],
-            })
-        return {"tiles": tiles, "window": list(Window.size),
-                "priority_rect": [*self.app.screens["home"].ids.priority.to_window(
-                    *self.app.screens["home"].ids.priority.pos),
-                    *self.app.screens["home"].ids.priority.size]}
+            tiles.append(
+                {
+                    "code": code,
+                    "name": tile.name,
+                    "waiting": tile.waiting,
+                    "rect": [*tile.to_window(*tile.pos), *tile.size],
+                    "font_sizes": [lb.font_size for lb in labels],
+                    "text_widths": [lb.texture_size[0] for lb in labels],
+                    "label_widths": [lb.width for lb in labels],
+                }
+            )
+        return {
+            "tiles": tiles,
+            "window": list(Window.size),
+            "priority_rect": [
+                *self.app.screens["home"].ids.priority.to_window(*self.app.screens["home"].ids.priority.pos),
+                *self.app.screens["home"].ids.priority.size,
+            ],
+        }
 
     def fonts(self) -> list[str]:
         """The font of every label on every screen."""
@@ -201,28 +214,38 @@ class Ui:
 
     def ticket(self) -> dict:
         t = self.ctl.ticket
-        return {"number": t.number, "guide_url": t.guide_url, "priority": t.priority,
-                "matter": t.matter, "category": t.category, "ahead": t.ahead, "token": t.token}
+        return {
+            "number": t.number,
+            "guide_url": t.guide_url,
+            "priority": t.priority,
+            "matter": t.matter,
+            "category": t.category,
+            "ahead": t.ahead,
+            "token": t.token,
+        }
 
 
 def settings_for(ns, server: str, token: str, printer: str, **timing) -> KioskSettings:
     base = {"ticket_seconds": 60.0, "idle_seconds": 60.0, "retry_seconds": 0.5, "poll_seconds": 1.0}
     base.update(timing)
-    return KioskSettings(server=server, token=token, printer=printer, windowed=True,
-                         size=ns.size, **base)
+    return KioskSettings(server=server, token=token, printer=printer, windowed=True, size=ns.size, **base)
 
 
 async def issue_by_taps(ui: Ui, category: str, row: int | str, prefix: str) -> None:
     """Home -> tile -> matter row (an index, or a matter code), with screenshots."""
     await ui.tap(ui.tiles()[category])
     await ui.screen("matters")
-    ui.record(f"{prefix}_matters", rows=[r.text for r in ui.rows()],
-              row_font_sizes=[lb.font_size for r in ui.rows() for lb in ui.labels(r)])
+    ui.record(
+        f"{prefix}_matters",
+        rows=[r.text for r in ui.rows()],
+        row_font_sizes=[lb.font_size for r in ui.rows() for lb in ui.labels(r)],
+    )
     target = next(r for r in ui.rows() if r.code == row) if isinstance(row, str) else ui.rows()[row]
     await ui.tap(target)
 
 
 # ---- scenarios -------------------------------------------------------------------------------
+
 
 @scenario
 async def flow(ui: Ui, env: dict) -> None:
@@ -234,8 +257,11 @@ async def flow(ui: Ui, env: dict) -> None:
     await ui.shot(f"home_{env['orientation']}")
     await ui.tap(ui.tiles()["A"])
     await ui.screen("matters")
-    ui.record("matters", rows=[r.text for r in ui.rows()],
-              row_font_sizes=[lb.font_size for r in ui.rows() for lb in ui.labels(r)])
+    ui.record(
+        "matters",
+        rows=[r.text for r in ui.rows()],
+        row_font_sizes=[lb.font_size for r in ui.rows() for lb in ui.labels(r)],
+    )
     await ui.shot(f"matters_{env['orientation']}")
     row = ui.rows()[0]
     await ui.tap(row, hold=0.03)
@@ -324,8 +350,12 @@ async def printer_fail(ui: Ui, env: dict) -> None:
     ui.results["ticket"] = ui.ticket()
     screen = ui.current()
     button = screen.reprint_button()
-    ui.record("print_failed", reprint_visible=ui.visible(button) and not button.disabled,
-              reprint_inside=ui.inside(button), fault=screen.fault)
+    ui.record(
+        "print_failed",
+        reprint_visible=ui.visible(button) and not button.disabled,
+        reprint_inside=ui.inside(button),
+        fault=screen.fault,
+    )
     await ui.shot(f"fault_printer_{env['orientation']}")
     printer = LoopbackPrinter(env["printer_port"])
     await printer.start()
@@ -360,6 +390,7 @@ async def bad_token(ui: Ui, env: dict) -> None:
 
 
 # ---- setup -----------------------------------------------------------------------------------
+
 
 async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
     """Start what the scenario needs; returns the kiosk's settings."""

@@ -34,8 +34,14 @@ def free_port() -> int:
 
 async def _run(*args: str) -> str:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "queue_server", *args, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "queue_server",
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await proc.communicate()
     if proc.returncode:
         raise RuntimeError(f"queue_server {args[0]} failed: {err.decode()}")
@@ -74,8 +80,19 @@ class Server:
     async def start(self, timeout: float = 10.0) -> None:
         out = self.log.open("ab") if self.log else asyncio.subprocess.DEVNULL
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "queue_server", "serve", "--db", str(self.db),
-            "--port", str(self.port), *self.extra, cwd=ROOT, stdout=out, stderr=out)
+            sys.executable,
+            "-m",
+            "queue_server",
+            "serve",
+            "--db",
+            str(self.db),
+            "--port",
+            str(self.port),
+            *self.extra,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+        )
         async with aiohttp.ClientSession() as http:
             deadline = asyncio.get_running_loop().time() + timeout
             while asyncio.get_running_loop().time() < deadline:

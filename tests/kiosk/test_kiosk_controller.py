@@ -83,8 +83,7 @@ class Hall:
 
     async def start(self) -> None:
         self.store = await Store.open(self.db)
-        app = create_app(Settings(db=self.db, always_open=self.always_open), self.store,
-                         clock=self.clock)
+        app = create_app(Settings(db=self.db, always_open=self.always_open), self.store, clock=self.clock)
         self.server = TestServer(app, host="127.0.0.1", port=self.port)
         await self.server.start_server()
 
@@ -113,11 +112,15 @@ class Kiosk:
     """A running controller with its API client; ``wait`` polls its screen."""
 
     def __init__(self, hall: Hall, printer, token: str | None = None, **timing):
-        base = {"retry_seconds": 0.05, "poll_seconds": 0.1, "idle_seconds": 5.0,
-                "ticket_seconds": 5.0, "fault_seconds": 5.0}
+        base = {
+            "retry_seconds": 0.05,
+            "poll_seconds": 0.1,
+            "idle_seconds": 5.0,
+            "ticket_seconds": 5.0,
+            "fault_seconds": 5.0,
+        }
         base.update(timing)
-        self.settings = KioskSettings(server=hall.url, token=token or hall.token,
-                                      printer="preview:unused", **base)
+        self.settings = KioskSettings(server=hall.url, token=token or hall.token, printer="preview:unused", **base)
         self.view = RecordingView()
         self.api = KioskApi(hall.url, self.settings.token, timeout=2)
         self.ctl = KioskController(self.api, printer, self.view, self.settings)

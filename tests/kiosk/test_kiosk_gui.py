@@ -35,13 +35,33 @@ PORTRAIT, LANDSCAPE = "1080x1920", "1920x1080"
 
 def run(scenario: str, tmp_path: Path, size: str = PORTRAIT) -> dict:
     out = tmp_path / scenario
-    env = {**os.environ, "KIVY_NO_ARGS": "1", "SDL_AUDIODRIVER": "dummy",
-           "KIVY_HOME": str(tmp_path / "kivy_home"), "KIVY_LOG_MODE": "PYTHON"}
+    env = {
+        **os.environ,
+        "KIVY_NO_ARGS": "1",
+        "SDL_AUDIODRIVER": "dummy",
+        "KIVY_HOME": str(tmp_path / "kivy_home"),
+        "KIVY_LOG_MODE": "PYTHON",
+    }
     if not env.get("DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
-    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "kiosk" / "harness.py"), scenario,
-                           "--out", str(out), "--size", size, "--timeout", "30"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "kiosk" / "harness.py"),
+            scenario,
+            "--out",
+            str(out),
+            "--size",
+            size,
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     results_file = out / "results.json"
     assert results_file.exists(), f"harness wrote no results:\n{proc.stderr[-3000:]}"
     results = json.loads(results_file.read_text(encoding="utf-8"))
@@ -62,9 +82,12 @@ def free_port() -> int:
 def tickets(db: Path) -> list[dict]:
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(
-            "SELECT number, category, matter, priority, request_id, token, status FROM tickets "
-            "ORDER BY id")]
+        return [
+            dict(r)
+            for r in conn.execute(
+                "SELECT number, category, matter, priority, request_id, token, status FROM tickets ORDER BY id"
+            )
+        ]
 
 
 def step(results: dict, name: str) -> dict:
@@ -75,8 +98,7 @@ def step(results: dict, name: str) -> dict:
 
 
 def qr_on(image: Image.Image) -> list[str]:
-    return [c.text for c in zxingcpp.read_barcodes(image)
-            if c.format == zxingcpp.BarcodeFormat.QRCode]
+    return [c.text for c in zxingcpp.read_barcodes(image) if c.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def printed(results: dict) -> list:
@@ -95,8 +117,7 @@ def check_home(home: dict, cols: int) -> None:
         assert 0 <= x <= x + w <= width and 0 <= y <= y + h <= height, tile
         assert w >= 400 and h >= 250, tile  # a big touch target
         assert min(tile["font_sizes"]) >= 48, tile  # readable at arm's length
-        assert all(tw <= lw + 1 for tw, lw in zip(tile["text_widths"], tile["label_widths"],
-                                                  strict=True)), tile
+        assert all(tw <= lw + 1 for tw, lw in zip(tile["text_widths"], tile["label_widths"], strict=True)), tile
         assert tile["waiting"].startswith("等候 ")
     rows = {t["rect"][1] for t in home["tiles"]}
     assert len(rows) == len(home["tiles"]) // cols  # a grid of `cols` columns
@@ -115,8 +136,7 @@ def test_two_taps_issue_and_print_a_ticket_portrait(tmp_path):
     # the impatient second tap was ignored.
     assert r["lost_replies"] == 1 and r["posts"] >= 2
     rows = tickets(r["db"])
-    assert [(t["number"], t["matter"], t["priority"]) for t in rows] == [("A001", "A1", 0),
-                                                                       ("B001", None, 1)]
+    assert [(t["number"], t["matter"], t["priority"]) for t in rows] == [("A001", "A1", 0), ("B001", None, 1)]
     assert all(t["request_id"] for t in rows)
     ticket = r["ticket"]
     assert ticket["number"] == "A001" and ticket["token"] == rows[0]["token"]
@@ -161,7 +181,8 @@ def test_server_unreachable_then_recovering(tmp_path):
     # Back up: the same intent was sent again by itself and made exactly one ticket.
     rows = tickets(r["db"])
     assert [(t["number"], t["matter"], t["request_id"]) for t in rows] == [
-        ("C001", CENTER.category("C").matters[1].code, mid["pending"])]
+        ("C001", CENTER.category("C").matters[1].code, mid["pending"])
+    ]
     assert r["ticket"]["number"] == "C001"
     assert qr_on(printed(r)[0].image()) == [r["ticket"]["guide_url"]]
 
@@ -207,22 +228,44 @@ def test_make_run_command_reaches_home(tmp_path):
     """The launcher's exact command line: ``python -m kiosk --server URL --token T
     --printer preview:var/tickets --windowed`` (here with a temporary preview folder)."""
     db = tmp_path / "queue.db"
-    token = subprocess.run([sys.executable, "-m", "queue_server", "add-device", "--kind", "kiosk",
-                            "--name", "k", "--db", str(db)], cwd=ROOT, check=True,
-                           capture_output=True, text=True).stdout.strip()
+    token = subprocess.run(
+        [sys.executable, "-m", "queue_server", "add-device", "--kind", "kiosk", "--name", "k", "--db", str(db)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "queue_server", "serve", "--db", str(db),
-                               "--port", str(port), "--always-open"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "queue_server", "serve", "--db", str(db), "--port", str(port), "--always-open"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy_home"), "KIVY_LOG_MODE": "PYTHON"}
     if not env.get("DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
     kiosk = None
     try:
         kiosk = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "--server", f"http://127.0.0.1:{port}", "--token", token,
-             "--printer", f"preview:{tmp_path / 'tickets'}", "--windowed"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "--server",
+                f"http://127.0.0.1:{port}",
+                "--token",
+                token,
+                "--printer",
+                f"preview:{tmp_path / 'tickets'}",
+                "--windowed",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         seen = []
         deadline = time.monotonic() + 30
         for line in kiosk.stderr:  # the server may still be starting: the kiosk retries

@@ -23,13 +23,16 @@ def width(text: str) -> int:
     return len(text)
 
 
-@pytest.mark.parametrize("text, room", [
-    ("每周一、三、五集中办理窗口业务，其他工作日可电话预约、委托办理或上门服务。", 16),
-    ("请稍候，或请工作人员检查网络和服务器。", 18),
-    ("落实“三查”服务对象，依法征收社会抚养费", 19),
-    ("集中办公时间：周一至周三 08:30—17:30", 18),
-    ("设备令牌无效，请联系管理员重新登记本设备（示例）。", 7),
-])
+@pytest.mark.parametrize(
+    "text, room",
+    [
+        ("每周一、三、五集中办理窗口业务，其他工作日可电话预约、委托办理或上门服务。", 16),
+        ("请稍候，或请工作人员检查网络和服务器。", 18),
+        ("落实“三查”服务对象，依法征收社会抚养费", 19),
+        ("集中办公时间：周一至周三 08:30—17:30", 18),
+        ("设备令牌无效，请联系管理员重新登记本设备（示例）。", 7),
+    ],
+)
 def test_break_lines_follows_chinese_rules(text, room):
     lines = break_lines(text, room, width)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
@@ -42,8 +45,7 @@ def test_break_lines_follows_chinese_rules(text, room):
 def test_break_lines_keeps_numbers_whole_and_paragraphs():
     lines = break_lines("无法连接网络打印机 127.0.0.1:37295，请检查打印机电源和网线。", 25, width)
     assert any(line.startswith("127.0.0.1:37295，") for line in lines), lines
-    assert break_lines("集中办公时间：周一至周三 08:30—17:30", 18, width) == [
-        "集中办公时间：周一至周三", "08:30—17:30"]
+    assert break_lines("集中办公时间：周一至周三 08:30—17:30", 18, width) == ["集中办公时间：周一至周三", "08:30—17:30"]
     assert break_lines("0731-2222 0001（示例）", 17, width) == ["0731-2222 0001", "（示例）"]
     assert break_lines("第一段\n第二段", 10, width) == ["第一段", "第二段"]
     assert break_lines("", 10, width) == [""]
@@ -58,12 +60,16 @@ def test_texts_for_people():
 
 
 def center_json(**office) -> dict:
-    return {"name": CENTER.name, "hotline": CENTER.hotline, "duty_phone": CENTER.duty_phone,
-            "office": {"days": [1, 3, 5], "open": "08:30", "close": "17:30", "note": "注意",
-                       "open_now": True, **office},
-            "categories": [{"code": c.code, "name": c.name,
-                            "matters": [{"code": m.code, "name": m.name} for m in c.matters]}
-                           for c in CENTER.categories]}
+    return {
+        "name": CENTER.name,
+        "hotline": CENTER.hotline,
+        "duty_phone": CENTER.duty_phone,
+        "office": {"days": [1, 3, 5], "open": "08:30", "close": "17:30", "note": "注意", "open_now": True, **office},
+        "categories": [
+            {"code": c.code, "name": c.name, "matters": [{"code": m.code, "name": m.name} for m in c.matters]}
+            for c in CENTER.categories
+        ],
+    }
 
 
 def test_center_info_and_models():
@@ -91,8 +97,7 @@ def test_settings_errors_are_clear(monkeypatch):
     for name in ("BIANMIN_SERVER", "BIANMIN_KIOSK_TOKEN", "BIANMIN_PRINTER", "BIANMIN_PAPER"):
         monkeypatch.delenv(name, raising=False)
     s = parse("--server", "http://127.0.0.1:8000/", "--token", "t", "--windowed")
-    assert (s.server, s.printer, s.window_size) == ("http://127.0.0.1:8000", "preview:var/tickets",
-                                                   (540, 960))
+    assert (s.server, s.printer, s.window_size) == ("http://127.0.0.1:8000", "preview:var/tickets", (540, 960))
     assert parse("--server", "http://h:1", "--token", "t", "--size", "1920x1080").window_size == (1920, 1080)
     with pytest.raises(SettingsError, match="缺少服务器地址"):
         parse("--token", "t")

@@ -17,7 +17,14 @@ def center() -> CenterInfo:
 @pytest.fixture
 def ticket() -> IssuedTicket:
     return IssuedTicket(
-        token="tq7Kx2LmP0aB7cD9eF", number="A012", category="A", matter="A1", priority=True,
-        ahead=4, issued_at="2025-03-03T01:05:09+00:00",
+        token="tq7Kx2LmP0aB7cD9eF",
+        number="A012",
+        category="A",
+        matter="A1",
+        priority=True,
+        ahead=4,
+        issued_at="2025-03-03T01:05:09+00:00",
         guide_url="http://192.168.1.10:8000/g/A1?t=tq7Kx2LmP0aB7cD9eF",
-        category_name="计划生育", matter_name="办理一孩生育证，代办再生育证")
+        category_name="计划生育",
+        matter_name="办理一孩生育证，代办再生育证",
+    )

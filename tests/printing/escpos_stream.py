@@ -11,9 +11,21 @@ from dataclasses import dataclass, field
 from PIL import Image
 
 ONE_ARG = {  # command prefix -> number of argument bytes
-    b"\x1b!": 1, b"\x1bE": 1, b"\x1b-": 1, b"\x1bM": 1, b"\x1ba": 1, b"\x1b{": 1,
-    b"\x1bd": 1, b"\x1bJ": 1, b"\x1d!": 1, b"\x1dB": 1, b"\x1db": 1, b"\x10\x04": 1,
-    b"\x1b@": 0, b"\x1c&": 0, b"\x1c.": 0,
+    b"\x1b!": 1,
+    b"\x1bE": 1,
+    b"\x1b-": 1,
+    b"\x1bM": 1,
+    b"\x1ba": 1,
+    b"\x1b{": 1,
+    b"\x1bd": 1,
+    b"\x1bJ": 1,
+    b"\x1d!": 1,
+    b"\x1dB": 1,
+    b"\x1db": 1,
+    b"\x10\x04": 1,
+    b"\x1b@": 0,
+    b"\x1c&": 0,
+    b"\x1c.": 0,
 }
 
 
@@ -56,7 +68,7 @@ def _one(buf: bytes, i: int, out: Decoded) -> int:
         out.text.append(b)
         return i + 1
     _need(buf, i + 2)
-    head = bytes(buf[i:i + 2])
+    head = bytes(buf[i : i + 2])
     if head in ONE_ARG:
         end = i + 2 + ONE_ARG[head]
         _need(buf, end)
@@ -70,30 +82,30 @@ def _one(buf: bytes, i: int, out: Decoded) -> int:
         _need(buf, end)
         out.cuts += 1
         return end
-    if bytes(buf[i:i + 3]) == b"\x1dv0":  # GS v 0 m xL xH yL yH d1...dk
+    if bytes(buf[i : i + 3]) == b"\x1dv0":  # GS v 0 m xL xH yL yH d1...dk
         _need(buf, i + 8)
         width_bytes = buf[i + 4] | buf[i + 5] << 8
         height = buf[i + 6] | buf[i + 7] << 8
         end = i + 8 + width_bytes * height
         _need(buf, end)
-        data = buf[i + 8:end]
+        data = buf[i + 8 : end]
         # 1 bits are black dots; Pillow's mode "1" uses 1 for white, hence the inversion.
         img = Image.frombytes("1", (width_bytes * 8, height), bytes(x ^ 0xFF for x in data))
         out.rasters.append(img)
         return end
-    if bytes(buf[i:i + 3]) == b"\x1d(k":  # GS ( k pL pH cn fn [m] data
+    if bytes(buf[i : i + 3]) == b"\x1d(k":  # GS ( k pL pH cn fn [m] data
         _need(buf, i + 5)
         end = i + 5 + (buf[i + 3] | buf[i + 4] << 8)
         _need(buf, end)
         cn, fn = buf[i + 5], buf[i + 6]
         assert cn == ord("1"), f"not a QR command: cn={cn}"
         if fn == 80:  # store data: cn fn m=48 data
-            out.qr_data.append(bytes(buf[i + 8:end]))
+            out.qr_data.append(bytes(buf[i + 8 : end]))
         elif fn == 81:
             out.qr_printed += 1
         out.commands.append(bytes(buf[i:end]))
         return end
-    raise ValueError(f"unknown ESC/POS command at {i}: {buf[i:i + 8]!r}")
+    raise ValueError(f"unknown ESC/POS command at {i}: {buf[i : i + 8]!r}")
 
 
 def decode(data: bytes) -> Decoded:

@@ -20,15 +20,19 @@ NOTO_SC = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2)
 
 def _explain(char: str) -> str:
     """Where ``char`` is used, and whether `make font` can add it."""
-    where = [str(p.relative_to(REPO_ROOT)) for p in text_sources()
-             if char in p.read_text(encoding="utf-8", errors="replace")]
+    where = [
+        str(p.relative_to(REPO_ROOT)) for p in text_sources() if char in p.read_text(encoding="utf-8", errors="replace")
+    ]
     try:
         with TTFont(NOTO_SC[0], fontNumber=NOTO_SC[1], lazy=True) as noto:
             fixable = ord(char) in noto.getBestCmap()
     except OSError:
         fixable = None
-    advice = {True: "run `make font`", None: "run `make font` (needs fonts-noto-cjk)",
-              False: "Noto Sans CJK has no such glyph: use another character"}[fixable]
+    advice = {
+        True: "run `make font`",
+        None: "run `make font` (needs fonts-noto-cjk)",
+        False: "Noto Sans CJK has no such glyph: use another character",
+    }[fixable]
     return f"  {char!r} U+{ord(char):04X} in {', '.join(where)}: {advice}"
 
 

@@ -129,7 +129,8 @@ def _fake_lp(tmp_path, exit_code: int = 0):
         "#!/bin/sh\n"
         f'printf "%s\\n" "$@" > "{tmp_path}/args"\n'
         f'cat > "{tmp_path}/stdin"\n'
-        f"echo 'lp: The printer or class does not exist.' >&2\nexit {exit_code}\n")
+        f"echo 'lp: The printer or class does not exist.' >&2\nexit {exit_code}\n"
+    )
     script.chmod(0o755)
     return script
 
@@ -157,5 +158,4 @@ async def test_cups_without_lp_says_so(tmp_path, ticket, center):
 
 
 def test_render_is_deterministic(ticket, center):
-    assert render_ticket(ticket, center, OPTIONS).data == render_ticket(ticket, center,
-                                                                        OPTIONS).data
+    assert render_ticket(ticket, center, OPTIONS).data == render_ticket(ticket, center, OPTIONS).data

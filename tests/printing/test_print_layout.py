@@ -18,10 +18,18 @@ def _texts(blocks) -> list[str]:
 def test_ticket_shows_every_field(ticket, center):
     blocks = ticket_blocks(ticket, center, PAPERS[80])
     texts = _texts(blocks)
-    for expected in (center.name, "A012", "绿色通道 · 优先办理", "计划生育",
-                     "办理一孩生育证，代办再生育证", "前面还有 4 人", "取号时间：2025-03-03 09:05",
-                     "扫码查看办事指南和排队进度", "办公时间：每周一、三、五 08:30—17:30",
-                     "投诉监督电话：0731-2222 0000（示例）"):
+    for expected in (
+        center.name,
+        "A012",
+        "绿色通道 · 优先办理",
+        "计划生育",
+        "办理一孩生育证，代办再生育证",
+        "前面还有 4 人",
+        "取号时间：2025-03-03 09:05",
+        "扫码查看办事指南和排队进度",
+        "办公时间：每周一、三、五 08:30—17:30",
+        "投诉监督电话：0731-2222 0000（示例）",
+    ):
         assert expected in texts
     assert [b.data for b in blocks if isinstance(b, Qr)] == [ticket.guide_url]
     number = next(b for b in blocks if isinstance(b, Text) and b.text == "A012")
@@ -36,17 +44,24 @@ def test_no_green_channel_mark_without_priority(ticket, center):
 
 
 def test_center_from_api_json(center):
-    data = {"name": center.name, "hotline": center.hotline,
-            "office": {"days": [1, 2, 3, 4, 5], "open": "09:00", "close": "17:00",
-                       "note": "", "open_now": True}}
+    data = {
+        "name": center.name,
+        "hotline": center.hotline,
+        "office": {"days": [1, 2, 3, 4, 5], "open": "09:00", "close": "17:00", "note": "", "open_now": True},
+    }
     info = CenterInfo.from_api(data)
     assert info.office == "周一至周五 09:00—17:00"
     assert info.hotline == center.hotline
 
 
-@pytest.mark.parametrize(("days", "expected"), [
-    ((1, 3, 5), "每周一、三、五"), ((1, 2, 3, 4, 5), "周一至周五"), ((6, 7), "每周六、日"),
-])
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ((1, 3, 5), "每周一、三、五"),
+        ((1, 2, 3, 4, 5), "周一至周五"),
+        ((6, 7), "每周六、日"),
+    ],
+)
 def test_office_days(days, expected):
     assert office_hours(days, "08:30", "12:00") == f"{expected} 08:30—12:00"
 

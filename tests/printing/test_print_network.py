@@ -65,8 +65,7 @@ async def test_printer_qr_command_and_chinese_text_mode(ticket, center):
 
 async def test_native_qr_with_raster_text(ticket, center):
     async with FakeNetworkPrinter(HEALTHY) as fake:
-        _, _, received = await _print(fake, ticket, center, paper=PAPERS[58],
-                                      qr_mode="native")
+        _, _, received = await _print(fake, ticket, center, paper=PAPERS[58], qr_mode="native")
     assert received.result.qr_data == [ticket.guide_url.encode()]
     assert len(received.result.rasters) == 2  # the text above and below the QR
     assert zxingcpp.read_barcodes(received.result.image()) == []
@@ -100,8 +99,7 @@ async def test_connection_refused_is_offline(ticket, center):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(PrinterOffline) as err:
-        await print_ticket(ticket, center, open_printer(f"network:127.0.0.1:{port}"),
-                           PrintOptions(PAPERS[80]))
+        await print_ticket(ticket, center, open_printer(f"network:127.0.0.1:{port}"), PrintOptions(PAPERS[80]))
     assert err.value.status == "printer_offline"
     assert "无法连接" in err.value.message
 

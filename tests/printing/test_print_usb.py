@@ -32,8 +32,7 @@ class Endpoint:
     def write(self, data, timeout=None):
         assert timeout, "every USB write needs a timeout"
         if self.device.stall_writes:
-            raise usb_core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT,
-                                           errno.ETIMEDOUT)
+            raise usb_core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT, errno.ETIMEDOUT)
         for n in self.device.job.feed(bytes(data)):
             if self.device.answers is not None:
                 self.device.pending.append(self.device.answers[n])
@@ -42,8 +41,7 @@ class Endpoint:
     def read(self, size, timeout=None):
         assert timeout, "every USB read needs a timeout"
         if not self.device.pending:
-            raise usb_core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT,
-                                           errno.ETIMEDOUT)
+            raise usb_core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT, errno.ETIMEDOUT)
         return [self.device.pending.pop(0)]
 
 
@@ -89,8 +87,7 @@ def fake_usb(monkeypatch):
 
 async def test_usb_print_with_status(fake_usb, ticket, center):
     device = fake_usb[(0x0416, 0x5011)] = FakeUsbPrinter()
-    job = await print_ticket(ticket, center, open_printer("usb:0416:5011"),
-                             PrintOptions(PAPERS[80]))
+    job = await print_ticket(ticket, center, open_printer("usb:0416:5011"), PrintOptions(PAPERS[80]))
     assert device.detached and device.disposed
     assert device.job.result.status_queries == [1, 4]
     assert bytes(device.job.buffer).endswith(job.data)
@@ -100,28 +97,24 @@ async def test_usb_print_with_status(fake_usb, ticket, center):
 
 async def test_usb_printer_without_status_answers_still_prints(fake_usb, ticket, center):
     device = fake_usb[(0x0416, 0x5011)] = FakeUsbPrinter(answers=None)
-    job = await print_ticket(ticket, center, open_printer("usb:0416:5011"),
-                             PrintOptions(PAPERS[58]))
+    job = await print_ticket(ticket, center, open_printer("usb:0416:5011"), PrintOptions(PAPERS[58]))
     assert bytes(device.job.buffer).endswith(job.data)
 
 
 async def test_usb_paper_out(fake_usb, ticket, center):
     fake_usb[(0x0416, 0x5011)] = FakeUsbPrinter(PAPER_OUT)
     with pytest.raises(PaperOut):
-        await print_ticket(ticket, center, open_printer("usb:0416:5011"),
-                           PrintOptions(PAPERS[80]))
+        await print_ticket(ticket, center, open_printer("usb:0416:5011"), PrintOptions(PAPERS[80]))
 
 
 async def test_usb_unplugged_is_offline(fake_usb, ticket, center):
     with pytest.raises(PrinterOffline, match="0416:5011"):
-        await print_ticket(ticket, center, open_printer("usb:0416:5011"),
-                           PrintOptions(PAPERS[80]))
+        await print_ticket(ticket, center, open_printer("usb:0416:5011"), PrintOptions(PAPERS[80]))
 
 
 async def test_usb_stalled_write_times_out(fake_usb, ticket, center):
     device = fake_usb[(0x0416, 0x5011)] = FakeUsbPrinter()
     device.stall_writes = True
     with pytest.raises(PrinterTimeout):
-        await print_ticket(ticket, center, open_printer("usb:0416:5011"),
-                           PrintOptions(PAPERS[80]))
+        await print_ticket(ticket, center, open_printer("usb:0416:5011"), PrintOptions(PAPERS[80]))
     assert device.disposed

@@ -55,8 +55,7 @@ async def login(client, who="w1"):
 def server(tmp_path):
     srv = ServerProcess(tmp_path / "queue.db")
     srv.kiosk = srv.cli("add-device", "--kind", "kiosk", "--name", "取号机")
-    srv.cli("add-clerk", "--login", "w1", "--name", "窗口一", "--password-stdin",
-            stdin=PASSWORD + "\n")
+    srv.cli("add-clerk", "--login", "w1", "--name", "窗口一", "--password-stdin", stdin=PASSWORD + "\n")
     srv.start()
     yield srv
     srv.stop()

@@ -144,8 +144,7 @@ async def test_office_closed_refuses_tickets(tmp_path, aiohttp_client, clock):
     _, token = await Accounts(store).add_device("kiosk", "k")
     clock.now = clock.now.replace(day=28)  # Saturday: not an office day in the sample center
     client = await aiohttp_client(create_app(Settings(db=tmp_path / "q.db"), store, clock=clock))
-    r = await client.post("/api/tickets", json={"category": "A"},
-                          headers={"Authorization": f"Bearer {token}"})
+    r = await client.post("/api/tickets", json={"category": "A"}, headers={"Authorization": f"Bearer {token}"})
     body = await r.json()
     assert r.status == 409 and body["error"]["code"] == "office_closed"
     assert "值班电话" in body["error"]["message"]
@@ -156,8 +155,7 @@ async def test_guide_page_shows_eight_items_and_live_place(hall):
     await issue(hall, "G")
     t = await issue(hall, "G", matter="G1")
     page = await (await hall.get(f"/g/G1?t={t['token']}")).text()
-    for item in ("事项名称", "政策依据", "收费标准", "办事程序", "申报材料", "承诺时限", "代办途径",
-                 "投诉监督方式"):
+    for item in ("事项名称", "政策依据", "收费标准", "办事程序", "申报材料", "承诺时限", "代办途径", "投诉监督方式"):
         assert item in page
     assert "受理农村居民建房用地报批事项" in page and "前面还有 1 人" in page
     r = await hall.get("/g/Z9")
@@ -180,35 +178,35 @@ async def test_logout_ends_session(hall):
     assert r.status == 401 and (await r.json())["error"]["code"] == "login_required"
 
 
-@pytest.mark.parametrize(("method", "path", "body", "headers", "status", "code"), [
-    ("post", "/api/tickets", {"category": "A"}, {}, 401, "device_token_required"),
-    ("post", "/api/tickets", {"category": "A"}, {"Authorization": "Bearer nope"}, 401,
-     "bad_device_token"),
-    ("post", "/api/tickets", "not json", "kiosk", 400, "bad_json"),
-    ("post", "/api/tickets", [1, 2], "kiosk", 400, "bad_json"),
-    ("post", "/api/tickets", {}, "kiosk", 400, "missing_field"),
-    ("post", "/api/tickets", {"category": 5}, "kiosk", 400, "bad_field"),
-    ("post", "/api/tickets", {"category": "Z"}, "kiosk", 400, "unknown_category"),
-    ("post", "/api/tickets", {"category": "A", "matter": "B1"}, "kiosk", 400, "unknown_matter"),
-    ("post", "/api/tickets", {"category": "A", "priority": "yes"}, "kiosk", 400, "bad_field"),
-    ("post", "/api/tickets", {"category": "A", "request_id": "x" * 500}, "kiosk", 400,
-     "bad_field"),
-    ("get", "/api/tickets/unknown", None, {}, 404, "ticket_not_found"),
-    ("post", "/api/login", {"login": "w1"}, {}, 400, "missing_field"),
-    ("post", "/api/login", {"login": "nobody", "password": "x"}, {}, 401, "bad_credentials"),
-    ("post", "/api/windows/1/call", None, {}, 401, "login_required"),
-    ("post", "/api/windows/x/call", None, "clerk", 404, "unknown_window"),
-    ("post", "/api/windows/9/call", None, "clerk", 404, "unknown_window"),
-    ("post", "/api/windows/1/recall", None, "clerk", 409, "no_current_ticket"),
-    ("post", "/api/windows/1/transfer", {"to_window": "3"}, "clerk", 400, "bad_field"),
-    ("post", "/api/windows/1/transfer", {}, "clerk", 400, "missing_field"),
-    ("post", "/api/windows/1/finish", {"outcome": "magic"}, "clerk", 400, "bad_outcome"),
-    ("post", "/api/windows/1/finish", {"outcome": "promised", "due": "next week"}, "clerk", 400,
-     "bad_date"),
-    ("post", "/api/windows/1/requeue", {"number": "A999"}, "clerk", 404, "ticket_not_found"),
-    ("get", "/api/nothing", None, {}, 404, "not_found"),
-    ("delete", "/api/tickets", None, {}, 405, "method_not_allowed"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "status", "code"),
+    [
+        ("post", "/api/tickets", {"category": "A"}, {}, 401, "device_token_required"),
+        ("post", "/api/tickets", {"category": "A"}, {"Authorization": "Bearer nope"}, 401, "bad_device_token"),
+        ("post", "/api/tickets", "not json", "kiosk", 400, "bad_json"),
+        ("post", "/api/tickets", [1, 2], "kiosk", 400, "bad_json"),
+        ("post", "/api/tickets", {}, "kiosk", 400, "missing_field"),
+        ("post", "/api/tickets", {"category": 5}, "kiosk", 400, "bad_field"),
+        ("post", "/api/tickets", {"category": "Z"}, "kiosk", 400, "unknown_category"),
+        ("post", "/api/tickets", {"category": "A", "matter": "B1"}, "kiosk", 400, "unknown_matter"),
+        ("post", "/api/tickets", {"category": "A", "priority": "yes"}, "kiosk", 400, "bad_field"),
+        ("post", "/api/tickets", {"category": "A", "request_id": "x" * 500}, "kiosk", 400, "bad_field"),
+        ("get", "/api/tickets/unknown", None, {}, 404, "ticket_not_found"),
+        ("post", "/api/login", {"login": "w1"}, {}, 400, "missing_field"),
+        ("post", "/api/login", {"login": "nobody", "password": "x"}, {}, 401, "bad_credentials"),
+        ("post", "/api/windows/1/call", None, {}, 401, "login_required"),
+        ("post", "/api/windows/x/call", None, "clerk", 404, "unknown_window"),
+        ("post", "/api/windows/9/call", None, "clerk", 404, "unknown_window"),
+        ("post", "/api/windows/1/recall", None, "clerk", 409, "no_current_ticket"),
+        ("post", "/api/windows/1/transfer", {"to_window": "3"}, "clerk", 400, "bad_field"),
+        ("post", "/api/windows/1/transfer", {}, "clerk", 400, "missing_field"),
+        ("post", "/api/windows/1/finish", {"outcome": "magic"}, "clerk", 400, "bad_outcome"),
+        ("post", "/api/windows/1/finish", {"outcome": "promised", "due": "next week"}, "clerk", 400, "bad_date"),
+        ("post", "/api/windows/1/requeue", {"number": "A999"}, "clerk", 404, "ticket_not_found"),
+        ("get", "/api/nothing", None, {}, 404, "not_found"),
+        ("delete", "/api/tickets", None, {}, 405, "method_not_allowed"),
+    ],
+)
 async def test_malformed_requests_get_clear_4xx(hall, method, path, body, headers, status, code):
     if headers == "clerk":
         await login(hall)
@@ -231,10 +229,13 @@ async def test_finish_modes_need_their_fields(hall):
     await issue(hall, "A")
     await login(hall)
     await hall.post("/api/windows/1/call")
-    for body, field in [({"outcome": "promised"}, "due"), ({"outcome": "rejected"}, "reason"),
-                        ({"outcome": "joint"}, "joint_window"),
-                        ({"outcome": "joint", "joint_window": 1}, "joint_window"),
-                        ({"outcome": "agency"}, "agency_to")]:
+    for body, field in [
+        ({"outcome": "promised"}, "due"),
+        ({"outcome": "rejected"}, "reason"),
+        ({"outcome": "joint"}, "joint_window"),
+        ({"outcome": "joint", "joint_window": 1}, "joint_window"),
+        ({"outcome": "agency"}, "agency_to"),
+    ]:
         r = await hall.post("/api/windows/1/finish", json=body)
         err = (await r.json())["error"]
         assert r.status == 400 and err["field"] == field
@@ -251,8 +252,10 @@ async def test_failed_commit_answers_503_and_loses_nothing(hall):
     """A real SQLite failure (a trigger aborting the insert) must not leave memory ahead of disk."""
     store = hall.server.app[keys.STORE]
     async with store.transaction() as db:
-        await db.execute("CREATE TRIGGER fail_h BEFORE INSERT ON tickets WHEN NEW.category = 'H' "
-                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        await db.execute(
+            "CREATE TRIGGER fail_h BEFORE INSERT ON tickets WHEN NEW.category = 'H' "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
     ws = await hall.ws_connect("/ws")
     await ws.receive_json(timeout=5)
     r = await hall.post("/api/tickets", json={"category": "H"}, headers=hall.kiosk)
@@ -274,5 +277,5 @@ async def test_ticket_without_matter_links_to_its_category_guides(hall):
     assert t["guide_url"].endswith(f"/g/D?t={t['token']}")
     page = await (await hall.get(f"/g/D?t={t['token']}")).text()
     assert "农村经济管理" in page and "前面还有 0 人" in page
-    assert page.count("<li><a href=\"/g/D") == 4
+    assert page.count('<li><a href="/g/D') == 4
     assert f'href="/g/D2?t={t["token"]}"' in page

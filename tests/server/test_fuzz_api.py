@@ -13,16 +13,38 @@ from queue_server.store import Store
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
-                                                                 max_size=4),
-    max_leaves=12)
-FIELDS = ["category", "matter", "priority", "request_id", "to_window", "outcome", "reason", "due",
-          "joint_window", "agency_to", "number", "login", "password"]
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+FIELDS = [
+    "category",
+    "matter",
+    "priority",
+    "request_id",
+    "to_window",
+    "outcome",
+    "reason",
+    "due",
+    "joint_window",
+    "agency_to",
+    "number",
+    "login",
+    "password",
+]
 BODIES = JSON | st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=6)
-PATHS = ["/api/tickets", "/api/login", "/api/windows/1/call", "/api/windows/1/recall",
-         "/api/windows/1/start", "/api/windows/1/no-show", "/api/windows/1/transfer",
-         "/api/windows/1/finish", "/api/windows/1/requeue", "/api/windows/1/pause",
-         "/api/windows/1/resume"]
+PATHS = [
+    "/api/tickets",
+    "/api/login",
+    "/api/windows/1/call",
+    "/api/windows/1/recall",
+    "/api/windows/1/start",
+    "/api/windows/1/no-show",
+    "/api/windows/1/transfer",
+    "/api/windows/1/finish",
+    "/api/windows/1/requeue",
+    "/api/windows/1/pause",
+    "/api/windows/1/resume",
+]
 SEGMENTS = st.text(min_size=1, max_size=20).filter(lambda s: "/" not in s and s not in (".", ".."))
 
 
@@ -31,8 +53,7 @@ async def _client(tmp_path):
     accounts = Accounts(store)
     _, kiosk = await accounts.add_device("kiosk", "k")
     await accounts.add_clerk("w", "窗口", [], "pass-12345")
-    client = TestClient(TestServer(create_app(Settings(db=tmp_path / "q.db", always_open=True),
-                                              store)))
+    client = TestClient(TestServer(create_app(Settings(db=tmp_path / "q.db", always_open=True), store)))
     await client.start_server()
     await client.post("/api/login", json={"login": "w", "password": "pass-12345"})
     return store, client, {"Authorization": f"Bearer {kiosk}"}
@@ -55,8 +76,7 @@ def test_random_bodies_and_paths_never_500(tmp_path):
     async def get(path):
         r = await client.get(path)
         ctype = r.headers.get("Content-Type", "")
-        return r.status, (await r.json()) if "json" in ctype else {"error": {
-            "code": "page", "message": "页面"}}
+        return r.status, (await r.json()) if "json" in ctype else {"error": {"code": "page", "message": "页面"}}
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(path=st.sampled_from(PATHS), body=BODIES)

@@ -12,8 +12,7 @@ async def _issue(http, srv, cat, request_id=None):
     body = {"category": cat}
     if request_id:
         body["request_id"] = request_id
-    async with http.post(srv.url + "/api/tickets", json=body,
-                         headers={"Authorization": f"Bearer {srv.kiosk}"}) as r:
+    async with http.post(srv.url + "/api/tickets", json=body, headers={"Authorization": f"Bearer {srv.kiosk}"}) as r:
         assert r.status == 201, await r.text()
         return await r.json()
 
@@ -37,8 +36,7 @@ async def test_sigkill_keeps_committed_tickets_and_numbering(server):
         before = [await _issue(http, server, "B") for _ in range(20)]
     # IP-address hosts need an "unsafe" jar to keep the session cookie.
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        async with http.post(server.url + "/api/login",
-                             json={"login": "w1", "password": PASSWORD}) as r:
+        async with http.post(server.url + "/api/login", json={"login": "w1", "password": PASSWORD}) as r:
             assert r.status == 200
         async with http.post(server.url + "/api/windows/2/call") as r:
             body = await r.json()
@@ -61,8 +59,7 @@ async def test_sigkill_keeps_committed_tickets_and_numbering(server):
         assert snap["waiting"]["B"] == 20
         assert snap["windows"][1]["ticket"]["number"] == "B001"
         # the session survived the restart too
-        async with http.post(server.url + "/api/login",
-                             json={"login": "w1", "password": PASSWORD}) as r:
+        async with http.post(server.url + "/api/login", json={"login": "w1", "password": PASSWORD}) as r:
             assert r.status == 200
     with sqlite3.connect(server.db) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

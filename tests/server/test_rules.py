@@ -14,8 +14,18 @@ NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
 
 
 def make(tid, cat="A", seq=None, priority=False, status="waiting", **kw):
-    return rules.Ticket(id=tid, day=NOW.date(), category=cat, seq=seq or tid, matter=None,
-                        priority=priority, status=status, issued_at=NOW, queue_key=float(tid), **kw)
+    return rules.Ticket(
+        id=tid,
+        day=NOW.date(),
+        category=cat,
+        seq=seq or tid,
+        matter=None,
+        priority=priority,
+        status=status,
+        issued_at=NOW,
+        queue_key=float(tid),
+        **kw,
+    )
 
 
 def test_number_format_and_growth():
@@ -34,8 +44,7 @@ def test_service_day_uses_center_timezone():
 
 
 def test_new_ticket_counts_from_last_seq():
-    t = rules.new_ticket(ticket_id=9, category="C", matter="C1", priority=False, last_seq=4,
-                         now=NOW, tz=TZ)
+    t = rules.new_ticket(ticket_id=9, category="C", matter="C1", priority=False, last_seq=4, now=NOW, tz=TZ)
     assert (t.number, t.status, t.day) == ("C005", "waiting", NOW.date())
 
 
@@ -100,9 +109,14 @@ def test_finish_outcomes_require_what_they_need():
         rules.check_outcome(Outcome("joint", joint_window=1), **ok)
     with pytest.raises(BadRequest):
         rules.check_outcome(Outcome("agency"), **ok)
-    for out in (Outcome("instant"), Outcome("assisted"), Outcome("promised", due=today),
-                Outcome("joint", joint_window=2), Outcome("agency", agency_to="县民政局"),
-                Outcome("rejected", reason="材料不全")):
+    for out in (
+        Outcome("instant"),
+        Outcome("assisted"),
+        Outcome("promised", due=today),
+        Outcome("joint", joint_window=2),
+        Outcome("agency", agency_to="县民政局"),
+        Outcome("rejected", reason="材料不全"),
+    ):
         assert rules.check_outcome(out, **ok) == out
     done = rules.finish(rules.call(make(1), 1, NOW))
     assert done.status == "done"

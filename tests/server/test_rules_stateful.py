@@ -33,14 +33,20 @@ class Hall(RuleBasedStateMachine):
         return [t for t in self.tickets.values() if t.status in rules.ACTIVE]
 
     def at(self, window):
-        return next((t for t in self.active() if t.window == window and t.status in rules.AT_WINDOW),
-                    None)
+        return next((t for t in self.active() if t.window == window and t.status in rules.AT_WINDOW), None)
 
     @rule(cat=st.sampled_from(CATS), priority=st.booleans())
     def issue(self, cat, priority):
         key = (self.day(), cat)
-        t = rules.new_ticket(ticket_id=self.next_id, category=cat, matter=None, priority=priority,
-                             last_seq=self.last_seq.get(key, 0), now=self.now, tz=TZ)
+        t = rules.new_ticket(
+            ticket_id=self.next_id,
+            category=cat,
+            matter=None,
+            priority=priority,
+            last_seq=self.last_seq.get(key, 0),
+            now=self.now,
+            tz=TZ,
+        )
         self.next_id += 1
         self.last_seq[key] = t.seq
         self.tickets[t.id] = t
@@ -56,15 +62,22 @@ class Hall(RuleBasedStateMachine):
         assert t.status in rules.IN_LINE
         if t.status == "waiting":
             # nothing older of higher rank was skipped
-            better = [x for x in self.active() if x.status == "waiting" and x.category in WINDOWS[window]
-                      and (not x.priority, x.queue_key) < (not t.priority, t.queue_key)]
+            better = [
+                x
+                for x in self.active()
+                if x.status == "waiting"
+                and x.category in WINDOWS[window]
+                and (not x.priority, x.queue_key) < (not t.priority, t.queue_key)
+            ]
             assert not better
         self.tickets[t.id] = rules.call(t, window, self.now)
         self.calls.append(t.id)
 
-    @rule(window=st.sampled_from(sorted(WINDOWS)),
-          action=st.sampled_from(["recall", "start", "no_show", "finish", "transfer"]),
-          to=st.sampled_from(sorted(WINDOWS)))
+    @rule(
+        window=st.sampled_from(sorted(WINDOWS)),
+        action=st.sampled_from(["recall", "start", "no_show", "finish", "transfer"]),
+        to=st.sampled_from(sorted(WINDOWS)),
+    )
     def act(self, window, action, to):
         t = self.at(window)
         if t is None:
@@ -80,8 +93,7 @@ class Hall(RuleBasedStateMachine):
                 new = rules.transfer(t, to, self.now)
                 self.calls.remove(t.id)  # it may be called again, by the other window
             else:
-                rules.check_outcome(Outcome("instant"), today=self.day(), window=window,
-                                    windows=list(WINDOWS))
+                rules.check_outcome(Outcome("instant"), today=self.day(), window=window, windows=list(WINDOWS))
                 new = rules.finish(t)
         except AppError:
             return
@@ -113,8 +125,7 @@ class Hall(RuleBasedStateMachine):
     def never_called_twice_never_lost(self):
         assert len(self.calls) == len(set(self.calls))
         for t in self.tickets.values():
-            assert t.status in ("waiting", "called", "serving", "done", "no_show", "transferred",
-                                "expired")
+            assert t.status in ("waiting", "called", "serving", "done", "no_show", "transferred", "expired")
         # a window holds at most one ticket
         for w in WINDOWS:
             assert len([t for t in self.active() if t.window == w and t.status in rules.AT_WINDOW]) <= 1

@@ -61,11 +61,9 @@ class ServiceMachine(RuleBasedStateMachine):
     @rule(cat=st.sampled_from("ACGH"), priority=st.booleans(), retry=st.booleans())
     def issue(self, cat, priority, retry):
         rid = f"r{len(self.issued)}"
-        t = self.run(self.svc.issue(category=cat, matter=None, priority=priority, device_id=1,
-                                    request_id=rid))
+        t = self.run(self.svc.issue(category=cat, matter=None, priority=priority, device_id=1, request_id=rid))
         if retry:  # the kiosk retries the same tap: same ticket, never a second one
-            again = self.run(self.svc.issue(category=cat, matter=None, priority=priority,
-                                            device_id=1, request_id=rid))
+            again = self.run(self.svc.issue(category=cat, matter=None, priority=priority, device_id=1, request_id=rid))
             assert again.token == t.token
         self.issued.append(t.token)
 
@@ -76,8 +74,7 @@ class ServiceMachine(RuleBasedStateMachine):
         except AppError as err:
             assert err.code in ("queue_empty", "window_busy")
 
-    @rule(window=st.sampled_from([1, 4]),
-          action=st.sampled_from(["recall", "start", "no_show", "transfer", "finish"]))
+    @rule(window=st.sampled_from([1, 4]), action=st.sampled_from(["recall", "start", "no_show", "transfer", "finish"]))
     def act(self, window, action):
         kw = {}
         if action == "transfer":
@@ -91,9 +88,11 @@ class ServiceMachine(RuleBasedStateMachine):
 
     @rule()
     def requeue_a_no_show(self):
-        rows = self.run(self.svc.store.fetchall(
-            "SELECT number FROM tickets WHERE status = 'no_show' AND day = ?",
-            (self.svc.day.isoformat(),)))
+        rows = self.run(
+            self.svc.store.fetchall(
+                "SELECT number FROM tickets WHERE status = 'no_show' AND day = ?", (self.svc.day.isoformat(),)
+            )
+        )
         if rows:
             self.run(self.svc.requeue(1, rows[0]["number"], CLERK))
 
@@ -127,10 +126,13 @@ class ServiceMachine(RuleBasedStateMachine):
 
     @invariant()
     def never_called_twice(self):
-        rows = self.run(self.svc.store.fetchall(
-            "SELECT ticket_id, TOTAL(to_status = 'called' AND detail IS NULL) AS calls, "
-            "TOTAL(to_status = 'transferred') + TOTAL(detail IS 'requeue') AS back_in_line "
-            "FROM transitions GROUP BY ticket_id"))
+        rows = self.run(
+            self.svc.store.fetchall(
+                "SELECT ticket_id, TOTAL(to_status = 'called' AND detail IS NULL) AS calls, "
+                "TOTAL(to_status = 'transferred') + TOTAL(detail IS 'requeue') AS back_in_line "
+                "FROM transitions GROUP BY ticket_id"
+            )
+        )
         for r in rows:
             assert r["calls"] <= 1 + r["back_in_line"]
 

@@ -13,8 +13,10 @@ async def test_schema_versioned_wal_and_unique_numbering(tmp_path):
     row = await store.fetchone("PRAGMA user_version")
     assert row[0] == len(MIGRATIONS)
     assert (await store.fetchone("PRAGMA journal_mode"))[0] == "wal"
-    insert = ("INSERT INTO tickets (day, category, seq, number, status, token, issued_at, queue_key)"
-              " VALUES ('2026-11-27', 'A', 1, 'A001', 'waiting', ?, 'now', 1)")
+    insert = (
+        "INSERT INTO tickets (day, category, seq, number, status, token, issued_at, queue_key)"
+        " VALUES ('2026-11-27', 'A', 1, 'A001', 'waiting', ?, 'now', 1)"
+    )
     async with store.transaction() as db:
         await db.execute(insert, ("t1",))
     with pytest.raises(sqlite3.IntegrityError):
