@@ -36,8 +36,11 @@ test: debs-test $(STAMP)
 	$(VENV)/bin/ruff check .
 	scripts/run_tests.sh
 
+# Strict and clean: lint rules, formatting, and the type checker over every package.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) -m queue_server.bench

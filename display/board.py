@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from bianmin.protocol import CallView, Event, Snapshot, WindowView
 from display.speech import Announcement
-from queue_server.protocol import CallView, Event, Snapshot, WindowView
 
 CALL_EVENTS = ("ticket_called", "ticket_recalled")
 RECENT_LIMIT = 10

@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from bianmin.protocol import Event, Snapshot
 from display import present
 from display.board import Board, Change
 from display.present import CallLine, CenterInfo, WaitingRow, WindowRow
 from display.speech import Announcement
-from queue_server.protocol import Event, Snapshot
 
 log = logging.getLogger("display.controller")
 RECENT_SHOWN = 6

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kivy.core.text import DEFAULT_FONT, LabelBase
 
-from queue_server.assets import FONT_BOLD, FONT_REGULAR
+from bianmin.assets import FONT_BOLD, FONT_REGULAR
 
 
 class FontError(RuntimeError):

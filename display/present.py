@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from queue_server.protocol import STATUS_NAMES, CallView, WindowView
+from bianmin.protocol import STATUS_NAMES, CallView, WindowView
 
 WEEKDAYS = "一二三四五六日"
 NOTICE_SEPARATOR = "　　◆　　"

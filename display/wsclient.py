@@ -15,7 +15,7 @@ from typing import Protocol
 
 import aiohttp
 
-from queue_server.protocol import Event, ProtocolError, Snapshot, parse_ws_message
+from bianmin.protocol import Event, ProtocolError, Snapshot, parse_ws_message
 
 log = logging.getLogger("display.ws")
 

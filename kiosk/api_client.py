@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from queue_server.protocol import IssuedTicket, ProtocolError, Snapshot
+from bianmin.protocol import IssuedTicket, ProtocolError, Snapshot
 
 UNREACHABLE_MESSAGE = "暂时无法连接排队服务器，请稍候，正在自动重试。"
 BAD_REPLY_MESSAGE = "服务器的答复无法识别，请联系工作人员。"

@@ -12,7 +12,7 @@ import asyncio
 import statistics
 import time
 
-from queue_server.center import load_center
+from bianmin.center import load_center
 
 from .cli import sample_ticket
 from .printing import PAPERS, CenterInfo, PrintOptions, open_printer, print_ticket, render_ticket

@@ -10,8 +10,8 @@ import asyncio
 import datetime as dt
 import sys
 
-from queue_server.center import SAMPLE_CENTER, Center, ConfigError, load_center
-from queue_server.protocol import IssuedTicket
+from bianmin.center import SAMPLE_CENTER, Center, ConfigError, load_center
+from bianmin.protocol import IssuedTicket
 
 from .printing import (
     PAPERS,

@@ -21,12 +21,12 @@ from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from bianmin.protocol import IssuedTicket
 from kiosk import present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
 from kiosk.present import HomeModel, KioskCenter, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printing.errors import PrinterError
 from kiosk.settings import KioskSettings
-from queue_server.protocol import IssuedTicket
 
 log = logging.getLogger("kiosk.controller")
 ISSUE_RETRY_DELAYS = (0.3, 1.0, 2.0)  # then the unreachable screen takes over

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from bianmin.assets import ASSETS_DIR
+from bianmin.protocol import IssuedTicket
 from kiosk.api_client import BAD_REPLY_MESSAGE, ApiError
 from kiosk.printing.layout import office_hours
-from queue_server.assets import ASSETS_DIR
-from queue_server.protocol import IssuedTicket
 
 ICONS_DIR = ASSETS_DIR / "icons"
 WEEKDAYS = "一二三四五六日"

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+from bianmin.protocol import IssuedTicket
 from kiosk.printing import PAPERS, CenterInfo, PrinterError, PrintOptions, open_printer, print_ticket
-from queue_server.protocol import IssuedTicket
 
 
 class KioskPrinter:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bianmin.center import ConfigError, load_center
+
 from . import settings as settings_mod
 from .accounts import Accounts
 from .app import create_app
-from .center import ConfigError, load_center
 from .errors import AppError
 from .store import Store
 

@@ -6,10 +6,11 @@ import datetime as dt
 
 from aiohttp import web
 
+from bianmin.protocol import OUTCOMES
+
 from .accounts import Accounts, Clerk
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
 from .keys import ACCOUNTS, SERVICE
-from .protocol import OUTCOMES
 from .rules import Outcome
 from .service import QueueService
 from .web import field, json_response, read_json

@@ -8,9 +8,10 @@ import logging
 
 from aiohttp import web
 
+from bianmin.center import load_center
+
 from . import api, guide, keys
 from .accounts import Accounts
-from .center import load_center
 from .hub import Hub
 from .service import QueueService
 from .settings import Settings

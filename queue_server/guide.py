@@ -8,9 +8,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bianmin.protocol import STATUS_NAMES
+
 from .errors import AppError, NotFound
 from .keys import SERVICE
-from .protocol import STATUS_NAMES
 
 routes = web.RouteTableDef()
 

@@ -14,7 +14,7 @@ from collections import deque
 
 from aiohttp import WSMsgType, web
 
-from .protocol import Event
+from bianmin.protocol import Event
 
 REPLAY_EVENTS = 2000
 CLIENT_BACKLOG = 5000

@@ -111,7 +111,7 @@ def ahead_of(ticket: Ticket, tickets: Iterable[Ticket]) -> int:
 
 def _require(ticket: Ticket, allowed: tuple[str, ...], action: str) -> None:
     if ticket.status not in allowed:
-        from .protocol import STATUS_NAMES
+        from bianmin.protocol import STATUS_NAMES
 
         raise Conflict(
             f"{ticket.number} 号当前状态为“{STATUS_NAMES.get(ticket.status, ticket.status)}”，不能{action}",

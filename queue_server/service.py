@@ -15,12 +15,13 @@ import json
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 
+from bianmin.center import Center
+from bianmin.protocol import CallView, Event, IssuedTicket, Snapshot, TicketState, TicketView, WindowView
+
 from . import rules
 from .auth import new_token
-from .center import Center
 from .errors import BadRequest, Conflict, NotFound
 from .oplock import OpLock
-from .protocol import CallView, Event, IssuedTicket, Snapshot, TicketState, TicketView, WindowView
 from .rules import Ticket
 from .store import Batch, Store
 from .tickets_db import load_ticket, row_to_ticket, save_ticket

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .center import SAMPLE_CENTER
+from bianmin.center import SAMPLE_CENTER
 
 
 @dataclass(frozen=True)

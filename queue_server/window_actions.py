@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bianmin.protocol import CallView, TicketView, WindowView
+
 from . import rules
 from .errors import BadRequest, Conflict, NotFound
-from .protocol import CallView, TicketView, WindowView
 from .rules import Outcome, Ticket
 from .tickets_db import row_to_ticket, save_ticket
 

@@ -19,7 +19,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from queue_server.assets import FONT_BOLD, FONT_REGULAR, ui_chars
+from bianmin.assets import FONT_BOLD, FONT_REGULAR, ui_chars
 
 NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
 SOURCES = {FONT_REGULAR: NOTO_DIR / "NotoSansCJK-Regular.ttc", FONT_BOLD: NOTO_DIR / "NotoSansCJK-Bold.ttc"}

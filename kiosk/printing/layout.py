@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from queue_server.center import Center
-from queue_server.protocol import IssuedTicket
+from bianmin.center import Center
+from bianmin.protocol import IssuedTicket
 
 QR_CAPTION = "扫码查看办事指南和排队进度"
 PRIORITY_MARK = "绿色通道 · 优先办理"
@@ -92,7 +92,7 @@ class CenterInfo:
 
     @classmethod
     def from_center(cls, center: Center) -> CenterInfo:
-        """From ``queue_server.center.load_center()``."""
+        """From ``bianmin.center.load_center()``."""
         o = center.office
         return cls(
             center.name, office_hours(o.days, f"{o.open:%H:%M}", f"{o.close:%H:%M}"), center.hotline, center.timezone

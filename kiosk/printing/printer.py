@@ -11,7 +11,7 @@ from typing import Protocol
 
 from PIL import Image
 
-from queue_server.protocol import IssuedTicket
+from bianmin.protocol import IssuedTicket
 
 from .commands import PrintOptions, ticket_bytes
 from .cups import CupsQueue

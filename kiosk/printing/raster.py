@@ -11,7 +11,7 @@ import re
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from queue_server.assets import FONT_BOLD, FONT_REGULAR
+from bianmin.assets import FONT_BOLD, FONT_REGULAR
 
 from .layout import Block, Paper, Qr, Rule, Text
 

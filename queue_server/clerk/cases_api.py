@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bianmin.protocol import OUTCOME_NAMES
+
 from .. import cases, rules
 from ..accounts import Clerk
 from ..api import current_clerk
 from ..errors import BadRequest, Forbidden, NotFound
 from ..keys import SERVICE
-from ..protocol import OUTCOME_NAMES
 from ..web import json_response
 
 routes = web.RouteTableDef()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ..assets import FONT_BOLD, FONT_REGULAR
+from bianmin.assets import FONT_BOLD, FONT_REGULAR
+
 from ..errors import NotFound
 
 routes = web.RouteTableDef()

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bianmin.center import load_center
 from queue_server.accounts import Accounts
 from queue_server.app import create_app
-from queue_server.center import load_center
 from queue_server.keys import STORE
 from queue_server.settings import Settings
 from queue_server.store import Store

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from queue_server.center import load_center
+from bianmin.center import load_center
 
 from .conftest import SHOTS, Api, log_in, press
 from .test_cases_api import working_days_after

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from queue_server.center import load_center
+from bianmin.center import load_center
 from queue_server.clerk.notices import cn_date
 
 from .conftest import SHOTS, Api, log_in, press

@@ -2,9 +2,9 @@
 
 import datetime as dt
 
+from bianmin.protocol import CallView, Event, Snapshot, TicketView, WindowView
 from display.board import Board
 from display.speech import Announcement
-from queue_server.protocol import CallView, Event, Snapshot, TicketView, WindowView
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, 0, tzinfo=dt.UTC)
 

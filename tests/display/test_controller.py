@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
+from bianmin.protocol import CallView, Event, Snapshot, TicketView, WindowView
 from display import present
 from display.controller import DisplayController
 from display.present import CenterError, CenterInfo
-from queue_server.protocol import CallView, Event, Snapshot, TicketView, WindowView
 
 CENTER = {
     "name": "示范镇便民服务中心",

@@ -5,9 +5,9 @@ import contextlib
 
 import pytest
 
+from bianmin.protocol import Snapshot
 from display.controller import DisplayController
 from display.wsclient import Backoff, HallClient
-from queue_server.protocol import Snapshot
 
 from .test_controller import RecordingView
 

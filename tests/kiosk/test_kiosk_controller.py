@@ -16,13 +16,13 @@ from aiohttp.test_utils import TestServer
 from escpos_stream import decode
 from kiosk_support import LoopbackPrinter, free_port
 
+from bianmin.center import load_center
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
 from kiosk.controller import DISMISS_GUARD, KioskController
 from kiosk.printer_link import KioskPrinter
 from kiosk.settings import KioskSettings
 from queue_server.accounts import Accounts
 from queue_server.app import create_app
-from queue_server.center import load_center
 from queue_server.settings import Settings
 from queue_server.store import Store
 

@@ -23,7 +23,7 @@ import zxingcpp
 from escpos_stream import decode  # the printing engineer's ESC/POS decoder (see conftest.py)
 from PIL import Image
 
-from queue_server.center import load_center
+from bianmin.center import load_center
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"

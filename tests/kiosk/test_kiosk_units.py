@@ -8,12 +8,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from bianmin.center import load_center
 from kiosk import present
 from kiosk.api_client import ApiError
 from kiosk.linebreak import NO_LINE_END, NO_LINE_START, break_lines
 from kiosk.qr import qr_rgba
 from kiosk.settings import SettingsError, add_arguments, from_args, parse_size
-from queue_server.center import load_center
 
 CENTER = load_center()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bianmin.center import load_center
+from bianmin.protocol import IssuedTicket
 from kiosk.printing import CenterInfo
-from queue_server.center import load_center
-from queue_server.protocol import IssuedTicket
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fontTools.ttLib import TTFont
 
-from queue_server.assets import (
+from bianmin.assets import (
     FONT_BOLD,
     FONT_LICENSE,
     FONT_REGULAR,
@@ -13,7 +13,7 @@ from queue_server.assets import (
     text_sources,
     ui_chars,
 )
-from queue_server.center import load_center
+from bianmin.center import load_center
 
 NOTO_SC = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2)
 

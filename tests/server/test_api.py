@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
+from bianmin.protocol import Event, Snapshot, parse_ws_message
 from queue_server import keys
-from queue_server.protocol import Event, Snapshot, parse_ws_message
 
 from .conftest import login
 

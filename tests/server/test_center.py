@@ -4,7 +4,7 @@ import tomllib
 
 import pytest
 
-from queue_server.center import SAMPLE_CENTER, ConfigError, load_center, parse_center
+from bianmin.center import SAMPLE_CENTER, ConfigError, load_center, parse_center
 
 PLAN_CATEGORIES = [
     "计划生育",

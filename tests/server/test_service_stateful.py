@@ -16,8 +16,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from bianmin.center import load_center
 from queue_server import rules
-from queue_server.center import load_center
 from queue_server.errors import AppError
 from queue_server.rules import Outcome
 from queue_server.service import QueueService
