@@ -1,0 +1,354 @@
+"""Ingestion: every hall's sync batches, committed together by one group writer.
+
+Requests that arrive while a commit runs are committed together in the next one: one
+transaction, one ``COPY`` of all their events into the month partitions, one update of
+each touched hall's live state. A request is answered only after that commit, with the
+seq up to which the county now holds the hall's line (:class:`bianmin.sync.SyncAck`).
+
+Exactly once: each (hall, epoch) has an ``acked_seq``; an event at or below it is a
+resend and is skipped, an event past a gap stops the batch (the hall resends from the
+ack). The primary key (hall, epoch, seq, at) backs this up. Rows of the hall are locked
+(``FOR UPDATE``) so a second county process could not interleave.
+
+Epochs: a restored hall database announces a new epoch with its parent and ``fork_seq``.
+Events of the new line at or below ``fork_seq`` belong to the parent (stored there);
+the ancestors' events after ``fork_seq`` are marked superseded (kept, not counted) and the
+hall's live state is rebuilt from its line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from bianmin.sync import SyncAck, SyncBatch
+
+from . import live as live_mod
+from .db import ensure_partitions, month_of
+from .errors import Unavailable
+
+log = logging.getLogger("county")
+GROUP_EVENTS = 20000  # events per group commit
+QUEUE_LIMIT = 5000  # requests waiting for a commit; more get 503 (the hall retries)
+COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
+
+
+@dataclass
+class _Item:
+    hall_id: int
+    batch: SyncBatch
+    fut: asyncio.Future
+    payloads: list[str]
+
+
+@dataclass
+class _Hall:
+    """One hall's rows, read under lock for the duration of a group commit."""
+
+    epoch: str | None
+    seq: int
+    hall_seq: int
+    live: dict[str, Any] | None = None
+    touched: bool = False
+    last_event_at: dt.datetime | None = None
+    epochs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dirty_epochs: set[str] = field(default_factory=set)
+
+
+class Ingest:
+    """The group-commit writer of hall events. ``start`` it; ``submit`` batches to it."""
+
+    def __init__(self, pool: asyncpg.Pool):
+        self.pool = pool
+        self._queue: deque[_Item] = deque()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._months: set[dt.date] = set()
+        # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
+        self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
+        self.events_ingested = 0
+        self.commits = 0
+        self.on_commit: list[Any] = []
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        for item in self._queue:
+            if not item.fut.done():
+                item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
+        self._queue.clear()
+
+    def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
+        """Queue ``batch`` from ``hall_id``; the future gives its :class:`SyncAck` after commit."""
+        if len(self._queue) >= QUEUE_LIMIT:
+            raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
+        payloads = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in batch.events]
+        fut = asyncio.get_running_loop().create_future()
+        self._queue.append(_Item(hall_id, batch, fut, payloads))
+        self._wake.set()
+        return fut
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                group: list[_Item] = []
+                n = 0
+                while self._queue and n < GROUP_EVENTS:
+                    item = self._queue.popleft()
+                    group.append(item)
+                    n += len(item.batch.events)
+                try:
+                    acks = await self._commit(group)
+                except Exception:
+                    log.exception("ingest commit failed")
+                    self._live_cache.clear()
+                    for item in group:
+                        if not item.fut.done():
+                            item.fut.set_exception(Unavailable("县级数据库写入失败，请稍后重试", code="database_error"))
+                    await asyncio.sleep(0.2)
+                    continue
+                self.commits += 1
+                for item, ack in zip(group, acks, strict=True):
+                    if not item.fut.done():
+                        item.fut.set_result(ack)
+                for listener in self.on_commit:
+                    listener()
+
+    async def _commit(self, group: list[_Item]) -> list[SyncAck]:
+        hall_ids = sorted({item.hall_id for item in group})
+        async with self.pool.acquire() as conn, conn.transaction():
+            halls = await self._lock_halls(conn, hall_ids)
+            rows: list[tuple] = []
+            acks = []
+            for item in group:
+                acks.append(await self._ingest(conn, item, halls[item.hall_id], rows))
+            await self._copy(conn, rows)
+            await self._save(conn, halls)
+        self.events_ingested += sum(a.accepted for a in acks)
+        return acks
+
+    async def _lock_halls(self, conn: asyncpg.Connection, hall_ids: list[int]) -> dict[int, _Hall]:
+        state = await conn.fetch(
+            "SELECT hall_id, epoch, seq, hall_seq FROM hall_state WHERE hall_id = ANY($1::int[]) "
+            "ORDER BY hall_id FOR UPDATE",
+            hall_ids,
+        )
+        halls = {r["hall_id"]: _Hall(r["epoch"], r["seq"], r["hall_seq"]) for r in state}
+        for r in await conn.fetch("SELECT * FROM hall_epochs WHERE hall_id = ANY($1::int[]) FOR UPDATE", hall_ids):
+            halls[r["hall_id"]].epochs[r["epoch"]] = dict(r)
+        return halls
+
+    async def _live(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall) -> dict[str, Any]:
+        if hall.live is None:
+            cached = self._live_cache.get(hall_id)
+            if cached is not None and cached[0] == hall.epoch and cached[1] == hall.seq:
+                hall.live = cached[2]
+            else:
+                text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
+                data = json.loads(text) if text else {}
+                hall.live = data if data.get("waits") else live_mod.empty()
+        return hall.live
+
+    async def _ingest(self, conn: asyncpg.Connection, item: _Item, hall: _Hall, rows: list[tuple]) -> SyncAck:
+        b = item.batch
+        hall.touched = True
+        ep = hall.epochs.get(b.epoch)
+        if ep is None:
+            await self._copy(conn, rows)  # registering may supersede rows: write pending ones first
+            rows.clear()
+            ep = await self._register(conn, item.hall_id, hall, b)
+        current = hall.epoch == b.epoch
+        lv = await self._live(conn, item.hall_id, hall) if current else None
+        accepted = 0
+        for ev, payload in zip(b.events, item.payloads, strict=True):
+            s = ev["seq"]
+            if s <= ep["acked_seq"]:
+                continue  # a resend
+            if s != ep["acked_seq"] + 1:
+                break  # a gap: the hall resends from the ack
+            target = self._route(hall, b.epoch, s)
+            tgt = hall.epochs[target]
+            sup_after = tgt["superseded_after"]
+            superseded = sup_after is not None and s > sup_after
+            at = dt.datetime.fromisoformat(ev["at"])
+            if lv is not None and not superseded:
+                wait = live_mod.apply(lv, ev)
+            else:
+                wait = live_mod.wait_of(ev)
+            rows.append((item.hall_id, target, s, at, ev["type"], wait, ev.get("outcome"), superseded, payload))
+            ep["acked_seq"] = s
+            hall.dirty_epochs.add(b.epoch)
+            if target != b.epoch and tgt["acked_seq"] < s:
+                tgt["acked_seq"] = s
+                hall.dirty_epochs.add(target)
+            hall.last_event_at = at
+            accepted += 1
+        if current:
+            hall.seq = ep["acked_seq"]
+            hall.hall_seq = max(b.hall_seq, hall.seq)
+        return SyncAck(epoch=b.epoch, acked_seq=ep["acked_seq"], accepted=accepted)
+
+    @staticmethod
+    def _route(hall: _Hall, epoch: str, seq: int) -> str:
+        """The epoch that owns ``seq`` on ``epoch``'s line (an ancestor, up to its fork)."""
+        e = hall.epochs[epoch]
+        while e["parent_epoch"] is not None and e["fork_seq"] is not None and seq <= e["fork_seq"]:
+            e = hall.epochs[e["parent_epoch"]]
+        return e["epoch"]
+
+    def _lineage(self, hall: _Hall, epoch: str) -> list[str]:
+        out = [epoch]
+        e = hall.epochs[epoch]
+        while e["parent_epoch"] is not None and e["parent_epoch"] in hall.epochs and e["parent_epoch"] not in out:
+            out.append(e["parent_epoch"])
+            e = hall.epochs[e["parent_epoch"]]
+        return out
+
+    async def _insert_epoch(
+        self, conn: asyncpg.Connection, hall_id: int, hall: _Hall, epoch: str, parent: str | None, fork: int | None
+    ) -> dict[str, Any]:
+        row = {
+            "hall_id": hall_id,
+            "epoch": epoch,
+            "parent_epoch": parent,
+            "fork_seq": fork,
+            "acked_seq": 0,
+            "superseded_after": None,
+        }
+        await conn.execute(
+            "INSERT INTO hall_epochs (hall_id, epoch, parent_epoch, fork_seq) VALUES ($1, $2, $3, $4)",
+            hall_id,
+            epoch,
+            parent,
+            fork,
+        )
+        hall.epochs[epoch] = row
+        return row
+
+    async def _register(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall, b: SyncBatch) -> dict[str, Any]:
+        """A database the county has not seen: a new hall, a reinstall, or a restore."""
+        parent, fork = b.parent_epoch, b.fork_seq
+        if parent is None or fork is None:
+            ep = await self._insert_epoch(conn, hall_id, hall, b.epoch, None, None)
+        else:
+            if parent not in hall.epochs:
+                # The county never heard from the parent: its events come with this line.
+                await self._insert_epoch(conn, hall_id, hall, parent, None, None)
+            ep = await self._insert_epoch(conn, hall_id, hall, b.epoch, parent, fork)
+            ep["acked_seq"] = min(hall.epochs[parent]["acked_seq"], fork)
+            hall.dirty_epochs.add(b.epoch)
+            for ancestor in self._lineage(hall, b.epoch)[1:]:
+                a = hall.epochs[ancestor]
+                if a["superseded_after"] is None or a["superseded_after"] > fork:
+                    a["superseded_after"] = fork
+                    hall.dirty_epochs.add(ancestor)
+                await conn.execute(
+                    "UPDATE events SET superseded = true WHERE hall_id = $1 AND epoch = $2 AND seq > $3 "
+                    "AND NOT superseded",
+                    hall_id,
+                    ancestor,
+                    fork,
+                )
+        hall.epoch = b.epoch
+        hall.seq = ep["acked_seq"]
+        hall.live = await self._rebuild(conn, hall_id, self._lineage(hall, b.epoch), hall.seq)
+        log.info("hall %s: new database epoch %s (parent %s, fork %s)", hall_id, b.epoch, parent, fork)
+        return ep
+
+    async def _rebuild(self, conn: asyncpg.Connection, hall_id: int, lineage: list[str], upto: int) -> dict[str, Any]:
+        """Live state replayed from the line's counted events of its last service day."""
+        lv = live_mod.empty()
+        if upto <= 0:
+            return lv
+        start = await conn.fetchval(
+            "SELECT max(seq) FROM events WHERE hall_id = $1 AND epoch = ANY($2::text[]) AND NOT superseded "
+            "AND type = 'day_started' AND seq <= $3",
+            hall_id,
+            lineage,
+            upto,
+        )
+        records = await conn.fetch(
+            "SELECT payload::text FROM events WHERE hall_id = $1 AND epoch = ANY($2::text[]) AND NOT superseded "
+            "AND seq >= $3 AND seq <= $4 ORDER BY seq",
+            hall_id,
+            lineage,
+            start or 1,
+            upto,
+        )
+        for r in records:
+            live_mod.apply(lv, json.loads(r[0]))
+        return lv
+
+    async def _copy(self, conn: asyncpg.Connection, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        await ensure_partitions(conn, {month_of(r[3]) for r in rows}, self._months)
+        await conn.copy_records_to_table("events", records=rows, columns=COLUMNS)
+
+    async def _save(self, conn: asyncpg.Connection, halls: dict[int, _Hall]) -> None:
+        ep_rows = [
+            (hid, e, h.epochs[e]["acked_seq"], h.epochs[e]["superseded_after"])
+            for hid, h in halls.items()
+            for e in h.dirty_epochs
+        ]
+        if ep_rows:
+            await conn.execute(
+                "UPDATE hall_epochs AS e SET acked_seq = u.acked, superseded_after = u.sup "
+                "FROM unnest($1::int[], $2::text[], $3::bigint[], $4::bigint[]) AS u(h, ep, acked, sup) "
+                "WHERE e.hall_id = u.h AND e.epoch = u.ep",
+                *map(list, zip(*ep_rows, strict=True)),
+            )
+        now = dt.datetime.now(dt.UTC)
+        cols: dict[str, list] = {k: [] for k in ("id", "epoch", "seq", "hseq", "lea", "live")}
+        fig_cols: dict[str, list] = {
+            k: [] for k in ("day", "waiting", "windows_open", "windows_paused", "served_today", "wait_p50_s", "wait_p90_s")
+        }
+        for hid, h in halls.items():
+            if not h.touched:
+                continue
+            cols["id"].append(hid)
+            cols["epoch"].append(h.epoch)
+            cols["seq"].append(h.seq)
+            cols["hseq"].append(h.hall_seq)
+            cols["lea"].append(h.last_event_at)
+            if h.live is not None:
+                self._live_cache[hid] = (h.epoch, h.seq, h.live)
+                cols["live"].append(json.dumps(h.live, ensure_ascii=False, separators=(",", ":")))
+                figs = live_mod.figures(h.live)
+            else:
+                cols["live"].append(None)
+                figs = dict.fromkeys(fig_cols)
+            for k in fig_cols:
+                fig_cols[k].append(figs[k])
+        if not cols["id"]:
+            return
+        await conn.execute(
+            "UPDATE hall_state AS s SET epoch = u.epoch, seq = u.seq, hall_seq = u.hseq, last_seen = $14, "
+            "last_event_at = COALESCE(u.lea, s.last_event_at), live = COALESCE(u.live::jsonb, s.live), "
+            "day = CASE WHEN u.live IS NULL THEN s.day ELSE u.day END, "
+            + ", ".join(f"{k} = CASE WHEN u.live IS NULL THEN s.{k} ELSE u.{k} END" for k in list(fig_cols)[1:])
+            + " FROM unnest($1::int[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[], "
+            "$7::text[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[]) "
+            "AS u(id, epoch, seq, hseq, lea, live, day, waiting, windows_open, windows_paused, served_today, "
+            "wait_p50_s, wait_p90_s) "
+            "WHERE s.hall_id = u.id",
+            *cols.values(),
+            *fig_cols.values(),
+            now,
+        )

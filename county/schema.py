@@ -1,0 +1,90 @@
+"""The county's versioned PostgreSQL schema. Entry N upgrades ``schema_version`` to N.
+
+Every table that grows with halls is keyed by ``hall_id`` first, so it can later be
+distributed by hall (see the README). ``events`` is partitioned by month of ``at``
+(China Standard Time); partitions are created on demand by :mod:`county.db`.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: halls and their tokens, county users and sessions, epochs, events, live state, notices.
+    """
+    CREATE TABLE halls (
+        id          serial PRIMARY KEY,
+        name        text NOT NULL,
+        token_hash  text NOT NULL UNIQUE,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        revoked_at  timestamptz
+    );
+    CREATE TABLE users (
+        id          serial PRIMARY KEY,
+        login       text NOT NULL UNIQUE,
+        name        text NOT NULL,
+        pw_hash     text NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        active      boolean NOT NULL DEFAULT true
+    );
+    CREATE TABLE sessions (
+        token_hash  text PRIMARY KEY,
+        user_id     integer NOT NULL REFERENCES users (id),
+        created_at  timestamptz NOT NULL,
+        expires_at  timestamptz NOT NULL
+    );
+    CREATE TABLE hall_epochs (
+        hall_id          integer NOT NULL REFERENCES halls (id),
+        epoch            text NOT NULL,
+        parent_epoch     text,
+        fork_seq         bigint,
+        acked_seq        bigint NOT NULL DEFAULT 0,
+        superseded_after bigint,
+        first_seen       timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, epoch)
+    );
+    CREATE TABLE events (
+        hall_id     integer NOT NULL,
+        epoch       text NOT NULL,
+        seq         bigint NOT NULL,
+        at          timestamptz NOT NULL,
+        type        text NOT NULL,
+        wait_s      integer,
+        outcome     text,
+        superseded  boolean NOT NULL DEFAULT false,
+        payload     jsonb NOT NULL,
+        PRIMARY KEY (hall_id, epoch, seq, at)
+    ) PARTITION BY RANGE (at);
+    CREATE TABLE hall_state (
+        hall_id          integer PRIMARY KEY REFERENCES halls (id),
+        epoch            text,
+        seq              bigint NOT NULL DEFAULT 0,
+        hall_seq         bigint NOT NULL DEFAULT 0,
+        day              text,
+        waiting          integer NOT NULL DEFAULT 0,
+        windows_open     integer NOT NULL DEFAULT 0,
+        windows_paused   integer NOT NULL DEFAULT 0,
+        served_today     integer NOT NULL DEFAULT 0,
+        wait_p50_s       integer,
+        wait_p90_s       integer,
+        satisfaction     real,
+        bad_reviews      integer,
+        overdue          integer,
+        complaints       integer,
+        inspection_score real,
+        device_faults    integer,
+        last_seen        timestamptz,
+        last_event_at    timestamptz,
+        live             jsonb NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE notices (
+        id          serial PRIMARY KEY,
+        text        text NOT NULL,
+        all_halls   boolean NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        created_by  integer REFERENCES users (id)
+    );
+    CREATE TABLE notice_targets (
+        hall_id      integer NOT NULL REFERENCES halls (id),
+        notice_id    integer NOT NULL REFERENCES notices (id),
+        delivered_at timestamptz,
+        PRIMARY KEY (hall_id, notice_id)
+    );
+    """,
+]

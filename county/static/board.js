@@ -1,0 +1,167 @@
+"use strict";
+// The county board: every hall's live figures, sorted and filtered here; drill-down; statistics.
+(function () {
+  const $ = (sel) => document.querySelector(sel);
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  const NA = '<span class="na">—</span>';
+  let halls = [];
+  let sortKey = "name";
+  let sortDir = 1;
+  let timer = null;
+  window.boardState = { refreshMs: null, refreshes: 0, rows: 0 };
+
+  async function api(path, opts) {
+    const resp = await fetch(path, Object.assign({ credentials: "same-origin" }, opts || {}));
+    let body = null;
+    try { body = await resp.json(); } catch (e) { body = null; }
+    if (resp.status === 401) { showLogin(); throw new Error("login"); }
+    if (!resp.ok) throw new Error((body && body.error && body.error.message) || "请求失败");
+    return body;
+  }
+
+  function show(id) {
+    for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== id;
+    $("#nav").hidden = id === "login";
+  }
+
+  function showLogin() { stop(); show("login"); }
+
+  function fmtSeconds(s) {
+    if (s === null || s === undefined) return NA;
+    if (s < 60) return s + " 秒";
+    if (s < 3600) return Math.round(s / 60) + " 分";
+    if (s < 86400) return (s / 3600).toFixed(1) + " 时";
+    return Math.round(s / 86400) + " 天";
+  }
+  const num = (v) => (v === null || v === undefined ? NA : esc(v));
+
+  function sorted(rows) {
+    const k = sortKey;
+    return rows.slice().sort((a, b) => {
+      const x = a[k], y = b[k];
+      if (x === y) return a.id - b.id;
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      if (typeof x === "string") return sortDir * x.localeCompare(y, "zh-CN");
+      return sortDir * (x - y);
+    });
+  }
+
+  function renderHalls() {
+    const text = $("#filter").value.trim();
+    const onlySilent = $("#only-silent").checked;
+    const onlyWaiting = $("#only-waiting").checked;
+    const rows = sorted(halls.filter((h) =>
+      (!text || h.name.includes(text)) && (!onlySilent || h.silent) && (!onlyWaiting || h.waiting > 0)));
+    const html = [];
+    for (const h of rows) {
+      html.push(
+        `<tr class="${h.silent ? "silent" : ""}" data-id="${h.id}"><td><a class="hall" href="#hall/${h.id}">${esc(h.name)}</a>` +
+        (h.silent ? '<span class="badge">失联</span>' : "") + "</td>" +
+        `<td>${num(h.waiting)}</td><td>${num(h.windows_open)}</td><td>${num(h.windows_paused)}</td>` +
+        `<td>${num(h.served_today)}</td><td>${fmtSeconds(h.wait_p50_s)}</td><td>${fmtSeconds(h.wait_p90_s)}</td>` +
+        `<td>${h.satisfaction === null ? NA : (h.satisfaction * 100).toFixed(1) + "%"}</td><td>${num(h.bad_reviews)}</td>` +
+        `<td>${num(h.overdue)}</td><td>${num(h.complaints)}</td><td>${num(h.inspection_score)}</td>` +
+        `<td>${num(h.device_faults)}</td><td>${h.last_seen ? fmtSeconds(h.lag_s) : "从未同步"}` +
+        (h.pending > 0 ? `（待收 ${h.pending} 条）` : "") + "</td></tr>");
+    }
+    $("#halls-table tbody").innerHTML = html.join("");
+    const silent = halls.filter((h) => h.silent).length;
+    const waiting = halls.reduce((n, h) => n + h.waiting, 0);
+    const served = halls.reduce((n, h) => n + h.served_today, 0);
+    $("#summary").textContent = `共 ${halls.length} 个中心，显示 ${rows.length} 个 · 失联 ${silent} 个 · 等候 ${waiting} 人 · 今日办结 ${served} 件`;
+    for (const th of document.querySelectorAll("#halls-table th")) {
+      th.classList.toggle("asc", th.dataset.key === sortKey && sortDir > 0);
+      th.classList.toggle("desc", th.dataset.key === sortKey && sortDir < 0);
+    }
+    window.boardState.rows = rows.length;
+  }
+
+  async function refreshHalls() {
+    const t0 = performance.now();
+    halls = await api("/api/halls");
+    renderHalls();
+    const ms = Math.round(performance.now() - t0);
+    window.boardState.refreshMs = ms;
+    window.boardState.refreshes += 1;
+    $("#refresh-ms").textContent = `本次刷新 ${ms} 毫秒`;
+  }
+
+  async function refreshHall(id) {
+    const [snap, day] = await Promise.all([api(`/api/halls/${id}/snapshot`), api(`/api/halls/${id}/day`)]);
+    $("#hall-name").textContent = snap.hall.name + (snap.day ? `（${snap.day}）` : "");
+    $("#hall-waiting").innerHTML = Object.keys(snap.waiting).sort().map((c) =>
+      `<span>${esc(c)} 类等候 ${esc(snap.waiting[c])} 人</span>`).join("") || '<span class="na">暂无数据</span>';
+    $("#hall-windows tbody").innerHTML = snap.windows.map((w) =>
+      `<tr><td>${esc(w.name)}</td><td>${w.clerk ? esc(w.clerk) : NA}</td><td>${w.ticket ? esc(w.ticket.number) : NA}</td>` +
+      `<td>${w.paused ? "暂停" : w.clerk ? "开放" : "未上岗"}</td><td>${esc(w.served_today)}</td></tr>`).join("");
+    $("#hall-calls").innerHTML = snap.recent_calls.slice().reverse().map((c) =>
+      `<li>${esc(c.number)} → ${esc(c.window)} 号窗口${c.recall ? "（重呼）" : ""} ${esc(c.at.slice(11, 19))}</li>`).join("");
+    $("#hall-queue").innerHTML = snap.queue.map((t) =>
+      `<li>${esc(t.number)}${t.matter_name ? " " + esc(t.matter_name) : ""}${t.status === "transferred" ? "（转入）" : ""}</li>`).join("");
+    $("#day-title").textContent = `${day.day} 当天：取号 ${day.issued}，办结 ${day.served}，过号 ${day.no_shows}`;
+    $("#hall-day tbody").innerHTML = day.hours.map((h) =>
+      `<tr><td>${h.hour}:00</td><td>${h.issued}</td><td>${h.served}</td><td>${h.no_shows}</td><td>${fmtSeconds(h.wait_avg_s)}</td></tr>`).join("");
+  }
+
+  async function refreshStats() {
+    const month = $("#month").value;
+    const data = await api(`/api/stats?month=${encodeURIComponent(month)}`);
+    $("#stats-table tbody").innerHTML = data.halls.map((h) =>
+      `<tr><td>${esc(h.name)}</td><td>${h.issued}</td><td>${h.served}</td><td>${h.no_shows}</td><td>${h.promised}</td>` +
+      `<td>${h.rejected}</td><td>${fmtSeconds(h.wait_avg_s)}</td><td>${fmtSeconds(h.wait_p50_s)}</td>` +
+      `<td>${fmtSeconds(h.wait_p90_s)}</td><td>${NA}</td><td>${NA}</td></tr>`).join("");
+  }
+
+  function stop() { if (timer) clearInterval(timer); timer = null; }
+
+  function every(fn) {
+    stop();
+    const run = () => fn().catch((e) => { if (e.message !== "login") $("#refresh-ms").textContent = e.message; });
+    run();
+    timer = setInterval(run, 2000);
+  }
+
+  async function route() {
+    const hash = location.hash.replace(/^#/, "") || "halls";
+    const m = /^hall\/(\d+)$/.exec(hash);
+    if (m) { show("hall"); every(() => refreshHall(m[1])); }
+    else if (hash === "stats") { show("stats"); stop(); refreshStats().catch(() => {}); }
+    else { show("halls"); every(refreshHalls); }
+  }
+
+  async function start() {
+    try {
+      const me = await api("/api/me");
+      $("#who").textContent = me.name;
+      route();
+    } catch (e) { /* showLogin already ran */ }
+  }
+
+  $("#login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    $("#login-error").textContent = "";
+    try {
+      const resp = await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ login: f.login.value, password: f.password.value }) });
+      const body = await resp.json();
+      if (!resp.ok) { $("#login-error").textContent = body.error.message; return; }
+      f.password.value = "";
+      start();
+    } catch (e) { $("#login-error").textContent = "连接不上县级服务器"; }
+  });
+  $("#logout").addEventListener("click", async () => { await fetch("/api/logout", { method: "POST" }); showLogin(); });
+  $("#halls-table thead").addEventListener("click", (ev) => {
+    const key = ev.target.dataset && ev.target.dataset.key;
+    if (!key) return;
+    if (key === sortKey) sortDir = -sortDir; else { sortKey = key; sortDir = key === "name" ? 1 : -1; }
+    renderHalls();
+  });
+  for (const id of ["#filter", "#only-silent", "#only-waiting"]) $(id).addEventListener("input", renderHalls);
+  const now = new Date();
+  $("#month").value = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+  $("#month").addEventListener("change", () => refreshStats().catch(() => {}));
+  window.addEventListener("hashchange", route);
+  start();
+})();

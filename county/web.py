@@ -1,0 +1,88 @@
+"""HTTP plumbing of the county server: the one place errors are rendered, JSON bodies."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import zlib
+from typing import Any
+
+from aiohttp import web
+
+from .errors import BadRequest, CountyError, TooLarge
+
+log = logging.getLogger("county")
+MAX_BODY = 8 * 1024 * 1024  # compressed
+MAX_INFLATED = 64 * 1024 * 1024
+HTTP_MESSAGES = {
+    404: ("not_found", "没有这个地址，请检查网址"),
+    405: ("method_not_allowed", "不支持这种请求方式"),
+    413: ("too_large", "请求内容太大"),
+}
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=dumps)
+
+
+def render_error(err: CountyError) -> web.Response:
+    headers = {"Retry-After": "30"} if err.status in (429, 503) else {}
+    return web.json_response(err.to_dict(), status=err.status, headers=headers, dumps=dumps)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except CountyError as err:
+        return render_error(err)
+    except web.HTTPException as exc:
+        if exc.status in HTTP_MESSAGES:
+            code, message = HTTP_MESSAGES[exc.status]
+            return render_error(CountyError(message, code=code, status=exc.status))
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(CountyError("服务器内部错误，请稍后重试", code="internal", status=500))
+
+
+async def read_json(request: web.Request, *, limit: int = 64 * 1024) -> Any:
+    """The body as JSON (gzip allowed), or a 400/413 that says what is wrong."""
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLarge("请求内容太大")
+    raw = await request.content.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge("请求内容太大")
+    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        try:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            raw = d.decompress(raw, MAX_INFLATED)
+            if d.unconsumed_tail:
+                raise TooLarge("解压后的请求内容太大")
+        except (zlib.error, gzip.BadGzipFile):
+            raise BadRequest("请求内容不是有效的 gzip", code="bad_gzip") from None
+    try:
+        return json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("请求内容不是有效的 JSON", code="bad_json") from None
+
+
+def field(data: Any, name: str, kind: type, *, required: bool = True, max_len: int = 200) -> Any:
+    """One typed field of a JSON object body; a 400 naming the field otherwise."""
+    if not isinstance(data, dict):
+        raise BadRequest("请求内容必须是 JSON 对象", code="bad_json")
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise BadRequest(f"缺少字段 {name}", code="missing_field")
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BadRequest(f"字段 {name} 的类型不对", code="bad_field")
+    if isinstance(value, str) and len(value) > max_len:
+        raise BadRequest(f"字段 {name} 太长（最多 {max_len} 字）", code="bad_field")
+    return value
