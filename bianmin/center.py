@@ -97,6 +97,9 @@ class Center:
     windows: tuple[Window, ...]
     categories: tuple[Category, ...]
     matters: dict[str, Matter] = field(default_factory=dict)
+    # [county]: the county server this hall syncs to (the command line's --county-url wins).
+    county_url: str | None = None
+    county_token: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -241,7 +244,14 @@ def parse_center(data: dict) -> Center:
     gap = _get(c, "requeue_gap", "center", int, 3)
     if gap < 0:
         raise ConfigError("center.requeue_gap", "必须是不小于 0 的整数")
+    county = _get(data, "county", "", dict, {})
+    county_url = (_get(county, "url", "county", str, "") or "").strip() or None
+    county_token = (_get(county, "token", "county", str, "") or "").strip() or None
+    if bool(county_url) != bool(county_token):
+        raise ConfigError("county.token" if county_url else "county.url", "县级平台的 url 和 token 必须一起填写")
     return Center(
+        county_url=county_url,
+        county_token=county_token,
         name=_text(c, "name", "center"),
         timezone=tz,
         hotline=_text(c, "hotline", "center"),

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bianmin.center import load_center
 
-from . import api, guide, keys
+from . import api, county_sync, guide, keys
 from .accounts import Accounts
 from .hub import Hub
 from .service import QueueService
@@ -39,6 +39,7 @@ def create_app(settings: Settings, store: Store, *, clock=None, center=None) -> 
     app.router.add_get("/ws", app[keys.HUB].handle)
     for setup in _extensions():
         setup(app)
+    county_sync.setup(app)
     app.on_startup.append(_startup)
     app.on_shutdown.append(_shutdown)
     return app

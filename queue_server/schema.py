@@ -89,4 +89,11 @@ MIGRATIONS: list[str] = [
         closed_by  INTEGER
     );
     """,
+    # 2: the database's identity (epoch) and the county sync's acknowledged seq.
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]

@@ -24,6 +24,9 @@ class Settings:
     session_max_hours: int = 12
     # Ignore office days/hours when issuing tickets (demo and tests on any day).
     always_open: bool = False
+    # The county server this hall syncs its events to (queue_server/county_sync.py).
+    county_url: str | None = None
+    county_token: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -64,9 +67,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+    parser.add_argument(
+        "--county-url",
+        default=env("BIANMIN_COUNTY_URL"),
+        help="county server to sync events to, e.g. https://county.example:8100 (default: the center file's [county])",
+    )
+    parser.add_argument(
+        "--county-token",
+        default=env("BIANMIN_COUNTY_TOKEN"),
+        help="this hall's token from the county (python -m county add-hall)",
+    )
+
+
 def from_args(ns: argparse.Namespace) -> Settings:
     if not 0 < ns.port < 65536:
         raise SystemExit(f"端口 {ns.port} 无效：必须在 1–65535 之间")
+    if bool(ns.county_url) != bool(ns.county_token):
+        raise SystemExit("--county-url 和 --county-token 必须一起给出")
     return Settings(
-        db=ns.db, config=ns.config, host=ns.host, port=ns.port, public_url=ns.public_url, always_open=ns.always_open
+        db=ns.db,
+        config=ns.config,
+        host=ns.host,
+        port=ns.port,
+        public_url=ns.public_url,
+        always_open=ns.always_open,
+        county_url=ns.county_url,
+        county_token=ns.county_token,
     )
