@@ -95,7 +95,8 @@ class Accounts:
         name = name.strip()
         if not name:
             raise BadRequest("便民服务中心名称不能为空", code="bad_hall")
-        token = new_token()
+        # A prefix keeps the token from starting with "-" on a command line, and names its kind.
+        token = "bmh_" + new_token()
         async with self.pool.acquire() as conn, conn.transaction():
             hid = await conn.fetchval(
                 "INSERT INTO halls (name, token_hash) VALUES ($1, $2) RETURNING id", name, token_hash(token)

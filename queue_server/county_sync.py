@@ -128,7 +128,10 @@ class CountySync:
                     raise
                 except Exception as exc:  # network down, county down, bad answer: retry later
                     failures += 1
-                    self.state.last_error = _describe(exc)
+                    error = _describe(exc)
+                    if error != self.state.last_error:
+                        log.warning("county sync: %s (%s)", error, exc)
+                    self.state.last_error = error
                     delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** min(failures - 1, 16))
                     await self._sleep(delay * random.uniform(0.5, 1.5), wake=False)
                     continue

@@ -1,0 +1,117 @@
+"""Halls sync to the county: live figures, outages, a hostile network, restores, revoked tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from .conftest import county_events, wait_for
+
+
+async def _hall_row(county, session, hall_id):
+    async with session.get("/api/halls") as r:
+        assert r.status == 200
+        rows = await r.json()
+    return next(row for row in rows if row["id"] == hall_id)
+
+
+async def test_two_halls_show_on_the_county_within_2s(county, halls):
+    (id1, tok1), (id2, tok2) = county.add_hall("城关镇便民服务中心"), county.add_hall("河口乡便民服务中心")
+    h1, h2 = halls(county.url, tok1), halls(county.url, tok2)
+    h1.start()
+    h2.start()
+    session = await county.session()
+    try:
+        await h1.login()
+        await h2.login()
+        for _ in range(3):
+            await h1.issue("A")
+        await h2.issue("B")
+        await h2.issue("B")
+        await h1.serve_one(1)
+        await h2.serve_one(2)
+        t0 = time.monotonic()
+        snap1, snap2 = await h1.snapshot(), await h2.snapshot()
+
+        async def both_current():
+            r1, r2 = await _hall_row(county, session, id1), await _hall_row(county, session, id2)
+            return (r1, r2) if r1["seq"] == snap1["seq"] and r2["seq"] == snap2["seq"] else None
+
+        r1, r2 = await wait_for(both_current, timeout=2.0, interval=0.05)
+        assert time.monotonic() - t0 < 2.0
+        assert (r1["waiting"], r1["served_today"], r1["windows_open"]) == (2, 1, 1)
+        assert (r2["waiting"], r2["served_today"]) == (1, 1)
+        assert r1["wait_p50_s"] is not None and not r1["silent"] and r1["pending"] == 0
+        assert r1["satisfaction"] is None and r1["inspection_score"] is None
+        async with session.get(f"/api/halls/{id1}/snapshot") as r:
+            county_snap = await r.json()
+        assert county_snap["waiting"] == snap1["waiting"]
+        assert [t["number"] for t in county_snap["queue"]] == [t["number"] for t in snap1["queue"]]
+        # The county knows the windows that have acted (events carry them), exactly as the hall has them.
+        by_number = {w["number"]: w for w in snap1["windows"]}
+        assert county_snap["windows"] and all(w == by_number[w["number"]] for w in county_snap["windows"])
+        state = await wait_for(lambda: _synced(h1))
+        assert state["label"] == "已同步" and state["last_ok"]
+    finally:
+        await session.close()
+
+
+async def _synced(hall):
+    state = await hall.sync_state()
+    return state if state.get("pending") == 0 and state.get("last_ok") else None
+
+
+async def _exactly_the_halls_events(county, hall_id, hall):
+    stored = await county_events(county, hall_id)
+    theirs = hall.events()
+    return [(s, p) for _, s, _, p in stored] == theirs and all(not sup for _, _, sup, _ in stored)
+
+
+async def test_county_down_halls_keep_working_and_catch_up(county, halls):
+    hid, tok = county.add_hall("城关镇")
+    hall = halls(county.url, tok)
+    hall.start()
+    await hall.login()
+    await hall.issue("A")
+    await wait_for(lambda: _synced(hall))
+    county.kill()
+    for _ in range(20):
+        await hall.issue("A")  # never waits on the county
+    for _ in range(5):
+        await hall.serve_one(1)
+
+    async def failing():
+        state = await hall.sync_state()
+        return state if state["last_error"] else None
+
+    state = await wait_for(failing)
+    assert state["pending"] == 35 and state["label"] == "待同步 35 条" and "县" in state["last_error"]
+    await asyncio.sleep(2)  # a few failed tries with backoff
+    county.start()
+    await wait_for(lambda: _synced(hall), timeout=30)
+    assert await _exactly_the_halls_events(county, hid, hall)
+
+
+async def test_revoked_hall_token_is_refused(county, halls):
+    hid, tok = county.add_hall("城关镇")
+    session = await county.session()
+    try:
+        async with session.post(f"/api/admin/halls/{hid}/revoke") as r:
+            assert r.status == 200
+        async with session.post(
+            "/api/sync", json={"epoch": "e", "events": []}, headers={"Authorization": f"Bearer {tok}"}
+        ) as r:
+            assert r.status == 401
+            assert (await r.json())["error"]["code"] == "bad_hall_token"
+        hall = halls(county.url, tok)
+        hall.start()
+        await hall.login()
+        await hall.issue("A")
+        await asyncio.sleep(1.5)
+        state = await hall.sync_state()
+        assert state["last_ok"] is None and "401" in state["last_error"]
+        assert await county_events(county, hid) == []
+        async with session.get("/api/halls") as r:
+            assert hid not in [row["id"] for row in await r.json()]
+    finally:
+        await session.close()
