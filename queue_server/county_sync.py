@@ -144,13 +144,13 @@ class CountySync:
         if not wake:
             await asyncio.sleep(seconds)
             return
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _send_once(self, http: aiohttp.ClientSession) -> bool:
         """Send the next batch (or a heartbeat); True when events were acknowledged."""
         assert self.identity is not None
+        self._wake.clear()  # before reading: a commit from now on wakes the next round
         acked = self.state.acked_seq
         rows = await self.store.fetchall(
             "SELECT seq, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (acked, BATCH_EVENTS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 from .conftest import county_events, wait_for
 
@@ -113,5 +114,149 @@ async def test_revoked_hall_token_is_refused(county, halls):
         assert await county_events(county, hid) == []
         async with session.get("/api/halls") as r:
             assert hid not in [row["id"] for row in await r.json()]
+    finally:
+        await session.close()
+
+
+class FlakyProxy:
+    """An HTTP proxy in front of the county that drops, delays and duplicates requests.
+
+    Deterministic (seeded): per request it drops it before forwarding, forwards but drops
+    the answer, forwards it twice (a duplicate), or delays it, then answers normally."""
+
+    def __init__(self, target: str, seed: int = 17):
+        import random
+
+        self.target = target
+        self.rng = random.Random(seed)
+        self.counts = {"drop": 0, "lose_answer": 0, "duplicate": 0, "delay": 0, "pass": 0}
+        self.fates: list[str] = []
+        self.runner = None
+        self.port = 0
+
+    async def handle(self, request):
+        import aiohttp
+        from aiohttp import web
+
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        # Forward the body inflated: aiohttp already inflated the hall's gzip.
+        if not self.fates:  # every kind of trouble in each run of six requests, in a seeded order
+            self.fates = ["drop", "lose_answer", "duplicate", "delay", "pass", "pass"]
+            self.rng.shuffle(self.fates)
+        fate = self.fates.pop()
+        self.counts[fate] += 1
+        if fate == "drop":
+            raise web.HTTPBadGateway()
+        if fate == "delay":
+            await asyncio.sleep(self.rng.uniform(0.05, 0.6))
+        async with aiohttp.ClientSession() as s:
+
+            async def forward():
+                async with s.post(self.target + request.path, data=body, headers=headers) as r:
+                    return r.status, await r.read()
+
+            if fate == "duplicate":
+                first, second = await asyncio.gather(forward(), forward())
+                status, data = second
+            else:
+                status, data = await forward()
+        if fate == "lose_answer":
+            raise web.HTTPGatewayTimeout()
+        return web.Response(status=status, body=data, content_type="application/json")
+
+    async def start(self) -> str:
+        from aiohttp import web
+
+        from county.devserver import free_port
+
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_post("/{tail:.*}", self.handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        self.port = free_port()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+        return f"http://127.0.0.1:{self.port}"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+async def test_dropping_delaying_duplicating_proxy_loses_nothing_and_doubles_nothing(county, halls):
+    hid, tok = county.add_hall("城关镇")
+    proxy = FlakyProxy(county.url)
+    url = await proxy.start()
+    try:
+        hall = halls(url, tok)
+        await asyncio.to_thread(hall.start)
+        await hall.login()
+        for i in range(30):
+            await hall.issue("A" if i % 2 else "C")
+            if i % 3 == 2:
+                await hall.serve_one(1)
+            await asyncio.sleep(0.03)
+        await wait_for(lambda: _synced(hall), timeout=60, interval=0.2)
+        assert await _exactly_the_halls_events(county, hid, hall)
+        assert all(proxy.counts[k] > 0 for k in ("drop", "lose_answer", "duplicate", "delay")), proxy.counts
+    finally:
+        await proxy.stop()
+
+
+async def test_restored_hall_is_reconciled_not_double_counted(county, halls, tmp_path):
+    import shutil
+    import sqlite3
+
+    from queue_server.epoch import new_epoch_after_restore
+
+    hid, tok = county.add_hall("城关镇")
+    hall = halls(county.url, tok)
+    hall.start()
+    await hall.login()
+    for _ in range(6):
+        await hall.issue("A")
+    await hall.serve_one(1)
+    await wait_for(lambda: _synced(hall))
+    backup = tmp_path / "backup.db"
+    src, dst = sqlite3.connect(hall.db), sqlite3.connect(backup)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    fork_seq = len(hall.events())
+    for _ in range(4):
+        await hall.issue("A")
+    await hall.serve_one(1)
+    await hall.serve_one(1)
+    await wait_for(lambda: _synced(hall))
+    lost = len(hall.events()) - fork_seq
+    await hall.aclose()  # its keep-alive connections die with the process
+    hall.stop()
+    # Restore the older copy, as the restore command will: copy it over, then a new epoch.
+    for suffix in ("-wal", "-shm"):
+        Path(str(hall.db) + suffix).unlink(missing_ok=True)
+    shutil.copy(backup, hall.db)
+    identity = new_epoch_after_restore(hall.db)
+    assert identity.parent_epoch and identity.fork_seq == fork_seq
+    hall.start()
+    await hall.login()
+    await hall.issue("C")
+    await hall.serve_one(1)
+    await wait_for(lambda: _synced(hall))
+    stored = await county_events(county, hid)
+    counted = sorted((s, p) for _, s, sup, p in stored if not sup)
+    assert counted == hall.events()  # the restored line, once
+    superseded = [(e, s) for e, s, sup, _ in stored if sup]
+    assert len(superseded) == lost and {e for e, _ in superseded} == {identity.parent_epoch}
+    session = await county.session()
+    try:
+        snap = await hall.snapshot()
+        row = await _hall_row(county, session, hid)
+        served = sum(w["served_today"] for w in snap["windows"])
+        assert (row["seq"], row["waiting"], row["served_today"]) == (snap["seq"], sum(snap["waiting"].values()), served)
+        async with session.get(f"/api/halls/{hid}/day") as r:
+            day = await r.json()
+        assert day["issued"] == sum(1 for _, p in hall.events() if p["type"] == "ticket_issued")
+        assert day["served"] == served
     finally:
         await session.close()
