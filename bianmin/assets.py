@@ -18,7 +18,7 @@ FONT_BOLD = FONTS_DIR / "NotoSansSC-Bianmin-Bold.otf"
 FONT_LICENSE = FONTS_DIR / "OFL.txt"
 
 # Where user-facing text lives: the center config and every UI source file.
-TEXT_SOURCE_DIRS = ("bianmin", "queue_server", "kiosk", "display")
+TEXT_SOURCE_DIRS = ("bianmin", "queue_server", "kiosk", "display", "county")
 TEXT_SOURCE_SUFFIXES = (".py", ".kv", ".html", ".js")
 
 
