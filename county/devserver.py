@@ -129,6 +129,7 @@ class CountyProcess:
         self.extra = extra
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.prefix: tuple[str, ...] = ()  # interpreter options, e.g. a profiler
 
     @property
     def url(self) -> str:
@@ -137,7 +138,7 @@ class CountyProcess:
     def start(self, timeout: float = 30.0) -> CountyProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "county", "serve", "--dsn", self.dsn, "--port", str(self.port), *self.extra],
+                [sys.executable, *self.prefix, "-m", "county", "serve", "--dsn", self.dsn, "--port", str(self.port), *self.extra],
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,

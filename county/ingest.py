@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+import orjson
 
 from bianmin.sync import SyncAck, SyncBatch
 
@@ -96,7 +96,7 @@ class Ingest:
         """Queue ``batch`` from ``hall_id``; the future gives its :class:`SyncAck` after commit."""
         if len(self._queue) >= QUEUE_LIMIT:
             raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
-        payloads = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in batch.events]
+        payloads = [orjson.dumps(e).decode() for e in batch.events]
         fut = asyncio.get_running_loop().create_future()
         self._queue.append(_Item(hall_id, batch, fut, payloads))
         self._wake.set()
@@ -161,7 +161,7 @@ class Ingest:
                 hall.live = cached[2]
             else:
                 text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
-                data = json.loads(text) if text else {}
+                data = orjson.loads(text) if text else {}
                 hall.live = data if data.get("waits") else live_mod.empty()
         return hall.live
 
@@ -292,7 +292,7 @@ class Ingest:
             upto,
         )
         for r in records:
-            live_mod.apply(lv, json.loads(r[0]))
+            live_mod.apply(lv, orjson.loads(r[0]))
         return lv
 
     async def _copy(self, conn: asyncpg.Connection, rows: list[tuple]) -> None:
@@ -329,7 +329,7 @@ class Ingest:
             cols["lea"].append(h.last_event_at)
             if h.live is not None:
                 self._live_cache[hid] = (h.epoch, h.seq, h.live)
-                cols["live"].append(json.dumps(h.live, ensure_ascii=False, separators=(",", ":")))
+                cols["live"].append(orjson.dumps(h.live).decode())
                 figs = live_mod.figures(h.live)
             else:
                 cols["live"].append(None)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import zlib
 from typing import Any
 
 import aiohttp.http_exceptions
+import orjson
 from aiohttp import web
 
 from .errors import BadRequest, CountyError, TooLarge
@@ -22,7 +22,7 @@ HTTP_MESSAGES = {
 
 
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(obj).decode()
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -63,7 +63,7 @@ async def read_json(request: web.Request, *, limit: int = 64 * 1024) -> Any:
     if len(raw) > limit:
         raise TooLarge("请求内容太大")
     try:
-        return json.loads(raw) if raw.strip() else {}
+        return orjson.loads(raw) if raw.strip() else {}
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("请求内容不是有效的 JSON", code="bad_json") from None
 

@@ -1,0 +1,266 @@
+"""Benchmark: a province of township halls syncing to one county server on this machine.
+
+``python -m bench.county [--halls 2000] [--tickets 600] [--rate 25000] [--max-seconds 240]``
+
+Starts a throwaway PostgreSQL cluster (fsync on) and ``python -m county serve``, registers
+the halls, then replays a compressed day per hall (about ``tickets`` tickets, each issued,
+called, started and finished: real protocol events from :mod:`county.simhall`). Each hall
+"commits" its events on the compressed clock and syncs like the hall's task does: gzip
+batches after the last ack, one request in flight, at most one per ``--interval``.
+
+Prints events ingested per second, the lag from an event's commit to ``/api/halls``
+showing it (p50, p99), the board's refresh time with every hall (Chromium), and the
+PostgreSQL size per hall-year. Stops by itself after ``--max-seconds`` of ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from county.devserver import CountyProcess, PgCluster, county_cli
+from county.simhall import TZ, simulate_day
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "var" / "shots"
+PASSWORD = "bench-pass-123"
+VARIANTS = 12
+WORKING_DAYS = 250
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+class SimHall:
+    def __init__(self, hid: int, token: str, events: list[str], offsets: list[float]):
+        self.hid = hid
+        self.token = token
+        self.events = events  # JSON text per event, seq = index + 1
+        self.offsets = offsets  # compressed-clock second at which each event commits
+        self.acked = 0
+        self.visible = 0
+        self.busy = False
+        self.last_send = 0.0
+        self.errors = 0
+
+    def committed(self, t: float) -> int:
+        lo, hi = self.acked, len(self.offsets)
+        while lo < hi:  # events committed by compressed time t (offsets are sorted)
+            mid = (lo + hi) // 2
+            if self.offsets[mid] <= t:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+
+async def send(http: aiohttp.ClientSession, url: str, hall: SimHall, upto: int, batch_max: int) -> int:
+    upto = min(upto, hall.acked + batch_max)
+    body = (
+        f'{{"epoch":"bench-{hall.hid}","hall_seq":{upto},"events":[' + ",".join(hall.events[hall.acked : upto]) + "]}"
+    )
+    data = gzip.compress(body.encode(), compresslevel=1)
+    try:
+        async with http.post(
+            url + "/api/sync",
+            data=data,
+            headers={"Authorization": f"Bearer {hall.token}", "Content-Encoding": "gzip"},
+        ) as r:
+            ack = await r.json(content_type=None)
+            if r.status != 200:
+                hall.errors += 1
+                return 0
+    except (aiohttp.ClientError, TimeoutError):
+        hall.errors += 1
+        return 0
+    n = ack["acked_seq"] - hall.acked
+    hall.acked = ack["acked_seq"]
+    return n
+
+
+async def run(ns: argparse.Namespace) -> None:
+    pg = PgCluster(fast=False).start()
+    county = None
+    try:
+        dsn = pg.new_database()
+        county_cli(dsn, "add-user", "--login", "bench", "--name", "压测", "--password-stdin", stdin=PASSWORD + "\n")
+        log = Path(tempfile.gettempdir()) / "bench-county.log"
+        county = CountyProcess(dsn, log)
+        if ns.profile:
+            county.prefix = ("-m", "cProfile", "-o", ns.profile)
+        county.start()
+        url = county.url
+        print(f"county server at {url}; log {log}", flush=True)
+        today = dt.datetime.now(TZ).date()
+        t = time.perf_counter()
+        variants = [simulate_day(today, ns.tickets, seed=k) for k in range(VARIANTS)]
+        texts = [[json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in v] for v in variants]
+        opening = dt.datetime.combine(today, dt.time(8, 30), TZ)
+        sim_offsets = [[(dt.datetime.fromisoformat(e["at"]) - opening).total_seconds() for e in v] for v in variants]
+        total = sum(len(texts[i % VARIANTS]) for i in range(ns.halls))
+        span = max(o[-1] for o in sim_offsets)
+        seconds = total / ns.rate
+        scale = seconds / span
+        print(
+            f"{ns.halls} halls, {total} events ({total / ns.halls:.0f} per hall-day) in {time.perf_counter() - t:.1f} s; "
+            f"a {span / 3600:.1f} h day compressed into {seconds:.0f} s (offered {ns.rate} events/s)",
+            flush=True,
+        )
+        jar = aiohttp.CookieJar(unsafe=True)
+        conn = aiohttp.TCPConnector(limit=ns.connections)
+        async with aiohttp.ClientSession(
+            connector=conn, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=60)
+        ) as http:
+            r = await http.post(url + "/api/login", json={"login": "bench", "password": PASSWORD})
+            assert r.status == 200, await r.text()
+            halls: list[SimHall] = []
+            for i in range(ns.halls):
+                async with http.post(url + "/api/admin/halls", json={"name": f"第{i + 1:04d}号乡镇便民服务中心"}) as r:
+                    made = await r.json()
+                v = i % VARIANTS
+                halls.append(SimHall(made["id"], made["token"], texts[v], [o * scale for o in sim_offsets[v]]))
+            print(f"registered {ns.halls} halls", flush=True)
+            lags: list[float] = []
+            api_ms: list[float] = []
+            stop = asyncio.Event()
+            t0 = time.monotonic()
+            by_id = {h.hid: h for h in halls}
+
+            async def poller() -> None:
+                while not stop.is_set():
+                    a = time.monotonic()
+                    async with http.get(url + "/api/halls") as r:
+                        rows = await r.json()
+                    now = time.monotonic()
+                    api_ms.append((now - a) * 1000)
+                    for row in rows:
+                        h = by_id.get(row["id"])
+                        if h is None:
+                            continue
+                        seen = min(row["seq"], len(h.offsets))
+                        for i in range(h.visible, seen, 7):  # every 7th event: enough samples, less CPU
+                            lags.append(now - (t0 + h.offsets[i]))
+                        h.visible = max(h.visible, seen)
+                    await asyncio.sleep(0.25)
+
+            tasks: set[asyncio.Task] = set()
+            ingested = 0
+
+            async def one(h: SimHall, upto: int) -> None:
+                nonlocal ingested
+                n = await send(http, url, h, upto, ns.batch)
+                ingested += n
+                h.busy = False
+
+            poll = asyncio.create_task(poller())
+            while True:
+                now = time.monotonic()
+                elapsed = now - t0
+                if elapsed > ns.max_seconds or all(h.acked >= len(h.events) for h in halls):
+                    break
+                for h in halls:
+                    if h.busy or now - h.last_send < ns.interval:
+                        continue
+                    upto = h.committed(elapsed)
+                    if upto > h.acked:
+                        h.busy = True
+                        h.last_send = now
+                        task = asyncio.create_task(one(h, upto))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                await asyncio.sleep(0.05)
+            elapsed = time.monotonic() - t0
+            await asyncio.gather(*tasks)
+            await asyncio.sleep(1.0)
+            stop.set()
+            await poll
+            errors = sum(h.errors for h in halls)
+            print(f"\ningested {ingested} events in {elapsed:.1f} s: {ingested / elapsed:,.0f} events/s", flush=True)
+            print(f"commit -> /api/halls lag: p50 {quantile(lags, 0.5):.2f} s, p99 {quantile(lags, 0.99):.2f} s "
+                  f"({len(lags)} samples); sync interval {ns.interval} s; failed requests {errors}")
+            print(f"GET /api/halls with {ns.halls} halls: p50 {quantile(api_ms, 0.5):.0f} ms, "
+                  f"p99 {quantile(api_ms, 0.99):.0f} ms (while ingesting)")
+            sizes = await _sizes(dsn)
+            per_event = sizes["events"] / max(1, ingested)
+            per_day = total / ns.halls
+            print(f"PostgreSQL: events {sizes['events'] / 2**20:.0f} MiB, database {sizes['db'] / 2**20:.0f} MiB; "
+                  f"{per_event:.0f} B/event; per hall-year ({per_day:.0f} events/day x {WORKING_DAYS} days): "
+                  f"{per_event * per_day * WORKING_DAYS / 2**20:.0f} MiB", flush=True)
+        if not ns.no_browser:
+            await _board_refresh(url, ns.halls)
+    finally:
+        if county is not None:
+            county.stop()
+        pg.stop()
+
+
+async def _sizes(dsn: str) -> dict[str, int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        events = await conn.fetchval(
+            "SELECT COALESCE(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits "
+            "WHERE inhparent = 'events'::regclass"
+        )
+        db = await conn.fetchval("SELECT pg_database_size(current_database())")
+    finally:
+        await conn.close()
+    return {"events": int(events), "db": int(db)}
+
+
+async def _board_refresh(url: str, halls: int) -> None:
+    from playwright.async_api import async_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = await browser.new_page(viewport={"width": 1600, "height": 900}, locale="zh-CN", bypass_csp=True)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        await page.goto(url + "/board")
+        await page.fill("input[name=login]", "bench")
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("#login-form button[type=submit]")
+        await page.wait_for_function(f"window.boardState && window.boardState.rows === {halls}", timeout=30000)
+        samples = []
+        for _ in range(6):
+            n = await page.evaluate("window.boardState.refreshes")
+            await page.wait_for_function(f"window.boardState.refreshes > {n}", timeout=30000)
+            samples.append(await page.evaluate("window.boardState.refreshMs"))
+        await page.screenshot(path=str(SHOTS / "county-board-2000.png"))
+        await browser.close()
+    print(f"board refresh in Chromium with {halls} halls (fetch + render): median {statistics.median(samples):.0f} ms, "
+          f"max {max(samples):.0f} ms; JS errors: {len(errors)}; screenshot var/shots/county-board-2000.png")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.county", description=__doc__.split("\n\n")[0])
+    p.add_argument("--halls", type=int, default=2000)
+    p.add_argument("--tickets", type=int, default=600, help="tickets per hall-day")
+    p.add_argument("--rate", type=int, default=25000, help="offered events/s (sets how hard the day is compressed)")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between one hall's sync requests")
+    p.add_argument("--batch", type=int, default=2000, help="events per request at most")
+    p.add_argument("--connections", type=int, default=256)
+    p.add_argument("--max-seconds", type=float, default=240.0, help="stop ingesting after this long")
+    p.add_argument("--profile", help="write a cProfile of the county server to this file")
+    p.add_argument("--no-browser", action="store_true", help="skip the Chromium board timing")
+    ns = p.parse_args(argv)
+    asyncio.run(run(ns))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
