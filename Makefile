@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 # Debian packages the tests use: Chromium for the clerk console, Xvfb for the Kivy
 # windows, espeak-ng and sox for announcements, libmtdev1 and Mesa for Kivy,
 # libusb for USB printers, poppler for turning printed notices into images, tesseract
-# (with Simplified Chinese) for reading the hall display's screenshots back.
+# (with Simplified Chinese) for reading the hall display's screenshots back, PostgreSQL for
+# the county server (the tests start a throwaway cluster of their own).
 TEST_DEBS := chromium xvfb xauth libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
 	tesseract-ocr tesseract-ocr-chi-sim \
-	libusb-1.0-0 poppler-utils
+	libusb-1.0-0 poppler-utils postgresql
 RUN_DEBS := libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox libusb-1.0-0
 
 .PHONY: run test lint bench debs-test debs-run font clean
@@ -19,7 +20,7 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[kiosk,display,dev]'
+	$(PY) -m pip install --quiet -e '.[county,kiosk,display,dev]'
 	touch $(STAMP)
 
 # Install missing Debian packages, only when we are root (CI and fresh machines).

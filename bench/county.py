@@ -117,7 +117,8 @@ async def run(ns: argparse.Namespace) -> None:
         seconds = total / ns.rate
         scale = seconds / span
         print(
-            f"{ns.halls} halls, {total} events ({total / ns.halls:.0f} per hall-day) in {time.perf_counter() - t:.1f} s; "
+            f"{ns.halls} halls, {total} events ({total / ns.halls:.0f} per hall-day), "
+            f"made in {time.perf_counter() - t:.1f} s; "
             f"a {span / 3600:.1f} h day compressed into {seconds:.0f} s (offered {ns.rate} events/s)",
             flush=True,
         )
@@ -191,16 +192,23 @@ async def run(ns: argparse.Namespace) -> None:
             await poll
             errors = sum(h.errors for h in halls)
             print(f"\ningested {ingested} events in {elapsed:.1f} s: {ingested / elapsed:,.0f} events/s", flush=True)
-            print(f"commit -> /api/halls lag: p50 {quantile(lags, 0.5):.2f} s, p99 {quantile(lags, 0.99):.2f} s "
-                  f"({len(lags)} samples); sync interval {ns.interval} s; failed requests {errors}")
-            print(f"GET /api/halls with {ns.halls} halls: p50 {quantile(api_ms, 0.5):.0f} ms, "
-                  f"p99 {quantile(api_ms, 0.99):.0f} ms (while ingesting)")
+            print(
+                f"commit -> /api/halls lag: p50 {quantile(lags, 0.5):.2f} s, p99 {quantile(lags, 0.99):.2f} s "
+                f"({len(lags)} samples); sync interval {ns.interval} s; failed requests {errors}"
+            )
+            print(
+                f"GET /api/halls with {ns.halls} halls: p50 {quantile(api_ms, 0.5):.0f} ms, "
+                f"p99 {quantile(api_ms, 0.99):.0f} ms (while ingesting)"
+            )
             sizes = await _sizes(dsn)
             per_event = sizes["events"] / max(1, ingested)
             per_day = total / ns.halls
-            print(f"PostgreSQL: events {sizes['events'] / 2**20:.0f} MiB, database {sizes['db'] / 2**20:.0f} MiB; "
-                  f"{per_event:.0f} B/event; per hall-year ({per_day:.0f} events/day x {WORKING_DAYS} days): "
-                  f"{per_event * per_day * WORKING_DAYS / 2**20:.0f} MiB", flush=True)
+            print(
+                f"PostgreSQL: events {sizes['events'] / 2**20:.0f} MiB, database {sizes['db'] / 2**20:.0f} MiB; "
+                f"{per_event:.0f} B/event; per hall-year ({per_day:.0f} events/day x {WORKING_DAYS} days): "
+                f"{per_event * per_day * WORKING_DAYS / 2**20:.0f} MiB",
+                flush=True,
+            )
         if not ns.no_browser:
             await _board_refresh(url, ns.halls)
     finally:
@@ -243,8 +251,10 @@ async def _board_refresh(url: str, halls: int) -> None:
             samples.append(await page.evaluate("window.boardState.refreshMs"))
         await page.screenshot(path=str(SHOTS / "county-board-2000.png"))
         await browser.close()
-    print(f"board refresh in Chromium with {halls} halls (fetch + render): median {statistics.median(samples):.0f} ms, "
-          f"max {max(samples):.0f} ms; JS errors: {len(errors)}; screenshot var/shots/county-board-2000.png")
+    print(
+        f"board refresh in Chromium with {halls} halls (fetch + render): median {statistics.median(samples):.0f} ms, "
+        f"max {max(samples):.0f} ms; JS errors: {len(errors)}; screenshot var/shots/county-board-2000.png"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -50,7 +50,9 @@ class SyncBatch(Message):
         if not isinstance(events, list):
             raise ProtocolError("SyncBatch.events: expected a list")
         head = super().from_dict({**data, "events": []})
-        return dataclasses.replace(head, events=[check_event(e, f"SyncBatch.events[{i}]") for i, e in enumerate(events)])
+        return dataclasses.replace(
+            head, events=[check_event(e, f"SyncBatch.events[{i}]") for i, e in enumerate(events)]
+        )
 
 
 @dataclass(frozen=True)

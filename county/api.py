@@ -177,7 +177,9 @@ async def hall_day(request: web.Request) -> web.Response:
     )
     hours = [dict(r) for r in rows]
     totals = {k: sum(h[k] for h in hours) for k in ("issued", "served", "no_shows")}
-    return json_response({"hall": {"id": row["id"], "name": row["name"]}, "day": day.isoformat(), "hours": hours, **totals})
+    return json_response(
+        {"hall": {"id": row["id"], "name": row["name"]}, "day": day.isoformat(), "hours": hours, **totals}
+    )
 
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

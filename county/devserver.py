@@ -138,7 +138,18 @@ class CountyProcess:
     def start(self, timeout: float = 30.0) -> CountyProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, *self.prefix, "-m", "county", "serve", "--dsn", self.dsn, "--port", str(self.port), *self.extra],
+                [
+                    sys.executable,
+                    *self.prefix,
+                    "-m",
+                    "county",
+                    "serve",
+                    "--dsn",
+                    self.dsn,
+                    "--port",
+                    str(self.port),
+                    *self.extra,
+                ],
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -19,6 +19,7 @@ hall's live state is rebuilt from its line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections import deque
@@ -83,10 +84,8 @@ class Ingest:
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         for item in self._queue:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
@@ -187,10 +186,8 @@ class Ingest:
             sup_after = tgt["superseded_after"]
             superseded = sup_after is not None and s > sup_after
             at = dt.datetime.fromisoformat(ev["at"])
-            if lv is not None and not superseded:
-                wait = live_mod.apply(lv, ev)
-            else:
-                wait = live_mod.wait_of(ev)
+            # Counted events change the live state; the rest keep their wait for the record.
+            wait = live_mod.apply(lv, ev) if lv is not None and not superseded else live_mod.wait_of(ev)
             rows.append((item.hall_id, target, s, at, ev["type"], wait, ev.get("outcome"), superseded, payload))
             ep["acked_seq"] = s
             hall.dirty_epochs.add(b.epoch)
@@ -317,7 +314,8 @@ class Ingest:
         now = dt.datetime.now(dt.UTC)
         cols: dict[str, list] = {k: [] for k in ("id", "epoch", "seq", "hseq", "lea", "live")}
         fig_cols: dict[str, list] = {
-            k: [] for k in ("day", "waiting", "windows_open", "windows_paused", "served_today", "wait_p50_s", "wait_p90_s")
+            k: []
+            for k in ("day", "waiting", "windows_open", "windows_paused", "served_today", "wait_p50_s", "wait_p90_s")
         }
         for hid, h in halls.items():
             if not h.touched:

@@ -68,7 +68,9 @@ def simulate_day(day: dt.date, tickets: int = 600, *, seed: int = 0, until: dt.t
             remaining -= 1
             cat = rng.choice(cats)
             numbers[cat] += 1
-            ticket = TicketView(int(what) + 1, f"{cat}{numbers[cat]:03d}", cat, None, None, False, "waiting", None, iso(t))
+            ticket = TicketView(
+                int(what) + 1, f"{cat}{numbers[cat]:03d}", cat, None, None, False, "waiting", None, iso(t)
+            )
             line[cat].append(ticket)
             waiting[cat] += 1
             emit("ticket_issued", t, ticket=ticket)

@@ -66,7 +66,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="issue tickets outside office days and hours (demo, tests)",
     )
 
-
     parser.add_argument(
         "--county-url",
         default=env("BIANMIN_COUNTY_URL"),

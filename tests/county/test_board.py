@@ -16,7 +16,22 @@ from county.simhall import TZ, simulate_day
 from .conftest import PASSWORD, SHOTS, wait_for
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-TOWNS = ["城关镇", "河口乡", "青山镇", "白石乡", "长岭镇", "新田乡", "石门镇", "桃源乡", "龙潭镇", "柳溪乡", "高桥镇", "东湖乡", "南岭镇", "北坪乡"]
+TOWNS = [
+    "城关镇",
+    "河口乡",
+    "青山镇",
+    "白石乡",
+    "长岭镇",
+    "新田乡",
+    "石门镇",
+    "桃源乡",
+    "龙潭镇",
+    "柳溪乡",
+    "高桥镇",
+    "东湖乡",
+    "南岭镇",
+    "北坪乡",
+]
 
 
 async def post_day(county_url: str, token: str, events: list[dict], epoch: str) -> None:

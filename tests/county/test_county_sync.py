@@ -157,7 +157,7 @@ class FlakyProxy:
                     return r.status, await r.read()
 
             if fate == "duplicate":
-                first, second = await asyncio.gather(forward(), forward())
+                _, second = await asyncio.gather(forward(), forward())
                 status, data = second
             else:
                 status, data = await forward()
