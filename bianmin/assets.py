@@ -16,6 +16,10 @@ FONTS_DIR = ASSETS_DIR / "fonts"
 FONT_REGULAR = FONTS_DIR / "NotoSansSC-Bianmin-Regular.otf"
 FONT_BOLD = FONTS_DIR / "NotoSansSC-Bianmin-Bold.otf"
 FONT_LICENSE = FONTS_DIR / "OFL.txt"
+# The display's recorded clips and chime (a center may replace them with its own).
+VOICE_DIR = ASSETS_DIR / "voice"
+# The kiosk's category tiles: {code}.png, else default.png.
+ICONS_DIR = ASSETS_DIR / "icons"
 
 # Where user-facing text lives: the center config and every UI source file.
 TEXT_SOURCE_DIRS = ("bianmin", "queue_server", "kiosk", "display")

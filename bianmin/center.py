@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bianmin.protocol import CategoryInfo, CenterInfo, MatterInfo, OfficeInfo, WindowInfo
+
 SAMPLE_CENTER = Path(__file__).resolve().parent.parent / "assets" / "center.toml"
+# Working days promised for a matter done on a resident's behalf (代为办理) when the matter
+# has no guide of its own to say, e.g. a case opened without a matter.
+DEFAULT_PROMISED_DAYS = 5
 GUIDE_FIELDS = (
     "policy_basis",
     "fees",
@@ -271,3 +276,23 @@ def load_center(path: Path | str = SAMPLE_CENTER) -> Center:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"TOML 格式错误：{exc}") from None
     return parse_center(data)
+
+
+def center_info(center: Center, open_now: bool) -> CenterInfo:
+    """The public ``GET /api/center`` message for ``center`` (``open_now``: taking tickets now)."""
+    o = center.office
+    return CenterInfo(
+        name=center.name,
+        timezone=center.timezone,
+        working_days_only=center.working_days_only,
+        hotline=center.hotline,
+        duty_phone=center.duty_phone,
+        address=center.address,
+        office=OfficeInfo(list(o.days), f"{o.open:%H:%M}", f"{o.close:%H:%M}", o.note, open_now),
+        notices=list(center.notices),
+        categories=[
+            CategoryInfo(c.code, c.name, [MatterInfo(m.code, m.name, m.guide.promised_days) for m in c.matters])
+            for c in center.categories
+        ],
+        windows=[WindowInfo(w.number, w.name, list(w.categories)) for w in center.windows],
+    )

@@ -19,7 +19,8 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
 import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
-from display import fonts, present, theme
+from bianmin import fonts
+from display import present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
 from display.settings import DisplaySettings

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bianmin.assets import VOICE_DIR
 from display import wavs
-
-VOICE_DIR = Path(__file__).resolve().parent.parent / "assets" / "voice"
 
 
 def _bell(freq: float, seconds: float, rate: int) -> np.ndarray:

@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 from kivy.uix.floatlayout import FloatLayout
 
-from display.present import CallLine, CenterInfo, WaitingRow, WindowRow
+from bianmin.protocol import CenterInfo
+from display.present import CallLine, WaitingRow, WindowRow
 
 
 class BoardScreen(FloatLayout):

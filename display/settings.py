@@ -7,7 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from display.voice import VOICE_DIR
+from bianmin.assets import VOICE_DIR
+from bianmin.screensize import parse_size
 
 
 @dataclass(frozen=True)
@@ -26,17 +27,6 @@ class DisplaySettings:
     voice: str = "auto"  # auto | espeak | clips
     voice_dir: Path = VOICE_DIR
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
-
-
-def parse_size(value: str) -> tuple[int, int]:
-    """``1920x1080`` -> (1920, 1080), with a clear error otherwise."""
-    try:
-        w, h = (int(v) for v in value.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"尺寸“{value}”格式应为 宽x高，例如 1920x1080") from None
-    if not (320 <= w <= 7680 and 240 <= h <= 4320):
-        raise argparse.ArgumentTypeError(f"尺寸“{value}”超出范围（320x240 到 7680x4320）")
-    return w, h
 
 
 def _positive(kind):

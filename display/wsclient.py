@@ -15,7 +15,7 @@ from typing import Protocol
 
 import aiohttp
 
-from bianmin.protocol import Event, ProtocolError, Snapshot, parse_ws_message
+from bianmin.protocol import CenterInfo, Event, ProtocolError, Snapshot, parse_ws_message
 
 log = logging.getLogger("display.ws")
 
@@ -26,7 +26,7 @@ class Handler(Protocol):
     center: object | None
     since: int | None
 
-    def on_center(self, data: object) -> None: ...
+    def on_center(self, center: CenterInfo) -> None: ...
     def on_message(self, message: Snapshot | Event) -> object: ...
     def on_connection(self, online: bool) -> None: ...
     def set_server_date(self, server) -> None: ...
@@ -91,7 +91,7 @@ class HallClient:
         if self.handler.center is None:
             async with session.get(f"{self.base_url}/api/center") as resp:
                 resp.raise_for_status()
-                self.handler.on_center(await resp.json())
+                self.handler.on_center(CenterInfo.from_dict(await resp.json()))
         async with session.ws_connect(self.ws_url(), heartbeat=self.heartbeat) as ws:
             self.connects += 1
             self.resync = False

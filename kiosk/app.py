@@ -16,7 +16,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk import fonts, theme
+from bianmin import fonts
+from kiosk import present, theme
 from kiosk.api_client import KioskApi
 from kiosk.controller import KioskController, TicketPrinter
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
@@ -97,6 +98,14 @@ class KioskApp(App):
         self.api = KioskApi(self.settings.server, self.settings.token)
         self.controller = KioskController(self.api, self.printer, self, self.settings)
         self.main_task = asyncio.get_running_loop().create_task(self.controller.run())
+        self.main_task.add_done_callback(self._controller_ended)
+
+    def _controller_ended(self, task: asyncio.Task) -> None:
+        """The controller only returns when cancelled; anything else is a bug, shown as such."""
+        if task.cancelled() or task.exception() is None:
+            return
+        log.error("the kiosk controller stopped", exc_info=task.exception())
+        self.show_message(present.OUT_OF_ORDER)
 
     def on_stop(self) -> None:
         if self.main_task is not None:

@@ -12,10 +12,10 @@ import asyncio
 import statistics
 import time
 
-from bianmin.center import load_center
+from bianmin.center import center_info, load_center
 
 from .cli import sample_ticket
-from .printing import PAPERS, CenterInfo, PrintOptions, open_printer, print_ticket, render_ticket
+from .printing import PAPERS, PrintOptions, open_printer, print_ticket, render_ticket
 
 HEALTHY = b"\x12"
 
@@ -43,7 +43,7 @@ def _summary(times: list[float]) -> str:
 async def run(count: int) -> None:
     """Print the timings, ``count`` tickets per case."""
     center = load_center()
-    info = CenterInfo.from_center(center)
+    info = center_info(center, open_now=True)
     ticket = sample_ticket(center, priority=True)
     started = time.perf_counter()
     render_ticket(ticket, info, PrintOptions(PAPERS[80]))

@@ -7,7 +7,9 @@ drive the controller with a recording view. Rules:
   the server comes back reuse it, so the server never issues two tickets for one tap.
 * Taps while a ticket is being issued are ignored.
 * A failed print never invalidates the ticket: it stays on screen with a reprint button.
-* Nothing here raises into the UI: every error becomes a screen with a Chinese message.
+* Network and protocol errors (:class:`ApiError`) and printer faults become a screen with
+  a Chinese message. Anything else is a bug: it is logged, and in the refresh loop it ends
+  :meth:`KioskController.run` rather than passing for an unreadable server reply.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ import contextlib
 import logging
 import uuid
 from collections import deque
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
-from bianmin.protocol import IssuedTicket
+from bianmin.protocol import CenterInfo, IssuedTicket
 from kiosk import present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
-from kiosk.present import HomeModel, KioskCenter, MattersModel, MessageModel, PrintStatus, TicketModel
+from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printing.errors import PrinterError
 from kiosk.settings import KioskSettings
 
@@ -47,7 +49,7 @@ class View(Protocol):
 
 
 class TicketPrinter(Protocol):
-    async def print_ticket(self, ticket: IssuedTicket, center: Mapping[str, Any]) -> None:
+    async def print_ticket(self, ticket: IssuedTicket, center: CenterInfo) -> None:
         """Print ``ticket``; raises :class:`PrinterError` with a Chinese message."""
 
 
@@ -71,7 +73,7 @@ class KioskController:
         self.screen = "loading"
         self.history: deque[str] = deque(maxlen=200)  # recent screens, for logs and tests
         self.shown: object = None  # the model on screen
-        self.center: KioskCenter | None = None
+        self.center: CenterInfo | None = None
         self.day: str | None = None
         self.waiting: dict[str, int] = {}
         self.priority = False
@@ -132,13 +134,11 @@ class KioskController:
                 now = self.loop.time()
                 stale = now - last_center >= CENTER_EVERY or self.screen in ("closed", "unreachable")
                 if self.center is None or stale:
-                    self.center = KioskCenter.from_json(await self.api.center())
+                    self.center = await self.api.center()
                     last_center = now
                 snap = await self.api.snapshot()
-            except Exception as exc:  # offline, or a reply we cannot use: show it, retry
-                if not isinstance(exc, ApiError):
-                    log.exception("loading from the server failed")
-                    exc = ApiError(present.BAD_REPLY_MESSAGE, code="bad_reply")
+            except ApiError as exc:  # offline, refused, or a reply of the wrong shape: show it, retry
+                # Anything else is a bug: it ends run() so that logs and tests see it.
                 self.offline_attempts += 1
                 self._offline(exc)
                 await self._sleep(self.settings.retry_seconds)
@@ -338,7 +338,9 @@ class KioskController:
     async def _print(self, ticket: IssuedTicket) -> None:
         self._print_status(ticket, present.printing())
         try:
-            await self.printer.print_ticket(ticket, self.center.raw if self.center else {})
+            if self.center is None:  # tickets are taken from screens the center filled
+                raise PrinterError("没有取到服务中心信息，暂时不能打印。")
+            await self.printer.print_ticket(ticket, self.center)
         except PrinterError as exc:
             log.warning("print %s failed: %s %s", ticket.number, exc.status, exc.detail)
             status = present.print_failed(exc.message)

@@ -26,8 +26,8 @@ def run(ns: argparse.Namespace) -> int:
     if not logging.getLogger().handlers:  # KIVY_LOG_MODE=PYTHON may leave logging to us
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kiosk").setLevel(logging.INFO)
+    from bianmin.fonts import FontError
     from kiosk.app import build_app, run_app
-    from kiosk.fonts import FontError
 
     try:
         asyncio.run(run_app(build_app(settings)))

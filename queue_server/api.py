@@ -6,6 +6,7 @@ import datetime as dt
 
 from aiohttp import web
 
+from bianmin.center import center_info
 from bianmin.protocol import OUTCOMES
 
 from .accounts import Accounts, Clerk
@@ -34,37 +35,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/api/center")
 async def center(request: web.Request) -> web.Response:
-    c = _svc(request).center
-    now = _svc(request).clock().astimezone(c.tz)
-    return json_response(
-        {
-            "name": c.name,
-            "timezone": c.timezone,
-            "working_days_only": c.working_days_only,
-            "hotline": c.hotline,
-            "duty_phone": c.duty_phone,
-            "address": c.address,
-            "office": {
-                "days": list(c.office.days),
-                "open": c.office.open.strftime("%H:%M"),
-                "close": c.office.close.strftime("%H:%M"),
-                "note": c.office.note,
-                "open_now": _svc(request).always_open or c.office.is_open(now),
-            },
-            "notices": list(c.notices),
-            "categories": [
-                {
-                    "code": cat.code,
-                    "name": cat.name,
-                    "matters": [
-                        {"code": m.code, "name": m.name, "promised_days": m.guide.promised_days} for m in cat.matters
-                    ],
-                }
-                for cat in c.categories
-            ],
-            "windows": [{"number": w.number, "name": w.name, "categories": list(w.categories)} for w in c.windows],
-        }
-    )
+    svc = _svc(request)
+    now = svc.clock().astimezone(svc.center.tz)
+    return json_response(center_info(svc.center, svc.always_open or svc.center.office.is_open(now)).to_dict())
 
 
 @routes.post("/api/tickets")

@@ -15,8 +15,10 @@ from escpos.capabilities import get_profile
 from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
 
+from bianmin.qr import qr_matrix
+
 from .layout import Block, Paper, Qr, Rule, Text
-from .raster import draw_blocks, qr_matrix
+from .raster import draw_blocks
 
 TEXT_MODES = ("raster", "gb18030")
 QR_MODES = ("image", "native")

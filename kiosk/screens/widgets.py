@@ -9,8 +9,8 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from bianmin.text import break_lines
 from kiosk import theme
-from kiosk.linebreak import break_lines
 
 
 class Tappable(ButtonBehavior, BoxLayout):

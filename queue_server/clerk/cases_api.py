@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bianmin.center import DEFAULT_PROMISED_DAYS
 from bianmin.protocol import OUTCOME_NAMES
 
 from .. import cases, rules
@@ -19,9 +20,6 @@ from ..keys import SERVICE
 from ..web import json_response
 
 routes = web.RouteTableDef()
-# A ticket issued without a matter has no promised time limit; service._finish gives an
-# agency case the same 5 days, so the console proposes what the server would choose.
-DEFAULT_DAYS = 5
 
 
 def _allowed(request: web.Request, clerk: Clerk) -> list[int]:
@@ -69,7 +67,9 @@ async def due_date(request: web.Request) -> web.Response:
     await current_clerk(request)
     code = request.query.get("matter") or None
     if code is None:
-        days = DEFAULT_DAYS
+        # A ticket issued without a matter has no promised time limit; an agency case opened
+        # for it gets the same default, so the console proposes what the server will choose.
+        days = DEFAULT_PROMISED_DAYS
     else:
         matter = svc.center.matters.get(code)
         if matter is None:

@@ -38,7 +38,8 @@ from kiosk_support import (  # noqa: E402
     free_port,
 )
 
-from kiosk.settings import KioskSettings, parse_size  # noqa: E402
+from bianmin.screensize import parse_size  # noqa: E402
+from kiosk.settings import KioskSettings  # noqa: E402
 
 SCENARIOS = {}
 
