@@ -12,8 +12,8 @@ MAX_SIDE = 7680
 def parse_size(text: str) -> tuple[int, int]:
     """``1080x1920`` -> ``(1080, 1920)``; both sides between 240 and 7680 pixels.
 
-    Raises :class:`argparse.ArgumentTypeError` (a ``ValueError``) with a message in Chinese,
-    so argparse reports it against the option.
+    Raises :class:`argparse.ArgumentTypeError` with a message in Chinese, so that argparse,
+    given this as an option's ``type``, reports it against the option.
     """
     w, sep, h = text.strip().lower().partition("x")
     if not sep or not w.isdigit() or not h.isdigit():

@@ -105,7 +105,7 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
         raise SettingsError(exc.message) from None
     try:
         size = parse_size(ns.size) if ns.size else None
-    except ValueError as exc:
+    except argparse.ArgumentTypeError as exc:
         raise SettingsError(str(exc)) from None
     for name in ("idle_seconds", "ticket_seconds"):
         if getattr(ns, name) <= 0:
