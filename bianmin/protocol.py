@@ -85,7 +85,7 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
             raise ProtocolError(f"{where}: expected an object")
         _, vt = typing.get_args(tp)
         return {str(k): _convert(vt, v, f"{where}.{k}") for k, v in value.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and issubclass(tp, Message):
         return tp.from_dict(value)
     if tp is int and (not isinstance(value, int) or isinstance(value, bool)):
         raise ProtocolError(f"{where}: expected an integer")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bianmin.assets import VOICE_DIR
 from bianmin.screensize import parse_size
+
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,8 @@ class DisplaySettings:
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
 
 
-def _positive(kind):
-    def convert(value: str):
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    def convert(value: str) -> N:
         try:
             number = kind(value)
         except ValueError:

@@ -19,9 +19,9 @@ import contextlib
 import logging
 import uuid
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from bianmin.protocol import CenterInfo, IssuedTicket
 from kiosk import present
@@ -119,7 +119,7 @@ class KioskController:
             self.issuing = False
             self._error("出现了意外问题。")
 
-    def _show(self, screen: str, method, model) -> None:
+    def _show(self, screen: str, method: Callable[[Any], None], model: object) -> None:
         self.screen = screen
         self.shown = model
         self.history.append(screen)
@@ -178,8 +178,10 @@ class KioskController:
                 self.go_home()
         elif self.screen == "home":
             self.view.show_home(self._home_model())
-        elif self.screen == "closed" and (
-            self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown
+        elif (
+            self.screen == "closed"
+            and self.center is not None
+            and (self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown)
         ):
             self.go_home()  # open again, or a new day on the closed notice
 
@@ -219,6 +221,7 @@ class KioskController:
     # ---- what the resident does ------------------------------------------------------------
 
     def _home_model(self) -> HomeModel:
+        assert self.center is not None, "home is shown only once the center is known"
         return present.home_model(self.center, self.day, self.waiting, self.priority)
 
     def go_home(self) -> None:

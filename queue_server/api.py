@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -127,7 +128,7 @@ async def call_next(request: web.Request) -> web.Response:
     return json_response({"ticket": (await _svc(request).call_next(number, clerk)).to_dict()})
 
 
-def _simple(action: str):
+def _simple(action: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handler(request: web.Request) -> web.Response:
         number, clerk = await _window_clerk(request)
         ticket = await _svc(request).act(number, action, clerk)

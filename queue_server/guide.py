@@ -13,6 +13,7 @@ from bianmin.protocol import STATUS_NAMES, TicketState, TicketStatus
 
 from .errors import AppError, NotFound
 from .keys import SERVICE
+from .service import QueueService
 
 routes = web.RouteTableDef()
 
@@ -94,7 +95,7 @@ def _script() -> str:
     return f'<script type="application/json" id="live-text">{texts}</script>\n{SCRIPT}'
 
 
-async def _live(svc, token: str | None) -> tuple[str, str]:
+async def _live(svc: QueueService, token: str | None) -> tuple[str, str]:
     """The live-place section and its refresh script for ``?t=token`` (empty without one)."""
     if not token:
         return "", ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from escpos.capabilities import get_profile
 from escpos.constants import QR_ECLEVEL_M
@@ -38,7 +39,7 @@ class PrintOptions:
 
 
 @functools.lru_cache(maxsize=4)
-def _profile(width: int):
+def _profile(width: int) -> Any:  # an escpos profile (escpos is untyped)
     # The image code needs the paper width, or it prints warnings and cannot center.
     profile = get_profile()
     profile.profile_data = copy.deepcopy(profile.profile_data)

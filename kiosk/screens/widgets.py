@@ -40,7 +40,7 @@ class WrapLabel(Label):
             self.fbind(name, self._rewrap_soon)
         self._rewrap_soon()
 
-    def _rewrap(self, *_args) -> None:
+    def _rewrap(self, *_args: object) -> None:
         width = self.width - self.padding[0] - self.padding[2]
         if width < 50:
             self.text = self.wrapped
