@@ -22,9 +22,14 @@ NO_LINE_END = frozenset("（《「『“‘〔【(")
 _TOKENS = re.compile(r"\n|[A-Za-z0-9][A-Za-z0-9@#&%+\-_./:=?~—–]*|（[^（）\n]{1,6}）|\s+|.", re.S)
 
 
+def cn_date(day: dt.date) -> str:
+    """``2026-12-01`` -> ``2026年12月1日``, as dates are written on official notices."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def date_text(day: dt.date) -> str:
-    """``2026-12-01`` -> ``2026年12月1日 星期二``."""
-    return f"{day.year}年{day.month}月{day.day}日 {weekday_text(day)}"
+    """``2026-12-01`` -> ``2026年12月1日 星期二``, as the kiosk and the hall board show today."""
+    return f"{cn_date(day)} {weekday_text(day)}"
 
 
 def weekday_text(day: dt.date) -> str:

@@ -12,6 +12,8 @@ from string import Template
 
 from aiohttp import web
 
+from bianmin.text import cn_date
+
 from ..api import current_clerk
 from ..errors import NotFound
 from ..keys import SERVICE
@@ -23,11 +25,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def _page(name: str, **values: str) -> web.Response:
     text = Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
     return web.Response(text=text, content_type="text/html", headers={"Cache-Control": "no-store"})
-
-
-def cn_date(day: dt.date) -> str:
-    """``2026年11月28日``: how dates are written on official notices."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _local_day(iso_moment: str | None, fallback: dt.date) -> dt.date:

@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bianmin.screensize import MAX_SIDE, MIN_SIDE, parse_size
-from bianmin.text import WEEKDAYS, break_lines, date_text, office_hours, weekday_text
+from bianmin.text import WEEKDAYS, break_lines, cn_date, date_text, office_hours, weekday_text
 
 
 def test_dates_and_weekdays():
+    assert cn_date(dt.date(2026, 11, 28)) == "2026年11月28日"
     assert date_text(dt.date(2026, 12, 1)) == "2026年12月1日 星期二"
     assert date_text(dt.date(2026, 11, 29)) == "2026年11月29日 星期日"
     assert [weekday_text(dt.date(2026, 11, 30) + dt.timedelta(days=i)) for i in range(7)] == [
