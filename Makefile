@@ -43,7 +43,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
-	$(PY) -m queue_server.bench
+	$(PY) -m bench.server
 
 # Rebuild assets/fonts from Debian's fonts-noto-cjk (needs that package).
 font: $(STAMP)

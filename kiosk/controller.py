@@ -34,7 +34,7 @@ BUSY_AFTER = 0.4  # show "正在取号" only when issuing is not instant
 CENTER_EVERY = 30.0  # re-read /api/center (office open now?) this often
 DISMISS_GUARD = 1.5  # a tap this soon after the ticket appears does not dismiss it
 HOME_LEVEL = ("loading", "home", "closed", "unreachable")
-READY_MARK = "kiosk ready"  # logged once, when home first shows data (kiosk.bench_start)
+READY_MARK = "kiosk ready"  # logged once, when home first shows data (bench.kiosk_start)
 
 
 class View(Protocol):

@@ -7,8 +7,9 @@ import sys
 import numpy as np
 import pytest
 
+from bench.sinks import RecordingSink
 from display import chime, wavs
-from display.sinks import CommandSink, RecordingSink, make_sink
+from display.sinks import CommandSink, make_sink
 from display.speech import CLIP_NAMES, Announcement
 from display.voice import VOICE_DIR, Announcer, ClipSpeaker, EspeakSpeaker, make_speaker
 

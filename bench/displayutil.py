@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from queue_server.devserver import ServerProcess
+from bench.devserver import ServerProcess
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

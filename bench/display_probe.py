@@ -1,8 +1,8 @@
-"""The display app with a test/benchmark probe: ``python -m display.probe --server URL``.
+"""The display app with a test/benchmark probe: ``python -m bench.display_probe --server URL``.
 
 It is the real ``DisplayApp`` (real window, real /ws client, real espeak-ng rendering);
 only the sound card is replaced by a RecordingSink that keeps every WAV. The tests and
-``display.bench_latency`` drive it over stdin/stdout.
+``bench.display_latency`` drive it over stdin/stdout.
 
 Out (stdout, one per line): ``@@ {json}`` reports —
   ready, online {online}, calls {number, window, recall, flash, t}, drawn {t}, played {...},
@@ -124,8 +124,8 @@ def main() -> None:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
+    from bench.sinks import RecordingSink
     from display.app import DisplayApp, run_app
-    from display.sinks import RecordingSink
     from display.wsclient import Backoff
 
     sink = RecordingSink(

@@ -1,6 +1,6 @@
-"""Call-to-screen latency: ``python -m display.bench_latency [--calls 20]``.
+"""Call-to-screen latency: ``python -m bench.display_latency [--calls 20]``.
 
-Starts a real server and the display probe (``python -m display.probe``), then calls
+Starts a real server and the display probe (``python -m bench.display_probe``), then calls
 tickets through the HTTP API one at a time and prints, per call, the time from the HTTP
 request and from its response to (a) the display setting the big call label and (b) the
 next frame being drawn. All times are ``time.monotonic()``, which Linux shares across
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import aiohttp
 
-from display.benchutil import start_server, start_xvfb, stop_all
-from queue_server.devserver import cli
+from bench.devserver import cli
+from bench.displayutil import start_server, start_xvfb, stop_all
 
 WINDOWS = {1: "A", 2: "B", 3: "E", 4: "G"}  # one category each window serves
 PASSWORD = "bench-pass-1"
@@ -57,7 +57,7 @@ async def measure(url: str, kiosk: str, size: str, calls: int, gap: float, env: 
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "display.probe",
+            "bench.display_probe",
             "--server",
             url,
             "--size",
@@ -128,7 +128,7 @@ def ms(values: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m display.bench_latency", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m bench.display_latency", description=__doc__)
     p.add_argument("--calls", type=int, default=20)
     p.add_argument("--size", default="1920x1080")
     p.add_argument(

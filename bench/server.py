@@ -1,4 +1,4 @@
-"""Benchmark the real server process: ``python -m queue_server.bench``.
+"""Benchmark the real server process: ``python -m bench.server``.
 
 Prints tickets issued per second, the latency from a clerk's call to its WebSocket event
 with 100 WebSocket clients connected (p50/p99), and the server's peak resident memory.
