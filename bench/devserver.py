@@ -1,11 +1,14 @@
 """The queue server as a real process on 127.0.0.1, for the benchmarks and the tests.
 
 One place that knows how to make a throwaway hall: a free port, the CLI, ``serve`` on a
-temporary database, waiting for ``/healthz``, and stopping it again.
+temporary database, waiting for ``/healthz``, and stopping it again. Every test suite
+and benchmark uses it; code running inside an event loop (the kiosk harness) calls the
+``*_async`` forms, which wait in a worker thread so the loop (and its UI) keeps running.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -101,6 +104,14 @@ class ServerProcess:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("server did not start:\n" + self.log.read_text(encoding="utf-8"))
+
+    async def start_async(self, timeout: float = 20.0) -> None:
+        """:meth:`start` without blocking the running event loop."""
+        await asyncio.to_thread(self.start, timeout)
+
+    async def stop_async(self) -> None:
+        """:meth:`stop` without blocking the running event loop."""
+        await asyncio.to_thread(self.stop)
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, sockets dropped as on a power cut."""

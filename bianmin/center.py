@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-SAMPLE_CENTER = Path(__file__).resolve().parent.parent / "assets" / "center.toml"
+from .assets import SAMPLE_CENTER  # re-exported: the center every command defaults to
+
 GUIDE_FIELDS = (
     "policy_basis",
     "fees",

@@ -2,7 +2,7 @@
 
 An announcement is one WAV: chime, the sentence, a pause, the sentence again. Speech
 comes from a folder of recorded clips when the center supplies a complete set
-(``assets/voice/``, names in :data:`display.speech.CLIP_NAMES`), else from espeak-ng.
+(``bianmin/data/voice/``, names in :data:`display.speech.CLIP_NAMES`), else from espeak-ng.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from bianmin.assets import VOICE_DIR
 from display import wavs
 from display.sinks import Sink
 from display.speech import (
@@ -26,7 +27,6 @@ from display.speech import (
 )
 
 log = logging.getLogger("display.voice")
-VOICE_DIR = Path(__file__).resolve().parent.parent / "assets" / "voice"
 ESPEAK_VOICE = "cmn-latn-pinyin"
 
 

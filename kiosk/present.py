@@ -6,12 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bianmin.assets import ASSETS_DIR
+from bianmin.assets import ICONS_DIR
 from bianmin.protocol import IssuedTicket
 from kiosk.api_client import BAD_REPLY_MESSAGE, ApiError
 from kiosk.printing.layout import office_hours
 
-ICONS_DIR = ASSETS_DIR / "icons"
 WEEKDAYS = "一二三四五六日"
 HELP_TEXT = "点一下要办的业务，就能取号。\n不会操作、看不清，请找大厅工作人员帮忙。"
 PRIORITY_TITLE = "绿色通道"

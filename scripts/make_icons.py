@@ -1,4 +1,4 @@
-"""Draw the kiosk's plain category icons into assets/icons/ (run once; the PNGs are committed).
+"""Draw the kiosk's plain category icons into bianmin/data/icons/ (run once; the PNGs are committed).
 
 Each icon is a solid coloured disc with a white pictogram made of simple shapes: easy to
 read at arm's length, no font needed. Drawn at 4x and scaled down for smooth edges.
@@ -9,12 +9,16 @@ read at arm's length, no font needed. Drawn at 4x and scaled down for smooth edg
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-OUT = Path(__file__).resolve().parent.parent / "assets" / "icons"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bianmin.assets import ICONS_DIR
+
+OUT = ICONS_DIR
 SIZE = 256
 S = 4  # supersampling factor
 W = SIZE * S

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk_support import (  # noqa: E402
     LoopbackPrinter,
     LossyProxy,
-    Server,
+    ServerProcess,
     add_kiosk,
     closed_today_config,
     free_port,
@@ -323,17 +323,17 @@ async def unreachable(ui: Ui, env: dict) -> None:
     await ui.until("unreachable", lambda: ui.ctl.screen == "unreachable" and ui.ctl.offline_attempts >= 2)
     ui.record("down_at_start", attempts=ui.ctl.offline_attempts)
     await ui.shot(f"fault_unreachable_{env['orientation']}")
-    await server.start()
+    await server.start_async()
     await ui.screen("home", timeout=10)
     ui.record("recovered")
     await ui.tap(ui.tiles()["C"])
     await ui.screen("matters")
-    await server.stop()
+    await server.stop_async()
     await ui.tap(ui.rows()[1])
     await ui.screen("unreachable", timeout=15)
     ui.record("down_mid_issue", pending=ui.ctl.pending.request_id if ui.ctl.pending else None)
     await ui.shot(f"fault_unreachable_issue_{env['orientation']}")
-    await server.start()
+    await server.start_async()
     await ui.screen("ticket", timeout=10)  # the same intent is sent again by itself
     await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
     ui.results["ticket"] = ui.ticket()
@@ -408,10 +408,10 @@ async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
     extra = () if name == "closed" else ("--always-open",)
     if name == "closed":
         extra = ("--config", str(closed_today_config(out / "center.toml")))
-    server = Server(db, None, *extra, log=log)
+    server = ServerProcess(db, *extra, log=log)
     env["server"] = server
     if name != "unreachable":
-        await server.start()
+        await server.start_async()
     url = server.url
     if name == "flow":
         env["proxy"] = LossyProxy(server.port, lose_posts=1)
@@ -470,7 +470,7 @@ def main() -> None:
                 await printer.stop()
             if "proxy" in env:
                 await env["proxy"].stop()
-            await env["server"].stop()
+            await env["server"].stop_async()
         jobs = [job for printer in env.get("printers", []) for job in printer.jobs]
         results["jobs"] = []
         for i, job in enumerate(jobs):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import zxingcpp
 from escpos_stream import decode  # the printing engineer's ESC/POS decoder (see conftest.py)
 from PIL import Image
 
+from bench.devserver import ServerProcess, cli
 from bianmin.center import load_center
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,12 +71,6 @@ def run(scenario: str, tmp_path: Path, size: str = PORTRAIT) -> dict:
         shutil.copy(path, SHOTS / f"kiosk_{name}.png")
     results["db"] = out / "queue.db"
     return results
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tickets(db: Path) -> list[dict]:
@@ -228,20 +222,10 @@ def test_make_run_command_reaches_home(tmp_path):
     """The launcher's exact command line: ``python -m kiosk --server URL --token T
     --printer preview:var/tickets --windowed`` (here with a temporary preview folder)."""
     db = tmp_path / "queue.db"
-    token = subprocess.run(
-        [sys.executable, "-m", "queue_server", "add-device", "--kind", "kiosk", "--name", "k", "--db", str(db)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "queue_server", "serve", "--db", str(db), "--port", str(port), "--always-open"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    token = cli(db, "add-device", "--kind", "kiosk", "--name", "k")
+    server = ServerProcess(db)
+    server.start()
+    port = server.port
     env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy_home"), "KIVY_LOG_MODE": "PYTHON"}
     if not env.get("DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
@@ -275,7 +259,7 @@ def test_make_run_command_reaches_home(tmp_path):
         assert any("kiosk ready: home shown with 8 categories" in line for line in seen), "".join(seen[-30:])
         assert kiosk.poll() is None, "the kiosk keeps running"
     finally:
-        for proc in (kiosk, server):
-            if proc is not None:
-                proc.terminate()
-                proc.communicate(timeout=10)  # also closes the stderr pipe
+        if kiosk is not None:
+            kiosk.terminate()
+            kiosk.communicate(timeout=10)  # also closes the stderr pipe
+        server.stop()
