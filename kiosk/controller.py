@@ -340,7 +340,7 @@ class KioskController:
         try:
             await self.printer.print_ticket(ticket, self.center.raw if self.center else {})
         except PrinterError as exc:
-            log.warning("print %s failed: %s %s", ticket.number, exc.status, exc.detail)
+            log.warning("print %s failed: %s %s", ticket.number, exc.fault, exc.detail)
             status = present.print_failed(exc.message)
         except Exception:  # a driver bug must not take the ticket away
             log.exception("print %s failed", ticket.number)

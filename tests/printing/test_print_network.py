@@ -100,7 +100,7 @@ async def test_connection_refused_is_offline(ticket, center):
         port = sock.getsockname()[1]
     with pytest.raises(PrinterOffline) as err:
         await print_ticket(ticket, center, open_printer(f"network:127.0.0.1:{port}"), PrintOptions(PAPERS[80]))
-    assert err.value.status == "printer_offline"
+    assert err.value.fault == "printer_offline"
     assert "无法连接" in err.value.message
 
 
@@ -111,7 +111,7 @@ async def test_silent_printer_times_out_within_seconds(ticket, center):
             await print_ticket(ticket, center, open_printer(fake.spec), PrintOptions(PAPERS[80]))
         elapsed = time.monotonic() - started
     assert elapsed < 5, f"took {elapsed:.1f} s"
-    assert err.value.status == "printer_timeout"
+    assert err.value.fault == "printer_timeout"
     assert "没有响应" in err.value.message
 
 

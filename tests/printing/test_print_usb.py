@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import threading
+import time
 
 import pytest
 import zxingcpp
@@ -18,6 +21,7 @@ from kiosk.printing import (
     open_printer,
     print_ticket,
 )
+from kiosk.printing.usb import UsbPrinter
 
 usb_core = pytest.importorskip("usb.core")
 
@@ -31,6 +35,8 @@ class Endpoint:
 
     def write(self, data, timeout=None):
         assert timeout, "every USB write needs a timeout"
+        if self.device.hang is not None and len(data) > 3:  # a job, not a status query
+            self.device.hang.wait(10)  # libusb stuck past its own timeout
         if self.device.stall_writes:
             raise usb_core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT, errno.ETIMEDOUT)
         for n in self.device.job.feed(bytes(data)):
@@ -53,6 +59,7 @@ class FakeUsbPrinter:
         self.pending: list[int] = []
         self.job = StreamDecoder()
         self.stall_writes = False
+        self.hang: threading.Event | None = None  # set: the job write blocks until it is set
         self.detached = False
         self.disposed = False
         self.interface = [Endpoint(self, 0x02), Endpoint(self, 0x81)]
@@ -118,3 +125,33 @@ async def test_usb_stalled_write_times_out(fake_usb, ticket, center):
     with pytest.raises(PrinterTimeout):
         await print_ticket(ticket, center, open_printer("usb:0416:5011"), PrintOptions(PAPERS[80]))
     assert device.disposed
+
+
+async def test_usb_write_that_hangs_times_out_and_the_loop_keeps_running(fake_usb, ticket, center):
+    device = fake_usb[(0x0416, 0x5011)] = FakeUsbPrinter()
+    device.hang = threading.Event()
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.02)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    start = time.monotonic()
+    try:
+        with pytest.raises(PrinterTimeout):
+            await print_ticket(ticket, center, UsbPrinter(0x0416, 0x5011, timeout_ms=300), PrintOptions(PAPERS[80]))
+    finally:
+        ticker.cancel()
+    waited = time.monotonic() - start
+    assert 0.3 < waited < 3.5  # the write's timeout plus the grace (and the dispose wait), not the hang
+    assert ticks >= 0.5 * waited / 0.02  # the loop ran all along
+    assert not device.disposed  # still held by the hung write ...
+    device.hang.set()
+    for _ in range(100):
+        if device.disposed:
+            break
+        await asyncio.sleep(0.02)
+    assert device.disposed  # ... and released as soon as it returns
