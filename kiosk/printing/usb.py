@@ -71,6 +71,8 @@ class UsbPrinter:
         try:
             return await asyncio.wait_for(asyncio.shield(done), limit)
         except TimeoutError:
+            # Nobody awaits the hung call any more: take its outcome when it ends, unlogged.
+            done.add_done_callback(lambda f: f.cancelled() or f.exception())
             raise PrinterTimeout(
                 f"{self._name()}没有响应，请检查打印机。", detail=f"pyusb call hung over {limit:.1f}s"
             ) from None

@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -37,6 +38,7 @@ from kiosk_support import (  # noqa: E402
     closed_today_config,
     free_port,
 )
+from printer_fakes import FakeUsbPrinter, install_fake_usb  # noqa: E402
 
 from kiosk.settings import KioskSettings, parse_size  # noqa: E402
 
@@ -366,6 +368,48 @@ async def printer_fail(ui: Ui, env: dict) -> None:
 
 
 @scenario
+async def usb_hang(ui: Ui, env: dict) -> None:
+    """The USB printer's write hangs: the screen keeps running (countdown, frames), then the fault."""
+    from kivy.clock import Clock
+
+    device = env["usb_device"]
+    await ui.screen("home")
+    frames: list[float] = []
+    counting = Clock.schedule_interval(lambda _dt: frames.append(time.monotonic()), 0)
+    await issue_by_taps(ui, "F", 0, "usb")
+    await ui.screen("ticket")
+    await ui.until("the job write hangs", device.hanging.is_set, timeout=10)
+    hang_start = time.monotonic()
+    countdowns = []  # the on-screen countdown label, read while the write hangs
+    while not (ui.ctl.print_status and ui.ctl.print_status.failed):
+        label = next((t for t in ui.texts() if t.startswith("点屏幕任意处返回首页")), None)
+        if label and (not countdowns or countdowns[-1] != label):
+            countdowns.append(label)
+        if time.monotonic() - hang_start > 20:
+            raise TimeoutError("no printer fault 20 s into the hang")
+        await asyncio.sleep(0.1)
+    hang_end = time.monotonic()
+    counting.cancel()
+    during = [t for t in frames if hang_start <= t <= hang_end]
+    gaps = [b - a for a, b in itertools.pairwise([hang_start, *during, hang_end])]
+    screen = ui.current()
+    ui.results["ticket"] = ui.ticket()
+    ui.record(
+        "usb_fault",
+        fault=screen.fault,
+        hang_seconds=round(hang_end - hang_start, 3),
+        frames_during_hang=len(during),
+        max_frame_gap=round(max(gaps), 3),
+        countdowns=countdowns,
+        still_hanging=not device.hang.is_set(),
+    )
+    await ui.shot(f"fault_usb_hang_{env['orientation']}")
+    device.hang.set()  # the USB stack gives up at last; the device is released
+    await ui.until("device released", lambda: device.disposed, timeout=5)
+    ui.record("usb_released", disposed=device.disposed)
+
+
+@scenario
 async def closed(ui: Ui, env: dict) -> None:
     """Outside office days: the closed notice with the duty phone, and taps issue nothing."""
     await ui.screen("closed")
@@ -402,6 +446,11 @@ async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
     if name == "printer_fail":
         env["printer_port"] = free_port()  # nothing listens there: connection refused
         spec = f"network:127.0.0.1:{env['printer_port']}"
+    elif name == "usb_hang":  # the hardware edge: a USB printer whose job write blocks
+        env["usb_device"] = FakeUsbPrinter()
+        env["usb_device"].hang = threading.Event()
+        install_fake_usb({(0x0416, 0x5011): env["usb_device"]})
+        spec = "usb:0416:5011"
     else:
         await printer.start()
         spec = printer.spec

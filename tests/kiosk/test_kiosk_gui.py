@@ -199,6 +199,26 @@ def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path, size):
     assert qr_on(printed(r)[0].image()) == [ticket["guide_url"]]
 
 
+def test_hung_usb_printer_never_freezes_the_screen(tmp_path):
+    """A USB printer whose job write hangs (libusb stuck): the kiosk keeps drawing and
+    counting down on screen, then shows the printer fault with the ticket kept."""
+    r = run("usb_hang", tmp_path)
+    fault = step(r, "usb_fault")
+    assert fault["still_hanging"]  # the fault came while the write was still stuck
+    assert fault["screen"] == "ticket" and "USB 打印机" in fault["fault"] and "没有响应" in fault["fault"]
+    assert "F001" in fault["texts"]
+    assert 3.0 < fault["hang_seconds"] < 10  # the write's 3 s timeout plus its grace
+    # Kivy drew all along: no long frame gap, at least 5 frames a second.
+    assert fault["max_frame_gap"] < 1.0, fault["max_frame_gap"]  # a blocked loop: one gap of 3 s or more
+    assert fault["frames_during_hang"] >= 5 * fault["hang_seconds"]
+    # The on-screen countdown label kept ticking (a new second shown at least thrice).
+    assert len(fault["countdowns"]) >= 3, fault["countdowns"]
+    assert [(t["number"], t["status"]) for t in tickets(r["db"])] == [("F001", "waiting")]
+    assert [tuple(p) for p in r["prints"]] == [("F001", "failed")]
+    assert qr_on(Image.open(r["shots"]["fault_usb_hang_portrait"])) == [r["ticket"]["guide_url"]]
+    assert step(r, "usb_released")["disposed"]
+
+
 def test_office_closed_shows_the_duty_phone(tmp_path):
     r = run("closed", tmp_path)
     closed = step(r, "closed")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import threading
 import time
 
 import pytest
 import zxingcpp
-from escpos_stream import StreamDecoder
-from printer_fakes import HEALTHY, PAPER_OUT
+from printer_fakes import PAPER_OUT, FakeUsbPrinter
 
 from kiosk.printing import (
     PAPERS,
@@ -24,61 +22,6 @@ from kiosk.printing import (
 from kiosk.printing.usb import UsbPrinter
 
 usb_core = pytest.importorskip("usb.core")
-
-
-class Endpoint:
-    def __init__(self, device: FakeUsbPrinter, address: int):
-        self.device = device
-        self.bEndpointAddress = address
-        self.bmAttributes = 0x02  # bulk
-        self.wMaxPacketSize = 64
-
-    def write(self, data, timeout=None):
-        assert timeout, "every USB write needs a timeout"
-        if self.device.hang is not None and len(data) > 3:  # a job, not a status query
-            self.device.hang.wait(10)  # libusb stuck past its own timeout
-        if self.device.stall_writes:
-            raise usb_core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT, errno.ETIMEDOUT)
-        for n in self.device.job.feed(bytes(data)):
-            if self.device.answers is not None:
-                self.device.pending.append(self.device.answers[n])
-        return len(data)
-
-    def read(self, size, timeout=None):
-        assert timeout, "every USB read needs a timeout"
-        if not self.device.pending:
-            raise usb_core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT, errno.ETIMEDOUT)
-        return [self.device.pending.pop(0)]
-
-
-class FakeUsbPrinter:
-    """A USB printer with bulk OUT 0x02 and bulk IN 0x81, as usb.core.find returns it."""
-
-    def __init__(self, answers=HEALTHY):
-        self.answers = answers
-        self.pending: list[int] = []
-        self.job = StreamDecoder()
-        self.stall_writes = False
-        self.hang: threading.Event | None = None  # set: the job write blocks until it is set
-        self.detached = False
-        self.disposed = False
-        self.interface = [Endpoint(self, 0x02), Endpoint(self, 0x81)]
-        self._ctx = self
-
-    def is_kernel_driver_active(self, interface):
-        return not self.detached
-
-    def detach_kernel_driver(self, interface):
-        self.detached = True
-
-    def set_configuration(self):
-        pass
-
-    def get_active_configuration(self):
-        return {(0, 0): self.interface}
-
-    def dispose(self, device):
-        self.disposed = True
 
 
 @pytest.fixture
