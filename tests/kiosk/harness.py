@@ -376,10 +376,12 @@ async def usb_hang(ui: Ui, env: dict) -> None:
     await ui.screen("home")
     frames: list[float] = []
     counting = Clock.schedule_interval(lambda _dt: frames.append(time.monotonic()), 0)
-    await issue_by_taps(ui, "F", 0, "usb")
+    await ui.tap(ui.tiles()["F"])
+    await ui.screen("matters")
+    hang_start = time.monotonic()  # from the tap that issues (and prints) the ticket
+    await ui.tap(ui.rows()[0])
     await ui.screen("ticket")
     await ui.until("the job write hangs", device.hanging.is_set, timeout=10)
-    hang_start = time.monotonic()
     countdowns = []  # the on-screen countdown label, read while the write hangs
     while not (ui.ctl.print_status and ui.ctl.print_status.failed):
         label = next((t for t in ui.texts() if t.startswith("点屏幕任意处返回首页")), None)
