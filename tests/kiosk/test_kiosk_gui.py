@@ -207,9 +207,9 @@ def test_hung_usb_printer_never_freezes_the_screen(tmp_path):
     assert fault["still_hanging"]  # the fault came while the write was still stuck
     assert fault["screen"] == "ticket" and "USB 打印机" in fault["fault"] and "没有响应" in fault["fault"]
     assert "F001" in fault["texts"]
-    assert 3.0 < fault["hang_seconds"] < 10  # the write's 3 s timeout plus its grace
+    assert 3.0 < fault["hang_seconds"] < 15  # the write's 3 s timeout and its grace, not the 30 s hang
     # Kivy drew all along: no long frame gap, at least 5 frames a second.
-    assert fault["max_frame_gap"] < 1.0, fault["max_frame_gap"]  # a blocked loop: one gap of 3 s or more
+    assert fault["max_frame_gap"] < 2.0, fault["max_frame_gap"]  # a blocked loop: one gap of 3 s or more
     assert fault["frames_during_hang"] >= 5 * fault["hang_seconds"]
     # The on-screen countdown label kept ticking (a new second shown at least thrice).
     assert len(fault["countdowns"]) >= 3, fault["countdowns"]
