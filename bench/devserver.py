@@ -45,10 +45,20 @@ def cli(db: Path, *args: str, stdin: str | None = None) -> str:
 class ServerProcess:
     """``python -m queue_server serve`` on a real SQLite file; keeps its port across restarts."""
 
-    def __init__(self, db: Path, *extra: str, log: Path | None = None):
+    def __init__(
+        self,
+        db: Path,
+        *extra: str,
+        log: Path | None = None,
+        python: str = sys.executable,
+        cwd: Path = ROOT,
+        env: dict[str, str] | None = None,
+    ):
+        """``python``, ``cwd`` and ``env`` let a test run the server of an installed wheel."""
         self.db = db
         self.extra = extra or ("--always-open",)
         self.log = log or db.with_suffix(".log")
+        self.python, self.cwd, self.env = python, cwd, env
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -56,7 +66,7 @@ class ServerProcess:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -76,7 +86,7 @@ class ServerProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [
-                    sys.executable,
+                    self.python,
                     "-m",
                     "queue_server",
                     "serve",
@@ -88,10 +98,10 @@ class ServerProcess:
                     str(self.port),
                     *self.extra,
                 ],
-                cwd=ROOT,
+                cwd=self.cwd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={**(os.environ if self.env is None else self.env), "PYTHONUNBUFFERED": "1"},
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.devserver import ROOT, free_port
+from bench.devserver import ROOT, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -106,36 +106,16 @@ def test_installed_packages_come_from_the_venv(hall_pc):
 
 def test_serve_from_the_wheel(hall_pc):
     python, cwd, env = hall_pc
-    port = free_port()
-    log = (cwd / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [str(python), "-m", "queue_server", "serve", "--db", "hall.db", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, (cwd / "serve.log").read_text(encoding="utf-8")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "serve never answered /healthz"
-                time.sleep(0.1)
+    with ServerProcess(cwd / "hall.db", "--always-open", python=str(python), cwd=cwd, env=env) as server:
         # The sample center and the clerk console's static files come from package data.
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/center", timeout=5) as r:
+        with urllib.request.urlopen(f"{server.url}/api/center", timeout=5) as r:
             center = json.loads(r.read())
         assert center["name"].endswith("便民服务中心")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/clerk/", timeout=5) as r:
+        with urllib.request.urlopen(f"{server.url}/clerk/", timeout=5) as r:
             assert "<html" in r.read().decode("utf-8").lower()
-    finally:
-        proc.terminate()
-        assert proc.wait(15) == 0
-        log.close()
+        assert server.proc is not None
+        server.proc.terminate()
+        assert server.proc.wait(15) == 0  # a clean stop
     assert (cwd / "hall.db").is_file()
 
 
@@ -183,14 +163,8 @@ def _connected_to(pid: int, port: int) -> bool:
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs Xvfb (run the suite under xvfb-run)")
 def test_display_from_the_wheel_reaches_the_board(hall_pc):
     python, cwd, env = hall_pc
-    port = free_port()
-    server = subprocess.Popen(
-        [str(python), "-m", "queue_server", "serve", "--db", "board.db", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = ServerProcess(cwd / "board.db", python=str(python), cwd=cwd, env=env)
+    server.start()
     board_log = cwd / "display.log"
     with board_log.open("wb") as log:
         board = subprocess.Popen(
@@ -199,7 +173,7 @@ def test_display_from_the_wheel_reaches_the_board(hall_pc):
                 "-m",
                 "display",
                 "--server",
-                f"http://127.0.0.1:{port}",
+                server.url,
                 "--windowed",
                 "--size",
                 "1280x720",
@@ -213,7 +187,7 @@ def test_display_from_the_wheel_reaches_the_board(hall_pc):
         )
     try:
         deadline = time.monotonic() + 40
-        while not _connected_to(board.pid, port):
+        while not _connected_to(board.pid, server.port):
             assert board.poll() is None, board_log.read_text(encoding="utf-8", errors="replace")[-3000:]
             assert time.monotonic() < deadline, "the display never connected to the server"
             time.sleep(0.2)
@@ -223,12 +197,11 @@ def test_display_from_the_wheel_reaches_the_board(hall_pc):
         assert "Start application main loop" in text
         assert "Traceback" not in text
     finally:
-        for proc in (board, server):
-            proc.terminate()
-        for proc in (board, server):
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        board.terminate()
+        try:
+            board.wait(15)
+        except subprocess.TimeoutExpired:
+            board.kill()
+            board.wait()
+        server.stop()
     shutil.rmtree(cwd / "kivy", ignore_errors=True)
