@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -42,7 +44,7 @@ class ProbeReader:
                 self.reports.append(json.loads(line[3:]))
                 self.changed.set()
 
-    async def wait_for(self, test, start: int, timeout: float = 15.0) -> dict:
+    async def wait_for(self, test: Callable[[dict], bool], start: int, timeout: float = 15.0) -> dict:
         async with asyncio.timeout(timeout):
             while True:
                 for report in self.reports[start:]:
@@ -50,6 +52,14 @@ class ProbeReader:
                         return report
                 self.changed.clear()
                 await self.changed.wait()
+
+
+def _is_call(report: dict, number: str) -> bool:
+    return report["kind"] == "calls" and report["number"] == number
+
+
+def _is_drawn(report: dict, after: float) -> bool:
+    return report["kind"] == "drawn" and report["t"] >= after
 
 
 async def measure(url: str, kiosk: str, size: str, calls: int, gap: float, env: dict) -> list[dict]:
@@ -93,8 +103,8 @@ async def measure(url: str, kiosk: str, size: str, calls: int, gap: float, env: 
                     async with http.post(f"{url}/api/windows/{window}/call") as r:
                         number = (await r.json())["ticket"]["number"]
                     t_resp = time.monotonic()
-                    label = await probe.wait_for(lambda r, n=number: r["kind"] == "calls" and r["number"] == n, mark)
-                    drawn = await probe.wait_for(lambda r, t=label["t"]: r["kind"] == "drawn" and r["t"] >= t, mark)
+                    label = await probe.wait_for(partial(_is_call, number=number), mark)
+                    drawn = await probe.wait_for(partial(_is_drawn, after=label["t"]), mark)
                     results.append(
                         {
                             "number": number,

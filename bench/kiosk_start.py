@@ -32,6 +32,7 @@ async def _ready_after(cmd: list[str], env: dict, timeout: float) -> float:
     proc = await asyncio.create_subprocess_exec(
         *cmd, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
     )
+    assert proc.stderr is not None
     try:
         async with asyncio.timeout(timeout):
             while line := await proc.stderr.readline():

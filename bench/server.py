@@ -90,7 +90,7 @@ async def call_latency(url: str, clients: int, calls: int) -> list[float]:
     return samples
 
 
-async def run(ns) -> None:
+async def run(ns: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         token = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")

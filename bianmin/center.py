@@ -10,6 +10,7 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .assets import SAMPLE_CENTER  # re-exported: the center every command defaults to
@@ -110,7 +111,7 @@ class Center:
         return next((c for c in self.categories if c.code == code), None)
 
 
-def _get(table: dict, key: str, path: str, kind: type | tuple, default=...):
+def _get(table: dict, key: str, path: str, kind: type | tuple, default: Any = ...) -> Any:
     if key not in table:
         if default is ...:
             raise ConfigError(f"{path}.{key}" if path else key, "缺少此项")
@@ -125,14 +126,14 @@ def _get(table: dict, key: str, path: str, kind: type | tuple, default=...):
     return value
 
 
-def _text(table: dict, key: str, path: str, default=...) -> str:
+def _text(table: dict, key: str, path: str, default: Any = ...) -> str:
     value = _get(table, key, path, str, default)
     if not value.strip():
         raise ConfigError(f"{path}.{key}", "不能为空")
     return value.strip()
 
 
-def _texts(table: dict, key: str, path: str, default=...) -> tuple[str, ...]:
+def _texts(table: dict, key: str, path: str, default: Any = ...) -> tuple[str, ...]:
     value = _get(table, key, path, list, default)
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
@@ -140,7 +141,7 @@ def _texts(table: dict, key: str, path: str, default=...) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
-def _days(table: dict, key: str, path: str, default=...) -> int:
+def _days(table: dict, key: str, path: str, default: Any = ...) -> int:
     value = _get(table, key, path, int, default)
     if value < 0 or value > 365:
         raise ConfigError(f"{path}.{key}", "必须是 0 到 365 之间的整数（天）")

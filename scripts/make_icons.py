@@ -36,7 +36,7 @@ def box(x0: float, y0: float, x1: float, y1: float) -> list[int]:
     return [px(x0), px(y0), px(x1), px(y1)]
 
 
-def line(d: Draw, pts: list[tuple[float, float]], width: float, color=WHITE) -> None:
+def line(d: Draw, pts: list[tuple[float, float]], width: float, color: tuple[int, int, int, int] = WHITE) -> None:
     d.line([(px(x), px(y)) for x, y in pts], fill=color, width=px(width), joint="curve")
     r = width / 2
     for x, y in (pts[0], pts[-1]):  # round caps

@@ -50,7 +50,7 @@ def _clean_env(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     # Build isolation fetches the setuptools that pyproject asks for (from the pip cache or PyPI).
     subprocess.run(
@@ -64,7 +64,7 @@ def wheel(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hall_pc(wheel, tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
+def hall_pc(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
     """(python of a fresh venv with the wheel installed, an empty working folder, its env)."""
     base = tmp_path_factory.mktemp("hallpc")
     venv.create(base / "venv", with_pip=True, system_site_packages=False)
