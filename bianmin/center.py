@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bianmin.protocol import CategoryInfo, CenterInfo, MatterInfo, OfficeInfo, WindowInfo
 
-SAMPLE_CENTER = Path(__file__).resolve().parent.parent / "assets" / "center.toml"
+from .assets import SAMPLE_CENTER  # re-exported: the center every command defaults to
+
 # Working days promised for a matter done on a resident's behalf (代为办理) when the matter
 # has no guide of its own to say, e.g. a case opened without a matter.
 DEFAULT_PROMISED_DAYS = 5

@@ -2,7 +2,7 @@
 
 An announcement is one WAV: chime, the sentence, a pause, the sentence again. Speech
 comes from a folder of recorded clips when the center supplies a complete set
-(``assets/voice/``, names in :data:`display.speech.CLIP_NAMES`), else from espeak-ng.
+(``bianmin/data/voice/``, names in :data:`display.speech.CLIP_NAMES`), else from espeak-ng.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ BUSY_AFTER = 0.4  # show "正在取号" only when issuing is not instant
 CENTER_EVERY = 30.0  # re-read /api/center (office open now?) this often
 DISMISS_GUARD = 1.5  # a tap this soon after the ticket appears does not dismiss it
 HOME_LEVEL = ("loading", "home", "closed", "unreachable")
-READY_MARK = "kiosk ready"  # logged once, when home first shows data (kiosk.bench_start)
+READY_MARK = "kiosk ready"  # logged once, when home first shows data (bench.kiosk_start)
 
 
 class View(Protocol):
@@ -345,7 +345,7 @@ class KioskController:
                 raise PrinterError("没有取到服务中心信息，暂时不能打印。")
             await self.printer.print_ticket(ticket, self.center)
         except PrinterError as exc:
-            log.warning("print %s failed: %s %s", ticket.number, exc.status, exc.detail)
+            log.warning("print %s failed: %s %s", ticket.number, exc.fault, exc.detail)
             status = present.print_failed(exc.message)
         except Exception:  # a driver bug must not take the ticket away
             log.exception("print %s failed", ticket.number)

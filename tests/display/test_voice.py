@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from bianmin.assets import VOICE_DIR
+from bench.sinks import RecordingSink
 from display import chime, wavs
-from display.sinks import CommandSink, RecordingSink, make_sink
+from display.sinks import CommandSink, make_sink
 from display.speech import CLIP_NAMES, Announcement
 from display.voice import Announcer, ClipSpeaker, EspeakSpeaker, make_speaker
 

@@ -1,6 +1,6 @@
 """Benchmark: time to render a ticket and send it to a loopback network printer.
 
-``python -m kiosk.bench_print [--count N]`` prints milliseconds (median, p95, max) for
+``python -m bench.kiosk_print [--count N]`` prints milliseconds (median, p95, max) for
 rendering alone and for render + send, at both paper widths and in each print mode.
 Target: render + send <= 100 ms.
 """
@@ -13,9 +13,8 @@ import statistics
 import time
 
 from bianmin.center import center_info, load_center
-
-from .cli import sample_ticket
-from .printing import PAPERS, PrintOptions, open_printer, print_ticket, render_ticket
+from kiosk.cli import sample_ticket
+from kiosk.printing import PAPERS, PrintOptions, open_printer, print_ticket, render_ticket
 
 HEALTHY = b"\x12"
 
