@@ -53,7 +53,6 @@ EventType = Literal[
     "case_closed",
     "day_started",
 ]
-EVENT_TYPES: tuple[str, ...] = typing.get_args(EventType)
 
 
 class ProtocolError(ValueError):

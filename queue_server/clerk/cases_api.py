@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bianmin.protocol import OUTCOME_NAMES
-
 from .. import cases, rules
 from ..accounts import Clerk
 from ..api import current_clerk
 from ..errors import BadRequest, Forbidden, NotFound
 from ..keys import SERVICE
 from ..web import json_response
+from ..window_actions import DEFAULT_AGENCY_DAYS
 
 routes = web.RouteTableDef()
-# A ticket issued without a matter has no promised time limit; service._finish gives an
-# agency case the same 5 days, so the console proposes what the server would choose.
-DEFAULT_DAYS = 5
 
 
 def _allowed(request: web.Request, clerk: Clerk) -> list[int]:
@@ -46,8 +42,6 @@ async def list_cases(request: web.Request) -> web.Response:
             raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
         windows = [number]
     items = await cases.list_open(svc, windows)
-    for item in items:
-        item["kind_name"] = OUTCOME_NAMES.get(item["kind"], item["kind"])
     return json_response({"today": svc.day.isoformat(), "cases": items})
 
 
@@ -58,7 +52,7 @@ async def complete_case(request: web.Request) -> web.Response:
         case_id = int(request.match_info["case_id"])
     except ValueError:
         raise NotFound("没有这个待办件", code="case_not_found") from None
-    result = await cases.complete(request.app[SERVICE], case_id, (clerk.id, clerk.name), _allowed(request, clerk))
+    result = await cases.complete(request.app[SERVICE], case_id, clerk, _allowed(request, clerk))
     return json_response(result)
 
 
@@ -69,7 +63,7 @@ async def due_date(request: web.Request) -> web.Response:
     await current_clerk(request)
     code = request.query.get("matter") or None
     if code is None:
-        days = DEFAULT_DAYS
+        days = DEFAULT_AGENCY_DAYS  # what finishing as agency would choose
     else:
         matter = svc.center.matters.get(code)
         if matter is None:

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from queue_server.errors import Unavailable
 from queue_server.schema import MIGRATIONS
 from queue_server.store import Store
 
@@ -17,14 +18,11 @@ async def test_schema_versioned_wal_and_unique_numbering(tmp_path):
         "INSERT INTO tickets (day, category, seq, number, status, token, issued_at, queue_key)"
         " VALUES ('2026-11-27', 'A', 1, 'A001', 'waiting', ?, 'now', 1)"
     )
-    async with store.transaction() as db:
-        await db.execute(insert, ("t1",))
-    with pytest.raises(sqlite3.IntegrityError):
-        async with store.transaction() as db:
-            await db.execute(insert, ("t2",))
-    # the failed transaction rolled back and the writer is usable again
-    async with store.transaction() as db:
-        await db.execute(insert.replace("1, 'A001'", "2, 'A002'"), ("t3",))
+    await store.write(lambda db: db.execute(insert, ("t1",)))
+    with pytest.raises(Unavailable):
+        await store.write(lambda db: db.execute(insert, ("t2",)))
+    # the failed group rolled back and the writer is usable again
+    await store.write(lambda db: db.execute(insert.replace("1, 'A001'", "2, 'A002'"), ("t3",)))
     rows = await store.fetchall("SELECT number FROM tickets ORDER BY seq")
     assert [r[0] for r in rows] == ["A001", "A002"]
     await store.close()
