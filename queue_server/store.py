@@ -138,9 +138,9 @@ class Store:
             group, self._queue = self._queue[:GROUP_MAX], self._queue[GROUP_MAX:]
             try:
                 results = await loop.run_in_executor(self._wx, _run_group, self._wconn, [item[0] for item in group])
-            except Exception:
+            except Exception as exc:
                 log.exception("group commit failed; the queue reloads from disk")
-                self._fail(group + self._queue)
+                self._fail(group + self._queue, repr(exc))
                 continue
             self._unchecked += 1
             for (_, on_commit, fut), (ok, value) in zip(group, results, strict=True):
@@ -154,10 +154,12 @@ class Store:
                         log.exception("announcing a committed change failed")
                 fut.set_result(value)
 
-    def _fail(self, items: list) -> None:
+    def _fail(self, items: list, cause: str) -> None:
         self._queue = []
         for _, _, fut in items:
-            fut.set_exception(Unavailable("数据库写入失败，系统正在恢复，请稍后重试", code="database_error"))
+            fut.set_exception(
+                Unavailable("数据库写入失败，系统正在恢复，请稍后重试", code="database_error", detail=cause)
+            )
         for listener in self.on_failure:
             listener()
 
