@@ -16,9 +16,13 @@ Failure, in one place:
   ``on_failure`` listeners are called at once, before any caller resumes. The queue service
   listens and reloads its state from disk before its next operation.
 
-Checkpoints stay off the request path: the writer runs with ``wal_autocheckpoint=0`` and
-itself runs a PASSIVE checkpoint when it has been idle for a moment, or between groups once
-``CHECKPOINT_EVERY`` seconds have passed under constant load.
+Checkpoints stay off the request path: the writer runs with ``wal_autocheckpoint=0``, and
+the store starts a PASSIVE checkpoint, on a third connection in its own thread, when the
+writer has been idle for ``CHECKPOINT_IDLE`` seconds or every ``CHECKPOINT_COMMITS`` commits
+under constant load. A PASSIVE checkpoint takes no write lock, so commits carry on beside
+it and none pays the bulk copy. Then the writer itself, between two groups, copies the few
+frames those commits added, so the WAL is wholly copied and the next commit starts the WAL
+file over: its size stays bounded.
 
 Reads run on a second connection in their own thread, which WAL lets run beside the writer.
 A thread, not aiosqlite, so reads and writes use one mechanism (threads that own a
@@ -29,9 +33,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,25 +48,33 @@ log = logging.getLogger("queue_server")
 T = TypeVar("T")
 WriteFn = Callable[[sqlite3.Connection], Any]
 GROUP_MAX = 256  # changes per group commit
-CHECKPOINT_IDLE = 0.5  # seconds without writes before the writer checkpoints
-CHECKPOINT_EVERY = 30.0  # seconds: checkpoint between groups even when never idle
+CHECKPOINT_IDLE = 0.5  # seconds without writes before a checkpoint
+CHECKPOINT_COMMITS = 200  # commits after which a checkpoint starts even if never idle
 
 
 class Store:
     """The hall's database. Open with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, path: Path, writer: ThreadPoolExecutor, wconn: sqlite3.Connection, rconn: sqlite3.Connection):
+    def __init__(
+        self,
+        path: Path,
+        writer: ThreadPoolExecutor,
+        wconn: sqlite3.Connection,
+        rconn: sqlite3.Connection,
+        cconn: sqlite3.Connection,
+    ):
         self.path = path
         self._wx = writer
         self._rx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-reader")
-        self._wconn = wconn
-        self._rconn = rconn
+        self._cx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-checkpoint")
+        self._wconn, self._rconn, self._cconn = wconn, rconn, cconn
+        self._checkpointing: asyncio.Future[bool] | None = None
+        self._finish_checkpoint = False
         self._queue: list[tuple[WriteFn, Callable[[Any], None] | None, asyncio.Future[Any]]] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._unchecked = 0  # commits since the last checkpoint
-        self._checked_at = time.monotonic()
+        self._unchecked = 0  # commits since the last checkpoint started
         self.on_failure: list[Callable[[], None]] = []
         self._task = asyncio.create_task(self._group_commits())
 
@@ -76,21 +88,25 @@ class Store:
         try:
             wconn = await loop.run_in_executor(writer, _open_writer, path)
             rconn = await loop.run_in_executor(writer, _connect, path)
+            cconn = await loop.run_in_executor(writer, _connect, path)
         except BaseException:
             writer.shutdown()
             raise
-        return cls(path, writer, wconn, rconn)
+        return cls(path, writer, wconn, rconn, cconn)
 
     async def close(self) -> None:
         await self.drain()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+        if self._checkpointing is not None:
+            await asyncio.wait([self._checkpointing])
         loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._cx, self._cconn.close)
         await loop.run_in_executor(self._rx, self._rconn.close)
         await loop.run_in_executor(self._wx, self._wconn.close)
-        self._rx.shutdown()
-        self._wx.shutdown()
+        for pool in (self._cx, self._rx, self._wx):
+            pool.shutdown()
 
     def write(
         self, fn: Callable[[sqlite3.Connection], T], on_commit: Callable[[T], None] | None = None
@@ -131,10 +147,12 @@ class Store:
                 if timer is not None:
                     timer.cancel()
                     if not self._queue:
-                        await self._checkpoint(loop)
+                        self._checkpoint(loop)
+                elif self._finish_checkpoint and not self._queue:
+                    await self._finish(loop)
                 continue
-            if self._unchecked and time.monotonic() - self._checked_at > CHECKPOINT_EVERY:
-                await self._checkpoint(loop)
+            if self._finish_checkpoint:
+                await self._finish(loop)
             group, self._queue = self._queue[:GROUP_MAX], self._queue[GROUP_MAX:]
             try:
                 results = await loop.run_in_executor(self._wx, _run_group, self._wconn, [item[0] for item in group])
@@ -143,6 +161,8 @@ class Store:
                 self._fail(group + self._queue, repr(exc))
                 continue
             self._unchecked += 1
+            if self._unchecked >= CHECKPOINT_COMMITS:
+                self._checkpoint(loop)
             for (_, on_commit, fut), (ok, value) in zip(group, results, strict=True):
                 if not ok:
                     fut.set_exception(value)
@@ -163,13 +183,31 @@ class Store:
         for listener in self.on_failure:
             listener()
 
-    async def _checkpoint(self, loop: asyncio.AbstractEventLoop) -> None:
+    async def _finish(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Copy what commits added during the last checkpoint, here between two groups: the WAL
+        is then wholly copied, so the next commit starts the WAL file over (bounded size)."""
+        self._finish_checkpoint = False
         try:
             await loop.run_in_executor(self._wx, _checkpoint, self._wconn)
         except sqlite3.Error:
-            log.exception("WAL checkpoint failed; retrying later")
+            log.exception("WAL checkpoint failed; the next one retries")
+
+    def _checkpoint(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start a PASSIVE checkpoint in its own thread, unless one is still running."""
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return
         self._unchecked = 0
-        self._checked_at = time.monotonic()
+        self._checkpointing = loop.run_in_executor(self._cx, _checkpoint, self._cconn)
+        self._checkpointing.add_done_callback(functools.partial(self._checkpoint_done, loop))
+
+    def _checkpoint_done(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[bool]) -> None:
+        if fut.cancelled():
+            return
+        if fut.exception() is not None:
+            log.error("WAL checkpoint failed; the next one retries", exc_info=fut.exception())
+        elif fut.result():
+            self._finish_checkpoint = True
+            self._wake.set()
 
 
 def _run_group(conn: sqlite3.Connection, fns: list[WriteFn]) -> list[tuple[bool, Any]]:
@@ -195,8 +233,10 @@ def _run_group(conn: sqlite3.Connection, fns: list[WriteFn]) -> list[tuple[bool,
     return out
 
 
-def _checkpoint(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+def _checkpoint(conn: sqlite3.Connection) -> bool:
+    """One PASSIVE checkpoint; True if it copied every frame the WAL held when it started."""
+    ((busy, log_frames, copied),) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    return not busy and log_frames == copied
 
 
 def _fetchall(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> list[sqlite3.Row]:
