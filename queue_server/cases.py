@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bianmin.protocol import OUTCOME_NAMES
+from bianmin.protocol import OUTCOME_NAMES, CaseBucket, CaseView
 
 from . import queue_db, rules
 from .accounts import Clerk
 from .errors import Conflict, NotFound
 from .service import Change, QueueService
 
-BUCKET_NAMES = {"open": "待办结", "due_soon": "即将超期", "overdue": "已超期"}
+BUCKET_NAMES: dict[CaseBucket, str] = {"open": "待办结", "due_soon": "即将超期", "overdue": "已超期"}
 
 
-async def list_open(service: QueueService, windows: list[int] | None = None) -> list[dict]:
+async def list_open(service: QueueService, windows: list[int] | None = None) -> list[CaseView]:
     """Open cases, soonest due first, each sorted into 待办结 / 即将超期 / 已超期."""
     today = service.day
     out = []
@@ -25,22 +25,22 @@ async def list_open(service: QueueService, windows: list[int] | None = None) -> 
         matter = service.center.matters.get(r["matter"]) if r["matter"] else None
         bucket = rules.case_bucket(due, today)
         out.append(
-            {
-                "id": r["id"],
-                "kind": r["kind"],
-                "kind_name": OUTCOME_NAMES.get(r["kind"], r["kind"]),
-                "due": r["due"],
-                "opened_at": r["opened_at"],
-                "number": r["number"],
-                "day": r["day"],
-                "window": r["window"],
-                "matter": r["matter"],
-                "matter_name": matter.name if matter else None,
-                "agency_to": r["agency_to"],
-                "bucket": bucket,
-                "bucket_name": BUCKET_NAMES[bucket],
-                "days_left": (due - today).days,
-            }
+            CaseView(
+                id=r["id"],
+                kind=r["kind"],
+                kind_name=OUTCOME_NAMES.get(r["kind"], r["kind"]),
+                due=r["due"],
+                opened_at=r["opened_at"],
+                number=r["number"],
+                day=r["day"],
+                window=r["window"],
+                matter=r["matter"],
+                matter_name=matter.name if matter else None,
+                agency_to=r["agency_to"],
+                bucket=bucket,
+                bucket_name=BUCKET_NAMES[bucket],
+                days_left=(due - today).days,
+            )
         )
     return out
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from bianmin.protocol import STATUS_NAMES, TicketStatus
+from bianmin.protocol import STATUS_NAMES, CaseBucket, TicketStatus
 
 from .errors import BadRequest, Conflict
 
@@ -217,7 +217,7 @@ def add_days(start_day: dt.date, days: int, working_days_only: bool) -> dt.date:
     return day
 
 
-def case_bucket(due: dt.date, today: dt.date, soon_days: int = 2) -> str:
+def case_bucket(due: dt.date, today: dt.date, soon_days: int = 2) -> CaseBucket:
     """Sort an open case into 已超期 (overdue), 即将超期 (due soon) or 待办结 (open)."""
     if due < today:
         return "overdue"

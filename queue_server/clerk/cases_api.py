@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bianmin.protocol import CaseList
+
 from .. import cases, rules
 from ..accounts import Clerk
 from ..api import current_clerk
@@ -42,7 +44,7 @@ async def list_cases(request: web.Request) -> web.Response:
             raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
         windows = [number]
     items = await cases.list_open(svc, windows)
-    return json_response({"today": svc.day.isoformat(), "cases": items})
+    return json_response(CaseList(today=svc.day.isoformat(), cases=items).to_dict())
 
 
 @routes.post(r"/api/cases/{case_id}/complete")

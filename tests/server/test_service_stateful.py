@@ -18,8 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from bianmin.center import load_center
 from queue_server import rules
-from queue_server.errors import AppError
 from queue_server.accounts import Clerk
+from queue_server.errors import AppError
 from queue_server.rules import Completion
 from queue_server.service import QueueService
 from queue_server.store import Store
