@@ -33,7 +33,20 @@ def _ms(samples: list[float]) -> str:
     return f"p50 {p50 * 1000:.3f} ms / p99 {p99 * 1000:.3f} ms (max {samples[-1] * 1000:.3f} ms, n={len(samples)})"
 
 
+def _noise(n: int = 5000) -> list[float]:
+    """A fixed 0.3 ms CPU task, timed: its p99 shows how much the machine itself adds."""
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        x = 0
+        while time.perf_counter() - t0 < 0.0003:
+            x += 1
+        out.append(time.perf_counter() - t0)
+    return out
+
+
 async def run(ns: argparse.Namespace) -> None:
+    print(f"machine noise (0.3 ms CPU task):      {_ms(_noise())}")
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(Path(tmp) / "bench.db")
         svc = QueueService(load_center(), store, base_url="http://x", clock=lambda: NOW, always_open=True)
