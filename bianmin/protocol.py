@@ -318,3 +318,34 @@ def parse_ws_message(data: Any) -> Snapshot | Event:
     if isinstance(data, dict) and data.get("type") == "snapshot":
         return Snapshot.from_dict(data)
     return Event.from_dict(data)
+
+
+CaseBucket = Literal["open", "due_soon", "overdue"]
+
+
+@dataclass(frozen=True)
+class CaseView(Message):
+    """One open case (承诺件、代办件) in ``GET /api/cases``, sorted into a due-date bucket."""
+
+    id: int
+    kind: Outcome
+    kind_name: str
+    due: str
+    opened_at: str
+    number: str
+    day: str
+    window: int | None
+    matter: str | None
+    matter_name: str | None
+    agency_to: str | None
+    bucket: CaseBucket
+    bucket_name: str
+    days_left: int
+
+
+@dataclass(frozen=True)
+class CaseList(Message):
+    """Body of ``GET /api/cases``: the service day and its open cases, soonest due first."""
+
+    today: str
+    cases: list[CaseView]

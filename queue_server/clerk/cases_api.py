@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bianmin.center import DEFAULT_PROMISED_DAYS
-from bianmin.protocol import OUTCOME_NAMES
+from bianmin.protocol import CaseList
 
 from .. import cases, rules
 from ..accounts import Clerk
@@ -44,9 +44,7 @@ async def list_cases(request: web.Request) -> web.Response:
             raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
         windows = [number]
     items = await cases.list_open(svc, windows)
-    for item in items:
-        item["kind_name"] = OUTCOME_NAMES.get(item["kind"], item["kind"])
-    return json_response({"today": svc.day.isoformat(), "cases": items})
+    return json_response(CaseList(today=svc.day.isoformat(), cases=items).to_dict())
 
 
 @routes.post(r"/api/cases/{case_id}/complete")
@@ -56,7 +54,7 @@ async def complete_case(request: web.Request) -> web.Response:
         case_id = int(request.match_info["case_id"])
     except ValueError:
         raise NotFound("没有这个待办件", code="case_not_found") from None
-    result = await cases.complete(request.app[SERVICE], case_id, (clerk.id, clerk.name), _allowed(request, clerk))
+    result = await cases.complete(request.app[SERVICE], case_id, clerk, _allowed(request, clerk))
     return json_response(result)
 
 

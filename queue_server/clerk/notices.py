@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bianmin.text import cn_date
 
+from .. import queue_db
 from ..api import current_clerk
 from ..errors import NotFound
 from ..keys import SERVICE
@@ -40,10 +41,7 @@ async def rejection(request: web.Request) -> web.Response:
         ticket_id = int(request.match_info["ticket_id"])
     except ValueError:
         ticket_id = -1
-    row = await svc.store.fetchone(
-        "SELECT t.*, c.name AS clerk_name FROM tickets t LEFT JOIN clerks c ON c.id = t.clerk_id WHERE t.id = ?",
-        (ticket_id,),
-    )
+    row = await queue_db.rejection(svc.store, ticket_id)
     if row is None or row["outcome"] != "rejected":
         raise NotFound("没有找到这张号票的退办记录，请在办结时选择“退办告知”并填写理由", code="no_rejection")
     center, e = svc.center, html.escape

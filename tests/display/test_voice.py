@@ -7,8 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from bianmin.assets import VOICE_DIR
 from bench.sinks import RecordingSink
+from bianmin.assets import VOICE_DIR
 from display import chime, wavs
 from display.sinks import CommandSink, make_sink
 from display.speech import CLIP_NAMES, Announcement
