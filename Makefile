@@ -44,9 +44,9 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
-	$(PY) -m queue_server.bench
+	$(PY) -m bench.server
 
-# Rebuild assets/fonts from Debian's fonts-noto-cjk (needs that package).
+# Rebuild bianmin/data/fonts from Debian's fonts-noto-cjk (needs that package).
 font: $(STAMP)
 	@scripts/ensure_debs.sh fonts-noto-cjk
 	$(PY) scripts/make_font.py

@@ -21,7 +21,6 @@ import datetime as dt
 import gzip
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -263,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--tickets", type=int, default=600, help="tickets per hall-day")
     p.add_argument("--rate", type=int, default=25000, help="offered events/s (sets how hard the day is compressed)")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between one hall's sync requests")
-    p.add_argument("--batch", type=int, default=2000, help="events per request at most")
+    p.add_argument("--batch", type=int, default=1000, help="events per request at most")
     p.add_argument("--connections", type=int, default=256)
     p.add_argument("--max-seconds", type=float, default=240.0, help="stop ingesting after this long")
     p.add_argument("--profile", help="write a cProfile of the county server to this file")
@@ -273,4 +272,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

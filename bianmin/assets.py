@@ -1,6 +1,9 @@
 """Paths to shipped assets, and the texts our fonts must cover.
 
-Importable without Kivy by the server, the kiosk and the hall display.
+The assets are package data in ``bianmin/data/`` (the sample center, fonts with their
+licence, kiosk icons, voice clips), found next to this file, so they are there both in a
+checkout and in an installed wheel. Importable without Kivy by the server, the kiosk and
+the hall display.
 """
 
 from __future__ import annotations
@@ -9,9 +12,14 @@ import io
 import tokenize
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ASSETS_DIR = REPO_ROOT / "assets"
-FONTS_DIR = ASSETS_DIR / "fonts"
+# The folder holding the bianmin, queue_server, kiosk and display packages: the
+# checkout, or site-packages when installed from the wheel.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SAMPLE_CENTER = DATA_DIR / "center.toml"
+ICONS_DIR = DATA_DIR / "icons"  # kiosk category icons, one per category code
+VOICE_DIR = DATA_DIR / "voice"  # recorded announcement clips and the chime
+FONTS_DIR = DATA_DIR / "fonts"
 # Simplified Chinese subsets of Noto Sans CJK (see scripts/make_font.py and OFL.txt).
 FONT_REGULAR = FONTS_DIR / "NotoSansSC-Bianmin-Regular.otf"
 FONT_BOLD = FONTS_DIR / "NotoSansSC-Bianmin-Bold.otf"
@@ -22,9 +30,9 @@ TEXT_SOURCE_DIRS = ("bianmin", "queue_server", "kiosk", "display", "county")
 TEXT_SOURCE_SUFFIXES = (".py", ".kv", ".html", ".js")
 
 
-def text_sources(root: Path = REPO_ROOT) -> list[Path]:
+def text_sources(root: Path = SOURCE_ROOT) -> list[Path]:
     """Every file whose text may be shown to a user, in a stable order."""
-    files = [root / "assets" / "center.toml"]
+    files = [root / SAMPLE_CENTER.relative_to(SOURCE_ROOT)]
     for folder in TEXT_SOURCE_DIRS:
         base = root / folder
         if base.is_dir():
@@ -49,7 +57,7 @@ def _python_strings(source: str) -> str:
     return "\n".join(parts)
 
 
-def ui_chars(root: Path = REPO_ROOT) -> set[str]:
+def ui_chars(root: Path = SOURCE_ROOT) -> set[str]:
     """The non-ASCII characters that the config and UI sources can show."""
     chars: set[str] = set()
     for path in text_sources(root):

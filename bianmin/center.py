@@ -10,9 +10,16 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-SAMPLE_CENTER = Path(__file__).resolve().parent.parent / "assets" / "center.toml"
+from bianmin.protocol import CategoryInfo, CenterInfo, MatterInfo, OfficeInfo, WindowInfo
+
+from .assets import SAMPLE_CENTER  # re-exported: the center every command defaults to
+
+# Working days promised for a matter done on a resident's behalf (代为办理) when the matter
+# has no guide of its own to say, e.g. a case opened without a matter.
+DEFAULT_PROMISED_DAYS = 5
 GUIDE_FIELDS = (
     "policy_basis",
     "fees",
@@ -112,7 +119,7 @@ class Center:
         return next((c for c in self.categories if c.code == code), None)
 
 
-def _get(table: dict, key: str, path: str, kind: type | tuple, default=...):
+def _get(table: dict, key: str, path: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
     if key not in table:
         if default is ...:
             raise ConfigError(f"{path}.{key}" if path else key, "缺少此项")
@@ -127,14 +134,14 @@ def _get(table: dict, key: str, path: str, kind: type | tuple, default=...):
     return value
 
 
-def _text(table: dict, key: str, path: str, default=...) -> str:
+def _text(table: dict, key: str, path: str, default: Any = ...) -> str:
     value = _get(table, key, path, str, default)
     if not value.strip():
         raise ConfigError(f"{path}.{key}", "不能为空")
     return value.strip()
 
 
-def _texts(table: dict, key: str, path: str, default=...) -> tuple[str, ...]:
+def _texts(table: dict, key: str, path: str, default: Any = ...) -> tuple[str, ...]:
     value = _get(table, key, path, list, default)
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
@@ -142,7 +149,7 @@ def _texts(table: dict, key: str, path: str, default=...) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
-def _days(table: dict, key: str, path: str, default=...) -> int:
+def _days(table: dict, key: str, path: str, default: Any = ...) -> int:
     value = _get(table, key, path, int, default)
     if value < 0 or value > 365:
         raise ConfigError(f"{path}.{key}", "必须是 0 到 365 之间的整数（天）")
@@ -281,3 +288,23 @@ def load_center(path: Path | str = SAMPLE_CENTER) -> Center:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"TOML 格式错误：{exc}") from None
     return parse_center(data)
+
+
+def center_info(center: Center, open_now: bool) -> CenterInfo:
+    """The public ``GET /api/center`` message for ``center`` (``open_now``: taking tickets now)."""
+    o = center.office
+    return CenterInfo(
+        name=center.name,
+        timezone=center.timezone,
+        working_days_only=center.working_days_only,
+        hotline=center.hotline,
+        duty_phone=center.duty_phone,
+        address=center.address,
+        office=OfficeInfo(list(o.days), f"{o.open:%H:%M}", f"{o.close:%H:%M}", o.note, open_now),
+        notices=list(center.notices),
+        categories=[
+            CategoryInfo(c.code, c.name, [MatterInfo(m.code, m.name, m.guide.promised_days) for m in c.matters])
+            for c in center.categories
+        ],
+        windows=[WindowInfo(w.number, w.name, list(w.categories)) for w in center.windows],
+    )

@@ -14,7 +14,10 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bianmin.text import office_hours
 
 # Ticket states (see queue_server.rules for the transitions).
 TicketStatus = Literal["waiting", "called", "serving", "done", "no_show", "transferred", "expired"]
@@ -53,7 +56,6 @@ EventType = Literal[
     "case_closed",
     "day_started",
 ]
-EVENT_TYPES: tuple[str, ...] = typing.get_args(EventType)
 
 
 class ProtocolError(ValueError):
@@ -82,7 +84,7 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
             raise ProtocolError(f"{where}: expected an object")
         _, vt = typing.get_args(tp)
         return {str(k): _convert(vt, v, f"{where}.{k}") for k, v in value.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and issubclass(tp, Message):
         return tp.from_dict(value)
     if tp is int and (not isinstance(value, int) or isinstance(value, bool)):
         raise ProtocolError(f"{where}: expected an integer")
@@ -122,7 +124,7 @@ class Message:
         return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
     @classmethod
-    def from_dict(cls, data: Any):
+    def from_dict(cls, data: Any) -> Self:
         if not isinstance(data, dict):
             raise ProtocolError(f"{cls.__name__}: expected an object")
         hints = typing.get_type_hints(cls)
@@ -228,8 +230,122 @@ class TicketState(Message):
     window: int | None
 
 
+@dataclass(frozen=True)
+class OfficeInfo(Message):
+    """The concentrated office periods (集中办公): ISO weekdays, ``HH:MM`` times."""
+
+    days: list[int]
+    open: str
+    close: str
+    note: str
+    open_now: bool
+
+    @property
+    def hours(self) -> str:
+        """E.g. ``每周一、三、五 08:30—17:30``."""
+        return office_hours(self.days, self.open, self.close)
+
+
+@dataclass(frozen=True)
+class MatterInfo(Message):
+    code: str
+    name: str
+    promised_days: int
+
+
+@dataclass(frozen=True)
+class CategoryInfo(Message):
+    code: str
+    name: str
+    matters: list[MatterInfo]
+
+
+@dataclass(frozen=True)
+class WindowInfo(Message):
+    number: int
+    name: str
+    categories: list[str]
+
+
+@dataclass(frozen=True)
+class CenterInfo(Message):
+    """Body of ``GET /api/center``: the center's public settings, and whether it is open now.
+
+    Built by :func:`bianmin.center.center_info`; the kiosk, its tickets and the hall display
+    all read it through :meth:`from_dict`, which also checks that ``timezone`` is known.
+    """
+
+    name: str
+    timezone: str
+    working_days_only: bool
+    hotline: str
+    duty_phone: str
+    address: str
+    office: OfficeInfo
+    notices: list[str]
+    categories: list[CategoryInfo]
+    windows: list[WindowInfo]
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Self:
+        info = super().from_dict(data)
+        try:
+            ZoneInfo(info.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ProtocolError(f"CenterInfo.timezone: unknown time zone {info.timezone!r}") from None
+        return info
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def category(self, code: str) -> CategoryInfo | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    @property
+    def window_names(self) -> dict[int, str]:
+        """Window number -> name, in configured order."""
+        return {w.number: w.name for w in self.windows}
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        """Category letter -> name, in configured order."""
+        return {c.code: c.name for c in self.categories}
+
+
 def parse_ws_message(data: Any) -> Snapshot | Event:
     """Decode one WebSocket JSON object into a Snapshot or an Event."""
     if isinstance(data, dict) and data.get("type") == "snapshot":
         return Snapshot.from_dict(data)
     return Event.from_dict(data)
+
+
+CaseBucket = Literal["open", "due_soon", "overdue"]
+
+
+@dataclass(frozen=True)
+class CaseView(Message):
+    """One open case (承诺件、代办件) in ``GET /api/cases``, sorted into a due-date bucket."""
+
+    id: int
+    kind: Outcome
+    kind_name: str
+    due: str
+    opened_at: str
+    number: str
+    day: str
+    window: int | None
+    matter: str | None
+    matter_name: str | None
+    agency_to: str | None
+    bucket: CaseBucket
+    bucket_name: str
+    days_left: int
+
+
+@dataclass(frozen=True)
+class CaseList(Message):
+    """Body of ``GET /api/cases``: the service day and its open cases, soonest due first."""
+
+    today: str
+    cases: list[CaseView]

@@ -16,15 +16,16 @@ but no longer counts them.
 
 from __future__ import annotations
 
-import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from .protocol import EVENT_TYPES, Message, ProtocolError
+from .protocol import EventType, Message, ProtocolError
 
 SYNC_PATH = "/api/sync"
 MAX_BATCH_EVENTS = 2000
 COUNTY_SOURCE = "来自县政务服务中心"
+EVENT_TYPES: tuple[str, ...] = typing.get_args(EventType)
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,20 @@ class SyncBatch(Message):
         events = data.get("events")
         if not isinstance(events, list):
             raise ProtocolError("SyncBatch.events: expected a list")
-        head = super().from_dict({**data, "events": []})
-        return dataclasses.replace(
-            head, events=[check_event(e, f"SyncBatch.events[{i}]") for i, e in enumerate(events)]
-        )
+        # Written out rather than the generic decoder: this runs for every request of every hall.
+        epoch, parent, fork = data.get("epoch"), data.get("parent_epoch"), data.get("fork_seq")
+        hall_seq, sent_at = data.get("hall_seq", 0), data.get("sent_at", "")
+        if not isinstance(epoch, str):
+            raise ProtocolError("SyncBatch.epoch: expected a string")
+        if parent is not None and not isinstance(parent, str):
+            raise ProtocolError("SyncBatch.parent_epoch: expected a string")
+        for name, value in (("fork_seq", fork), ("hall_seq", hall_seq)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ProtocolError(f"SyncBatch.{name}: expected an integer")
+        if not isinstance(sent_at, str):
+            raise ProtocolError("SyncBatch.sent_at: expected a string")
+        checked = [check_event(e, f"SyncBatch.events[{i}]") for i, e in enumerate(events)]
+        return cls(epoch, checked, parent, fork, hall_seq or 0, sent_at)
 
 
 @dataclass(frozen=True)

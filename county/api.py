@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import Any
@@ -17,6 +18,7 @@ from .accounts import User
 from .db import TZ
 from .errors import BadRequest, NotFound
 from .web import MAX_BODY, field, json_response, read_json
+from .xlsx import month_workbook
 
 routes = web.RouteTableDef()
 COOKIE = "county_session"
@@ -220,6 +222,19 @@ async def stats(request: web.Request) -> web.Response:
     await current_user(request)
     month = _month(request)
     return json_response({"month": month, "halls": await month_stats(request.app[keys.POOL], month)})
+
+
+@routes.get("/api/stats.xlsx")
+async def stats_xlsx(request: web.Request) -> web.Response:
+    await current_user(request)
+    month = _month(request)
+    halls = await month_stats(request.app[keys.POOL], month)
+    body = await asyncio.to_thread(month_workbook, month, halls)
+    return web.Response(
+        body=body,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="county-{month}.xlsx"'},
+    )
 
 
 # ---- hall tokens (county users are the admins of their county) ---------------------------

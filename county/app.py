@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -37,7 +38,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
     app.router.add_get("/fonts/regular.otf", _font(FONT_REGULAR))
     app.router.add_get("/fonts/bold.otf", _font(FONT_BOLD))
     app.on_startup.append(_startup)
-    app.on_cleanup.append(_cleanup)
+    app.on_shutdown.append(_shutdown)
     app.on_response_prepare.append(_headers)
     return app
 
@@ -46,7 +47,7 @@ async def _board(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "board.html")
 
 
-def _font(path: Path):
+def _font(path: Path) -> Callable[[web.Request], Awaitable[web.FileResponse]]:
     async def handler(request: web.Request) -> web.FileResponse:
         return web.FileResponse(path, headers={"Cache-Control": "max-age=86400"})
 
@@ -62,5 +63,6 @@ async def _startup(app: web.Application) -> None:
     app[keys.INGEST].start()
 
 
-async def _cleanup(app: web.Application) -> None:
+async def _shutdown(app: web.Application) -> None:
+    """Fail the requests still waiting for a commit at once, so shutdown never hangs on them."""
     await app[keys.INGEST].close()

@@ -37,7 +37,7 @@ from .errors import Unavailable
 
 log = logging.getLogger("county")
 GROUP_EVENTS = 20000  # events per group commit
-QUEUE_LIMIT = 5000  # requests waiting for a commit; more get 503 (the hall retries)
+QUEUE_EVENTS = 200_000  # events waiting for a commit; more get 503 (the hall backs off): bounded memory
 COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
 
 
@@ -72,6 +72,8 @@ class Ingest:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._months: set[dt.date] = set()
+        self._queued_events = 0
+        self._inflight: list[_Item] = []
         # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
         self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
         self.events_ingested = 0
@@ -86,15 +88,16 @@ class Ingest:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        for item in self._queue:
+        for item in [*self._inflight, *self._queue]:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
 
     def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
         """Queue ``batch`` from ``hall_id``; the future gives its :class:`SyncAck` after commit."""
-        if len(self._queue) >= QUEUE_LIMIT:
+        if self._queued_events + len(batch.events) > QUEUE_EVENTS and batch.events:
             raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
+        self._queued_events += len(batch.events)
         payloads = [orjson.dumps(e).decode() for e in batch.events]
         fut = asyncio.get_running_loop().create_future()
         self._queue.append(_Item(hall_id, batch, fut, payloads))
@@ -112,6 +115,8 @@ class Ingest:
                     item = self._queue.popleft()
                     group.append(item)
                     n += len(item.batch.events)
+                self._queued_events -= n
+                self._inflight = group
                 try:
                     acks = await self._commit(group)
                 except Exception:

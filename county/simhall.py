@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import random
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bianmin.protocol import Event, TicketView, WindowView
+from bianmin.protocol import Event, EventType, TicketView, WindowView
 
 TZ = ZoneInfo("Asia/Shanghai")
 WINDOWS = {1: ("计生 · 民政窗口", ["A", "C"]), 2: ("财税 · 经管窗口", ["B", "D"]), 3: ("医保 · 社保窗口", ["E", "F"])}
@@ -35,7 +36,7 @@ def simulate_day(day: dt.date, tickets: int = 600, *, seed: int = 0, until: dt.t
     numbers = dict.fromkeys(cats, 0)
     out: list[dict] = []
     # (time, order, kind, payload): arrivals and windows becoming free
-    agenda: list[tuple[float, int, str, object]] = []
+    agenda: list[tuple[float, int, str, int]] = []
     order = 0
     for i, t in enumerate(arrivals):
         agenda.append((t, order, "arrive", i))
@@ -54,7 +55,7 @@ def simulate_day(day: dt.date, tickets: int = 600, *, seed: int = 0, until: dt.t
         name, wc = WINDOWS[w]
         return WindowView(w, name, wc, False, CLERKS[w], at_window[w], served[w])
 
-    def emit(kind: str, t: float, **kw) -> None:
+    def emit(kind: EventType, t: float, **kw: Any) -> None:
         nonlocal seq
         seq += 1
         out.append(Event(seq=seq, type=kind, at=iso(t), waiting=dict(waiting), **kw).to_dict())
@@ -68,14 +69,12 @@ def simulate_day(day: dt.date, tickets: int = 600, *, seed: int = 0, until: dt.t
             remaining -= 1
             cat = rng.choice(cats)
             numbers[cat] += 1
-            ticket = TicketView(
-                int(what) + 1, f"{cat}{numbers[cat]:03d}", cat, None, None, False, "waiting", None, iso(t)
-            )
+            ticket = TicketView(what + 1, f"{cat}{numbers[cat]:03d}", cat, None, None, False, "waiting", None, iso(t))
             line[cat].append(ticket)
             waiting[cat] += 1
             emit("ticket_issued", t, ticket=ticket)
             continue
-        w = int(what)  # a window is free: finish its ticket, call the next
+        w = what  # a window is free: finish its ticket, call the next
         current = at_window[w]
         if current is not None:
             at_window[w] = None

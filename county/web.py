@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp.http_exceptions
 import orjson
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from .errors import BadRequest, CountyError, TooLarge
 
@@ -35,7 +36,7 @@ def render_error(err: CountyError) -> web.Response:
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler):
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except CountyError as err:

@@ -16,8 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     from display.kivyconf import configure
 
     configure(settings)
+    from bianmin.fonts import FontError
     from display.app import DisplayApp, run_app
-    from display.fonts import FontError
 
     try:
         app = DisplayApp(settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
+from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -19,7 +20,8 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
 import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
-from display import fonts, present, theme
+from bianmin import fonts
+from display import present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
 from display.settings import DisplaySettings
@@ -41,7 +43,7 @@ class DisplayApp(App):
     marquee_fps = NumericProperty(20)
     marquee_hold = NumericProperty(8.0)
 
-    def __init__(self, settings: DisplaySettings, sink: Sink | None = None, **kwargs):
+    def __init__(self, settings: DisplaySettings, sink: Sink | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.settings = settings
         self.marquee_mode = settings.marquee
@@ -71,13 +73,16 @@ class DisplayApp(App):
         return self.screen
 
     def on_start(self) -> None:
+        assert self.client is not None, "build() runs before on_start()"
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self.client.run()), loop.create_task(self.announcer.run())]
 
-    def _on_size(self, _window, size) -> None:
+    def _on_size(self, _window: object, size: tuple[int, int]) -> None:
         self.unit = size[1] / 100.0
 
-    def _tick(self, *_args) -> None:
+    def _tick(self, *_args: object) -> None:
+        if self.controller is None or self.screen is None:
+            return
         now = self.controller.now_local()
         self.screen.show_time(present.date_text(now), present.clock_text(now))
 

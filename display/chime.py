@@ -1,6 +1,6 @@
 """Synthesize the “叮咚” chime played before each announcement.
 
-``python -m display.chime [PATH]`` writes it (default ``assets/voice/chime.wav``, which is
+``python -m display.chime [PATH]`` writes it (default ``bianmin/data/voice/chime.wav``, which is
 shipped). A center may replace that file with its own recording of the same name.
 """
 
@@ -11,9 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bianmin.assets import VOICE_DIR
 from display import wavs
-
-VOICE_DIR = Path(__file__).resolve().parent.parent / "assets" / "voice"
 
 
 def _bell(freq: float, seconds: float, rate: int) -> np.ndarray:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
-from bianmin.protocol import Event, Snapshot
+from bianmin.protocol import CenterInfo, Event, Snapshot
 from display import present
 from display.board import Board, Change
-from display.present import CallLine, CenterInfo, WaitingRow, WindowRow
+from display.present import CallLine, WaitingRow, WindowRow
 from display.speech import Announcement
 
 log = logging.getLogger("display.controller")
@@ -56,7 +56,7 @@ class DisplayController:
     @property
     def local_tz(self) -> dt.tzinfo | None:
         """Where the hall is: the center's timezone if known, else this PC's (None)."""
-        return self.tz or (self.center.timezone if self.center else None)
+        return self.tz or (self.center.tz if self.center else None)
 
     def now_local(self) -> dt.datetime:
         """The hall's wall-clock time, for the header clock."""
@@ -75,9 +75,9 @@ class DisplayController:
         """The ``?since=`` to reconnect with."""
         return self.board.seq
 
-    def on_center(self, data: Any) -> None:
-        """``GET /api/center`` arrived; raises :class:`present.CenterError` on a bad shape."""
-        self.center = CenterInfo.from_json(data)
+    def on_center(self, center: CenterInfo) -> None:
+        """``GET /api/center`` arrived (parsed by the client)."""
+        self.center = center
         self.view.show_center(self.center)
         self._render(Change(windows=True, waiting=True, calls=True))
 

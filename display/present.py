@@ -4,42 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bianmin.protocol import STATUS_NAMES, CallView, WindowView
+from bianmin import text
+from bianmin.protocol import STATUS_NAMES, CallView, CenterInfo, WindowView
 
-WEEKDAYS = "一二三四五六日"
 NOTICE_SEPARATOR = "　　◆　　"
 OFFLINE_TEXT = "连接中断，正在重新连接…"
-
-
-class CenterError(ValueError):
-    """``GET /api/center`` returned something we cannot show."""
-
-
-@dataclass(frozen=True)
-class CenterInfo:
-    """The parts of ``GET /api/center`` the board shows."""
-
-    name: str
-    windows: dict[int, str]  # number -> name
-    categories: dict[str, str]  # code -> name, in configured order
-    notices: tuple[str, ...]
-    timezone: dt.tzinfo | None = None  # the center's, when the server says; else this PC's
-
-    @classmethod
-    def from_json(cls, data: Any) -> CenterInfo:
-        try:
-            return cls(
-                name=str(data["name"]),
-                windows={int(w["number"]): str(w["name"]) for w in data["windows"]},
-                categories={str(c["code"]): str(c["name"]) for c in data["categories"]},
-                notices=tuple(str(n) for n in data.get("notices", [])),
-                timezone=ZoneInfo(data["timezone"]) if data.get("timezone") else None,
-            )
-        except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError) as exc:
-            raise CenterError(f"中心信息格式不正确：{exc!r}") from None
 
 
 @dataclass(frozen=True)
@@ -73,16 +43,9 @@ def big_call(call: CallView | None) -> tuple[str, str, bool]:
     return call.number, str(call.window), call.recall
 
 
-def call_sentence(call: CallView | None) -> str:
-    """The big call as one sentence (what tests and logs compare)."""
-    if call is None:
-        return ""
-    return f"请 {call.number} 号 到 {call.window} 号窗口"
-
-
 def window_row(number: int, view: WindowView | None, center: CenterInfo | None) -> WindowRow:
     """One line of the windows table."""
-    name = view.name if view else (center.windows.get(number, "") if center else "")
+    name = view.name if view else (center.window_names.get(number, "") if center else "")
     paused = bool(view and view.paused)
     ticket = view.ticket if view else None
     if paused:
@@ -96,7 +59,7 @@ def window_row(number: int, view: WindowView | None, center: CenterInfo | None) 
 
 def window_rows(views: dict[int, WindowView], center: CenterInfo | None) -> list[WindowRow]:
     """Every window: configured ones first (in config order), then any others the server knows."""
-    numbers = list(center.windows) if center else []
+    numbers = [w.number for w in center.windows] if center else []
     numbers += sorted(n for n in views if n not in numbers)
     return [window_row(n, views.get(n), center) for n in numbers]
 
@@ -119,15 +82,15 @@ def call_lines(calls: list[CallView], limit: int, tz: dt.tzinfo | None = None) -
 
 def waiting_rows(waiting: dict[str, int], center: CenterInfo | None) -> list[WaitingRow]:
     """Waiting counts per category: configured categories in order, zeros included."""
-    codes = list(center.categories) if center else []
+    codes = [c.code for c in center.categories] if center else []
     codes += sorted(c for c in waiting if c not in codes)
-    names = center.categories if center else {}
+    names = center.category_names if center else {}
     return [WaitingRow(c, names.get(c, ""), str(waiting.get(c, 0))) for c in codes]
 
 
 def date_text(now: dt.datetime) -> str:
     """E.g. ``2026年11月27日 星期五``."""
-    return f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS[now.weekday()]}"
+    return text.date_text(now.date())
 
 
 def clock_text(now: dt.datetime) -> str:

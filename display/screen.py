@@ -6,13 +6,14 @@ from dataclasses import asdict
 
 from kivy.uix.floatlayout import FloatLayout
 
-from display.present import CallLine, CenterInfo, WaitingRow, WindowRow
+from bianmin.protocol import CenterInfo
+from display.present import CallLine, WaitingRow, WindowRow
 
 
 class BoardScreen(FloatLayout):
     """The whole hall board (layout in ``kv/board.kv``). Only binds data to widgets."""
 
-    def on_kv_post(self, _base) -> None:
+    def on_kv_post(self, _base: object) -> None:
         # The offline banner is taken out of the tree while online, so it costs no drawing.
         self.banner = self.ids.offline.__self__  # a strong reference, not the ids proxy
         self.remove_widget(self.banner)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from display.voice import VOICE_DIR
+from bianmin.assets import VOICE_DIR
+from bianmin.screensize import parse_size
+
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True)
@@ -28,19 +33,8 @@ class DisplaySettings:
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
 
 
-def parse_size(value: str) -> tuple[int, int]:
-    """``1920x1080`` -> (1920, 1080), with a clear error otherwise."""
-    try:
-        w, h = (int(v) for v in value.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"尺寸“{value}”格式应为 宽x高，例如 1920x1080") from None
-    if not (320 <= w <= 7680 and 240 <= h <= 4320):
-        raise argparse.ArgumentTypeError(f"尺寸“{value}”超出范围（320x240 到 7680x4320）")
-    return w, h
-
-
-def _positive(kind):
-    def convert(value: str):
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    def convert(value: str) -> N:
         try:
             number = kind(value)
         except ValueError:

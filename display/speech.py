@@ -44,7 +44,7 @@ LETTER_PINYIN = {
     "Y": "wai4",
     "Z": "zei4",
 }
-# Clip names (without .wav) for a center that records its own voice: see assets/voice/README.md.
+# Clip names (without .wav) for a center that records its own voice: see bianmin/data/voice/README.md.
 CLIP_NAMES = (
     "qing",
     "hao",

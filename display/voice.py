@@ -2,7 +2,7 @@
 
 An announcement is one WAV: chime, the sentence, a pause, the sentence again. Speech
 comes from a folder of recorded clips when the center supplies a complete set
-(``assets/voice/``, names in :data:`display.speech.CLIP_NAMES`), else from espeak-ng.
+(``bianmin/data/voice/``, names in :data:`display.speech.CLIP_NAMES`), else from espeak-ng.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from bianmin.assets import VOICE_DIR
 from display import wavs
 from display.sinks import Sink
 from display.speech import (
@@ -22,11 +23,11 @@ from display.speech import (
     LETTER_PINYIN,
     Announcement,
     Word,
+    words_clips,
     words_pinyin,
 )
 
 log = logging.getLogger("display.voice")
-VOICE_DIR = Path(__file__).resolve().parent.parent / "assets" / "voice"
 ESPEAK_VOICE = "cmn-latn-pinyin"
 
 
@@ -91,7 +92,7 @@ class ClipSpeaker:
         return all((folder / f"{name}.wav").is_file() for name in CLIP_NAMES if name not in LETTER_PINYIN)
 
     async def render(self, words: list[Word], out: Path) -> wavs.Audio:
-        names = [clip for word in words for clip in word.clips]
+        names = words_clips(words)
         missing = [n for n in names if not (self.folder / f"{n}.wav").is_file()]
         if missing and self.fallback is not None:
             log.warning("缺少录音 %s，本次使用 espeak-ng", "、".join(f"{n}.wav" for n in missing))

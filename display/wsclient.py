@@ -8,6 +8,7 @@ snapshot. Failures back off exponentially (0.5 s doubling to 10 s) and never end
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.utils
 import json
 import logging
@@ -15,7 +16,7 @@ from typing import Protocol
 
 import aiohttp
 
-from bianmin.protocol import Event, ProtocolError, Snapshot, parse_ws_message
+from bianmin.protocol import CenterInfo, Event, ProtocolError, Snapshot, parse_ws_message
 
 log = logging.getLogger("display.ws")
 
@@ -23,13 +24,14 @@ log = logging.getLogger("display.ws")
 class Handler(Protocol):
     """What the client feeds (implemented by :class:`display.controller.DisplayController`)."""
 
-    center: object | None
-    since: int | None
-
-    def on_center(self, data: object) -> None: ...
+    @property
+    def center(self) -> CenterInfo | None: ...
+    @property
+    def since(self) -> int | None: ...
+    def on_center(self, center: CenterInfo) -> None: ...
     def on_message(self, message: Snapshot | Event) -> object: ...
     def on_connection(self, online: bool) -> None: ...
-    def set_server_date(self, server) -> None: ...
+    def set_server_date(self, server: dt.datetime | None) -> None: ...
 
 
 class Backoff:
@@ -91,7 +93,7 @@ class HallClient:
         if self.handler.center is None:
             async with session.get(f"{self.base_url}/api/center") as resp:
                 resp.raise_for_status()
-                self.handler.on_center(await resp.json())
+                self.handler.on_center(CenterInfo.from_dict(await resp.json()))
         async with session.ws_connect(self.ws_url(), heartbeat=self.heartbeat) as ws:
             self.connects += 1
             self.resync = False
@@ -105,7 +107,7 @@ class HallClient:
         log.info("服务器连接已断开")
 
 
-def _http_date(value: str | None):
+def _http_date(value: str | None) -> dt.datetime | None:
     """An HTTP ``Date`` header as an aware datetime, or None."""
     if not value:
         return None

@@ -8,14 +8,15 @@ Every failure becomes an :class:`ApiError` carrying a stable ``code`` and a Chin
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
-from bianmin.protocol import IssuedTicket, ProtocolError, Snapshot
+from bianmin.protocol import CenterInfo, IssuedTicket, Message, ProtocolError, Snapshot
 
 UNREACHABLE_MESSAGE = "暂时无法连接排队服务器，请稍候，正在自动重试。"
 BAD_REPLY_MESSAGE = "服务器的答复无法识别，请联系工作人员。"
+M = TypeVar("M", bound=Message)
 
 
 class ApiError(Exception):
@@ -46,7 +47,7 @@ class ServerUnreachable(ApiError):
 
 
 class KioskApi:
-    """The four calls the kiosk makes. Create inside the running loop; ``close`` when done."""
+    """The calls the kiosk makes. Create inside the running loop; ``close`` when done."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 6.0):
         self.base_url = base_url.rstrip("/")
@@ -79,27 +80,25 @@ class KioskApi:
             raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply", status=status)
         return data
 
-    async def center(self) -> dict[str, Any]:
-        """``GET /api/center`` as parsed JSON (see :mod:`kiosk.present` for its checked form)."""
-        data = await self._call("GET", "/api/center")
-        if not isinstance(data, dict):
-            raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply")
-        return data
+    async def center(self) -> CenterInfo:
+        """``GET /api/center``: the center's names, office hours and categories."""
+        return parse_reply(CenterInfo, await self._call("GET", "/api/center"))
 
     async def snapshot(self) -> Snapshot:
         """``GET /api/snapshot``: today's waiting counts and the service day."""
-        return _parse(Snapshot, await self._call("GET", "/api/snapshot"))
+        return parse_reply(Snapshot, await self._call("GET", "/api/snapshot"))
 
     async def issue(self, category: str, matter: str | None, priority: bool, request_id: str) -> IssuedTicket:
         """``POST /api/tickets``; the same ``request_id`` always returns the same ticket."""
         body: dict[str, Any] = {"category": category, "priority": priority, "request_id": request_id}
         if matter is not None:
             body["matter"] = matter
-        return _parse(IssuedTicket, await self._call("POST", "/api/tickets", body, auth=True))
+        return parse_reply(IssuedTicket, await self._call("POST", "/api/tickets", body, auth=True))
 
 
-def _parse(kind, data: Any):
+def parse_reply(kind: type[M], data: Any) -> M:
+    """``data`` as a ``kind`` message; a reply of another shape is a protocol error."""
     try:
         return kind.from_dict(data)
-    except ProtocolError:
-        raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply") from None
+    except ProtocolError as exc:
+        raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply") from exc

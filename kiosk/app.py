@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
@@ -16,7 +17,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk import fonts, theme
+from bianmin import fonts
+from kiosk import present, theme
 from kiosk.api_client import KioskApi
 from kiosk.controller import KioskController, TicketPrinter
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
@@ -58,7 +60,7 @@ class KioskApp(App):
     portrait = BooleanProperty(True)
     controller = ObjectProperty(None, allownone=True)
 
-    def __init__(self, settings: KioskSettings, printer: TicketPrinter | None = None, **kwargs):
+    def __init__(self, settings: KioskSettings, printer: TicketPrinter | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.settings = settings
         self.printer = printer
@@ -70,11 +72,12 @@ class KioskApp(App):
         fonts.register()
         for path in KV_FILES:
             Builder.load_file(str(path))
+        self.home_screen = HomeScreen(name="home")
+        self.matters_screen = MattersScreen(name="matters")
+        self.ticket_screen = TicketScreen(name="ticket")
+        self.message_screen = MessageScreen(name="message")
         self.screens = {
-            "home": HomeScreen(name="home"),
-            "matters": MattersScreen(name="matters"),
-            "ticket": TicketScreen(name="ticket"),
-            "message": MessageScreen(name="message"),
+            s.name: s for s in (self.home_screen, self.matters_screen, self.ticket_screen, self.message_screen)
         }
         root = KioskRoot(transition=NoTransition())
         for screen in self.screens.values():
@@ -85,7 +88,7 @@ class KioskApp(App):
         self._resized(Window, Window.size)
         return root
 
-    def _resized(self, _window, size) -> None:
+    def _resized(self, _window: object, size: tuple[int, int]) -> None:
         width, height = size
         self.scale = max(0.3, min(width, height) / theme.BASE)
         self.portrait = height >= width
@@ -97,6 +100,14 @@ class KioskApp(App):
         self.api = KioskApi(self.settings.server, self.settings.token)
         self.controller = KioskController(self.api, self.printer, self, self.settings)
         self.main_task = asyncio.get_running_loop().create_task(self.controller.run())
+        self.main_task.add_done_callback(self._controller_ended)
+
+    def _controller_ended(self, task: asyncio.Task) -> None:
+        """The controller only returns when cancelled; anything else is a bug, shown as such."""
+        if task.cancelled() or task.exception() is None:
+            return
+        log.error("the kiosk controller stopped", exc_info=task.exception())
+        self.show_message(present.OUT_OF_ORDER)
 
     def on_stop(self) -> None:
         if self.main_task is not None:
@@ -118,27 +129,27 @@ class KioskApp(App):
         self.root.current = name
 
     def show_home(self, model: HomeModel) -> None:
-        self.screens["home"].set_model(model)
+        self.home_screen.set_model(model)
         self._go("home")
 
     def show_matters(self, model: MattersModel) -> None:
-        self.screens["matters"].set_model(model)
+        self.matters_screen.set_model(model)
         self._go("matters")
 
     def show_ticket(self, model: TicketModel) -> None:
-        self.screens["ticket"].set_model(model)
+        self.ticket_screen.set_model(model)
         self._go("ticket")
 
     def show_print(self, status: PrintStatus) -> None:
-        self.screens["ticket"].set_print(status)
+        self.ticket_screen.set_print(status)
 
     def show_message(self, model: MessageModel) -> None:
-        self.screens["message"].set_model(model)
+        self.message_screen.set_model(model)
         self._go("message")
 
     def show_countdown(self, seconds: int | None) -> None:
-        for name in ("ticket", "message"):
-            self.screens[name].countdown = seconds or 0
+        for screen in (self.ticket_screen, self.message_screen):
+            screen.countdown = seconds or 0
 
 
 def build_app(settings: KioskSettings, printer: TicketPrinter | None = None) -> KioskApp:

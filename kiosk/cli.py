@@ -10,14 +10,13 @@ import asyncio
 import datetime as dt
 import sys
 
-from bianmin.center import SAMPLE_CENTER, Center, ConfigError, load_center
+from bianmin.center import SAMPLE_CENTER, Center, ConfigError, center_info, load_center
 from bianmin.protocol import IssuedTicket
 
 from .printing import (
     PAPERS,
     QR_MODES,
     TEXT_MODES,
-    CenterInfo,
     PrinterError,
     PrintOptions,
     open_printer,
@@ -79,7 +78,8 @@ async def _print_sample(args: argparse.Namespace) -> int:
     center = load_center(args.config)
     printer = open_printer(args.printer, check_status=not args.no_status)
     ticket = sample_ticket(center, args.priority)
-    await print_ticket(ticket, CenterInfo.from_center(center), printer, print_options(args))
+    info = center_info(center, open_now=center.office.is_open(dt.datetime.now(center.tz)))
+    await print_ticket(ticket, info, printer, print_options(args))
     where = getattr(printer, "last_path", None) or args.printer
     print(f"已打印样票 {ticket.number}：{where}")
     if printer.paper_low:

@@ -7,7 +7,9 @@ drive the controller with a recording view. Rules:
   the server comes back reuse it, so the server never issues two tickets for one tap.
 * Taps while a ticket is being issued are ignored.
 * A failed print never invalidates the ticket: it stays on screen with a reprint button.
-* Nothing here raises into the UI: every error becomes a screen with a Chinese message.
+* Network and protocol errors (:class:`ApiError`) and printer faults become a screen with
+  a Chinese message. Anything else is a bug: it is logged, and in the refresh loop it ends
+  :meth:`KioskController.run` rather than passing for an unreadable server reply.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ import contextlib
 import logging
 import uuid
 from collections import deque
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from bianmin.protocol import IssuedTicket
+from bianmin.protocol import CenterInfo, IssuedTicket
 from kiosk import present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
-from kiosk.present import HomeModel, KioskCenter, MattersModel, MessageModel, PrintStatus, TicketModel
+from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printing.errors import PrinterError
 from kiosk.settings import KioskSettings
 
@@ -34,7 +36,7 @@ BUSY_AFTER = 0.4  # show "正在取号" only when issuing is not instant
 CENTER_EVERY = 30.0  # re-read /api/center (office open now?) this often
 DISMISS_GUARD = 1.5  # a tap this soon after the ticket appears does not dismiss it
 HOME_LEVEL = ("loading", "home", "closed", "unreachable")
-READY_MARK = "kiosk ready"  # logged once, when home first shows data (kiosk.bench_start)
+READY_MARK = "kiosk ready"  # logged once, when home first shows data (bench.kiosk_start)
 
 
 class View(Protocol):
@@ -47,7 +49,7 @@ class View(Protocol):
 
 
 class TicketPrinter(Protocol):
-    async def print_ticket(self, ticket: IssuedTicket, center: Mapping[str, Any]) -> None:
+    async def print_ticket(self, ticket: IssuedTicket, center: CenterInfo) -> None:
         """Print ``ticket``; raises :class:`PrinterError` with a Chinese message."""
 
 
@@ -71,7 +73,7 @@ class KioskController:
         self.screen = "loading"
         self.history: deque[str] = deque(maxlen=200)  # recent screens, for logs and tests
         self.shown: object = None  # the model on screen
-        self.center: KioskCenter | None = None
+        self.center: CenterInfo | None = None
         self.day: str | None = None
         self.waiting: dict[str, int] = {}
         self.priority = False
@@ -117,7 +119,7 @@ class KioskController:
             self.issuing = False
             self._error("出现了意外问题。")
 
-    def _show(self, screen: str, method, model) -> None:
+    def _show(self, screen: str, method: Callable[[Any], None], model: object) -> None:
         self.screen = screen
         self.shown = model
         self.history.append(screen)
@@ -132,13 +134,11 @@ class KioskController:
                 now = self.loop.time()
                 stale = now - last_center >= CENTER_EVERY or self.screen in ("closed", "unreachable")
                 if self.center is None or stale:
-                    self.center = KioskCenter.from_json(await self.api.center())
+                    self.center = await self.api.center()
                     last_center = now
                 snap = await self.api.snapshot()
-            except Exception as exc:  # offline, or a reply we cannot use: show it, retry
-                if not isinstance(exc, ApiError):
-                    log.exception("loading from the server failed")
-                    exc = ApiError(present.BAD_REPLY_MESSAGE, code="bad_reply")
+            except ApiError as exc:  # offline, refused, or a reply of the wrong shape: show it, retry
+                # Anything else is a bug: it ends run() so that logs and tests see it.
                 self.offline_attempts += 1
                 self._offline(exc)
                 await self._sleep(self.settings.retry_seconds)
@@ -178,8 +178,10 @@ class KioskController:
                 self.go_home()
         elif self.screen == "home":
             self.view.show_home(self._home_model())
-        elif self.screen == "closed" and (
-            self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown
+        elif (
+            self.screen == "closed"
+            and self.center is not None
+            and (self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown)
         ):
             self.go_home()  # open again, or a new day on the closed notice
 
@@ -219,6 +221,7 @@ class KioskController:
     # ---- what the resident does ------------------------------------------------------------
 
     def _home_model(self) -> HomeModel:
+        assert self.center is not None, "home is shown only once the center is known"
         return present.home_model(self.center, self.day, self.waiting, self.priority)
 
     def go_home(self) -> None:
@@ -338,9 +341,11 @@ class KioskController:
     async def _print(self, ticket: IssuedTicket) -> None:
         self._print_status(ticket, present.printing())
         try:
-            await self.printer.print_ticket(ticket, self.center.raw if self.center else {})
+            if self.center is None:  # tickets are taken from screens the center filled
+                raise PrinterError("没有取到服务中心信息，暂时不能打印。")
+            await self.printer.print_ticket(ticket, self.center)
         except PrinterError as exc:
-            log.warning("print %s failed: %s %s", ticket.number, exc.status, exc.detail)
+            log.warning("print %s failed: %s %s", ticket.number, exc.fault, exc.detail)
             status = present.print_failed(exc.message)
         except Exception:  # a driver bug must not take the ticket away
             log.exception("print %s failed", ticket.number)

@@ -1,4 +1,6 @@
-"""App mode of ``python -m kiosk``: ``--server URL --token T --printer SPEC [--windowed --size WxH]``."""
+"""App mode of ``python -m kiosk`` (parsed by :mod:`kiosk.cli`, the one entry point):
+``--server URL --token T --printer SPEC [--windowed --size WxH]``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import sys
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")  # before anything imports Kivy
 
-from kiosk.settings import SettingsError, add_arguments, from_args
+from kiosk.settings import SettingsError, from_args
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -26,8 +28,8 @@ def run(ns: argparse.Namespace) -> int:
     if not logging.getLogger().handlers:  # KIVY_LOG_MODE=PYTHON may leave logging to us
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kiosk").setLevel(logging.INFO)
+    from bianmin.fonts import FontError
     from kiosk.app import build_app, run_app
-    from kiosk.fonts import FontError
 
     try:
         asyncio.run(run_app(build_app(settings)))
@@ -37,13 +39,3 @@ def run(ns: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kiosk", description="便民取号机")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -3,79 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from bianmin.assets import ASSETS_DIR
-from bianmin.protocol import IssuedTicket
-from kiosk.api_client import BAD_REPLY_MESSAGE, ApiError
-from kiosk.printing.layout import office_hours
+from bianmin.assets import ICONS_DIR
+from bianmin.protocol import CategoryInfo, CenterInfo, IssuedTicket
+from bianmin.text import date_text
 
-ICONS_DIR = ASSETS_DIR / "icons"
-WEEKDAYS = "一二三四五六日"
 HELP_TEXT = "点一下要办的业务，就能取号。\n不会操作、看不清，请找大厅工作人员帮忙。"
 PRIORITY_TITLE = "绿色通道"
 PRIORITY_HINT = "老年人、残疾人、急事急办，优先办理"
 PRIORITY_PICK = "绿色通道：请选择要办理的业务"
 UNSURE_TEXT = "不确定，先取号"
 QR_CAPTION = "用手机扫码，查看办事指南和排队进度"
-
-
-@dataclass(frozen=True)
-class Office:
-    days: tuple[int, ...]
-    open: str
-    close: str
-    note: str
-    open_now: bool
-
-    @property
-    def hours(self) -> str:
-        return office_hours(self.days, self.open, self.close)
-
-
-@dataclass(frozen=True)
-class CategoryInfo:
-    code: str
-    name: str
-    matters: tuple[tuple[str, str], ...]  # (code, name)
-
-
-@dataclass(frozen=True)
-class KioskCenter:
-    """The checked form of ``GET /api/center`` (only what the kiosk uses)."""
-
-    name: str
-    hotline: str
-    duty_phone: str
-    office: Office
-    categories: tuple[CategoryInfo, ...]
-    raw: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
-
-    def category(self, code: str) -> CategoryInfo | None:
-        return next((c for c in self.categories if c.code == code), None)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> KioskCenter:
-        """Raises :class:`ApiError` (``bad_reply``) when the shape is not what we expect."""
-        try:
-            o = data["office"]
-            office = Office(
-                tuple(int(d) for d in o["days"]),
-                str(o["open"]),
-                str(o["close"]),
-                str(o.get("note", "")),
-                bool(o["open_now"]),
-            )
-            cats = tuple(
-                CategoryInfo(
-                    str(c["code"]), str(c["name"]), tuple((str(m["code"]), str(m["name"])) for m in c["matters"])
-                )
-                for c in data["categories"]
-            )
-            return cls(str(data["name"]), str(data.get("hotline", "")), str(data["duty_phone"]), office, cats, raw=data)
-        except (KeyError, TypeError, ValueError):
-            raise ApiError(BAD_REPLY_MESSAGE, code="bad_reply") from None
 
 
 @dataclass(frozen=True)
@@ -151,8 +90,7 @@ def day_text(day: str | None, today: dt.date | None = None) -> str:
         date = dt.date.fromisoformat(day) if day else None
     except ValueError:
         date = None
-    date = date or today or dt.date.today()
-    return f"{date.year}年{date.month}月{date.day}日 星期{WEEKDAYS[date.weekday()]}"
+    return date_text(date or today or dt.date.today())
 
 
 def waiting_text(n: int | None) -> str:
@@ -168,13 +106,13 @@ def icon_path(code: str) -> str:
     return str(path if path.is_file() else ICONS_DIR / "default.png")
 
 
-def home_model(center: KioskCenter, day: str | None, waiting: dict[str, int], priority: bool) -> HomeModel:
+def home_model(center: CenterInfo, day: str | None, waiting: dict[str, int], priority: bool) -> HomeModel:
     tiles = tuple(Tile(c.code, c.name, icon_path(c.code), waiting_text(waiting.get(c.code))) for c in center.categories)
     return HomeModel(center.name, day_text(day), tiles, priority, banner=PRIORITY_PICK if priority else "")
 
 
 def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> MattersModel:
-    rows = tuple(MatterRow(code, name) for code, name in cat.matters)
+    rows = tuple(MatterRow(m.code, m.name) for m in cat.matters)
     sub = "请点选要办理的事项" + (f"（{waiting_text(waiting)}）" if waiting is not None else "")
     return MattersModel(cat.code, cat.name, sub, (*rows, MatterRow(None, UNSURE_TEXT)), priority)
 
@@ -186,6 +124,8 @@ def ticket_model(t: IssuedTicket) -> TicketModel:
 
 
 LOADING = MessageModel("loading", "正在连接服务器…", "请稍候。")
+# After a bug stopped the kiosk's refresh loop (it is in the log): honest, and no retry button.
+OUT_OF_ORDER = MessageModel("error", "取号机暂停服务", "请找大厅工作人员帮您取号。")
 BUSY = MessageModel("busy", "正在取号…", "请稍候，不要离开。")
 
 
@@ -209,7 +149,7 @@ def server_problem(message: str, attempt: int) -> MessageModel:
     )
 
 
-def closed(center: KioskCenter | None, server_message: str = "", day: str | None = None) -> MessageModel:
+def closed(center: CenterInfo | None, server_message: str = "", day: str | None = None) -> MessageModel:
     if center is None:
         return MessageModel("closed", "现在不是办公时间", server_message, button="返回", action="home")
     body = f"今天是{day_text(day)}\n集中办公时间：{center.office.hours}\n{center.office.note}"

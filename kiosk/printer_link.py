@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
 
-from bianmin.protocol import IssuedTicket
-from kiosk.printing import PAPERS, CenterInfo, PrinterError, PrintOptions, open_printer, print_ticket
+from bianmin.protocol import CenterInfo, IssuedTicket
+from kiosk.printing import PAPERS, PrintOptions, open_printer, print_ticket
 
 
 class KioskPrinter:
@@ -18,11 +16,7 @@ class KioskPrinter:
         self.options = PrintOptions(PAPERS[paper_mm])
         self.lock = asyncio.Lock()  # a reprint waits for the print before it
 
-    async def print_ticket(self, ticket: IssuedTicket, center: Mapping[str, Any]) -> None:
+    async def print_ticket(self, ticket: IssuedTicket, center: CenterInfo) -> None:
         """Render and send ``ticket``; raises :class:`PrinterError` with a Chinese message."""
-        try:
-            info = CenterInfo.from_api(dict(center))
-        except (KeyError, TypeError) as exc:
-            raise PrinterError("小票内容不完整，请联系工作人员。", detail=repr(exc)) from None
         async with self.lock:
-            await print_ticket(ticket, info, self.printer, self.options)
+            await print_ticket(ticket, center, self.printer, self.options)

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import qrcode
+from bianmin.qr import qr_matrix
 
 BORDER = 4  # modules of quiet zone, as the QR standard asks
 DARK, LIGHT = b"\x00\x00\x00\xff", b"\xff\xff\xff\xff"
-
-
-def qr_matrix(data: str) -> list[list[bool]]:
-    """The QR modules of ``data`` (error correction M, no quiet zone), as the ticket prints it."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.get_matrix()
 
 
 def qr_rgba(data: str, border: int = BORDER) -> tuple[int, bytes]:

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bianmin.screensize import parse_size
 from kiosk.printing.errors import PrinterSpecError
 from kiosk.printing.spec import parse_spec
 
@@ -38,14 +39,6 @@ class KioskSettings:
     @property
     def window_size(self) -> tuple[int, int]:
         return self.size or (WINDOWED if self.windowed else PORTRAIT)
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``1080x1920`` -> ``(1080, 1920)``."""
-    w, sep, h = text.lower().partition("x")
-    if not sep or not w.isdigit() or not h.isdigit() or not (200 <= int(w) <= 8000 and 200 <= int(h) <= 8000):
-        raise SettingsError(f"窗口大小“{text}”有误，应写成 宽x高，例如 1080x1920")
-    return int(w), int(h)
 
 
 def check_server(url: str) -> str:
@@ -110,6 +103,10 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
         parse_spec(ns.printer)
     except PrinterSpecError as exc:
         raise SettingsError(exc.message) from None
+    try:
+        size = parse_size(ns.size) if ns.size else None
+    except argparse.ArgumentTypeError as exc:
+        raise SettingsError(str(exc)) from None
     for name in ("idle_seconds", "ticket_seconds"):
         if getattr(ns, name) <= 0:
             raise SettingsError(f"--{name.replace('_', '-')} 必须大于 0")
@@ -119,7 +116,7 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
         printer=ns.printer,
         paper=ns.paper,
         windowed=ns.windowed,
-        size=parse_size(ns.size) if ns.size else None,
+        size=size,
         idle_seconds=ns.idle_seconds,
         ticket_seconds=ns.ticket_seconds,
     )

@@ -1,4 +1,4 @@
-"""Clerks, devices and sessions."""
+"""Clerks, devices and sessions. Their SQL lives here; writes go through ``Store.write``."""
 
 from __future__ import annotations
 
@@ -51,16 +51,18 @@ class Accounts:
             raise BadRequest("密码至少 8 位", code="weak_password", field="password")
         pw = hash_password(password)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        try:
-            async with self.store.transaction() as db:
-                cur = await db.execute(
+
+        def insert(db: sqlite3.Connection) -> int:
+            try:
+                cur = db.execute(
                     "INSERT INTO clerks (login, name, windows, pw_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                     (login, name, json.dumps(windows), pw, now),
                 )
-                clerk_id = cur.lastrowid
-        except sqlite3.IntegrityError:
-            raise Conflict(f"登录名“{login}”已存在", code="login_taken") from None
-        return Clerk(clerk_id, login, name, tuple(windows))
+            except sqlite3.IntegrityError:
+                raise Conflict(f"登录名“{login}”已存在", code="login_taken") from None
+            return _rowid(cur)
+
+        return Clerk(await self.store.write(insert), login, name, tuple(windows))
 
     async def add_device(self, kind: str, name: str) -> tuple[Device, str]:
         """Register a kiosk or display; returns the device and its token (shown only once)."""
@@ -68,16 +70,19 @@ class Accounts:
             raise BadRequest("设备类型必须是 kiosk 或 display", code="bad_device_kind")
         token = new_token()
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        async with self.store.transaction() as db:
-            cur = await db.execute(
+
+        def insert(db: sqlite3.Connection) -> int:
+            cur = db.execute(
                 "INSERT INTO devices (kind, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
                 (kind, name.strip() or kind, token_hash(token), now),
             )
-            device = Device(cur.lastrowid, kind, name)
-        return device, token
+            return _rowid(cur)
+
+        return Device(await self.store.write(insert), kind, name), token
 
     async def count_clerks(self) -> int:
-        return (await self.store.fetchone("SELECT COUNT(*) FROM clerks"))[0]
+        rows = await self.store.fetchall("SELECT COUNT(*) FROM clerks")
+        return int(rows[0][0])
 
     async def device(self, token: str, kind: str) -> Device:
         """The device holding ``token``; raises Unauthorized with a message for the installer."""
@@ -113,13 +118,16 @@ class Accounts:
         token = new_token()
         created = dt.datetime.now(dt.UTC)
         expires = created + self.max_age
-        async with self.store.transaction() as db:
+
+        def open_session(db: sqlite3.Connection) -> None:
             # Sessions past their hard expiry are useless: drop them as new ones are made.
-            await db.execute("DELETE FROM sessions WHERE expires_at < ?", (created.isoformat(),))
-            await db.execute(
+            db.execute("DELETE FROM sessions WHERE expires_at < ?", (created.isoformat(),))
+            db.execute(
                 "INSERT INTO sessions (token_hash, clerk_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
                 (token_hash(token), clerk.id, created.isoformat(), expires.isoformat()),
             )
+
+        await self.store.write(open_session)
         self._sessions[token_hash(token)] = (clerk, expires, created)
         return clerk, token
 
@@ -152,5 +160,9 @@ class Accounts:
             return
         h = token_hash(token)
         self._sessions.pop(h, None)
-        async with self.store.transaction() as db:
-            await db.execute("DELETE FROM sessions WHERE token_hash = ?", (h,))
+        await self.store.write(lambda db: db.execute("DELETE FROM sessions WHERE token_hash = ?", (h,)))
+
+
+def _rowid(cur: sqlite3.Cursor) -> int:
+    assert cur.lastrowid is not None  # just inserted
+    return cur.lastrowid

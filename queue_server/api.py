@@ -6,14 +6,16 @@ import datetime as dt
 
 from aiohttp import web
 
+from bianmin.center import center_info
 from bianmin.protocol import OUTCOMES
 
 from .accounts import Accounts, Clerk
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
-from .keys import ACCOUNTS, SERVICE
-from .rules import Outcome
+from .keys import ACCOUNTS, SERVICE, WINDOWS
+from .rules import Completion
 from .service import QueueService
 from .web import field, json_response, read_json
+from .window_actions import WindowActions
 
 routes = web.RouteTableDef()
 SESSION_COOKIE = "bianmin_session"
@@ -21,6 +23,10 @@ SESSION_COOKIE = "bianmin_session"
 
 def _svc(request: web.Request) -> QueueService:
     return request.app[SERVICE]
+
+
+def _desk(request: web.Request) -> WindowActions:
+    return request.app[WINDOWS]
 
 
 def _accounts(request: web.Request) -> Accounts:
@@ -34,37 +40,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/api/center")
 async def center(request: web.Request) -> web.Response:
-    c = _svc(request).center
-    now = _svc(request).clock().astimezone(c.tz)
-    return json_response(
-        {
-            "name": c.name,
-            "timezone": c.timezone,
-            "working_days_only": c.working_days_only,
-            "hotline": c.hotline,
-            "duty_phone": c.duty_phone,
-            "address": c.address,
-            "office": {
-                "days": list(c.office.days),
-                "open": c.office.open.strftime("%H:%M"),
-                "close": c.office.close.strftime("%H:%M"),
-                "note": c.office.note,
-                "open_now": _svc(request).always_open or c.office.is_open(now),
-            },
-            "notices": list(c.notices),
-            "categories": [
-                {
-                    "code": cat.code,
-                    "name": cat.name,
-                    "matters": [
-                        {"code": m.code, "name": m.name, "promised_days": m.guide.promised_days} for m in cat.matters
-                    ],
-                }
-                for cat in c.categories
-            ],
-            "windows": [{"number": w.number, "name": w.name, "categories": list(w.categories)} for w in c.windows],
-        }
-    )
+    svc = _svc(request)
+    now = svc.clock().astimezone(svc.center.tz)
+    return json_response(center_info(svc.center, svc.always_open or svc.center.office.is_open(now)).to_dict())
 
 
 @routes.post("/api/tickets")
@@ -135,7 +113,7 @@ async def me(request: web.Request) -> web.Response:
     return json_response(_clerk_json(request, await current_clerk(request)))
 
 
-async def _window_clerk(request: web.Request) -> tuple[int, tuple[int, str]]:
+async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:
     try:
         number = int(request.match_info["n"])
     except ValueError:
@@ -145,27 +123,31 @@ async def _window_clerk(request: web.Request) -> tuple[int, tuple[int, str]]:
     clerk = await current_clerk(request)
     if not clerk.may_use(number):
         raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
-    return number, (clerk.id, clerk.name)
+    return number, clerk
 
 
 @routes.post(r"/api/windows/{n}/call")
 async def call_next(request: web.Request) -> web.Response:
     number, clerk = await _window_clerk(request)
-    return json_response({"ticket": (await _svc(request).call_next(number, clerk)).to_dict()})
+    return json_response({"ticket": (await _desk(request).call_next(number, clerk)).to_dict()})
 
 
-def _simple(action: str):
-    async def handler(request: web.Request) -> web.Response:
-        number, clerk = await _window_clerk(request)
-        ticket = await _svc(request).act(number, action, clerk)
-        return json_response({"ticket": ticket.to_dict()})
-
-    return handler
+@routes.post(r"/api/windows/{n}/recall")
+async def recall(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    return json_response({"ticket": (await _desk(request).recall(number, clerk)).to_dict()})
 
 
-routes.post(r"/api/windows/{n}/recall")(_simple("recall"))
-routes.post(r"/api/windows/{n}/start")(_simple("start"))
-routes.post(r"/api/windows/{n}/no-show")(_simple("no_show"))
+@routes.post(r"/api/windows/{n}/start")
+async def start(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    return json_response({"ticket": (await _desk(request).start(number, clerk)).to_dict()})
+
+
+@routes.post(r"/api/windows/{n}/no-show")
+async def no_show(request: web.Request) -> web.Response:
+    number, clerk = await _window_clerk(request)
+    return json_response({"ticket": (await _desk(request).no_show(number, clerk)).to_dict()})
 
 
 @routes.post(r"/api/windows/{n}/transfer")
@@ -173,7 +155,7 @@ async def transfer(request: web.Request) -> web.Response:
     number, clerk = await _window_clerk(request)
     data = await read_json(request)
     to = field(data, "to_window", int, required=True)
-    ticket = await _svc(request).act(number, "transfer", clerk, to_window=to)
+    ticket = await _desk(request).transfer(number, to, clerk)
     return json_response({"ticket": ticket.to_dict()})
 
 
@@ -197,27 +179,27 @@ async def finish(request: web.Request) -> web.Response:
             code="bad_outcome",
             field="outcome",
         )
-    out = Outcome(
+    out = Completion(
         mode=mode,
         reason=field(data, "reason", str, max_len=500),
         due=_date(field(data, "due", str, max_len=10), "due"),
         joint_window=field(data, "joint_window", int),
         agency_to=field(data, "agency_to", str, max_len=200),
     )
-    ticket = await _svc(request).act(number, "finish", clerk, outcome=out)
+    ticket = await _desk(request).finish(number, out, clerk)
     return json_response({"ticket": ticket.to_dict()})
 
 
 @routes.post(r"/api/windows/{n}/pause")
 async def pause(request: web.Request) -> web.Response:
     number, clerk = await _window_clerk(request)
-    return json_response({"window": (await _svc(request).set_paused(number, True, clerk)).to_dict()})
+    return json_response({"window": (await _desk(request).set_paused(number, True, clerk)).to_dict()})
 
 
 @routes.post(r"/api/windows/{n}/resume")
 async def resume(request: web.Request) -> web.Response:
     number, clerk = await _window_clerk(request)
-    view = await _svc(request).set_paused(number, False, clerk)
+    view = await _desk(request).set_paused(number, False, clerk)
     return json_response({"window": view.to_dict()})
 
 
@@ -226,5 +208,5 @@ async def requeue(request: web.Request) -> web.Response:
     number, clerk = await _window_clerk(request)
     data = await read_json(request)
     ticket_number = field(data, "number", str, required=True, max_len=8)
-    ticket = await _svc(request).requeue(number, ticket_number, clerk)
+    ticket = await _desk(request).requeue(number, ticket_number, clerk)
     return json_response({"ticket": ticket.to_dict()})

@@ -5,31 +5,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
-from bianmin.center import load_center
+from bianmin.center import Center, load_center
 
 from . import api, county_sync, guide, keys
 from .accounts import Accounts
 from .hub import Hub
-from .service import QueueService
+from .service import Clock, QueueService, utc_now
 from .settings import Settings
 from .store import Store
 from .web import error_middleware
+from .window_actions import WindowActions
 
 log = logging.getLogger("queue_server")
 
 
-def create_app(settings: Settings, store: Store, *, clock=None, center=None) -> web.Application:
+def create_app(
+    settings: Settings, store: Store, *, clock: Clock | None = None, center: Center | None = None
+) -> web.Application:
     """Build the aiohttp app over an open ``store``; the caller owns (and closes) the store."""
     center = center or load_center(settings.config)
     app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024)
-    kwargs = {"clock": clock} if clock else {}
-    service = QueueService(center, store, base_url=settings.base_url, always_open=settings.always_open, **kwargs)
+    service = QueueService(
+        center, store, base_url=settings.base_url, always_open=settings.always_open, clock=clock or utc_now
+    )
     app[keys.SETTINGS] = settings
     app[keys.STORE] = store
     app[keys.SERVICE] = service
+    app[keys.WINDOWS] = WindowActions(service)
     app[keys.ACCOUNTS] = Accounts(
         store, idle_minutes=settings.session_idle_minutes, max_hours=settings.session_max_hours
     )
@@ -45,9 +51,9 @@ def create_app(settings: Settings, store: Store, *, clock=None, center=None) -> 
     return app
 
 
-def _extensions():
+def _extensions() -> list[Callable[[web.Application], None]]:
     """Optional route modules (the clerk console and later additions) register themselves here."""
-    found = []
+    found: list[Callable[[web.Application], None]] = []
     with contextlib.suppress(ImportError):
         from .clerk import setup as clerk_setup
 

@@ -20,12 +20,13 @@ import gzip
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
 
-from bianmin.protocol import ProtocolError
+from bianmin.protocol import Event, ProtocolError
 from bianmin.sync import SYNC_PATH, SyncAck
 
 from . import keys
@@ -85,7 +86,7 @@ class SyncState:
 class CountySync:
     """The background task that keeps the county's copy of this hall's events current."""
 
-    def __init__(self, store: Store, url: str, token: str, *, latest_seq=None):
+    def __init__(self, store: Store, url: str, token: str, *, latest_seq: Callable[[], int] | None = None):
         self.store = store
         self.url = url.rstrip("/") + SYNC_PATH
         self.token = token
@@ -95,7 +96,7 @@ class CountySync:
         self._task: asyncio.Task | None = None
         self.identity: Identity | None = None
 
-    def notify(self, _event=None) -> None:
+    def notify(self, event: Event, text: str) -> None:
         """A change was committed (a service listener): send soon."""
         self._wake.set()
 
@@ -111,7 +112,8 @@ class CountySync:
     async def _hall_seq(self) -> int:
         if self._latest_seq is not None:
             return self._latest_seq()
-        return (await self.store.fetchone("SELECT COALESCE(MAX(seq), 0) FROM events"))[0]
+        row = await self.store.fetchone("SELECT COALESCE(MAX(seq), 0) FROM events")
+        return row[0] if row else 0
 
     async def _run(self) -> None:
         self.identity = await load_identity(self.store)
@@ -182,7 +184,8 @@ class CountySync:
         except (ValueError, ProtocolError) as exc:
             raise RuntimeError(f"county answer not understood: {exc}") from None
         if ack.acked_seq != acked:
-            await self.store.submit([(UPSERT, (ACK_KEY, str(ack.acked_seq)))])
+            value = str(ack.acked_seq)
+            await self.store.write(lambda conn: conn.execute(UPSERT, (ACK_KEY, value)))
             self.state.acked_seq = ack.acked_seq
         self.state.last_ok = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.state.last_error = None

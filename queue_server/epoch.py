@@ -35,7 +35,9 @@ async def load_identity(store: Store) -> Identity:
     meta = {r["key"]: r["value"] for r in rows}
     if "epoch" not in meta:
         epoch = _new_epoch()
-        await store.submit([("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)", (epoch,))])
+        await store.write(
+            lambda conn: conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)", (epoch,))
+        )
         row = await store.fetchone("SELECT value FROM meta WHERE key = 'epoch'")
         meta["epoch"] = row["value"] if row else epoch
     fork = meta.get("fork_seq")

@@ -7,12 +7,27 @@ from __future__ import annotations
 
 
 class AppError(Exception):
-    """Base error. ``message`` is shown to the user as is, so it must be Chinese and actionable."""
+    """Base error. ``message`` is shown to the user as is, so it must be Chinese and actionable.
 
-    status = 400
-    code = "bad_request"
+    ``status`` is always the HTTP status (an int); ``code`` is stable for programs; ``field``
+    names the request field at fault; ``detail`` is the technical cause, for the log only
+    (never sent). Every error has all four, so callers never need ``getattr``.
+    Anything that is not an ``AppError`` is a programming error: the middleware logs it with
+    its traceback and answers 500, so it shows in logs and fails tests.
+    """
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None, field: str | None = None):
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        field: str | None = None,
+        detail: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code:
@@ -20,8 +35,9 @@ class AppError(Exception):
         if status:
             self.status = status
         self.field = field
+        self.detail = detail
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, dict[str, str]]:
         err = {"code": self.code, "message": self.message}
         if self.field:
             err["field"] = self.field

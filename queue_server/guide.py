@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import html
+import json
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bianmin.protocol import STATUS_NAMES
+from bianmin.protocol import STATUS_NAMES, TicketState, TicketStatus
 
 from .errors import AppError, NotFound
 from .keys import SERVICE
+from .service import QueueService
 
 routes = web.RouteTableDef()
 
@@ -54,31 +56,46 @@ LIVE = """<section class="live" id="live" data-token="{token}"><h2>我的排队�
 <p>号码：<span class="big" id="num">{number}</span></p>
 <p id="state">{state}</p><p style="font-size:14px;color:#555">页面每 15 秒自动刷新</p></section>"""
 
+# What the resident reads for each ticket state, {window} and {ahead} filled in from
+# TicketState. The one source of both the first render (describe) and every refresh: the
+# page script gets this table as JSON and only fills in the blanks.
+LIVE_TEXT: dict[TicketStatus, str] = {
+    "waiting": "等候中，前面还有 {ahead} 人",
+    # Moved to another window's line (it is called there first), so still waiting.
+    "transferred": "等候中（已转窗口），前面还有 {ahead} 人",
+    "called": "已叫号，请到 {window} 号窗口",
+    "serving": "办理中，请到 {window} 号窗口",
+    "done": "已办结",
+    "no_show": "已过号",
+    "expired": "已过期",
+}
+
+# Polls GET /api/tickets/{token} (TicketState) and words it with the LIVE_TEXT table;
+# ``data-refreshed`` counts the refreshes shown.
 SCRIPT = """<script>
 (function(){var box=document.getElementById('live');if(!box)return;var t=box.dataset.token;
-function say(s){var st={'waiting':'等候中','transferred':'等候中（已转窗口）','called':'已叫号',
-'serving':'办理中','done':'已办结','no_show':'已过号','expired':'已过期'};
-if(s.status==='called'||s.status==='serving'){return st[s.status]+'，请到 '+s.window+' 号窗口';}
-if(s.status==='waiting'||s.status==='transferred'){return st[s.status]+'，前面还有 '+s.ahead+' 人';}
-return st[s.status]||s.status;}
+var texts=JSON.parse(document.getElementById('live-text').textContent),shown=0;
+function say(s){return (texts[s.status]||s.status).replace('{window}',s.window).replace('{ahead}',s.ahead);}
 function poll(){fetch('/api/tickets/'+encodeURIComponent(t)).then(function(r){return r.json();})
-.then(function(s){if(s.number){document.getElementById('state').textContent=say(s);}})
-.catch(function(){});}
+.then(function(s){if(s.number){document.getElementById('state').textContent=say(s);
+box.dataset.refreshed=String(++shown);}}).catch(function(){});}
 setInterval(poll,15000);})();
 </script>"""
 
 
-def describe(state) -> str:
-    """The live-state sentence shown to the resident (mirrors the page's script)."""
-    name = STATUS_NAMES.get(state.status, state.status)
-    if state.status in ("called", "serving"):
-        return f"{name}，请到 {state.window} 号窗口"
-    if state.status in ("waiting", "transferred"):
-        return f"{name}，前面还有 {state.ahead} 人"
-    return name
+def describe(state: TicketState) -> str:
+    """The live-state sentence shown to the resident; the page script words refreshes alike."""
+    text = LIVE_TEXT.get(state.status, STATUS_NAMES.get(state.status, state.status))
+    return text.replace("{window}", str(state.window)).replace("{ahead}", str(state.ahead))
 
 
-async def _live(svc, token: str | None) -> tuple[str, str]:
+def _script() -> str:
+    # "<" escaped so that no text can close the <script> element early.
+    texts = json.dumps(LIVE_TEXT, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="live-text">{texts}</script>\n{SCRIPT}'
+
+
+async def _live(svc: QueueService, token: str | None) -> tuple[str, str]:
     """The live-place section and its refresh script for ``?t=token`` (empty without one)."""
     if not token:
         return "", ""
@@ -87,7 +104,7 @@ async def _live(svc, token: str | None) -> tuple[str, str]:
         state = await svc.ticket_state(token)
     except AppError as err:
         return f'<section class="live"><h2>我的排队进度</h2><p>{e(err.message)}</p></section>', ""
-    return LIVE.format(token=e(token), number=e(state.number), state=e(describe(state))), SCRIPT
+    return LIVE.format(token=e(token), number=e(state.number), state=e(describe(state))), _script()
 
 
 @routes.get("/g/{matter}")

@@ -16,6 +16,10 @@ from aiohttp import WSMsgType, web
 
 from bianmin.protocol import Event
 
+from . import queue_db
+from .service import QueueService
+from .store import Store
+
 REPLAY_EVENTS = 2000
 CLIENT_BACKLOG = 5000
 
@@ -27,7 +31,7 @@ def _dumps(obj: dict) -> str:
 class Hub:
     """Fans committed events out to WebSocket clients and keeps a short replay buffer."""
 
-    def __init__(self, service):
+    def __init__(self, service: QueueService):
         self.service = service
         self.clients: set[asyncio.Queue[str | None]] = set()
         self.recent: deque[tuple[int, str]] = deque(maxlen=REPLAY_EVENTS)
@@ -36,14 +40,12 @@ class Hub:
         self._snapshot: tuple[int, str] | None = None
         service.listeners.append(self.publish)
 
-    async def load(self, store) -> None:
+    async def load(self, store: Store) -> None:
         """Refill the replay buffer from the event log, so ``?since=`` works across restarts."""
-        rows = await store.fetchall("SELECT seq, payload FROM events ORDER BY seq DESC LIMIT ?", (REPLAY_EVENTS,))
-        for row in reversed(rows):
-            self.recent.append((row["seq"], row["payload"]))
+        self.recent.extend(await queue_db.recent_events(store, REPLAY_EVENTS))
 
-    def publish(self, event: Event) -> None:
-        text = _dumps(event.to_dict())
+    def publish(self, event: Event, text: str) -> None:
+        """Send one committed event; ``text`` is its JSON, built once by the service."""
         self.recent.append((event.seq, text))
         for q in list(self.clients):
             if q.qsize() >= CLIENT_BACKLOG:

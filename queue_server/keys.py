@@ -8,11 +8,18 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    pass
+    from .accounts import Accounts
+    from .hub import Hub
+    from .service import QueueService
+    from .settings import Settings
+    from .store import Store
+    from .window_actions import WindowActions
 
-SETTINGS = web.AppKey("settings", "Settings")
-STORE = web.AppKey("store", "Store")
-SERVICE = web.AppKey("service", "QueueService")
-ACCOUNTS = web.AppKey("accounts", "Accounts")
-HUB = web.AppKey("hub", "Hub")
-TICKER = web.AppKey("ticker", asyncio.Task)
+# Annotated rather than given the type: the classes import the app, so they load after this.
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+STORE: web.AppKey[Store] = web.AppKey("store")
+SERVICE: web.AppKey[QueueService] = web.AppKey("service")
+WINDOWS: web.AppKey[WindowActions] = web.AppKey("windows")
+ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts")
+HUB: web.AppKey[Hub] = web.AppKey("hub")
+TICKER: web.AppKey[asyncio.Task[None]] = web.AppKey("ticker")

@@ -2,7 +2,8 @@
 
 A ticket moves waiting → called → serving → done, or ends as no_show, transferred
 (waiting for one specific window) or expired. Every function returns new values and
-never mutates its inputs, so the store can persist first and apply after commit.
+never mutates its inputs, so the service can compute a whole change before it applies,
+persists and announces it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
+
+from bianmin.protocol import STATUS_NAMES, CaseBucket, TicketStatus
 
 from .errors import BadRequest, Conflict
 
@@ -29,7 +32,7 @@ class Ticket:
     seq: int
     matter: str | None
     priority: bool
-    status: str
+    status: TicketStatus
     issued_at: dt.datetime
     queue_key: float
     window: int | None = None
@@ -111,8 +114,6 @@ def ahead_of(ticket: Ticket, tickets: Iterable[Ticket]) -> int:
 
 def _require(ticket: Ticket, allowed: tuple[str, ...], action: str) -> None:
     if ticket.status not in allowed:
-        from bianmin.protocol import STATUS_NAMES
-
         raise Conflict(
             f"{ticket.number} 号当前状态为“{STATUS_NAMES.get(ticket.status, ticket.status)}”，不能{action}",
             code="invalid_state",
@@ -165,7 +166,7 @@ def transfer(ticket: Ticket, to_window: int, now: dt.datetime) -> Ticket:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Completion:
     """How a service ended: one of the plan's six modes, with what that mode needs."""
 
     mode: str
@@ -175,7 +176,7 @@ class Outcome:
     agency_to: str | None = None
 
 
-def check_outcome(out: Outcome, *, today: dt.date, window: int, windows: Sequence[int]) -> Outcome:
+def check_outcome(out: Completion, *, today: dt.date, window: int, windows: Sequence[int]) -> Completion:
     """Validate an outcome; raises BadRequest naming the missing or wrong field."""
     if out.mode == "promised" and out.due is None:
         raise BadRequest("承诺办理必须填写承诺办结日期", code="due_required", field="due")
@@ -216,7 +217,7 @@ def add_days(start_day: dt.date, days: int, working_days_only: bool) -> dt.date:
     return day
 
 
-def case_bucket(due: dt.date, today: dt.date, soon_days: int = 2) -> str:
+def case_bucket(due: dt.date, today: dt.date, soon_days: int = 2) -> CaseBucket:
     """Sort an open case into 已超期 (overdue), 即将超期 (due soon) or 待办结 (open)."""
     if due < today:
         return "overdue"

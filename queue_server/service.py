@@ -1,45 +1,83 @@
-"""The hall's queue service: the rules applied to live state, persisted, then announced.
+"""The hall's queue service: the rules applied to the live line, persisted, then announced.
 
-Under the service lock an operation runs the pure rules, applies the result to memory and
-submits its statements (and its event) to the store's group-commit writer. The event is
-published, and the caller answered, only after that commit. If a commit fails, the state
-is reloaded from disk, so memory never keeps a change the database lost.
+Every change runs under the service lock: the pure rules compute it (a :class:`Change`),
+the service applies it to the :class:`~queue_server.hall_state.HallState`, builds its event
+from the new state, serializes that event once and hands the change's statements (with the
+event row) to the store's one write path. The lock is then released and the caller waits
+for its own commit, so operations pipeline through the group-commit writer, yet none is
+answered or announced before its change is on disk.
+
+Commit failure, in one place: the store tells the service (``Store.on_failure``) the moment
+a group fails, and the service reloads its state from disk before its next operation. The
+failed callers get a 503 (``database_error``).
+
+Window actions (:mod:`queue_server.window_actions`) and cases use :meth:`QueueService.perform`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
-import functools
 import json
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
-from bianmin.center import Center
-from bianmin.protocol import CallView, Event, IssuedTicket, Snapshot, TicketState, TicketView, WindowView
+from bianmin.center import Center, Window
+from bianmin.protocol import (
+    CallView,
+    Event,
+    EventType,
+    IssuedTicket,
+    Outcome,
+    Snapshot,
+    TicketState,
+    TicketView,
+    WindowView,
+)
 
-from . import rules
+from . import queue_db, rules
+from .accounts import Clerk
 from .auth import new_token
 from .errors import BadRequest, Conflict, NotFound
-from .oplock import OpLock
+from .hall_state import HallState
+from .queue_db import Batch
 from .rules import Ticket
-from .store import Batch, Store
-from .tickets_db import load_ticket, row_to_ticket, save_ticket
-from .window_actions import WindowActions
+from .store import Store
 
 Clock = Callable[[], dt.datetime]
+Listener = Callable[[Event, str], None]
+RECENT_CALLS = 10
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
+@dataclass
+class Change:
+    """One change to the hall, as an operation computed it: what changed, what to write, what
+    to announce. ``db`` holds the change's own statements; the service adds the event row."""
+
+    type: EventType
+    db: Batch
+    tickets: list[Ticket] = field(default_factory=list)  # the tickets' new versions
+    ticket: Ticket | None = None  # the ticket the event is about
+    window: int | None = None  # the window that acted (or was acted on)
+    to_window: int | None = None
+    clerk: Clerk | None = None  # recorded as the clerk at ``window``
+    outcome: Outcome | None = None
+    served: int = 0  # tickets finished at ``window``
+    paused: bool | None = None  # the window's new paused state
+    listed: bool = False  # the event lists every changed ticket (tickets_expired)
+    day: str | None = None
+    tokens: dict[int, str] = field(default_factory=dict)  # of newly issued tickets
 
 
-class QueueService(WindowActions):
-    """Owns today's queue. Create with :meth:`start`; ``publish`` receives each committed event."""
+class QueueService:
+    """Owns today's queue. Create, then :meth:`start`; ``listeners`` receive each committed
+    event with its JSON text."""
 
     def __init__(
         self, center: Center, store: Store, *, base_url: str, clock: Clock = utc_now, always_open: bool = False
@@ -49,140 +87,191 @@ class QueueService(WindowActions):
         self.base_url = base_url
         self.clock = clock
         self.always_open = always_open
-        self.listeners: list[Callable[[Event], None]] = []
-        self.lock = OpLock(self)
+        self.listeners: list[Listener] = []
         self.seq = 0
         self.day = rules.service_day(clock(), center.tz)
-        self.last_seq: dict[str, int] = {}
-        self.last_id = 0
-        self.paused: dict[int, bool] = {w.number: False for w in center.windows}
-        self.clerk_at: dict[int, str | None] = {w.number: None for w in center.windows}
-        self.served: dict[int, int] = {w.number: 0 for w in center.windows}
-        self.recent: deque[CallView] = deque(maxlen=10)
-        self.request_ids: dict[tuple[int, str], int] = {}
-        self._reset()
+        self.hall = HallState(c.code for c in center.categories)
+        self._lock = asyncio.Lock()
+        self._stale = False  # a commit failed: reload from disk before the next operation
+        self._pending: list[asyncio.Future[None]] = []  # this operation's changes, not yet committed
+        self._last_id = 0
+        self._last_seq: dict[str, int] = {}
+        self._paused: dict[int, bool] = {}
+        self._clerk_at: dict[int, str | None] = {}
+        self._served: dict[int, int] = {}
+        self._recent: deque[CallView] = deque(maxlen=RECENT_CALLS)
+        self._request_ids: dict[tuple[int, str], int] = {}
+        store.on_failure.append(self._mark_stale)
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Batch]:
-        """Collect one change's statements; set ``db.event`` to announce it once committed.
+    # ---- running operations --------------------------------------------------------------
 
-        Call with the lock held. On leaving the block the change is submitted to the
-        group-commit writer and the event's seq is taken."""
-        db = Batch()
-        db.event = None
-        yield db
-        event = db.event
-        if event is not None:
-            self.seq = event.seq
-        self.lock.pending.append(
-            self.store.submit(db.statements, functools.partial(self._announce, event) if event else None)
-        )
+    async def start(self) -> None:
+        """Load today's state from the database; expire tickets left over from earlier days."""
+        async with self._lock:
+            await self._load()
+            pending = self._take_pending()
+        await _committed(pending)
 
-    async def recover(self) -> None:
-        """After a failed commit: reload the state from disk and accept writes again."""
-        async with self.lock.raw:
-            if self.store.poisoned:
+    async def perform(
+        self, plan: Callable[[dt.datetime], Awaitable[Change | None]], *, from_disk: bool = False
+    ) -> Change | None:
+        """Run ``plan(now)`` under the lock and commit the change it returns (if any).
+
+        With ``from_disk`` every earlier change is committed first, so the plan may read the
+        database. Returns once the change is committed and announced."""
+        async with self._lock:
+            now = self.clock()
+            await self._prepare(now)
+            if from_disk:
                 await self.store.drain()
-                self.store.recover()
-                self._reset()
-                await self._load()
-                pending, self.lock.pending = self.lock.pending, []
-                for fut in pending:
-                    await fut
+            try:
+                change = await plan(now)
+                if change:
+                    self._record(change, now)
+            finally:
+                pending = self._take_pending()
+        await _committed(pending)
+        return change
 
     @contextlib.asynccontextmanager
     async def settled(self) -> AsyncIterator[None]:
         """Hold the lock with every change committed: what readers then see is on disk."""
-        async with self.lock.raw:
+        async with self._lock:
+            if self._stale:
+                await self._reload()
+            await _committed(self._take_pending())
             await self.store.drain()
             yield
 
+    async def roll_day(self) -> None:
+        """Check the clock and start a new service day if the local date changed."""
+        await self.perform(self._nothing)
+
+    @staticmethod
+    async def _nothing(now: dt.datetime) -> None:
+        return None
+
+    async def _prepare(self, now: dt.datetime) -> None:
+        if self._stale:
+            await self._reload()
+        await self._roll_day(now)
+
+    def _take_pending(self) -> list[asyncio.Future[None]]:
+        pending, self._pending = self._pending, []
+        return pending
+
+    def _mark_stale(self) -> None:
+        self._stale = True
+
+    async def _reload(self) -> None:
+        await self.store.drain()
+        self._stale = False
+        await self._load()
+
     # ---- loading -------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Load today's state from the database; expire tickets left over from earlier days."""
-        async with self.lock:
-            await self._load()
-
-    def _reset(self) -> None:
-        """Forget the live line (before loading it from disk)."""
-        self.active: dict[int, Ticket] = {}
-        self.tokens: dict[int, str] = {}
-        # waiting + transferred tickets per category, and which ticket each window holds
-        self.counts: dict[str, int] = {c.code: 0 for c in self.center.categories}
-        self.at: dict[int, int] = {}
-        # (category, priority) -> tickets with status "waiting": a new ticket's "ahead".
-        self.line_counts: dict[tuple[str, bool], int] = {
-            (c.code, p): 0 for c in self.center.categories for p in (True, False)
-        }
 
     async def _load(self) -> None:
         st = self.store
-        self.seq = (await st.fetchone("SELECT COALESCE(MAX(seq), 0) FROM events"))[0]
-        self.last_id = (await st.fetchone("SELECT COALESCE(MAX(id), 0) FROM tickets"))[0]
-        for row in await st.fetchall("SELECT number, paused FROM windows"):
-            if row["number"] in self.paused:
-                self.paused[row["number"]] = bool(row["paused"])
-        rows = await st.fetchall("SELECT * FROM tickets WHERE status IN ('waiting','transferred','called','serving')")
-        self.tokens = {r["id"]: r["token"] for r in rows}
-        self._apply([row_to_ticket(r) for r in rows])
+        totals = await queue_db.totals(st)
+        self.seq, self._last_id = totals.seq, totals.last_id
+        numbers = [w.number for w in self.center.windows]
+        self._paused = dict.fromkeys(numbers, False)
+        self._clerk_at = dict.fromkeys(numbers, None)
+        for row in await queue_db.windows(st):
+            if row["number"] in self._paused:
+                self._paused[row["number"]] = bool(row["paused"])
+                self._clerk_at[row["number"]] = row["clerk"]
+        live = await queue_db.live_tickets(st)
+        self.hall = HallState(c.code for c in self.center.categories)
+        self.hall.apply((t for t, _ in live), {t.id: token for t, token in live})
         await self._roll_day(self.clock(), force=True)
 
     async def _load_day(self) -> None:
-        day = self.day.isoformat()
-        st = self.store
-        rows = await st.fetchall("SELECT category, MAX(seq) AS s FROM tickets WHERE day = ? GROUP BY category", (day,))
-        self.last_seq = {r["category"]: r["s"] for r in rows}
-        rows = await st.fetchall(
-            "SELECT window, COUNT(*) AS n FROM tickets WHERE day = ? AND status = 'done' GROUP BY window", (day,)
+        st, day = self.store, self.day
+        self._last_seq = await queue_db.last_seqs(st, day)
+        served = await queue_db.served(st, day)
+        self._served = {w.number: served.get(w.number, 0) for w in self.center.windows}
+        rows = await queue_db.recent_calls(st, day, RECENT_CALLS)
+        self._recent = deque(
+            (CallView(r["number"], r["window"], r["at"], recall=r["detail"] == "recall") for r in rows),
+            maxlen=RECENT_CALLS,
         )
-        self.served = {w.number: 0 for w in self.center.windows}
-        self.served.update({r["window"]: r["n"] for r in rows if r["window"] in self.served})
-        rows = await st.fetchall(
-            "SELECT t.number, tr.window, tr.at, tr.detail FROM transitions tr "
-            "JOIN tickets t ON t.id = tr.ticket_id WHERE t.day = ? AND tr.to_status = 'called' "
-            "AND tr.window IS NOT NULL ORDER BY tr.id DESC LIMIT 10",
-            (day,),
-        )
-        self.recent = deque(
-            (CallView(r["number"], r["window"], r["at"], recall=r["detail"] == "recall") for r in reversed(rows)),
-            maxlen=10,
-        )
-        rows = await st.fetchall(
-            "SELECT id, device_id, request_id FROM tickets WHERE day = ? AND request_id IS NOT NULL", (day,)
-        )
-        self.request_ids = {(r["device_id"], r["request_id"]): r["id"] for r in rows}
-
-    async def roll_day(self) -> None:
-        """Check the clock and start a new service day if the local date changed."""
-        async with self.lock:
-            await self._roll_day(self.clock())
+        self._request_ids = await queue_db.request_ids(st, day)
 
     async def _roll_day(self, now: dt.datetime, force: bool = False) -> None:
         """Start a new service day when the local date changed; expire yesterday's line."""
         today = rules.service_day(now, self.center.tz)
         if today == self.day and not force:
             return
-        stale = rules.expire(self.active.values(), today)
+        stale = rules.expire(self.hall.active.values(), today)
         if stale:
-            with self.transaction() as db:
-                for t in stale:
-                    save_ticket(db, t)
-                    self._log(db, t, self.active[t.id].status, now, None, None, "day_end")
-                db.event = self._event(db, "tickets_expired", now, tickets=stale, changed=stale)
-            self._apply(stale)
+            db = self.batch()
+            for t in stale:
+                db.save_ticket(t)
+                db.log_transition(t, self.hall.active[t.id].status, now, detail="day_end")
+            self._record(Change("tickets_expired", db, tickets=stale, listed=True), now)
         changed_day = today != self.day
         self.day = today
         await self._load_day()
         if changed_day:
-            with self.transaction() as db:
-                db.event = self._event(db, "day_started", now, changed=[], day=today.isoformat())
+            self._record(Change("day_started", self.batch(), day=today.isoformat()), now)
+
+    # ---- recording -----------------------------------------------------------------------
+
+    def batch(self) -> Batch:
+        """An empty change's statements, writing moments in the center's time zone."""
+        return Batch(self.center.tz)
+
+    def _record(self, change: Change, now: dt.datetime) -> None:
+        """Apply ``change`` to memory, add its event and submit it (with the lock held)."""
+        self.hall.apply(change.tickets, change.tokens)
+        w = change.window
+        if w is not None:
+            if change.clerk is not None:
+                self._clerk_at[w] = change.clerk.name
+                change.db.save_window(w, clerk_id=change.clerk.id, paused=change.paused)
+            if change.paused is not None:
+                self._paused[w] = change.paused
+            self._served[w] += change.served
+            if change.type in ("ticket_called", "ticket_recalled") and change.ticket is not None:
+                at = self.iso(now) or ""
+                self._recent.append(CallView(change.ticket.number, w, at, recall=change.type == "ticket_recalled"))
+        event = Event(
+            seq=self.seq + 1,
+            type=change.type,
+            at=self.iso(now) or "",
+            waiting=self.waiting_counts(),
+            ticket=self.ticket_view(change.ticket) if change.ticket else None,
+            window=self.window_view(w) if w is not None else None,
+            to_window=self.window_view(change.to_window) if change.to_window is not None else None,
+            tickets=[self.ticket_view(t) for t in change.tickets] if change.listed else [],
+            outcome=change.outcome,
+            day=change.day,
+        )
+        self.seq = event.seq
+        text = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        change.db.insert_event(event.seq, event.at, event.type, text)
+        self._pending.append(self.store.write(change.db, lambda _: self._announce(event, text)))
+
+    def _announce(self, event: Event, text: str) -> None:
+        for listener in self.listeners:
+            listener(event, text)
+
+    # ---- views ---------------------------------------------------------------------------
 
     def iso(self, moment: dt.datetime | None) -> str | None:
         """A moment in the center's local time, as ISO 8601 with its offset."""
-        return iso(moment.astimezone(self.center.tz)) if moment else None
+        return queue_db.iso(moment, self.center.tz)
 
-    # ---- views ---------------------------------------------------------------------------
+    def window(self, number: int) -> Window:
+        """Window ``number`` of the center, or a 404 naming it."""
+        w = self.center.window(number)
+        if w is None:
+            raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
+        return w
+
+    def is_paused(self, number: int) -> bool:
+        return self._paused[number]
 
     def ticket_view(self, t: Ticket) -> TicketView:
         matter = self.center.matters.get(t.matter) if t.matter else None
@@ -195,150 +284,36 @@ class QueueService(WindowActions):
             priority=t.priority,
             status=t.status,
             window=t.window,
-            issued_at=self.iso(t.issued_at),
+            issued_at=self.iso(t.issued_at) or "",
             called_at=self.iso(t.called_at),
             transferred_to=t.transferred_to,
         )
 
-    def at_window(self, number: int) -> Ticket | None:
-        tid = self.at.get(number)
-        return self.active.get(tid) if tid is not None else None
-
-    def window_view(
-        self, number: int, current: Ticket | None = ..., served: int | None = None, paused: bool | None = None
-    ) -> WindowView:
-        w = self.center.window(number)
-        current = self.at_window(number) if current is ... else current
+    def window_view(self, number: int) -> WindowView:
+        w = self.window(number)
+        current = self.hall.at_window(number)
         return WindowView(
             number=number,
             name=w.name,
             categories=list(w.categories),
-            paused=self.paused[number] if paused is None else paused,
-            clerk=self.clerk_at.get(number),
+            paused=self._paused[number],
+            clerk=self._clerk_at.get(number),
             ticket=self.ticket_view(current) if current else None,
-            served_today=self.served[number] if served is None else served,
+            served_today=self._served[number],
         )
 
     def waiting_counts(self) -> dict[str, int]:
-        return dict(self.counts)
-
-    def _after(self, changed: list[Ticket]) -> tuple[dict[str, int], dict[int, Ticket | None]]:
-        """Waiting counts and tickets at windows as they will be once ``changed`` is applied."""
-        counts = dict(self.counts)
-        at: dict[int, Ticket | None] = {}
-        for t in changed:
-            old = self.active.get(t.id)
-            if old is not None and old.status in rules.IN_LINE:
-                counts[old.category] -= 1
-            if t.status in rules.IN_LINE:
-                counts[t.category] = counts.get(t.category, 0) + 1
-            if old is not None and old.window is not None and self.at.get(old.window) == t.id:
-                at.setdefault(old.window, None)
-            if t.window is not None and t.status in rules.AT_WINDOW:
-                at[t.window] = t
-        return counts, at
+        return dict(self.hall.counts)
 
     def snapshot(self) -> Snapshot:
-        line = rules.line_order(self.active.values())
-        transferred = sorted(
-            (t for t in self.active.values() if t.status == "transferred"),
-            key=lambda t: (t.transferred_at, t.queue_key),
-        )
         return Snapshot(
             seq=self.seq,
             day=self.day.isoformat(),
             waiting=self.waiting_counts(),
             windows=[self.window_view(w.number) for w in self.center.windows],
-            recent_calls=list(self.recent),
-            queue=[self.ticket_view(t) for t in transferred + line],
+            recent_calls=list(self._recent),
+            queue=[self.ticket_view(t) for t in self.hall.queue()],
         )
-
-    # ---- persistence helpers -------------------------------------------------------------
-
-    def _log(
-        self,
-        db,
-        t: Ticket,
-        from_status: str | None,
-        now: dt.datetime,
-        window: int | None,
-        clerk_id: int | None,
-        detail: str | None = None,
-    ) -> None:
-        db.execute(
-            "INSERT INTO transitions (ticket_id, at, from_status, to_status, window, clerk_id, "
-            "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (t.id, self.iso(now), from_status, t.status, window, clerk_id, detail),
-        )
-
-    def _event(
-        self,
-        db,
-        type_: str,
-        now: dt.datetime,
-        *,
-        changed: list[Ticket],
-        ticket: Ticket | None = None,
-        window: int | None = None,
-        to_window: int | None = None,
-        tickets: list[Ticket] | None = None,
-        outcome: str | None = None,
-        served_delta: int = 0,
-        day: str | None = None,
-        paused: bool | None = None,
-    ) -> Event:
-        """Build the event as the state will be after commit, and write it in this transaction."""
-        counts, at = self._after(changed)
-
-        def wv(n: int | None, delta: int = 0, p: bool | None = None) -> WindowView | None:
-            if n is None:
-                return None
-            return self.window_view(n, at.get(n, self.at_window(n)), self.served[n] + delta, p)
-
-        event = Event(
-            seq=self.seq + 1,
-            type=type_,
-            at=self.iso(now),
-            waiting=counts,
-            ticket=self.ticket_view(ticket) if ticket else None,
-            window=wv(window, served_delta, paused),
-            to_window=wv(to_window),
-            tickets=[self.ticket_view(t) for t in tickets or []],
-            outcome=outcome,
-            day=day,
-        )
-        payload = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        db.execute(
-            "INSERT INTO events (seq, at, type, payload) VALUES (?, ?, ?, ?)", (event.seq, event.at, type_, payload)
-        )
-        return event
-
-    def record_event(self, db, type_: str, now: dt.datetime, *, window: int | None = None) -> Event:
-        """Write an event that changes no ticket (e.g. a closed case) inside ``db``'s transaction."""
-        return self._event(db, type_, now, changed=[], window=window)
-
-    def _announce(self, event: Event) -> None:
-        for listener in self.listeners:
-            listener(event)
-
-    def _apply(self, changed: list[Ticket]) -> None:
-        self.counts, at = self._after(changed)
-        for n, t in at.items():
-            if t is None:
-                self.at.pop(n, None)
-            else:
-                self.at[n] = t.id
-        for t in changed:
-            old = self.active.get(t.id)
-            if old is not None and old.status == "waiting":
-                self.line_counts[(old.category, old.priority)] -= 1
-            if t.status == "waiting":
-                self.line_counts[(t.category, t.priority)] += 1
-            if t.status in rules.ACTIVE:
-                self.active[t.id] = t
-            else:
-                self.active.pop(t.id, None)
-                self.tokens.pop(t.id, None)
 
     # ---- issuing -------------------------------------------------------------------------
 
@@ -355,64 +330,52 @@ class QueueService(WindowActions):
             )
         if matter is not None and matter not in {m.code for m in cat.matters}:
             raise BadRequest(f"类别“{cat.name}”下没有事项“{matter}”", code="unknown_matter", field="matter")
-        async with self.lock:
-            now = self.clock()
-            await self._roll_day(now)
-            if request_id is not None:
-                known = await self._by_request(device_id, request_id)
-                if known is not None:
-                    return known
-            if not self.always_open and not self.center.office.is_open(now.astimezone(self.center.tz)):
-                raise Conflict(
-                    f"现在不是集中办公时间。{self.center.office.note}值班电话：{self.center.duty_phone}",
-                    code="office_closed",
-                )
-            t = rules.new_ticket(
-                ticket_id=self.last_id + 1,
-                category=category,
-                matter=matter,
-                priority=priority,
-                last_seq=self.last_seq.get(category, 0),
-                now=now,
-                tz=self.center.tz,
+        async with self._lock:
+            try:
+                issued = await self._issue(category, matter, priority, device_id, request_id)
+            finally:
+                pending = self._take_pending()
+        await _committed(pending)
+        return issued
+
+    async def _issue(
+        self, category: str, matter: str | None, priority: bool, device_id: int, request_id: str | None
+    ) -> IssuedTicket:
+        now = self.clock()
+        await self._prepare(now)
+        if request_id is not None:
+            known = await self._by_request(device_id, request_id)
+            if known is not None:
+                return known
+        if not self.always_open and not self.center.office.is_open(now.astimezone(self.center.tz)):
+            raise Conflict(
+                f"现在不是集中办公时间。{self.center.office.note}值班电话：{self.center.duty_phone}",
+                code="office_closed",
             )
-            token = new_token(12)
-            with self.transaction() as db:
-                db.execute(
-                    "INSERT INTO tickets (id, day, category, seq, number, matter, priority, "
-                    "status, token, device_id, request_id, issued_at, queue_key) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        t.id,
-                        t.day.isoformat(),
-                        t.category,
-                        t.seq,
-                        t.number,
-                        t.matter,
-                        int(t.priority),
-                        t.status,
-                        token,
-                        device_id,
-                        request_id,
-                        self.iso(now),
-                        t.queue_key,
-                    ),
-                )
-                self._log(db, t, None, now, None, None)
-                db.event = self._event(db, "ticket_issued", now, changed=[t], ticket=t)
-            self.last_id = t.id
-            self.last_seq[category] = t.seq
-            self.tokens[t.id] = token
-            if request_id is not None:
-                self.request_ids[(device_id, request_id)] = t.id
-            # The new ticket is last in its line: everyone waiting in its category (or, on the
-            # green channel, every priority ticket there) is ahead. Counting beats sorting here.
-            ahead = self.line_counts[(category, True)] + (0 if priority else self.line_counts[(category, False)])
-            self._apply([t])
-            return self._issued(t, token, ahead)
+        t = rules.new_ticket(
+            ticket_id=self._last_id + 1,
+            category=category,
+            matter=matter,
+            priority=priority,
+            last_seq=self._last_seq.get(category, 0),
+            now=now,
+            tz=self.center.tz,
+        )
+        token = new_token(12)
+        db = self.batch()
+        db.insert_ticket(t, token=token, device_id=device_id, request_id=request_id)
+        db.log_transition(t, None, now)
+        ahead = self.hall.waiting_before_new(category, priority)
+        self._record(Change("ticket_issued", db, tickets=[t], ticket=t, tokens={t.id: token}), now)
+        self._last_id = t.id
+        self._last_seq[category] = t.seq
+        if request_id is not None:
+            self._request_ids[(device_id, request_id)] = t.id
+        return self._issued(t, token, ahead)
 
     def _issued(self, t: Ticket, token: str, ahead: int) -> IssuedTicket:
         cat = self.center.category(t.category)
+        assert cat is not None  # tickets are only issued in known categories
         matter = self.center.matters.get(t.matter) if t.matter else None
         guide = t.matter or cat.code  # no matter chosen: the category's list of guides
         return IssuedTicket(
@@ -422,7 +385,7 @@ class QueueService(WindowActions):
             matter=t.matter,
             priority=t.priority,
             ahead=ahead,
-            issued_at=self.iso(t.issued_at),
+            issued_at=self.iso(t.issued_at) or "",
             guide_url=f"{self.base_url}/g/{guide}?t={token}",
             category_name=cat.name,
             matter_name=matter.name if matter else None,
@@ -430,21 +393,39 @@ class QueueService(WindowActions):
 
     async def _by_request(self, device_id: int, request_id: str) -> IssuedTicket | None:
         """The ticket already issued today for this tap (request ids are unique per day)."""
-        tid = self.request_ids.get((device_id, request_id))
+        tid = self._request_ids.get((device_id, request_id))
         if tid is None:
             return None
-        t, token = self.active.get(tid), self.tokens.get(tid)
-        if t is None:
-            t, token = await load_ticket(self.store, tid)
-        return self._issued(t, token, rules.ahead_of(t, self.active.values()))
+        t, token = self.hall.active.get(tid), self.hall.tokens.get(tid)
+        if t is None or token is None:
+            await self.store.drain()  # it may have left the line in a change not yet on disk
+            found = await queue_db.ticket_by_id(self.store, tid)
+            assert found is not None  # request ids are only recorded for issued tickets
+            t, token = found
+        return self._issued(t, token, self.hall.ahead(t))
 
     async def ticket_state(self, token: str) -> TicketState:
         """The holder's view: status, people ahead and the window called to."""
         async with self.settled():
-            row = await self.store.fetchone("SELECT * FROM tickets WHERE token = ?", (token,))
-            if row is None:
+            found = await queue_db.ticket_by_token(self.store, token)
+            if found is None:
                 raise NotFound("找不到这张号票，请核对二维码或咨询工作人员", code="ticket_not_found")
-            t = self.active.get(row["id"]) or row_to_ticket(row)
+            t = self.hall.active.get(found.id) or found
             return TicketState(
-                number=t.number, status=t.status, ahead=rules.ahead_of(t, self.active.values()), window=t.window
+                number=t.number,
+                status=t.status,
+                ahead=self.hall.ahead(t),
+                window=t.window,
             )
+
+
+async def _committed(pending: list[asyncio.Future[None]]) -> None:
+    """Wait for each of an operation's changes; raise the first failure (after awaiting all)."""
+    failure: BaseException | None = None
+    for fut in pending:
+        try:
+            await fut
+        except Exception as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise failure

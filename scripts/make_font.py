@@ -1,4 +1,4 @@
-"""Build the Simplified Chinese font subsets in assets/fonts (run by ``make font``).
+"""Build the Simplified Chinese font subsets in bianmin/data/fonts (run by ``make font``).
 
 Source: face 2 (SC) of Debian's fonts-noto-cjk NotoSansCJK-{Regular,Bold}.ttc.
 Kept: ASCII, common CJK punctuation and fullwidth forms, GB2312 symbols and level-1

@@ -1,4 +1,4 @@
-"""Draw the kiosk's plain category icons into assets/icons/ (run once; the PNGs are committed).
+"""Draw the kiosk's plain category icons into bianmin/data/icons/ (run once; the PNGs are committed).
 
 Each icon is a solid coloured disc with a white pictogram made of simple shapes: easy to
 read at arm's length, no font needed. Drawn at 4x and scaled down for smooth edges.
@@ -9,12 +9,16 @@ read at arm's length, no font needed. Drawn at 4x and scaled down for smooth edg
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-OUT = Path(__file__).resolve().parent.parent / "assets" / "icons"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bianmin.assets import ICONS_DIR
+
+OUT = ICONS_DIR
 SIZE = 256
 S = 4  # supersampling factor
 W = SIZE * S
@@ -32,7 +36,7 @@ def box(x0: float, y0: float, x1: float, y1: float) -> list[int]:
     return [px(x0), px(y0), px(x1), px(y1)]
 
 
-def line(d: Draw, pts: list[tuple[float, float]], width: float, color=WHITE) -> None:
+def line(d: Draw, pts: list[tuple[float, float]], width: float, color: tuple[int, int, int, int] = WHITE) -> None:
     d.line([(px(x), px(y)) for x, y in pts], fill=color, width=px(width), joint="curve")
     r = width / 2
     for x, y in (pts[0], pts[-1]):  # round caps

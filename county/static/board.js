@@ -107,6 +107,7 @@
   async function refreshStats() {
     const month = $("#month").value;
     const data = await api(`/api/stats?month=${encodeURIComponent(month)}`);
+    $("#xlsx").href = `/api/stats.xlsx?month=${encodeURIComponent(month)}`;
     $("#stats-table tbody").innerHTML = data.halls.map((h) =>
       `<tr><td>${esc(h.name)}</td><td>${h.issued}</td><td>${h.served}</td><td>${h.no_shows}</td><td>${h.promised}</td>` +
       `<td>${h.rejected}</td><td>${fmtSeconds(h.wait_avg_s)}</td><td>${fmtSeconds(h.wait_p50_s)}</td>` +

@@ -4,12 +4,14 @@ Typical use from the kiosk's asyncio loop::
 
     printer = open_printer("network:192.168.1.50:9100")
     options = PrintOptions(PAPERS[80])
-    await print_ticket(issued_ticket, CenterInfo.from_api(center_json), printer, options)
+    await print_ticket(issued_ticket, CenterInfo.from_dict(center_json), printer, options)
+
+(``CenterInfo`` is :class:`bianmin.protocol.CenterInfo`.)
 """
 
 from .commands import QR_MODES, TEXT_MODES, PrintOptions, ticket_bytes
 from .errors import PaperOut, PrinterError, PrinterOffline, PrinterSpecError, PrinterTimeout
-from .layout import PAPERS, CenterInfo, Paper, ticket_blocks
+from .layout import PAPERS, Paper, ticket_blocks
 from .printer import Job, Printer, open_printer, print_ticket, render_ticket
 from .spec import PrinterSpec, parse_spec
 
@@ -17,7 +19,6 @@ __all__ = [
     "PAPERS",
     "QR_MODES",
     "TEXT_MODES",
-    "CenterInfo",
     "Job",
     "Paper",
     "PaperOut",

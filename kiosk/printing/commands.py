@@ -10,13 +10,16 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from escpos.capabilities import get_profile
 from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
 
+from bianmin.qr import qr_matrix
+
 from .layout import Block, Paper, Qr, Rule, Text
-from .raster import draw_blocks, qr_matrix
+from .raster import draw_blocks
 
 TEXT_MODES = ("raster", "gb18030")
 QR_MODES = ("image", "native")
@@ -36,7 +39,7 @@ class PrintOptions:
 
 
 @functools.lru_cache(maxsize=4)
-def _profile(width: int):
+def _profile(width: int) -> Any:  # an escpos profile (escpos is untyped)
     # The image code needs the paper width, or it prints warnings and cannot center.
     profile = get_profile()
     profile.profile_data = copy.deepcopy(profile.profile_data)

@@ -1,12 +1,14 @@
 """CUPS print queues: python-escpos' CupsPrinter when pycups is there, else ``lp -o raw``.
 
-Both hand the job to the local CUPS spooler, which is quick; ``lp`` is bounded by a timeout.
+Both hand the job to the local CUPS spooler, off the event loop and bounded by a timeout:
+``lp`` runs as an asyncio subprocess (killed when it hangs), pycups in a worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.util
-import subprocess
 from typing import TYPE_CHECKING
 
 from .errors import PrinterOffline, PrinterSpecError, PrinterTimeout
@@ -31,9 +33,12 @@ class CupsQueue:
         if use_pycups is None:
             use_pycups = importlib.util.find_spec("cups") is not None
         if use_pycups:
-            self._pycups(job)
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.to_thread(self._pycups, job)), self.timeout)
+            except TimeoutError:
+                raise PrinterTimeout("打印服务（CUPS）没有响应，请联系工作人员。", detail="pycups timeout") from None
         else:
-            self._lp(job)
+            await self._lp(job)
 
     def _pycups(self, job: Job) -> None:
         from escpos.exceptions import DeviceNotFoundError
@@ -48,17 +53,27 @@ class CupsQueue:
         finally:
             printer.close()  # close() submits the job
 
-    def _lp(self, job: Job) -> None:
+    async def _lp(self, job: Job) -> None:
         # An argument list, never a shell: the queue name comes from configuration.
         args = [self.lp, "-d", self.name, "-o", "raw", "-t", f"bianmin-{job.name}"]
         try:
-            done = subprocess.run(args, input=job.data, capture_output=True, timeout=self.timeout, check=False)
+            proc = await asyncio.create_subprocess_exec(
+                *args,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
         except FileNotFoundError:
             raise PrinterSpecError(
                 "本机没有安装 CUPS 的 lp 命令，无法使用 cups: 打印机。", detail="lp not found"
             ) from None
-        except subprocess.TimeoutExpired:
+        try:
+            _, err = await asyncio.wait_for(proc.communicate(job.data), self.timeout)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
             raise PrinterTimeout("打印服务（CUPS）没有响应，请联系工作人员。", detail="lp timeout") from None
-        if done.returncode != 0:
-            reason = done.stderr.decode("utf-8", "replace").strip()
+        if proc.returncode != 0:
+            reason = err.decode("utf-8", "replace").strip()
             raise PrinterOffline(f"打印队列“{self.name}”无法接收任务，请检查 CUPS 设置。", detail=reason)

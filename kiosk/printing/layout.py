@@ -1,23 +1,21 @@
 """What a ticket says, as a device-independent list of blocks.
 
-:func:`ticket_blocks` turns an :class:`IssuedTicket` and the center's details into
-blocks; :mod:`.raster` draws them as an image and :mod:`.commands` turns them into
-ESC/POS bytes.
+:func:`ticket_blocks` turns an :class:`IssuedTicket` and the center's details (the
+:class:`~bianmin.protocol.CenterInfo` of ``GET /api/center``, or of
+:func:`bianmin.center.center_info`) into blocks; :mod:`.raster` draws them as an image and
+:mod:`.commands` turns them into ESC/POS bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bianmin.center import Center
-from bianmin.protocol import IssuedTicket
+from bianmin.protocol import CenterInfo, IssuedTicket
 
 QR_CAPTION = "扫码查看办事指南和排队进度"
 PRIORITY_MARK = "绿色通道 · 优先办理"
-WEEKDAYS = "一二三四五六日"
 
 
 @dataclass(frozen=True)
@@ -71,40 +69,6 @@ class Space:
 Block = Text | Qr | Rule | Space
 
 
-def office_hours(days: tuple[int, ...] | list[int], open_: str, close: str) -> str:
-    """``(1, 3, 5), "08:30", "17:30"`` -> ``每周一、三、五 08:30—17:30``."""
-    days = sorted(days)
-    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
-        when = f"周{WEEKDAYS[days[0] - 1]}至周{WEEKDAYS[days[-1] - 1]}"
-    else:
-        when = "每周" + "、".join(WEEKDAYS[d - 1] for d in days)
-    return f"{when} {open_}—{close}"
-
-
-@dataclass(frozen=True)
-class CenterInfo:
-    """The center's details a ticket shows."""
-
-    name: str
-    office: str
-    hotline: str
-    timezone: str | None = None
-
-    @classmethod
-    def from_center(cls, center: Center) -> CenterInfo:
-        """From ``bianmin.center.load_center()``."""
-        o = center.office
-        return cls(
-            center.name, office_hours(o.days, f"{o.open:%H:%M}", f"{o.close:%H:%M}"), center.hotline, center.timezone
-        )
-
-    @classmethod
-    def from_api(cls, data: dict[str, Any]) -> CenterInfo:
-        """From the JSON of ``GET /api/center``."""
-        o = data["office"]
-        return cls(data["name"], office_hours(o["days"], o["open"], o["close"]), data["hotline"], data.get("timezone"))
-
-
 def issue_time(issued_at: str, timezone: str | None = None) -> str:
     """``2025-03-03T09:05:00+08:00`` -> ``2025-03-03 09:05`` in the center's time zone."""
     try:
@@ -139,7 +103,7 @@ def ticket_blocks(ticket: IssuedTicket, center: CenterInfo, paper: Paper) -> lis
         Text(QR_CAPTION, s(24)),
         Space(s(10, 0)),
         Rule(),
-        Text(f"办公时间：{center.office}", s(22), align="left"),
+        Text(f"办公时间：{center.office.hours}", s(22), align="left"),
         Text(f"投诉监督电话：{center.hotline}", s(22), align="left"),
         Text("请留意大厅显示屏和语音叫号。", s(22), align="left"),
         Space(s(16, 0)),

@@ -11,12 +11,12 @@ from typing import Protocol
 
 from PIL import Image
 
-from bianmin.protocol import IssuedTicket
+from bianmin.protocol import CenterInfo, IssuedTicket
 
 from .commands import PrintOptions, ticket_bytes
 from .cups import CupsQueue
 from .device import FilePrinter, SerialPrinter
-from .layout import Block, CenterInfo, Paper, ticket_blocks
+from .layout import Block, Paper, ticket_blocks
 from .net import NetworkPrinter
 from .preview import PreviewPrinter
 from .raster import draw_blocks

@@ -1,25 +1,23 @@
 """Draw ticket blocks as a 1-bit image with our own Chinese font (Pillow).
 
-A raster image prints on any ESC/POS printer, whatever its character sets.
+A raster image prints on any ESC/POS printer, whatever its character sets. Lines break by
+the same rules as on the kiosk screen (:func:`bianmin.text.break_lines`).
 """
 
 from __future__ import annotations
 
 import functools
-import re
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from bianmin.assets import FONT_BOLD, FONT_REGULAR
+from bianmin.qr import qr_matrix
+from bianmin.text import break_lines
 
 from .layout import Block, Paper, Qr, Rule, Text
 
 MARGIN = 8  # dots kept blank at both paper edges
 THRESHOLD = 150  # grey levels darker than this print black
-# Never start a line with closing punctuation (a simple 避头 rule).
-NO_LINE_START = set("，。、：；！？）》」』”’%,.:;!?)")
-_TOKENS = re.compile(r"[A-Za-z0-9@#&%+\-_./:=?~]+|.", re.S)
 
 
 @functools.lru_cache(maxsize=32)
@@ -28,36 +26,10 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_BOLD if bold else FONT_REGULAR), size)
 
 
-def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Break ``text`` into lines no wider than ``width``; Latin runs (URLs, phones) stay whole."""
-    lines, line = [], ""
-    tokens = []
-    for token in _TOKENS.findall(text):
-        # A run wider than the paper (a long URL) has to break somewhere.
-        tokens += list(token) if face.getlength(token) > width else [token]
-    for token in tokens:
-        if token == "\n":
-            lines.append(line)
-            line = ""
-            continue
-        if not line or face.getlength(line + token) <= width:
-            line += token
-            continue
-        if token[0] in NO_LINE_START and len(line) > 1:
-            line, carry = line[:-1], line[-1]
-            lines.append(line)
-            line = carry + token
-        else:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-    lines.append(line)
-    return [ln for ln in lines if ln] or [""]
-
-
 def _text(block: Text, width: int) -> Image.Image:
     face = font(block.size, block.bold)
     pad = block.size // 3 if block.invert else 0
-    lines = wrap(block.text, face, width - 2 * MARGIN - 2 * pad)
+    lines = break_lines(block.text, width - 2 * MARGIN - 2 * pad, face.getlength)
     pitch = round(block.size * 1.3)
     img = Image.new("L", (width, pitch * len(lines) + 2 * pad), 255)
     draw = ImageDraw.Draw(img)
@@ -71,14 +43,6 @@ def _text(block: Text, width: int) -> Image.Image:
         x, anchor = {"left": (MARGIN, "ls"), "right": (width - MARGIN, "rs")}.get(block.align, (width // 2, "ms"))
         draw.text((x, y), line, font=face, fill=255 if block.invert else 0, anchor=anchor)
     return img
-
-
-def qr_matrix(data: str) -> list[list[bool]]:
-    """The QR modules of ``data`` (error correction M, no quiet zone)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.get_matrix()
 
 
 def _qr(block: Qr, width: int) -> Image.Image:

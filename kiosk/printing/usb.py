@@ -1,12 +1,19 @@
 """USB printers by vendor and product id, through pyusb (needs libusb-1.0-0).
 
-pyusb calls block, each bounded by ``timeout_ms``: a local USB write is quick.
+pyusb calls block, so none runs on the event loop: each goes to one worker thread that
+owns every pyusb call (libusb handles are used from one thread, in order), and the loop
+waits for it at most the call's own USB timeout plus a grace. A printer whose USB stack
+hangs beyond its timeout costs the kiosk a :class:`PrinterTimeout`, never a frozen screen;
+the stuck call finishes (and the device is released) on the worker by itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import PrinterError, PrinterOffline, PrinterSpecError, PrinterTimeout
 from .status import check_printer, query
@@ -14,8 +21,15 @@ from .status import check_printer, query
 if TYPE_CHECKING:
     from .printer import Job
 
+T = TypeVar("T")
 
-def _pyusb():
+# One thread for all pyusb calls: a hung call delays the next print's USB work, never the UI.
+_USB_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyusb")
+GRACE = 1.0  # seconds the loop waits beyond a pyusb timeout before calling the printer hung
+OPEN_TIMEOUT = 5.0  # find, detach the kernel driver, set the configuration
+
+
+def _pyusb() -> Any:
     try:
         import usb.core
         import usb.util
@@ -46,12 +60,24 @@ class UsbPrinter:
     def _name(self) -> str:
         return f"USB 打印机 {self.vendor_id:04x}:{self.product_id:04x}"
 
-    def _error(self, usb, exc: Exception) -> PrinterError:
+    def _error(self, usb: Any, exc: Exception) -> PrinterError:
         if isinstance(exc, usb.core.USBTimeoutError):
             return PrinterTimeout(f"{self._name()}没有响应，请检查打印机。", detail=str(exc))
         return PrinterOffline(f"{self._name()}通信失败，请检查电源和数据线。", detail=str(exc))
 
-    def _open(self, usb):
+    async def _call(self, limit: float, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` on the pyusb thread; PrinterTimeout if it takes over ``limit`` s."""
+        done = asyncio.get_running_loop().run_in_executor(_USB_THREAD, lambda: fn(*args, **kwargs))
+        try:
+            return await asyncio.wait_for(asyncio.shield(done), limit)
+        except TimeoutError:
+            # Nobody awaits the hung call any more: take its outcome when it ends, unlogged.
+            done.add_done_callback(lambda f: f.cancelled() or f.exception())
+            raise PrinterTimeout(
+                f"{self._name()}没有响应，请检查打印机。", detail=f"pyusb call hung over {limit:.1f}s"
+            ) from None
+
+    def _open(self, usb: Any) -> tuple[Any, Any, Any]:
         try:
             dev = usb.core.find(idVendor=self.vendor_id, idProduct=self.product_id)
         except usb.core.NoBackendError:
@@ -67,7 +93,7 @@ class UsbPrinter:
             dev.set_configuration()
         intf = dev.get_active_configuration()[(0, 0)]
 
-        def endpoint(direction):
+        def endpoint(direction: int) -> Any:
             return usb.util.find_descriptor(
                 intf,
                 custom_match=lambda e: (
@@ -85,22 +111,25 @@ class UsbPrinter:
         """Check status when the printer can answer, then write; raises a PrinterError."""
         usb = _pyusb()
         try:
-            dev, out_ep, in_ep = self._open(usb)
+            dev, out_ep, in_ep = await self._call(OPEN_TIMEOUT, self._open, usb)
         except usb.core.USBError as exc:
             raise self._error(usb, exc) from None
         try:
             if self.check_status and in_ep is not None:
                 self.paper_low = await check_printer(lambda n: self._ask(usb, out_ep, in_ep, n))
-            out_ep.write(job.data, timeout=self.timeout_ms)
+            await self._call(self.timeout_ms / 1000 + GRACE, out_ep.write, job.data, timeout=self.timeout_ms)
         except usb.core.USBError as exc:
             raise self._error(usb, exc) from None
         finally:
-            usb.util.dispose_resources(dev)
+            # Queued behind any hung call on the pyusb thread: released when that call returns.
+            with contextlib.suppress(PrinterTimeout, usb.core.USBError):
+                await self._call(GRACE, usb.util.dispose_resources, dev)
 
-    async def _ask(self, usb, out_ep, in_ep, n: int) -> int | None:
-        out_ep.write(query(n), timeout=self.reply_timeout_ms)
+    async def _ask(self, usb: Any, out_ep: Any, in_ep: Any, n: int) -> int | None:
+        limit = self.reply_timeout_ms / 1000 + GRACE
+        await self._call(limit, out_ep.write, query(n), timeout=self.reply_timeout_ms)
         try:
-            answer = in_ep.read(in_ep.wMaxPacketSize, timeout=self.reply_timeout_ms)
+            answer = await self._call(limit, in_ep.read, in_ep.wMaxPacketSize, timeout=self.reply_timeout_ms)
         except usb.core.USBTimeoutError:
             return None  # many USB printers never answer status: treat it as unknown
         return answer[-1] if len(answer) else None

@@ -9,8 +9,8 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from bianmin.text import break_lines
 from kiosk import theme
-from kiosk.linebreak import break_lines
 
 
 class Tappable(ButtonBehavior, BoxLayout):
@@ -40,7 +40,7 @@ class WrapLabel(Label):
             self.fbind(name, self._rewrap_soon)
         self._rewrap_soon()
 
-    def _rewrap(self, *_args) -> None:
+    def _rewrap(self, *_args: object) -> None:
         width = self.width - self.padding[0] - self.padding[2]
         if width < 50:
             self.text = self.wrapped

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bianmin.protocol import OUTCOME_NAMES
+from bianmin.center import DEFAULT_PROMISED_DAYS
+from bianmin.protocol import CaseList
 
 from .. import cases, rules
 from ..accounts import Clerk
@@ -19,9 +20,6 @@ from ..keys import SERVICE
 from ..web import json_response
 
 routes = web.RouteTableDef()
-# A ticket issued without a matter has no promised time limit; service._finish gives an
-# agency case the same 5 days, so the console proposes what the server would choose.
-DEFAULT_DAYS = 5
 
 
 def _allowed(request: web.Request, clerk: Clerk) -> list[int]:
@@ -46,9 +44,7 @@ async def list_cases(request: web.Request) -> web.Response:
             raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
         windows = [number]
     items = await cases.list_open(svc, windows)
-    for item in items:
-        item["kind_name"] = OUTCOME_NAMES.get(item["kind"], item["kind"])
-    return json_response({"today": svc.day.isoformat(), "cases": items})
+    return json_response(CaseList(today=svc.day.isoformat(), cases=items).to_dict())
 
 
 @routes.post(r"/api/cases/{case_id}/complete")
@@ -58,7 +54,7 @@ async def complete_case(request: web.Request) -> web.Response:
         case_id = int(request.match_info["case_id"])
     except ValueError:
         raise NotFound("没有这个待办件", code="case_not_found") from None
-    result = await cases.complete(request.app[SERVICE], case_id, (clerk.id, clerk.name), _allowed(request, clerk))
+    result = await cases.complete(request.app[SERVICE], case_id, clerk, _allowed(request, clerk))
     return json_response(result)
 
 
@@ -69,7 +65,9 @@ async def due_date(request: web.Request) -> web.Response:
     await current_clerk(request)
     code = request.query.get("matter") or None
     if code is None:
-        days = DEFAULT_DAYS
+        # A ticket issued without a matter has no promised time limit; an agency case opened
+        # for it gets the same default, so the console proposes what the server will choose.
+        days = DEFAULT_PROMISED_DAYS
     else:
         matter = svc.center.matters.get(code)
         if matter is None:

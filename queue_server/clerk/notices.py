@@ -12,6 +12,9 @@ from string import Template
 
 from aiohttp import web
 
+from bianmin.text import cn_date
+
+from .. import queue_db
 from ..api import current_clerk
 from ..errors import NotFound
 from ..keys import SERVICE
@@ -23,11 +26,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def _page(name: str, **values: str) -> web.Response:
     text = Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
     return web.Response(text=text, content_type="text/html", headers={"Cache-Control": "no-store"})
-
-
-def cn_date(day: dt.date) -> str:
-    """``2026年11月28日``: how dates are written on official notices."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _local_day(iso_moment: str | None, fallback: dt.date) -> dt.date:
@@ -43,10 +41,7 @@ async def rejection(request: web.Request) -> web.Response:
         ticket_id = int(request.match_info["ticket_id"])
     except ValueError:
         ticket_id = -1
-    row = await svc.store.fetchone(
-        "SELECT t.*, c.name AS clerk_name FROM tickets t LEFT JOIN clerks c ON c.id = t.clerk_id WHERE t.id = ?",
-        (ticket_id,),
-    )
+    row = await queue_db.rejection(svc.store, ticket_id)
     if row is None or row["outcome"] != "rejected":
         raise NotFound("没有找到这张号票的退办记录，请在办结时选择“退办告知”并填写理由", code="no_rejection")
     center, e = svc.center, html.escape

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.devserver import ServerProcess, cli
+from bench.devserver import ServerProcess, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"

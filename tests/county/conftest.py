@@ -11,8 +11,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bench.devserver import ServerProcess
 from county.devserver import CountyProcess, PgCluster, county_cli
-from queue_server.devserver import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"

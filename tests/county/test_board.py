@@ -144,7 +144,7 @@ async def test_county_board_in_chromium(county, halls):
         await clerk.fill("input[name=password]", PASSWORD)
         await clerk.click("#login-form button[type=submit]")
         await clerk.click("#window-list button[data-window='1']")
-        await expect(clerk.locator("#county-sync")).to_contain_text("县级同步：已同步，上次成功")
+        await expect(clerk.locator("#county-sync")).to_contain_text("县级同步：已同步，上次成功", timeout=15000)
         await clerk.screenshot(path=str(SHOTS / "hall-sync-state.png"))
         assert not errors, f"JavaScript errors: {errors}"
         await browser.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
+import zipfile
 from pathlib import Path
 
 from .conftest import county_events, wait_for
@@ -256,7 +258,20 @@ async def test_restored_hall_is_reconciled_not_double_counted(county, halls, tmp
         assert (row["seq"], row["waiting"], row["served_today"]) == (snap["seq"], sum(snap["waiting"].values()), served)
         async with session.get(f"/api/halls/{hid}/day") as r:
             day = await r.json()
-        assert day["issued"] == sum(1 for _, p in hall.events() if p["type"] == "ticket_issued")
+        issued = sum(1 for _, p in hall.events() if p["type"] == "ticket_issued")
+        assert day["issued"] == issued
         assert day["served"] == served
+        month = day["day"][:7]
+        async with session.get(f"/api/stats?month={month}") as r:
+            stats = {h["id"]: h for h in (await r.json())["halls"]}
+        assert (stats[hid]["issued"], stats[hid]["served"]) == (issued, served)
+        async with session.get(f"/api/stats.xlsx?month={month}") as r:
+            assert r.status == 200
+            book = zipfile.ZipFile(io.BytesIO(await r.read()))
+        strings = book.read("xl/sharedStrings.xml").decode()
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        assert "城关镇" in strings and f"<v>{issued}</v>" in sheet
+        async with session.get("/api/stats?month=2026-13") as r:
+            assert r.status == 400 and (await r.json())["error"]["code"] == "bad_month"
     finally:
         await session.close()

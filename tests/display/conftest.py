@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from queue_server.devserver import ServerProcess
+from bench.devserver import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pw-display-1"
@@ -79,7 +79,7 @@ async def hall(server):
 
 
 class Probe:
-    """``python -m display.probe``: the real display app, reporting over stdout."""
+    """``python -m bench.display_probe``: the real display app, reporting over stdout."""
 
     def __init__(self, proc: asyncio.subprocess.Process, log: Path):
         self.proc = proc
@@ -165,7 +165,7 @@ async def start_probe(tmp_path):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "display.probe",
+                "bench.display_probe",
                 "--server",
                 url,
                 "--size",

@@ -4,13 +4,18 @@ import datetime as dt
 
 import pytest
 
-from bianmin.protocol import CallView, Event, Snapshot, TicketView, WindowView
+from bianmin.protocol import CallView, CenterInfo, Event, ProtocolError, Snapshot, TicketView, WindowView
 from display import present
 from display.controller import DisplayController
-from display.present import CenterError, CenterInfo
 
-CENTER = {
+CENTER_JSON = {
     "name": "示范镇便民服务中心",
+    "timezone": "Asia/Shanghai",
+    "working_days_only": True,
+    "hotline": "12345",
+    "duty_phone": "0731-0000000",
+    "address": "示范镇",
+    "office": {"days": [1, 3, 5], "open": "08:30", "close": "17:30", "note": "无", "open_now": True},
     "windows": [
         {"number": 1, "name": "民政窗口", "categories": ["A"]},
         {"number": 2, "name": "社保窗口", "categories": ["B"]},
@@ -18,6 +23,7 @@ CENTER = {
     "categories": [{"code": "A", "name": "民政", "matters": []}, {"code": "B", "name": "社保", "matters": []}],
     "notices": ["通知一", "通知二"],
 }
+CENTER = CenterInfo.from_dict(CENTER_JSON)
 
 
 class RecordingView:
@@ -64,7 +70,7 @@ def ticket(number, window, status="called"):
 def wv(number, t=None, paused=False):
     return WindowView(
         number=number,
-        name=CENTER["windows"][number - 1]["name"],
+        name=CENTER.windows[number - 1].name,
         categories=["A"],
         paused=paused,
         clerk="张三",
@@ -145,17 +151,17 @@ def test_server_clock_offset_used_for_staleness(ctl):
 
 
 def test_bad_center_payload_is_a_clear_error():
-    with pytest.raises(CenterError, match="中心信息格式不正确"):
-        CenterInfo.from_json({"name": "x"})
-    with pytest.raises(CenterError):
-        CenterInfo.from_json({**CENTER, "timezone": "Mars/Olympus"})
+    with pytest.raises(ProtocolError, match="CenterInfo: missing field"):
+        CenterInfo.from_dict({"name": "x"})
+    with pytest.raises(ProtocolError, match="unknown time zone"):
+        CenterInfo.from_dict({**CENTER_JSON, "timezone": "Mars/Olympus"})
 
 
 def test_center_timezone_drives_the_clock_and_call_times():
     view = RecordingView()
     c = DisplayController(view)
     assert c.local_tz is None  # unknown: this PC's own timezone
-    c.on_center({**CENTER, "timezone": "Asia/Shanghai"})
+    c.on_center(CenterInfo.from_dict({**CENTER_JSON, "timezone": "Asia/Shanghai"}))
     assert c.now_local().utcoffset() == dt.timedelta(hours=8)
     c.on_message(
         Snapshot(
@@ -179,4 +185,3 @@ def test_time_texts():
     assert present.date_text(moment) == "2026年11月29日 星期日"
     assert present.clock_text(moment) == "08:05"
     assert present.local_hhmm("2026-11-27T00:30:00+00:00", dt.timezone(dt.timedelta(hours=8))) == "08:30"
-    assert present.call_sentence(CallView("A012", 3, now_iso())) == "请 A012 号 到 3 号窗口"

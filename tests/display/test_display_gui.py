@@ -1,6 +1,6 @@
 """The real display app in a real window (Xvfb), fed by the real server process.
 
-Each test runs ``python -m display.probe`` as its own process (one Kivy window per
+Each test runs ``python -m bench.display_probe`` as its own process (one Kivy window per
 process), drives the hall over HTTP and reads the screen back: from the widgets and
 from a screenshot read with tesseract. Screenshots are also copied to var/shots/.
 """

@@ -7,10 +7,12 @@ import sys
 import numpy as np
 import pytest
 
+from bench.sinks import RecordingSink
+from bianmin.assets import VOICE_DIR
 from display import chime, wavs
-from display.sinks import CommandSink, RecordingSink, make_sink
+from display.sinks import CommandSink, make_sink
 from display.speech import CLIP_NAMES, Announcement
-from display.voice import VOICE_DIR, Announcer, ClipSpeaker, EspeakSpeaker, make_speaker
+from display.voice import Announcer, ClipSpeaker, EspeakSpeaker, make_speaker
 
 
 async def run_until_played(announcer: Announcer, sink: RecordingSink, count: int) -> None:

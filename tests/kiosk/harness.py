@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -32,13 +33,15 @@ sys.path.insert(0, str(ROOT))
 from kiosk_support import (  # noqa: E402
     LoopbackPrinter,
     LossyProxy,
-    Server,
+    ServerProcess,
     add_kiosk,
     closed_today_config,
     free_port,
 )
+from printer_fakes import FakeUsbPrinter, install_fake_usb  # noqa: E402
 
-from kiosk.settings import KioskSettings, parse_size  # noqa: E402
+from bianmin.screensize import parse_size  # noqa: E402
+from kiosk.settings import KioskSettings  # noqa: E402
 
 SCENARIOS = {}
 
@@ -323,17 +326,17 @@ async def unreachable(ui: Ui, env: dict) -> None:
     await ui.until("unreachable", lambda: ui.ctl.screen == "unreachable" and ui.ctl.offline_attempts >= 2)
     ui.record("down_at_start", attempts=ui.ctl.offline_attempts)
     await ui.shot(f"fault_unreachable_{env['orientation']}")
-    await server.start()
+    await server.start_async()
     await ui.screen("home", timeout=10)
     ui.record("recovered")
     await ui.tap(ui.tiles()["C"])
     await ui.screen("matters")
-    await server.stop()
+    await server.stop_async()
     await ui.tap(ui.rows()[1])
     await ui.screen("unreachable", timeout=15)
     ui.record("down_mid_issue", pending=ui.ctl.pending.request_id if ui.ctl.pending else None)
     await ui.shot(f"fault_unreachable_issue_{env['orientation']}")
-    await server.start()
+    await server.start_async()
     await ui.screen("ticket", timeout=10)  # the same intent is sent again by itself
     await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
     ui.results["ticket"] = ui.ticket()
@@ -363,6 +366,50 @@ async def printer_fail(ui: Ui, env: dict) -> None:
     await ui.tap(button)
     await ui.until("reprinted", lambda: ui.ctl.print_status.state == "done")
     ui.record("reprinted", screen_after=ui.ctl.screen)
+
+
+@scenario
+async def usb_hang(ui: Ui, env: dict) -> None:
+    """The USB printer's write hangs: the screen keeps running (countdown, frames), then the fault."""
+    from kivy.clock import Clock
+
+    device = env["usb_device"]
+    await ui.screen("home")
+    frames: list[float] = []
+    counting = Clock.schedule_interval(lambda _dt: frames.append(time.monotonic()), 0)
+    await ui.tap(ui.tiles()["F"])
+    await ui.screen("matters")
+    hang_start = time.monotonic()  # from the tap that issues (and prints) the ticket
+    await ui.tap(ui.rows()[0])
+    await ui.screen("ticket")
+    await ui.until("the job write hangs", device.hanging.is_set, timeout=10)
+    countdowns = []  # the on-screen countdown label, read while the write hangs
+    while not (ui.ctl.print_status and ui.ctl.print_status.failed):
+        label = next((t for t in ui.texts() if t.startswith("点屏幕任意处返回首页")), None)
+        if label and (not countdowns or countdowns[-1] != label):
+            countdowns.append(label)
+        if time.monotonic() - hang_start > 20:
+            raise TimeoutError("no printer fault 20 s into the hang")
+        await asyncio.sleep(0.1)
+    hang_end = time.monotonic()
+    counting.cancel()
+    during = [t for t in frames if hang_start <= t <= hang_end]
+    gaps = [b - a for a, b in itertools.pairwise([hang_start, *during, hang_end])]
+    screen = ui.current()
+    ui.results["ticket"] = ui.ticket()
+    ui.record(
+        "usb_fault",
+        fault=screen.fault,
+        hang_seconds=round(hang_end - hang_start, 3),
+        frames_during_hang=len(during),
+        max_frame_gap=round(max(gaps), 3),
+        countdowns=countdowns,
+        still_hanging=not device.hang.is_set(),
+    )
+    await ui.shot(f"fault_usb_hang_{env['orientation']}")
+    device.hang.set()  # the USB stack gives up at last; the device is released
+    await ui.until("device released", lambda: device.disposed, timeout=5)
+    ui.record("usb_released", disposed=device.disposed)
 
 
 @scenario
@@ -402,16 +449,21 @@ async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
     if name == "printer_fail":
         env["printer_port"] = free_port()  # nothing listens there: connection refused
         spec = f"network:127.0.0.1:{env['printer_port']}"
+    elif name == "usb_hang":  # the hardware edge: a USB printer whose job write blocks
+        env["usb_device"] = FakeUsbPrinter()
+        env["usb_device"].hang = threading.Event()
+        install_fake_usb({(0x0416, 0x5011): env["usb_device"]})
+        spec = "usb:0416:5011"
     else:
         await printer.start()
         spec = printer.spec
     extra = () if name == "closed" else ("--always-open",)
     if name == "closed":
         extra = ("--config", str(closed_today_config(out / "center.toml")))
-    server = Server(db, None, *extra, log=log)
+    server = ServerProcess(db, *extra, log=log)
     env["server"] = server
     if name != "unreachable":
-        await server.start()
+        await server.start_async()
     url = server.url
     if name == "flow":
         env["proxy"] = LossyProxy(server.port, lose_posts=1)
@@ -470,7 +522,7 @@ def main() -> None:
                 await printer.stop()
             if "proxy" in env:
                 await env["proxy"].stop()
-            await env["server"].stop()
+            await env["server"].stop_async()
         jobs = [job for printer in env.get("printers", []) for job in printer.jobs]
         results["jobs"] = []
         for i, job in enumerate(jobs):

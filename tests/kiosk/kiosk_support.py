@@ -10,52 +10,32 @@ import asyncio
 import contextlib
 import datetime as dt
 import re
-import socket
 import sys
 import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests" / "printing") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "printing"))
 from escpos_stream import StreamDecoder  # noqa: E402  (the printing engineer's decoder)
 
+from bench.devserver import ServerProcess, cli, free_port  # noqa: E402
+from bianmin.center import SAMPLE_CENTER  # noqa: E402
+
+__all__ = ["ServerProcess", "free_port"]  # the harness and the tests take them from here
+
 HEALTHY = 0x12  # the DLE EOT answer of a printer with paper, online
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _run(*args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "queue_server",
-        *args,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    if proc.returncode:
-        raise RuntimeError(f"queue_server {args[0]} failed: {err.decode()}")
-    return out.decode().strip()
 
 
 async def add_kiosk(db: Path) -> str:
     """Register a kiosk with ``add-device``; returns its token."""
-    return await _run("add-device", "--kind", "kiosk", "--name", "测试取号机", "--db", str(db))
+    return await asyncio.to_thread(cli, db, "add-device", "--kind", "kiosk", "--name", "测试取号机")
 
 
 def closed_today_config(dest: Path) -> Path:
     """A copy of the sample center whose office days exclude today (in the center's zone)."""
-    text = (ROOT / "assets" / "center.toml").read_text(encoding="utf-8")
+    text = SAMPLE_CENTER.read_text(encoding="utf-8")
     zone = tomllib.loads(text)["center"].get("timezone", "Asia/Shanghai")
     today = dt.datetime.now(ZoneInfo(zone)).isoweekday()
     days = [d for d in (1, 2, 3, 4, 5, 6, 7) if d != today][:3]
@@ -64,51 +44,6 @@ def closed_today_config(dest: Path) -> Path:
     dest.write_text(new, encoding="utf-8")
     assert today not in tomllib.loads(new)["office"]["days"]
     return dest
-
-
-class Server:
-    """``python -m queue_server serve`` on 127.0.0.1:``port``; can be stopped and started again."""
-
-    def __init__(self, db: Path, port: int | None = None, *extra: str, log: Path | None = None):
-        self.db, self.port, self.extra, self.log = db, port or free_port(), extra, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self, timeout: float = 10.0) -> None:
-        out = self.log.open("ab") if self.log else asyncio.subprocess.DEVNULL
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "queue_server",
-            "serve",
-            "--db",
-            str(self.db),
-            "--port",
-            str(self.port),
-            *self.extra,
-            cwd=ROOT,
-            stdout=out,
-            stderr=out,
-        )
-        async with aiohttp.ClientSession() as http:
-            deadline = asyncio.get_running_loop().time() + timeout
-            while asyncio.get_running_loop().time() < deadline:
-                if self.proc.returncode is not None:
-                    raise RuntimeError(f"server exited with {self.proc.returncode}")
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(self.url + "/healthz") as r:
-                        if r.status == 200:
-                            return
-                await asyncio.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    async def stop(self) -> None:
-        if self.proc and self.proc.returncode is None:
-            self.proc.terminate()
-            await self.proc.wait()
 
 
 class LoopbackPrinter:

@@ -239,6 +239,45 @@ async def test_api_error_is_shown_then_idle_goes_home(hall, tmp_path):
         await k.close()
 
 
+async def test_a_reply_of_the_wrong_shape_gets_the_friendly_screen(hall, tmp_path):
+    """A protocol error (the server answers, but not with a CenterInfo) is shown and retried."""
+    k = Kiosk(hall, KioskPrinter(f"preview:{tmp_path}"))
+    try:
+        await k.screen("home")
+        real_call = k.api._call
+
+        async def center_of_another_shape(method, path, *args, **kw):
+            data = await real_call(method, path, *args, **kw)
+            return {"name": data["name"]} if path == "/api/center" else data
+
+        k.api._call = center_of_another_shape
+        k.ctl.center = None  # ask for the center again now
+        await k.screen("unreachable")
+        assert "无法识别" in k.view.last("message").body
+        k.api._call = real_call
+        await k.screen("home")
+    finally:
+        await k.close()
+
+
+async def test_a_bug_in_the_refresh_loop_surfaces_instead_of_an_unreadable_reply(hall, tmp_path):
+    """A programming error is not a server problem: it ends run() (the app logs it)."""
+    k = Kiosk(hall, KioskPrinter(f"preview:{tmp_path}"))
+    try:
+        await k.screen("home")
+
+        async def buggy_snapshot():
+            raise TypeError("a bug, not the network")
+
+        k.api.snapshot = buggy_snapshot
+        with pytest.raises(TypeError, match="a bug"):
+            await asyncio.wait_for(asyncio.shield(k.task), 5)
+        assert k.ctl.screen == "home"  # no "server reply unreadable" screen for a bug
+        assert not any(kind == "message" and m.kind == "unreachable" for kind, m in k.view.calls)
+    finally:
+        await k.close()
+
+
 async def test_stale_intent_is_dropped_after_an_outage(hall, tmp_path):
     """After the server comes back, an intent older than the idle timeout is not re-sent."""
     k = Kiosk(hall, KioskPrinter(f"preview:{tmp_path}"), idle_seconds=0.5)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import zxingcpp
 from escpos_stream import decode  # the printing engineer's ESC/POS decoder (see conftest.py)
 from PIL import Image
 
+from bench.devserver import ServerProcess, cli
 from bianmin.center import load_center
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,12 +71,6 @@ def run(scenario: str, tmp_path: Path, size: str = PORTRAIT) -> dict:
         shutil.copy(path, SHOTS / f"kiosk_{name}.png")
     results["db"] = out / "queue.db"
     return results
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tickets(db: Path) -> list[dict]:
@@ -205,6 +199,26 @@ def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path, size):
     assert qr_on(printed(r)[0].image()) == [ticket["guide_url"]]
 
 
+def test_hung_usb_printer_never_freezes_the_screen(tmp_path):
+    """A USB printer whose job write hangs (libusb stuck): the kiosk keeps drawing and
+    counting down on screen, then shows the printer fault with the ticket kept."""
+    r = run("usb_hang", tmp_path)
+    fault = step(r, "usb_fault")
+    assert fault["still_hanging"]  # the fault came while the write was still stuck
+    assert fault["screen"] == "ticket" and "USB 打印机" in fault["fault"] and "没有响应" in fault["fault"]
+    assert "F001" in fault["texts"]
+    assert 3.0 < fault["hang_seconds"] < 15  # the write's 3 s timeout and its grace, not the 30 s hang
+    # Kivy drew all along: no long frame gap, at least 5 frames a second.
+    assert fault["max_frame_gap"] < 2.0, fault["max_frame_gap"]  # a blocked loop: one gap of 3 s or more
+    assert fault["frames_during_hang"] >= 5 * fault["hang_seconds"]
+    # The on-screen countdown label kept ticking (a new second shown at least thrice).
+    assert len(fault["countdowns"]) >= 3, fault["countdowns"]
+    assert [(t["number"], t["status"]) for t in tickets(r["db"])] == [("F001", "waiting")]
+    assert [tuple(p) for p in r["prints"]] == [("F001", "failed")]
+    assert qr_on(Image.open(r["shots"]["fault_usb_hang_portrait"])) == [r["ticket"]["guide_url"]]
+    assert step(r, "usb_released")["disposed"]
+
+
 def test_office_closed_shows_the_duty_phone(tmp_path):
     r = run("closed", tmp_path)
     closed = step(r, "closed")
@@ -228,20 +242,10 @@ def test_make_run_command_reaches_home(tmp_path):
     """The launcher's exact command line: ``python -m kiosk --server URL --token T
     --printer preview:var/tickets --windowed`` (here with a temporary preview folder)."""
     db = tmp_path / "queue.db"
-    token = subprocess.run(
-        [sys.executable, "-m", "queue_server", "add-device", "--kind", "kiosk", "--name", "k", "--db", str(db)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "queue_server", "serve", "--db", str(db), "--port", str(port), "--always-open"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    token = cli(db, "add-device", "--kind", "kiosk", "--name", "k")
+    server = ServerProcess(db)
+    server.start()
+    port = server.port
     env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy_home"), "KIVY_LOG_MODE": "PYTHON"}
     if not env.get("DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
@@ -275,7 +279,7 @@ def test_make_run_command_reaches_home(tmp_path):
         assert any("kiosk ready: home shown with 8 categories" in line for line in seen), "".join(seen[-30:])
         assert kiosk.poll() is None, "the kiosk keeps running"
     finally:
-        for proc in (kiosk, server):
-            if proc is not None:
-                proc.terminate()
-                proc.communicate(timeout=10)  # also closes the stderr pipe
+        if kiosk is not None:
+            kiosk.terminate()
+            kiosk.communicate(timeout=10)  # also closes the stderr pipe
+        server.stop()

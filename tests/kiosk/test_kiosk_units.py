@@ -8,12 +8,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from bianmin.center import load_center
+from bianmin.center import center_info, load_center
+from bianmin.protocol import CenterInfo
+from bianmin.text import NO_LINE_END, NO_LINE_START, break_lines
 from kiosk import present
-from kiosk.api_client import ApiError
-from kiosk.linebreak import NO_LINE_END, NO_LINE_START, break_lines
+from kiosk.api_client import ApiError, parse_reply
 from kiosk.qr import qr_rgba
-from kiosk.settings import SettingsError, add_arguments, from_args, parse_size
+from kiosk.settings import SettingsError, add_arguments, from_args
 
 CENTER = load_center()
 
@@ -59,21 +60,8 @@ def test_texts_for_people():
     assert present.waiting_text(3) == "等候 3 人"
 
 
-def center_json(**office) -> dict:
-    return {
-        "name": CENTER.name,
-        "hotline": CENTER.hotline,
-        "duty_phone": CENTER.duty_phone,
-        "office": {"days": [1, 3, 5], "open": "08:30", "close": "17:30", "note": "注意", "open_now": True, **office},
-        "categories": [
-            {"code": c.code, "name": c.name, "matters": [{"code": m.code, "name": m.name} for m in c.matters]}
-            for c in CENTER.categories
-        ],
-    }
-
-
 def test_center_info_and_models():
-    info = present.KioskCenter.from_json(center_json())
+    info = CenterInfo.from_dict(center_info(CENTER, open_now=True).to_dict())
     home = present.home_model(info, "2026-11-30", {"A": 4}, priority=False)
     assert home.tiles[0].waiting == "等候 4 人" and home.tiles[1].waiting == "等候人数 —"
     assert all(t.icon.endswith(f"{t.code}.png") for t in home.tiles)  # one icon per category
@@ -82,8 +70,8 @@ def test_center_info_and_models():
     assert menu.rows[-1] == present.MatterRow(None, "不确定，先取号") and menu.priority
     closed = present.closed(info, day="2026-12-01")
     assert closed.phone == CENTER.duty_phone and "每周一、三、五 08:30—17:30" in closed.body
-    with pytest.raises(ApiError) as err:
-        present.KioskCenter.from_json({"name": "x"})
+    with pytest.raises(ApiError) as err:  # a reply of another shape is a protocol error
+        parse_reply(CenterInfo, {"name": "x"})
     assert err.value.code == "bad_reply" and "无法识别" in err.value.message
 
 
@@ -108,7 +96,9 @@ def test_settings_errors_are_clear(monkeypatch):
     with pytest.raises(SettingsError, match="打印机设置“lpt1”有误"):
         parse("--server", "http://h:1", "--token", "t", "--printer", "lpt1")
     with pytest.raises(SettingsError, match="宽x高"):
-        parse_size("1080*1920")
+        parse("--server", "http://h:1", "--token", "t", "--size", "1080*1920")
+    with pytest.raises(SettingsError, match="超出范围"):
+        parse("--server", "http://h:1", "--token", "t", "--size", "100x1920")
     assert s.paper == 80
     assert parse("--server", "http://h:1", "--token", "t", "--paper", "58").paper == 58
     with pytest.raises(SystemExit):  # argparse names the allowed widths

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bianmin.center import load_center
-from bianmin.protocol import IssuedTicket
-from kiosk.printing import CenterInfo
+from bianmin.center import center_info, load_center
+from bianmin.protocol import CenterInfo, IssuedTicket
 
 
 @pytest.fixture(scope="session")
 def center() -> CenterInfo:
-    return CenterInfo.from_center(load_center())
+    return center_info(load_center(), open_now=True)
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
-"""Fake printers for the tests, at the hardware edge: status answers and a TCP printer."""
+"""Fake printers for the tests, at the hardware edge: status answers, a TCP printer, a USB device."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import threading
+from typing import Any
 
 from escpos_stream import StreamDecoder
 
@@ -56,3 +59,77 @@ class FakeNetworkPrinter:
     @property
     def spec(self) -> str:
         return f"network:127.0.0.1:{self.port}"
+
+
+def _usb_timeout() -> Exception:
+    import usb.core
+
+    return usb.core.USBTimeoutError("Operation timed out", errno.ETIMEDOUT, errno.ETIMEDOUT)
+
+
+class Endpoint:
+    def __init__(self, device: FakeUsbPrinter, address: int):
+        self.device = device
+        self.bEndpointAddress = address
+        self.bmAttributes = 0x02  # bulk
+        self.wMaxPacketSize = 64
+
+    def write(self, data, timeout=None):
+        assert timeout, "every USB write needs a timeout"
+        if self.device.hang is not None and len(data) > 3:  # a job, not a status query
+            self.device.hanging.set()
+            if not self.device.hang.wait(30):  # libusb stuck far past its own timeout
+                raise _usb_timeout()
+        if self.device.stall_writes:
+            raise _usb_timeout()
+        for n in self.device.job.feed(bytes(data)):
+            if self.device.answers is not None:
+                self.device.pending.append(self.device.answers[n])
+        return len(data)
+
+    def read(self, size, timeout=None):
+        assert timeout, "every USB read needs a timeout"
+        if not self.device.pending:
+            raise _usb_timeout()
+        return [self.device.pending.pop(0)]
+
+
+class FakeUsbPrinter:
+    """A USB printer with bulk OUT 0x02 and bulk IN 0x81, as ``usb.core.find`` returns it.
+
+    Install it with :func:`install_fake_usb` (or monkeypatch ``usb.core.find``).
+    """
+
+    def __init__(self, answers=HEALTHY):
+        self.answers = answers
+        self.pending: list[int] = []
+        self.job = StreamDecoder()
+        self.stall_writes = False
+        self.hang: threading.Event | None = None  # if given, the job write blocks until it is set
+        self.hanging = threading.Event()  # set once a job write has started to hang
+        self.detached = False
+        self.disposed = False
+        self.interface = [Endpoint(self, 0x02), Endpoint(self, 0x81)]
+        self._ctx = self
+
+    def is_kernel_driver_active(self, interface):
+        return not self.detached
+
+    def detach_kernel_driver(self, interface):
+        self.detached = True
+
+    def set_configuration(self):
+        pass
+
+    def get_active_configuration(self):
+        return {(0, 0): self.interface}
+
+    def dispose(self, device):
+        self.disposed = True
+
+
+def install_fake_usb(devices: dict[tuple[int, int], Any]) -> None:
+    """Make ``usb.core.find`` return ``devices[(vid, pid)]``: the USB bus, replaced (harness use)."""
+    import usb.core
+
+    usb.core.find = lambda idVendor, idProduct: devices.get((idVendor, idProduct))  # type: ignore[assignment]

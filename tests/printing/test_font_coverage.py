@@ -9,7 +9,7 @@ from bianmin.assets import (
     FONT_BOLD,
     FONT_LICENSE,
     FONT_REGULAR,
-    REPO_ROOT,
+    SOURCE_ROOT,
     text_sources,
     ui_chars,
 )
@@ -21,7 +21,9 @@ NOTO_SC = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2)
 def _explain(char: str) -> str:
     """Where ``char`` is used, and whether `make font` can add it."""
     where = [
-        str(p.relative_to(REPO_ROOT)) for p in text_sources() if char in p.read_text(encoding="utf-8", errors="replace")
+        str(p.relative_to(SOURCE_ROOT))
+        for p in text_sources()
+        if char in p.read_text(encoding="utf-8", errors="replace")
     ]
     try:
         with TTFont(NOTO_SC[0], fontNumber=NOTO_SC[1], lazy=True) as noto:

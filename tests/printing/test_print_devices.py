@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import threading
 import time
 
 import pytest
@@ -25,6 +26,8 @@ from kiosk.printing import (
     render_ticket,
 )
 from kiosk.printing.cups import CupsQueue
+from kiosk.printing.device import FilePrinter
+from kiosk.printing.printer import Job
 
 OPTIONS = PrintOptions(PAPERS[58])
 
@@ -39,8 +42,56 @@ async def test_file_printer_appends_jobs(tmp_path, ticket, center):
     assert [c.text for c in codes] == [ticket.guide_url]
 
 
-async def test_device_node_is_written_non_blocking(ticket, center):
-    await print_ticket(ticket, center, open_printer("file:/dev/null"), OPTIONS)
+async def test_device_node_takes_the_whole_job(ticket, center):
+    printer = open_printer("file:/dev/null")
+    job = await print_ticket(ticket, center, printer, OPTIONS)
+    assert len(job.data) > 1000 and job.data.startswith(b"\x1b@")  # ESC @, then the raster
+    assert not printer.paper_low
+
+
+async def test_stalled_device_node_times_out_while_the_loop_runs():
+    """A printer that stops taking bytes (a pty nobody reads) costs a timeout, not a hung loop.
+
+    A blocking write would freeze the loop until the watchdog drains the pty 2 s later
+    and then succeed: both the tick count and the missing timeout would fail the test.
+    """
+    master, slave = os.openpty()
+    drained = threading.Event()
+    stop = threading.Event()
+
+    def watchdog() -> None:
+        if not stop.wait(2.0):
+            drained.set()
+            os.set_blocking(master, False)
+            while not stop.is_set():
+                with contextlib.suppress(BlockingIOError, OSError):
+                    os.read(master, 65536)
+                time.sleep(0.01)
+
+    guard = threading.Thread(target=watchdog)
+    guard.start()
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.02)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    printer = FilePrinter(os.ttyname(slave), send_timeout=0.5)
+    job = Job("stall", b"\x00" * 4_000_000, (), PAPERS[80])
+    try:
+        with pytest.raises(PrinterTimeout):
+            await printer.send(job)
+    finally:
+        stop.set()
+        guard.join()
+        ticker.cancel()
+        os.close(master)
+        os.close(slave)
+    assert not drained.is_set()
+    assert ticks >= 10  # 0.5 s of stall: the loop kept ticking every 20 ms
 
 
 async def test_missing_device_node_is_offline(ticket, center):
@@ -155,6 +206,33 @@ async def test_cups_without_lp_says_so(tmp_path, ticket, center):
     queue = CupsQueue("POS80", lp=str(tmp_path / "no-lp"), use_pycups=False)
     with pytest.raises(PrinterSpecError, match="lp"):
         await print_ticket(ticket, center, queue, OPTIONS)
+
+
+async def test_cups_lp_that_hangs_is_killed_at_the_timeout(tmp_path, ticket, center):
+    script = tmp_path / "lp"
+    script.write_text(f'#!/bin/sh\necho $$ > "{tmp_path}/pid"\nexec sleep 30\n')
+    script.chmod(0o755)
+    queue = CupsQueue("POS80", lp=str(script), use_pycups=False, timeout=0.5)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.02)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    start = time.monotonic()
+    try:
+        with pytest.raises(PrinterTimeout):
+            await print_ticket(ticket, center, queue, OPTIONS)
+    finally:
+        ticker.cancel()
+    waited = time.monotonic() - start
+    assert waited < 3 and ticks >= 10  # the loop kept running while lp hung
+    pid = int((tmp_path / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed and reaped, not left behind
 
 
 def test_render_is_deterministic(ticket, center):

@@ -6,9 +6,11 @@ import dataclasses
 
 import pytest
 
-from kiosk.printing import PAPERS, CenterInfo, ticket_blocks
-from kiosk.printing.layout import Qr, Text, issue_time, office_hours
-from kiosk.printing.raster import MARGIN, draw_blocks, font, wrap
+from bianmin.protocol import CenterInfo
+from bianmin.text import break_lines, office_hours
+from kiosk.printing import PAPERS, ticket_blocks
+from kiosk.printing.layout import Qr, Text, issue_time
+from kiosk.printing.raster import MARGIN, draw_blocks, font
 
 
 def _texts(blocks) -> list[str]:
@@ -43,15 +45,13 @@ def test_no_green_channel_mark_without_priority(ticket, center):
     assert "计划生育" in texts
 
 
-def test_center_from_api_json(center):
-    data = {
-        "name": center.name,
-        "hotline": center.hotline,
-        "office": {"days": [1, 2, 3, 4, 5], "open": "09:00", "close": "17:00", "note": "", "open_now": True},
-    }
-    info = CenterInfo.from_api(data)
-    assert info.office == "周一至周五 09:00—17:00"
+def test_center_from_api_json(center, ticket):
+    data = center.to_dict()
+    data["office"] = {"days": [1, 2, 3, 4, 5], "open": "09:00", "close": "17:00", "note": "", "open_now": True}
+    info = CenterInfo.from_dict(data)
+    assert info.office.hours == "周一至周五 09:00—17:00"
     assert info.hotline == center.hotline
+    assert f"办公时间：{info.office.hours}" in _texts(ticket_blocks(ticket, info, PAPERS[80]))
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_wrap_fits_the_paper_and_keeps_punctuation_off_line_starts(size):
     face = font(size)
     text = "本中心实行首问负责制、限时办结制、一次性告知制、服务承诺制。网址 http://192.168.1.10:8000/g/A1?t=abc"
     width = PAPERS[58].width - 2 * MARGIN
-    lines = wrap(text, face, width)
+    lines = break_lines(text, width, face.getlength)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert all(face.getlength(line) <= width for line in lines)
     assert not any(line[0] in "，。、：" for line in lines)

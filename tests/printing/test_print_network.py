@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from escpos_stream import decode
 from PIL import ImageChops
 from printer_fakes import HEALTHY, PAPER_LOW, PAPER_OUT, PAPER_OUT_ONLINE, FakeNetworkPrinter
 
+from bench.devserver import free_port
 from kiosk.printing import (
     PAPERS,
     PaperOut,
@@ -95,12 +95,10 @@ async def test_cover_open_is_offline(ticket, center):
 
 
 async def test_connection_refused_is_offline(ticket, center):
-    with socket.socket() as sock:  # a port that was free a moment ago: nobody listens there
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # free a moment ago: nobody listens there
     with pytest.raises(PrinterOffline) as err:
         await print_ticket(ticket, center, open_printer(f"network:127.0.0.1:{port}"), PrintOptions(PAPERS[80]))
-    assert err.value.status == "printer_offline"
+    assert err.value.fault == "printer_offline"
     assert "无法连接" in err.value.message
 
 
@@ -111,7 +109,7 @@ async def test_silent_printer_times_out_within_seconds(ticket, center):
             await print_ticket(ticket, center, open_printer(fake.spec), PrintOptions(PAPERS[80]))
         elapsed = time.monotonic() - started
     assert elapsed < 5, f"took {elapsed:.1f} s"
-    assert err.value.status == "printer_timeout"
+    assert err.value.fault == "printer_timeout"
     assert "没有响应" in err.value.message
 
 

@@ -61,4 +61,4 @@ def test_bad_settings_say_what_is_wrong_in_chinese(text, words):
     assert words in err.value.message
     assert f"“{text.strip()}”" in err.value.message
     assert "示例" in err.value.message
-    assert err.value.status == "printer_spec"
+    assert err.value.fault == "printer_spec"

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.devserver import ServerProcess
 from queue_server.accounts import Accounts
 from queue_server.app import create_app
-from queue_server.devserver import ServerProcess
 from queue_server.settings import Settings
 from queue_server.store import Store
 

@@ -251,18 +251,18 @@ async def test_concurrent_requests_in_process_are_gapless(hall):
 async def test_failed_commit_answers_503_and_loses_nothing(hall):
     """A real SQLite failure (a trigger aborting the insert) must not leave memory ahead of disk."""
     store = hall.server.app[keys.STORE]
-    async with store.transaction() as db:
-        await db.execute(
+    await store.write(
+        lambda db: db.execute(
             "CREATE TRIGGER fail_h BEFORE INSERT ON tickets WHEN NEW.category = 'H' "
             "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
         )
+    )
     ws = await hall.ws_connect("/ws")
     await ws.receive_json(timeout=5)
     r = await hall.post("/api/tickets", json={"category": "H"}, headers=hall.kiosk)
     body = await r.json()
     assert r.status == 503 and body["error"]["code"] == "database_error"
-    async with store.transaction() as db:
-        await db.execute("DROP TRIGGER fail_h")
+    await store.write(lambda db: db.execute("DROP TRIGGER fail_h"))
     # the lost ticket was never announced, its number is reused, and counts are right
     assert (await issue(hall, "H"))["number"] == "H001"
     ev = await ws.receive_json(timeout=5)

@@ -7,7 +7,7 @@ import sys
 import time
 import urllib.request
 
-from queue_server.devserver import ROOT, free_port
+from bench.devserver import ROOT, free_port
 
 
 def _run_launcher(cwd, port):

@@ -7,7 +7,7 @@ import pytest
 
 from queue_server import rules
 from queue_server.errors import BadRequest, Conflict
-from queue_server.rules import Outcome
+from queue_server.rules import Completion
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
@@ -98,24 +98,24 @@ def test_finish_outcomes_require_what_they_need():
     today = NOW.date()
     ok = dict(today=today, window=1, windows=[1, 2, 3])
     with pytest.raises(BadRequest) as e:
-        rules.check_outcome(Outcome("promised"), **ok)
+        rules.check_outcome(Completion("promised"), **ok)
     assert e.value.field == "due"
     with pytest.raises(BadRequest):
-        rules.check_outcome(Outcome("promised", due=today - dt.timedelta(days=1)), **ok)
+        rules.check_outcome(Completion("promised", due=today - dt.timedelta(days=1)), **ok)
     with pytest.raises(BadRequest) as e:
-        rules.check_outcome(Outcome("rejected", reason="  "), **ok)
+        rules.check_outcome(Completion("rejected", reason="  "), **ok)
     assert e.value.field == "reason"
     with pytest.raises(BadRequest):
-        rules.check_outcome(Outcome("joint", joint_window=1), **ok)
+        rules.check_outcome(Completion("joint", joint_window=1), **ok)
     with pytest.raises(BadRequest):
-        rules.check_outcome(Outcome("agency"), **ok)
+        rules.check_outcome(Completion("agency"), **ok)
     for out in (
-        Outcome("instant"),
-        Outcome("assisted"),
-        Outcome("promised", due=today),
-        Outcome("joint", joint_window=2),
-        Outcome("agency", agency_to="县民政局"),
-        Outcome("rejected", reason="材料不全"),
+        Completion("instant"),
+        Completion("assisted"),
+        Completion("promised", due=today),
+        Completion("joint", joint_window=2),
+        Completion("agency", agency_to="县民政局"),
+        Completion("rejected", reason="材料不全"),
     ):
         assert rules.check_outcome(out, **ok) == out
     done = rules.finish(rules.call(make(1), 1, NOW))

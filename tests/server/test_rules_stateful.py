@@ -10,7 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from queue_server import rules
 from queue_server.errors import AppError
-from queue_server.rules import Outcome
+from queue_server.rules import Completion
 
 TZ = ZoneInfo("Asia/Shanghai")
 WINDOWS = {1: ("A", "B"), 2: ("B", "C"), 3: ("C",)}
@@ -93,7 +93,7 @@ class Hall(RuleBasedStateMachine):
                 new = rules.transfer(t, to, self.now)
                 self.calls.remove(t.id)  # it may be called again, by the other window
             else:
-                rules.check_outcome(Outcome("instant"), today=self.day(), window=window, windows=list(WINDOWS))
+                rules.check_outcome(Completion("instant"), today=self.day(), window=window, windows=list(WINDOWS))
                 new = rules.finish(t)
         except AppError:
             return

@@ -18,13 +18,15 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from bianmin.center import load_center
 from queue_server import rules
+from queue_server.accounts import Clerk
 from queue_server.errors import AppError
-from queue_server.rules import Outcome
+from queue_server.rules import Completion
 from queue_server.service import QueueService
 from queue_server.store import Store
+from queue_server.window_actions import WindowActions
 
 CENTER = load_center()
-CLERK = (1, "测试")
+CLERK = Clerk(1, "t1", "测试", ())
 
 
 class Clock:
@@ -43,6 +45,7 @@ class ServiceMachine(RuleBasedStateMachine):
         self.clock = Clock()
         self.issued: list[str] = []  # (day, number) of every ticket the service confirmed
         self.svc = self.run(self._open())
+        self.desk = WindowActions(self.svc)
 
     def run(self, coro):
         return self.loop.run_until_complete(coro)
@@ -70,19 +73,22 @@ class ServiceMachine(RuleBasedStateMachine):
     @rule(window=st.sampled_from([1, 4]))
     def call(self, window):
         try:
-            self.run(self.svc.call_next(window, CLERK))
+            self.run(self.desk.call_next(window, CLERK))
         except AppError as err:
             assert err.code in ("queue_empty", "window_busy")
 
     @rule(window=st.sampled_from([1, 4]), action=st.sampled_from(["recall", "start", "no_show", "transfer", "finish"]))
     def act(self, window, action):
-        kw = {}
-        if action == "transfer":
-            kw["to_window"] = 5 - window
-        if action == "finish":
-            kw["outcome"] = Outcome("instant")
+        desk = self.desk
+        do = {
+            "recall": lambda: desk.recall(window, CLERK),
+            "start": lambda: desk.start(window, CLERK),
+            "no_show": lambda: desk.no_show(window, CLERK),
+            "transfer": lambda: desk.transfer(window, 5 - window, CLERK),
+            "finish": lambda: desk.finish(window, Completion("instant"), CLERK),
+        }[action]
         try:
-            self.run(self.svc.act(window, action, CLERK, **kw))
+            self.run(do())
         except AppError as err:
             assert err.code in ("no_current_ticket", "invalid_state")
 
@@ -94,7 +100,7 @@ class ServiceMachine(RuleBasedStateMachine):
             )
         )
         if rows:
-            self.run(self.svc.requeue(1, rows[0]["number"], CLERK))
+            self.run(self.desk.requeue(1, rows[0]["number"], CLERK))
 
     @rule(hours=st.integers(1, 20))
     def time_passes(self, hours):
@@ -105,6 +111,7 @@ class ServiceMachine(RuleBasedStateMachine):
     def restart(self):
         self.run(self.svc.store.close())
         self.svc = self.run(self._open())
+        self.desk = WindowActions(self.svc)
 
     @invariant()
     def disk_and_memory_agree(self):
@@ -119,7 +126,7 @@ class ServiceMachine(RuleBasedStateMachine):
         for seqs in per_day.values():
             assert sorted(seqs) == list(range(1, len(seqs) + 1))
         active = {r["id"]: r["status"] for r in rows if r["status"] in rules.ACTIVE}
-        assert {i: t.status for i, t in svc.active.items()} == active
+        assert {i: t.status for i, t in svc.hall.active.items()} == active
         for w in (1, 4):
             at = [r for r in rows if r["window"] == w and r["status"] in rules.AT_WINDOW]
             assert len(at) <= 1

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from queue_server.errors import Conflict, Unavailable
 from queue_server.schema import MIGRATIONS
 from queue_server.store import Store
 
@@ -17,14 +18,11 @@ async def test_schema_versioned_wal_and_unique_numbering(tmp_path):
         "INSERT INTO tickets (day, category, seq, number, status, token, issued_at, queue_key)"
         " VALUES ('2026-11-27', 'A', 1, 'A001', 'waiting', ?, 'now', 1)"
     )
-    async with store.transaction() as db:
-        await db.execute(insert, ("t1",))
-    with pytest.raises(sqlite3.IntegrityError):
-        async with store.transaction() as db:
-            await db.execute(insert, ("t2",))
-    # the failed transaction rolled back and the writer is usable again
-    async with store.transaction() as db:
-        await db.execute(insert.replace("1, 'A001'", "2, 'A002'"), ("t3",))
+    await store.write(lambda db: db.execute(insert, ("t1",)))
+    with pytest.raises(Unavailable):
+        await store.write(lambda db: db.execute(insert, ("t2",)))
+    # the failed group rolled back and the writer is usable again
+    await store.write(lambda db: db.execute(insert.replace("1, 'A001'", "2, 'A002'"), ("t3",)))
     rows = await store.fetchall("SELECT number FROM tickets ORDER BY seq")
     assert [r[0] for r in rows] == ["A001", "A002"]
     await store.close()
@@ -39,3 +37,54 @@ async def test_refuses_a_newer_schema(tmp_path):
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(RuntimeError, match="newer"):
         await Store.open(tmp_path / "q.db")
+
+
+async def test_a_refusal_rolls_back_only_its_own_change_in_a_group(tmp_path):
+    store = await Store.open(tmp_path / "q.db")
+    await store.write(lambda db: db.execute("CREATE TABLE t (x INTEGER)"))
+    failures = []
+    store.on_failure.append(lambda: failures.append(1))
+
+    def refuse(db):
+        db.execute("INSERT INTO t VALUES (2)")
+        raise Conflict("不行", code="refused")
+
+    # queued together: one group commit, each change in its own savepoint
+    first = store.write(lambda db: db.execute("INSERT INTO t VALUES (1)"))
+    refused = store.write(refuse)
+    last = store.write(lambda db: db.execute("INSERT INTO t VALUES (3)"))
+    await first
+    with pytest.raises(Conflict):
+        await refused
+    await last
+    assert [r[0] for r in await store.fetchall("SELECT x FROM t ORDER BY x")] == [1, 3]
+    assert failures == []  # a refusal is not a failed commit
+    await store.close()
+
+
+async def test_a_failed_group_fails_its_changes_and_tells_the_listeners(tmp_path):
+    store = await Store.open(tmp_path / "q.db")
+    await store.write(lambda db: db.execute("CREATE TABLE t (x INTEGER UNIQUE)"))
+    failures = []
+    store.on_failure.append(lambda: failures.append(1))
+    ok = store.write(lambda db: db.execute("INSERT INTO t VALUES (1)"))
+    bad = store.write(lambda db: db.execute("INSERT INTO t VALUES (1)"))
+    for fut in (ok, bad):
+        with pytest.raises(Unavailable):
+            await fut
+    assert failures == [1]
+    assert (await store.fetchall("SELECT COUNT(*) FROM t"))[0][0] == 0  # the whole group rolled back
+    await store.write(lambda db: db.execute("INSERT INTO t VALUES (1)"))  # and the writer goes on
+    await store.close()
+
+
+async def test_commits_do_not_checkpoint_and_the_wal_stays_bounded(tmp_path):
+    store = await Store.open(tmp_path / "q.db")
+    await store.write(lambda db: db.execute("CREATE TABLE t (x BLOB)"))
+    for _ in range(1500):  # about 6 MB of pages if nothing ever checkpointed
+        await store.write(lambda db: db.execute("INSERT INTO t VALUES (randomblob(4000))"))
+    wal = (tmp_path / "q.db-wal").stat().st_size
+    assert wal < 4_000_000, wal
+    autocheckpoint = await store.write(lambda db: db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    assert autocheckpoint == 0
+    await store.close()

@@ -1,4 +1,4 @@
-"""Benchmark the real server process: ``python -m queue_server.bench``.
+"""Benchmark the real server process: ``python -m bench.server``.
 
 Prints tickets issued per second, the latency from a clerk's call to its WebSocket event
 with 100 WebSocket clients connected (p50/p99), and the server's peak resident memory.
@@ -90,7 +90,7 @@ async def call_latency(url: str, clients: int, calls: int) -> list[float]:
     return samples
 
 
-async def run(ns) -> None:
+async def run(ns: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         token = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")

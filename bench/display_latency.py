@@ -1,6 +1,6 @@
-"""Call-to-screen latency: ``python -m display.bench_latency [--calls 20]``.
+"""Call-to-screen latency: ``python -m bench.display_latency [--calls 20]``.
 
-Starts a real server and the display probe (``python -m display.probe``), then calls
+Starts a real server and the display probe (``python -m bench.display_probe``), then calls
 tickets through the HTTP API one at a time and prints, per call, the time from the HTTP
 request and from its response to (a) the display setting the big call label and (b) the
 next frame being drawn. All times are ``time.monotonic()``, which Linux shares across
@@ -18,12 +18,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 
-from display.benchutil import start_server, start_xvfb, stop_all
-from queue_server.devserver import cli
+from bench.devserver import cli
+from bench.displayutil import start_server, start_xvfb, stop_all
 
 WINDOWS = {1: "A", 2: "B", 3: "E", 4: "G"}  # one category each window serves
 PASSWORD = "bench-pass-1"
@@ -42,7 +44,7 @@ class ProbeReader:
                 self.reports.append(json.loads(line[3:]))
                 self.changed.set()
 
-    async def wait_for(self, test, start: int, timeout: float = 15.0) -> dict:
+    async def wait_for(self, test: Callable[[dict], bool], start: int, timeout: float = 15.0) -> dict:
         async with asyncio.timeout(timeout):
             while True:
                 for report in self.reports[start:]:
@@ -52,12 +54,20 @@ class ProbeReader:
                 await self.changed.wait()
 
 
+def _is_call(report: dict, number: str) -> bool:
+    return report["kind"] == "calls" and report["number"] == number
+
+
+def _is_drawn(report: dict, after: float) -> bool:
+    return report["kind"] == "drawn" and report["t"] >= after
+
+
 async def measure(url: str, kiosk: str, size: str, calls: int, gap: float, env: dict) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bianmin-wav-") as keep:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "display.probe",
+            "bench.display_probe",
             "--server",
             url,
             "--size",
@@ -93,8 +103,8 @@ async def measure(url: str, kiosk: str, size: str, calls: int, gap: float, env: 
                     async with http.post(f"{url}/api/windows/{window}/call") as r:
                         number = (await r.json())["ticket"]["number"]
                     t_resp = time.monotonic()
-                    label = await probe.wait_for(lambda r, n=number: r["kind"] == "calls" and r["number"] == n, mark)
-                    drawn = await probe.wait_for(lambda r, t=label["t"]: r["kind"] == "drawn" and r["t"] >= t, mark)
+                    label = await probe.wait_for(partial(_is_call, number=number), mark)
+                    drawn = await probe.wait_for(partial(_is_drawn, after=label["t"]), mark)
                     results.append(
                         {
                             "number": number,
@@ -128,7 +138,7 @@ def ms(values: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m display.bench_latency", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m bench.display_latency", description=__doc__)
     p.add_argument("--calls", type=int, default=20)
     p.add_argument("--size", default="1920x1080")
     p.add_argument(

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from queue_server.devserver import ServerProcess
+from bench.devserver import ServerProcess
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -37,6 +37,7 @@ def start_server(tmp: str) -> tuple[subprocess.Popen, str]:
     """``python -m queue_server serve`` on a free port over ``tmp/q.db``; returns (proc, url)."""
     server = ServerProcess(Path(tmp) / "q.db")
     server.start()
+    assert server.proc is not None
     return server.proc, server.url
 
 

@@ -1,8 +1,9 @@
-"""Make every Kivy label draw with our Simplified Chinese font.
+"""Make every Kivy label draw with our Simplified Chinese font (kiosk and hall display).
 
-Kivy has no font fallback and its default Roboto draws hanzi as boxes. We register our
-subset under Kivy's default font name (so any label draws Chinese, said or not) and as
-``Bianmin``, the name our .kv rule on Label sets explicitly.
+Kivy has no font fallback and its default Roboto draws hanzi as boxes; it also opens face 0
+of a system .ttc, which is Japanese. We register our own subset under Kivy's default font
+name (so any label draws Chinese, said or not) and as ``Bianmin``, the name our .kv rules
+set explicitly. Imports Kivy: only the Kivy apps import this module.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Idle cost of the hall display: ``python -m display.bench_idle [--seconds 60]``.
+"""Idle cost of the hall display: ``python -m bench.display_idle [--seconds 60]``.
 
 Starts a real server (temporary database) and the real display, lets them settle, then
 reads utime+stime from ``/proc/PID/stat`` over the measuring window and prints the CPU
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from display.benchutil import cpu_seconds, start_server, start_xvfb, stop_all
+from bench.displayutil import cpu_seconds, start_server, start_xvfb, stop_all
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if "--" in argv:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1 :]
-    p = argparse.ArgumentParser(prog="python -m display.bench_idle", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m bench.display_idle", description=__doc__)
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--settle", type=float, default=10.0)
     p.add_argument("--size", default="1920x1080")

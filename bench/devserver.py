@@ -1,11 +1,14 @@
 """The queue server as a real process on 127.0.0.1, for the benchmarks and the tests.
 
 One place that knows how to make a throwaway hall: a free port, the CLI, ``serve`` on a
-temporary database, waiting for ``/healthz``, and stopping it again.
+temporary database, waiting for ``/healthz``, and stopping it again. Every test suite
+and benchmark uses it; code running inside an event loop (the kiosk harness) calls the
+``*_async`` forms, which wait in a worker thread so the loop (and its UI) keeps running.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -42,10 +45,20 @@ def cli(db: Path, *args: str, stdin: str | None = None) -> str:
 class ServerProcess:
     """``python -m queue_server serve`` on a real SQLite file; keeps its port across restarts."""
 
-    def __init__(self, db: Path, *extra: str, log: Path | None = None):
+    def __init__(
+        self,
+        db: Path,
+        *extra: str,
+        log: Path | None = None,
+        python: str = sys.executable,
+        cwd: Path = ROOT,
+        env: dict[str, str] | None = None,
+    ):
+        """``python``, ``cwd`` and ``env`` let a test run the server of an installed wheel."""
         self.db = db
         self.extra = extra or ("--always-open",)
         self.log = log or db.with_suffix(".log")
+        self.python, self.cwd, self.env = python, cwd, env
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -53,7 +66,7 @@ class ServerProcess:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -73,7 +86,7 @@ class ServerProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [
-                    sys.executable,
+                    self.python,
                     "-m",
                     "queue_server",
                     "serve",
@@ -85,10 +98,10 @@ class ServerProcess:
                     str(self.port),
                     *self.extra,
                 ],
-                cwd=ROOT,
+                cwd=self.cwd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={**(os.environ if self.env is None else self.env), "PYTHONUNBUFFERED": "1"},
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -101,6 +114,14 @@ class ServerProcess:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("server did not start:\n" + self.log.read_text(encoding="utf-8"))
+
+    async def start_async(self, timeout: float = 20.0) -> None:
+        """:meth:`start` without blocking the running event loop."""
+        await asyncio.to_thread(self.start, timeout)
+
+    async def stop_async(self) -> None:
+        """:meth:`stop` without blocking the running event loop."""
+        await asyncio.to_thread(self.stop)
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, sockets dropped as on a power cut."""

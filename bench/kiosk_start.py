@@ -1,6 +1,6 @@
 """Cold start of the kiosk: process start to the home screen showing the center's data.
 
-    .venv/bin/python -m kiosk.bench_start [--runs 3] [--size 1080x1920]
+    .venv/bin/python -m bench.kiosk_start [--runs 3] [--size 1080x1920]
 
 Starts a queue server on a temporary database, then runs the real
 ``python -m kiosk --server URL --token T --printer preview:DIR --windowed`` several
@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.devserver import ServerProcess, cli
 from kiosk.controller import READY_MARK
-from queue_server.devserver import ServerProcess, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,7 @@ async def _ready_after(cmd: list[str], env: dict, timeout: float) -> float:
     proc = await asyncio.create_subprocess_exec(
         *cmd, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
     )
+    assert proc.stderr is not None
     try:
         async with asyncio.timeout(timeout):
             while line := await proc.stderr.readline():
@@ -73,7 +74,7 @@ def one_run(url: str, token: str, size: str, tmp: Path, timeout: float = 60.0) -
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(prog="python -m kiosk.bench_start", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.kiosk_start", description=__doc__.split("\n")[0])
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--size", default="1080x1920")
     ns = p.parse_args()
@@ -88,7 +89,7 @@ def main() -> None:
                 "-screen 0 1920x1920x24",
                 sys.executable,
                 "-m",
-                "kiosk.bench_start",
+                "bench.kiosk_start",
                 *sys.argv[1:],
             ],
         )

@@ -1,6 +1,6 @@
 """Benchmark: time to render a ticket and send it to a loopback network printer.
 
-``python -m kiosk.bench_print [--count N]`` prints milliseconds (median, p95, max) for
+``python -m bench.kiosk_print [--count N]`` prints milliseconds (median, p95, max) for
 rendering alone and for render + send, at both paper widths and in each print mode.
 Target: render + send <= 100 ms.
 """
@@ -12,10 +12,9 @@ import asyncio
 import statistics
 import time
 
-from bianmin.center import load_center
-
-from .cli import sample_ticket
-from .printing import PAPERS, CenterInfo, PrintOptions, open_printer, print_ticket, render_ticket
+from bianmin.center import center_info, load_center
+from kiosk.cli import sample_ticket
+from kiosk.printing import PAPERS, PrintOptions, open_printer, print_ticket, render_ticket
 
 HEALTHY = b"\x12"
 
@@ -43,7 +42,7 @@ def _summary(times: list[float]) -> str:
 async def run(count: int) -> None:
     """Print the timings, ``count`` tickets per case."""
     center = load_center()
-    info = CenterInfo.from_center(center)
+    info = center_info(center, open_now=True)
     ticket = sample_ticket(center, priority=True)
     started = time.perf_counter()
     render_ticket(ticket, info, PrintOptions(PAPERS[80]))

@@ -1,8 +1,8 @@
-"""The display app with a test/benchmark probe: ``python -m display.probe --server URL``.
+"""The display app with a test/benchmark probe: ``python -m bench.display_probe --server URL``.
 
 It is the real ``DisplayApp`` (real window, real /ws client, real espeak-ng rendering);
 only the sound card is replaced by a RecordingSink that keeps every WAV. The tests and
-``display.bench_latency`` drive it over stdin/stdout.
+``bench.display_latency`` drive it over stdin/stdout.
 
 Out (stdout, one per line): ``@@ {json}`` reports —
   ready, online {online}, calls {number, window, recall, flash, t}, drawn {t}, played {...},
@@ -21,6 +21,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from display.settings import DisplaySettings, parse_size
 
@@ -30,7 +31,7 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")  # before Kivy loads (in main)
 SHOTS: list[str] = []  # screenshot paths waiting for the next drawn frame
 
 
-def take_shots(window) -> None:
+def take_shots(window: Any) -> None:
     """Called on ``on_flip``, after drawing and before the swap: the back buffer holds
     exactly this frame, so glReadPixels (Window.screenshot) reads what is about to show."""
     while SHOTS:
@@ -40,22 +41,22 @@ def take_shots(window) -> None:
         emit("shot", path=path)
 
 
-def emit(kind: str, **data) -> None:
+def emit(kind: str, **data: Any) -> None:
     sys.stdout.write("@@ " + json.dumps({"kind": kind, **data}, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
-def image_box(widget, window_height: float) -> list[int]:
+def image_box(widget: Any, window_height: float) -> list[int]:
     """(left, top, right, bottom) of ``widget`` in screenshot pixels (y grows down)."""
     x, y = widget.to_window(*widget.pos)
     return [round(x), round(window_height - y - widget.height), round(x + widget.width), round(window_height - y)]
 
 
-def widget_state(app) -> dict:
+def widget_state(app: Any) -> dict:
     """What the screen shows, read back from the widgets themselves."""
     ids = app.screen.ids
 
-    def texts(widget) -> list[str]:
+    def texts(widget: Any) -> list[str]:
         return [w.text for w in widget.walk() if hasattr(w, "text") and isinstance(w.text, str)]
 
     return {
@@ -87,7 +88,7 @@ def widget_state(app) -> dict:
     }
 
 
-async def commands(app, counters: dict) -> None:
+async def commands(app: Any, counters: dict) -> None:
     from kivy.core.window import Window
 
     loop = asyncio.get_running_loop()
@@ -124,8 +125,8 @@ def main() -> None:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
+    from bench.sinks import RecordingSink
     from display.app import DisplayApp, run_app
-    from display.sinks import RecordingSink
     from display.wsclient import Backoff
 
     sink = RecordingSink(
@@ -139,29 +140,31 @@ def main() -> None:
     pending = {"drawn": False, "frames": 0}
     tasks: list[asyncio.Task] = []  # asyncio keeps only weak references to tasks
 
-    def on_flip(window, *_args) -> None:
+    def on_flip(window: Any, *_args: Any) -> None:
         take_shots(window)
         pending["frames"] += 1
         if pending["drawn"]:
             pending["drawn"] = False
             emit("drawn", t=time.monotonic())
 
-    def on_start(*_args) -> None:
+    def on_start(*_args: Any) -> None:
+        assert app.client is not None and app.screen is not None  # built by App.build
         app.client.backoff = Backoff(first=ns.backoff, cap=max(ns.backoff, 4.0))
         screen = app.screen
         show_calls, show_online = screen.show_calls, screen.show_online
 
-        def spy_calls(number, window, recall, recent, flash):
+        def spy_calls(number: Any, window: Any, recall: Any, recent: Any, flash: bool) -> None:
             show_calls(number, window, recall, recent, flash)
             pending["drawn"] = True
             emit("calls", number=number, window=window, recall=recall, flash=flash, t=time.monotonic())
 
-        def spy_online(online):
+        def spy_online(online: bool) -> None:
             show_online(online)
             emit("online", online=online, t=time.monotonic())
 
         # The controller holds the screen as its view: route its calls through the spies.
-        screen.show_calls, screen.show_online = spy_calls, spy_online
+        setattr(screen, "show_calls", spy_calls)  # noqa: B010  (replacing a method on purpose)
+        setattr(screen, "show_online", spy_online)  # noqa: B010
         Window.bind(on_flip=on_flip)
 
         tasks.append(asyncio.get_running_loop().create_task(commands(app, pending)))

@@ -1,0 +1,97 @@
+"""Chinese text helpers shared by the kiosk screen, the printed ticket, the hall board and
+the clerk console: weekday names, dates, office hours and line breaking.
+
+Kivy and Pillow both break a run of hanzi at whichever character runs out of room, so
+"。" may start a line and a lone character may hang on the last. :func:`break_lines`
+follows the usual rules instead: no closing punctuation at a line start, no opening one at
+a line end, Latin runs (phone numbers, 12:30, URLs) and short notes in brackets kept whole,
+and no single-character last line. Only a run wider than the whole line is cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+
+WEEKDAYS = "一二三四五六日"  # Monday first, as date.weekday() counts
+NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—·,.;:?!)%")
+NO_LINE_END = frozenset("（《「『“‘〔【(")
+# Breakable units: a newline, a Latin run (phone, time, URL), a short bracketed note such as
+# （示例）, a space, one hanzi.
+_TOKENS = re.compile(r"\n|[A-Za-z0-9][A-Za-z0-9@#&%+\-_./:=?~—–]*|（[^（）\n]{1,6}）|\s+|.", re.S)
+
+
+def cn_date(day: dt.date) -> str:
+    """``2026-12-01`` -> ``2026年12月1日``, as dates are written on official notices."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def date_text(day: dt.date) -> str:
+    """``2026-12-01`` -> ``2026年12月1日 星期二``, as the kiosk and the hall board show today."""
+    return f"{cn_date(day)} {weekday_text(day)}"
+
+
+def weekday_text(day: dt.date) -> str:
+    """``2026-12-01`` -> ``星期二``."""
+    return f"星期{WEEKDAYS[day.weekday()]}"
+
+
+def office_hours(days: Iterable[int], open_: str, close: str) -> str:
+    """ISO weekdays and times -> ``每周一、三、五 08:30—17:30`` (or ``周一至周五 …`` for a run)."""
+    ordered = sorted(days)
+    if len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        when = f"周{WEEKDAYS[ordered[0] - 1]}至周{WEEKDAYS[ordered[-1] - 1]}"
+    else:
+        when = "每周" + "、".join(WEEKDAYS[d - 1] for d in ordered)
+    return f"{when} {open_}—{close}"
+
+
+def break_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """``text`` as lines no wider than ``width`` by ``measure`` (a font's advance width)."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        out += _paragraph(paragraph, width, measure)
+    return out
+
+
+def _starts_badly(tokens: list[str]) -> bool:
+    return bool(tokens) and tokens[0][0] in NO_LINE_START
+
+
+def _ends_badly(tokens: list[str]) -> bool:
+    return bool(tokens) and tokens[-1][-1] in NO_LINE_END
+
+
+def _tokens(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    tokens: list[str] = []
+    for token in _TOKENS.findall(text):
+        # A run wider than the whole line (a long URL) has to break somewhere.
+        tokens += list(token) if len(token) > 1 and measure(token) > width else [token]
+    return tokens
+
+
+def _paragraph(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    lines: list[list[str]] = []
+    line: list[str] = []
+    for token in _tokens(text, width, measure):
+        if not line or measure("".join(line) + token) <= width:
+            line.append(token)
+            continue
+        if token.isspace():
+            lines.append(line)
+            line = []
+            continue
+        # Move whole tokens down until the break is allowed (but never empty the line).
+        nxt = [token]
+        while len(line) > 1 and (_starts_badly(nxt) or _ends_badly(line)):
+            nxt.insert(0, line.pop())
+        lines.append(line)
+        line = nxt
+    lines.append(line)
+    last, before = (lines[-1], lines[-2]) if len(lines) > 1 else ([], [])
+    if len("".join(last)) == 1 and len(before) > 2:  # no lone character on the last line
+        last.insert(0, before.pop())
+        while len(before) > 2 and (_starts_badly(last) or _ends_badly(before)):
+            last.insert(0, before.pop())
+    return ["".join(tokens).strip() for tokens in lines if "".join(tokens).strip()] or [""]

@@ -1,0 +1,88 @@
+"""The sync wire messages round-trip; the county's live state folds events as the hall
+shows them (pure functions, plain data); the shared password helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bianmin.passwords import RateLimiter, hash_password, verify_password
+from bianmin.protocol import ProtocolError
+from bianmin.sync import CountyNotice, HallRow, SyncAck, SyncBatch, check_event
+from county import live
+from county.simhall import simulate_day
+
+DAY = dt.date(2026, 12, 2)
+
+
+def test_sync_messages_round_trip():
+    events = simulate_day(DAY, 5, seed=3)
+    batch = SyncBatch(epoch="e2", events=events, parent_epoch="e1", fork_seq=7, hall_seq=30, sent_at="x")
+    assert SyncBatch.from_dict(batch.to_dict()) == batch
+    ack = SyncAck(epoch="e2", acked_seq=12, accepted=5, notices=[CountyNotice(1, "元旦放假通知", "2026-12-30")])
+    back = SyncAck.from_dict(ack.to_dict())
+    assert back == ack and back.notices[0].source == "来自县政务服务中心"
+    row = HallRow(1, "城关镇", None, None, 0, 0, 0, 0, None, None, None, None, None, None, None, None, True, 0, 0)
+    assert HallRow.from_dict(row.to_dict()) == row
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"seq": 0}, "seq"),
+        ({"seq": True}, "seq"),
+        ({"type": "ticket_eaten"}, "type"),
+        ({"at": 5}, "at"),
+        ({"waiting": []}, "waiting"),
+    ],
+)
+def test_a_malformed_event_is_refused_naming_the_field(change, where):
+    event = {**simulate_day(DAY, 1, seed=1)[1], **change}
+    with pytest.raises(ProtocolError, match=rf"events\[0\]\.{where}"):
+        SyncBatch.from_dict({"epoch": "e", "events": [event]})
+    with pytest.raises(ProtocolError):
+        check_event("not an event")
+
+
+def test_live_state_follows_a_day():
+    events = simulate_day(DAY, 40, seed=5, until=dt.time(9, 30))
+    state = live.empty()
+    for ev in events:
+        live.apply(state, ev)
+    last = events[-1]
+    figs = live.figures(state)
+    assert state["seq"] == last["seq"] and figs["day"] == DAY.isoformat()
+    assert figs["waiting"] == sum(last["waiting"].values())
+    issued = sum(1 for e in events if e["type"] == "ticket_issued")
+    called = sum(1 for e in events if e["type"] == "ticket_called")
+    finished = sum(1 for e in events if e["type"] == "service_finished")
+    assert figs["served_today"] == finished
+    assert len(state["queue"]) == issued - called == figs["waiting"]
+    assert sum(state["waits"]) == called  # each first call recorded once
+    assert figs["wait_p50_s"] is not None and figs["wait_p50_s"] <= figs["wait_p90_s"]
+    snap = live.snapshot(state)
+    assert [t["status"] for t in snap["queue"]] == ["waiting"] * len(snap["queue"])
+    assert len(snap["recent_calls"]) == min(10, called)
+
+
+def test_percentile_of_a_histogram():
+    hist = [0] * (len(live.WAIT_EDGES) + 1)
+    assert live.percentile(hist, 0.5) is None
+    hist[0], hist[5] = 9, 1  # nine waits under 10 s, one under 60 s
+    assert live.percentile(hist, 0.5) == 10 and live.percentile(hist, 0.95) == 60
+
+
+def test_passwords_and_rate_limit():
+    stored = hash_password("pass-12345")
+    assert verify_password("pass-12345", stored) and not verify_password("wrong", stored)
+    assert not verify_password("x", "garbage")
+    limiter = RateLimiter(limit=2, window=10, max_keys=3)
+    limiter.fail("a", 0)
+    assert limiter.retry_after("a", 1) == 0
+    limiter.fail("a", 1)
+    assert limiter.retry_after("a", 2) == pytest.approx(8)
+    assert limiter.retry_after("a", 11) == 0
+    for key in "bcde":
+        limiter.fail(key, 20)
+    assert len(limiter._failures) <= 3  # bounded however many names are tried
