@@ -1,7 +1,7 @@
 """Wire messages between a hall and the county server (``POST /api/sync``, ``GET /api/halls``).
 
 A hall pushes its committed events in order, in batches (gzip JSON), with its token; the
-county answers with how far it holds the hall's event log, plus any notices for the hall.
+county answers with how far it holds the hall's event log.
 
 Events travel as the hall stored them (each is an :class:`bianmin.protocol.Event` as a
 dict, exactly ``Event.to_dict()``): the county stores them unchanged and reads only the
@@ -17,14 +17,13 @@ but no longer counts them.
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .protocol import EventType, Message, ProtocolError
 
 SYNC_PATH = "/api/sync"
 MAX_BATCH_EVENTS = 2000
-COUNTY_SOURCE = "来自县政务服务中心"
 EVENT_TYPES: tuple[str, ...] = typing.get_args(EventType)
 
 
@@ -67,16 +66,6 @@ class SyncBatch(Message):
 
 
 @dataclass(frozen=True)
-class CountyNotice(Message):
-    """A notice the county sends down to one hall or to all of them."""
-
-    id: int
-    text: str
-    at: str
-    source: str = COUNTY_SOURCE
-
-
-@dataclass(frozen=True)
 class SyncAck(Message):
     """The county's answer: it holds every event of this epoch's line up to ``acked_seq``.
 
@@ -85,7 +74,6 @@ class SyncAck(Message):
     epoch: str
     acked_seq: int
     accepted: int = 0
-    notices: list[CountyNotice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

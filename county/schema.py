@@ -6,7 +6,7 @@ distributed by hall (see the README). ``events`` is partitioned by month of ``at
 """
 
 MIGRATIONS: list[str] = [
-    # 1: halls and their tokens, county users and sessions, epochs, events, live state, notices.
+    # 1: halls and their tokens, county users and sessions, epochs, events, live state.
     """
     CREATE TABLE halls (
         id          serial PRIMARY KEY,
@@ -72,19 +72,6 @@ MIGRATIONS: list[str] = [
         last_seen        timestamptz,
         last_event_at    timestamptz,
         live             jsonb NOT NULL DEFAULT '{}'
-    );
-    CREATE TABLE notices (
-        id          serial PRIMARY KEY,
-        text        text NOT NULL,
-        all_halls   boolean NOT NULL,
-        created_at  timestamptz NOT NULL DEFAULT now(),
-        created_by  integer REFERENCES users (id)
-    );
-    CREATE TABLE notice_targets (
-        hall_id      integer NOT NULL REFERENCES halls (id),
-        notice_id    integer NOT NULL REFERENCES notices (id),
-        delivered_at timestamptz,
-        PRIMARY KEY (hall_id, notice_id)
     );
     """,
 ]

@@ -8,6 +8,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from bianmin.sync import HallRow
+
 from .conftest import county_events, wait_for
 
 
@@ -46,6 +48,7 @@ async def test_two_halls_show_on_the_county_within_2s(county, halls):
         assert (r2["waiting"], r2["served_today"]) == (1, 1)
         assert r1["wait_p50_s"] is not None and not r1["silent"] and r1["pending"] == 0
         assert r1["satisfaction"] is None and r1["inspection_score"] is None
+        assert HallRow.from_dict(r1).to_dict() == r1  # the typed wire row, exactly
         async with session.get(f"/api/halls/{id1}/snapshot") as r:
             county_snap = await r.json()
         assert county_snap["waiting"] == snap1["waiting"]
