@@ -33,8 +33,7 @@ debs-run:
 run: debs-run $(STAMP)
 	$(PY) -m queue_server.launcher
 
-test: debs-test $(STAMP)
-	$(VENV)/bin/ruff check .
+test: debs-test lint
 	scripts/run_tests.sh
 
 # Strict and clean: lint rules, formatting, and the type checker over every package.

@@ -4,6 +4,8 @@ Sizes in the .kv files are multiples of ``app.unit`` (1 % of the window height),
 same layout fits 1920×1080 and 1280×720.
 """
 
+from collections.abc import Sequence
+
 BG = (0.04, 0.09, 0.17, 1)
 HEADER_BG = (0.05, 0.24, 0.52, 1)
 PANEL_BG = (0.07, 0.14, 0.25, 1)
@@ -19,6 +21,6 @@ PAUSED = (1.0, 0.45, 0.40, 1)
 ACCENT_HEX = "ffd54f"
 
 
-def lerp(a, b, t: float):
+def lerp(a: Sequence[float], b: Sequence[float], t: float) -> list[float]:
     """Colour between ``a`` (t=0) and ``b`` (t=1)."""
     return [x + (y - x) * t for x, y in zip(a, b, strict=True)]

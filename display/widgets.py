@@ -7,7 +7,7 @@ dispatches nothing, so unchanged parts never cause a redraw.
 from __future__ import annotations
 
 from kivy.animation import Animation
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
 from kivy.factory import Factory
 from kivy.properties import (
     BooleanProperty,
@@ -59,7 +59,7 @@ class RowList(GridLayout):
     row_class = StringProperty("")
     items = ListProperty([])
 
-    def on_items(self, _instance, rows) -> None:
+    def on_items(self, _instance: object, rows: list) -> None:
         while len(self.children) > len(rows):
             self.remove_widget(self.children[0])
         while len(self.children) < len(rows):
@@ -109,7 +109,7 @@ class Marquee(Widget):
     slide = NumericProperty(0.6)
     offset = NumericProperty(0.0)
     label = ObjectProperty(None, allownone=True)
-    _event = None
+    _event: ClockEvent | None = None
     _pos = 0.0  # exact position; ``offset`` is it rounded to whole pixels
     _index = -1
     _stop_at = 0.0
@@ -117,7 +117,7 @@ class Marquee(Widget):
     _loop = False
     moving = BooleanProperty(False)  # True while the step clock runs
 
-    def on_kv_post(self, _base) -> None:
+    def on_kv_post(self, _base: object) -> None:
         self.bind(notices=self._restart, size=self._restart, mode=self._restart)
         self._restart()
 
@@ -127,11 +127,11 @@ class Marquee(Widget):
             self._event = None
         self.moving = False
 
-    def _start(self, *_args) -> None:
+    def _start(self, *_args: object) -> None:
         self._event = Clock.schedule_interval(self._step, 1.0 / self.fps)
         self.moving = True
 
-    def _restart(self, *_args) -> None:
+    def _restart(self, *_args: object) -> None:
         self._cancel()
         self._index = -1
         if self.mode == "scroll" or len(self.notices) == 1:
@@ -139,7 +139,7 @@ class Marquee(Widget):
         else:
             self._next()
 
-    def _next(self, *_args) -> None:
+    def _next(self, *_args: object) -> None:
         if not self.notices:
             self.label.text = ""
             return

@@ -14,7 +14,7 @@ from aiohttp import web
 from bianmin.center import ConfigError, load_center
 
 from . import settings as settings_mod
-from .accounts import Accounts
+from .accounts import ROLES, Accounts
 from .app import create_app
 from .errors import AppError
 from .store import Store
@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     clerk.add_argument("--windows", default="", help="comma-separated window numbers (default: all)")
     clerk.add_argument(
         "--password-stdin", action="store_true", required=True, help="read the password from standard input"
+    )
+    clerk.add_argument(
+        "--role",
+        choices=ROLES,
+        default="clerk",
+        help="clerk (a window), manager (中心负责人: the console and every window) or agent (村级代办员)",
     )
     clerk.add_argument("--db", type=Path, default=Path("var/queue.db"))
     clerk.add_argument("--config", type=Path, default=None, help="center file, to check windows")
@@ -60,7 +66,7 @@ async def _serve(settings: settings_mod.Settings) -> None:
         await store.close()
 
 
-async def _add_clerk(ns) -> None:
+async def _add_clerk(ns: argparse.Namespace) -> None:
     try:
         windows = [int(w) for w in ns.windows.split(",") if w.strip()]
     except ValueError:
@@ -73,13 +79,13 @@ async def _add_clerk(ns) -> None:
     password = sys.stdin.readline().rstrip("\n")
     store = await Store.open(ns.db)
     try:
-        clerk = await Accounts(store).add_clerk(ns.login, ns.name, windows, password)
+        clerk = await Accounts(store).add_clerk(ns.login, ns.name, windows, password, ns.role)
     finally:
         await store.close()
     print(f"已创建工作人员 {clerk.name}（{clerk.login}）")
 
 
-async def _add_device(ns) -> None:
+async def _add_device(ns: argparse.Namespace) -> None:
     store = await Store.open(ns.db)
     try:
         _device, token = await Accounts(store).add_device(ns.kind, ns.name)

@@ -7,22 +7,39 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from .auth import RateLimiter, hash_password, new_token, token_hash, verify_password
 from .errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from .store import Store
 
+Role = Literal["clerk", "manager", "agent"]
+ROLES: tuple[Role, ...] = ("clerk", "manager", "agent")
+ROLE_NAMES: dict[str, str] = {"clerk": "窗口工作人员", "manager": "中心负责人", "agent": "村级代办员"}
+
 
 @dataclass(frozen=True)
 class Clerk:
+    """A person who logs in: a window clerk, the center's manager or a village agent."""
+
     id: int
     login: str
     name: str
     windows: tuple[int, ...]
+    role: Role = "clerk"
 
     def may_use(self, window: int) -> bool:
-        """An empty window list means the clerk may work at any window."""
+        """A manager may work at every window, an agent at none; a clerk at the windows
+        listed, where an empty list means any window."""
+        if self.role == "manager":
+            return True
+        if self.role == "agent":
+            return False
         return not self.windows or window in self.windows
+
+
+def clerk_from_row(row: sqlite3.Row) -> Clerk:
+    return Clerk(row["id"], row["login"], row["name"], tuple(json.loads(row["windows"])), row["role"])
 
 
 @dataclass(frozen=True)
@@ -43,10 +60,12 @@ class Accounts:
         self._devices: dict[str, Device] = {}
         self._sessions: dict[str, tuple[Clerk, dt.datetime, dt.datetime]] = {}
 
-    async def add_clerk(self, login: str, name: str, windows: list[int], password: str) -> Clerk:
+    async def add_clerk(self, login: str, name: str, windows: list[int], password: str, role: str = "clerk") -> Clerk:
         login, name = login.strip(), name.strip()
         if not login or not name:
             raise BadRequest("登录名和姓名都不能为空", code="bad_clerk")
+        if role not in ROLES:
+            raise BadRequest("角色必须是 clerk、manager 或 agent", code="bad_role", field="role")
         if len(password) < 8:
             raise BadRequest("密码至少 8 位", code="weak_password", field="password")
         pw = hash_password(password)
@@ -55,14 +74,14 @@ class Accounts:
         def insert(db: sqlite3.Connection) -> int:
             try:
                 cur = db.execute(
-                    "INSERT INTO clerks (login, name, windows, pw_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (login, name, json.dumps(windows), pw, now),
+                    "INSERT INTO clerks (login, name, windows, pw_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?)",
+                    (login, name, json.dumps(windows), pw, now, role),
                 )
             except sqlite3.IntegrityError:
                 raise Conflict(f"登录名“{login}”已存在", code="login_taken") from None
             return _rowid(cur)
 
-        return Clerk(await self.store.write(insert), login, name, tuple(windows))
+        return Clerk(await self.store.write(insert), login, name, tuple(windows), role)
 
     async def add_device(self, kind: str, name: str) -> tuple[Device, str]:
         """Register a kiosk or display; returns the device and its token (shown only once)."""
@@ -114,7 +133,7 @@ class Accounts:
             self.limiter.fail(f"addr:{address}", now)
             raise Unauthorized("登录名或密码错误", code="bad_credentials")
         self.limiter.reset(f"login:{login}")
-        clerk = Clerk(row["id"], row["login"], row["name"], tuple(json.loads(row["windows"])))
+        clerk = clerk_from_row(row)
         token = new_token()
         created = dt.datetime.now(dt.UTC)
         expires = created + self.max_age
@@ -146,7 +165,7 @@ class Accounts:
             )
             if row is None:
                 raise Unauthorized("登录已失效，请重新登录", code="login_required")
-            clerk = Clerk(row["id"], row["login"], row["name"], tuple(json.loads(row["windows"])))
+            clerk = clerk_from_row(row)
             entry = (clerk, dt.datetime.fromisoformat(row["expires_at"]), now)
         clerk, expires, last_seen = entry
         if now >= expires or now - last_seen > self.idle:

@@ -100,6 +100,7 @@ def _clerk_json(request: web.Request, clerk: Clerk) -> dict:
         "id": clerk.id,
         "login": clerk.login,
         "name": clerk.name,
+        "role": clerk.role,
         "windows": [n for n in numbers if clerk.may_use(n)],
     }
 
@@ -111,6 +112,16 @@ async def current_clerk(request: web.Request) -> Clerk:
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.Response:
     return json_response(_clerk_json(request, await current_clerk(request)))
+
+
+async def require_role(request: web.Request, *roles: str) -> Clerk:
+    """The logged-in person, refused with 403 unless their role is one of ``roles``."""
+    clerk = await current_clerk(request)
+    if clerk.role not in roles:
+        if roles == ("manager",):
+            raise Forbidden("此功能仅限中心负责人使用", code="manager_only")
+        raise Forbidden("您的账号没有这项功能的权限", code="role_not_allowed")
+    return clerk
 
 
 async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:

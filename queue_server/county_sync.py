@@ -30,7 +30,7 @@ from bianmin.protocol import Event, ProtocolError
 from bianmin.sync import SYNC_PATH, SyncAck
 
 from . import keys
-from .api import current_clerk
+from .api import require_role
 from .epoch import UPSERT, Identity, load_identity
 from .store import Store
 from .web import json_response
@@ -221,8 +221,8 @@ def setup(app: web.Application) -> None:
 
 
 async def _status(request: web.Request) -> web.Response:
-    """The sync state for the manager console (a clerk session is required)."""
-    await current_clerk(request)
+    """The sync state for the manager console (中心负责人 only)."""
+    await require_role(request, "manager")
     sync = request.app.get(SYNC_KEY)
     if not isinstance(sync, CountySync):
         return json_response({"configured": False, "label": "未接入县级平台"})

@@ -89,7 +89,13 @@ MIGRATIONS: list[str] = [
         closed_by  INTEGER
     );
     """,
-    # 2: the database's identity (epoch) and the county sync's acknowledged seq.
+    # 2: roles. A manager (中心负责人) runs the center and may work at every window; a village
+    # agent (村级代办员) books and submits requests for villagers and works at no window.
+    """
+    ALTER TABLE clerks ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk'
+        CHECK (role IN ('clerk', 'manager', 'agent'))
+    """,
+    # 3: the database's identity (epoch) and the county sync's acknowledged seq.
     """
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,

@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from .errors import AppError, BadRequest
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 log = logging.getLogger("queue_server")
 
@@ -44,7 +47,7 @@ def render_error(request: web.Request, err: AppError) -> web.Response:
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler):
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except AppError as err:
@@ -56,8 +59,8 @@ async def error_middleware(request: web.Request, handler):
         raise
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        err = AppError("服务器内部错误，请稍后重试或联系管理员", code="internal", status=500)
-        return render_error(request, err)
+        internal = AppError("服务器内部错误，请稍后重试或联系管理员", code="internal", status=500)
+        return render_error(request, internal)
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:

@@ -56,7 +56,17 @@ class Hall(ServerProcess):
     def __init__(self, db: Path, county_url: str, token: str):
         super().__init__(db, "--always-open", "--county-url", county_url, "--county-token", token)
         self.kiosk = self.cli("add-device", "--kind", "kiosk", "--name", "取号机")
-        self.cli("add-clerk", "--login", "w", "--name", "王窗口", "--password-stdin", stdin=PASSWORD + "\n")
+        self.cli(
+            "add-clerk",
+            "--login",
+            "w",
+            "--name",
+            "王窗口",
+            "--role",
+            "manager",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
         self.http: aiohttp.ClientSession | None = None
 
     async def _session(self) -> aiohttp.ClientSession:

@@ -8,9 +8,11 @@ import time
 import zipfile
 from pathlib import Path
 
+import aiohttp
+
 from bianmin.sync import HallRow
 
-from .conftest import county_events, wait_for
+from .conftest import PASSWORD, county_events, wait_for
 
 
 async def _hall_row(county, session, hall_id):
@@ -58,6 +60,13 @@ async def test_two_halls_show_on_the_county_within_2s(county, halls):
         assert county_snap["windows"] and all(w == by_number[w["number"]] for w in county_snap["windows"])
         state = await wait_for(lambda: _synced(h1))
         assert state["label"] == "已同步" and state["last_ok"]
+        # The sync state is for the manager: a window clerk is refused.
+        h2.cli("add-clerk", "--login", "c", "--name", "李窗口", "--password-stdin", stdin=PASSWORD + "\n")
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as clerk:
+            r = await clerk.post(h2.url + "/api/login", json={"login": "c", "password": PASSWORD})
+            assert r.status == 200
+            async with clerk.get(h2.url + "/api/county-sync") as r:
+                assert r.status == 403 and (await r.json())["error"]["code"] == "manager_only"
     finally:
         await session.close()
 
