@@ -8,7 +8,6 @@ import datetime as dt
 import re
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from bianmin.protocol import ProtocolError
@@ -18,6 +17,7 @@ from . import keys, live
 from .accounts import User
 from .db import TZ
 from .errors import BadRequest, NotFound
+from .ingest import load_live
 from .web import MAX_BODY, field, json_response, read_json
 from .xlsx import month_workbook
 
@@ -130,8 +130,7 @@ def _hall_id(request: web.Request) -> int:
 
 async def _hall_row(request: web.Request) -> Any:
     row = await request.app[keys.POOL].fetchrow(
-        "SELECT h.id, h.name, s.live::text AS live, s.day FROM halls h JOIN hall_state s ON s.hall_id = h.id "
-        "WHERE h.id = $1",
+        "SELECT h.id, h.name, s.seq, s.day FROM halls h JOIN hall_state s ON s.hall_id = h.id WHERE h.id = $1",
         _hall_id(request),
     )
     if row is None:
@@ -144,8 +143,8 @@ async def hall_snapshot(request: web.Request) -> web.Response:
     """The hall's live snapshot as the county holds it (the shape its display receives)."""
     await current_user(request)
     row = await _hall_row(request)
-    data = orjson.loads(row["live"])
-    state = data if data.get("waits") else live.empty()
+    async with request.app[keys.POOL].acquire() as conn:
+        state = await load_live(conn, row["id"], row["seq"])
     return json_response({**live.snapshot(state), "hall": {"id": row["id"], "name": row["name"]}})
 
 

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from .errors import Unavailable
 
 log = logging.getLogger("county")
 GROUP_EVENTS = 20000  # events per group commit
+LIVE_CHECKPOINT_S = 5.0
 QUEUE_EVENTS = 200_000  # events waiting for a commit; more get 503 (the hall backs off): bounded memory
 COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
 
@@ -76,6 +78,7 @@ class Ingest:
         self._inflight: list[_Item] = []
         # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
         self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
+        self._live_saved: dict[int, float] = {}  # when each hall's live state was last written
         self.events_ingested = 0
         self.commits = 0
         self.on_commit: list[Any] = []
@@ -164,9 +167,7 @@ class Ingest:
             if cached is not None and cached[0] == hall.epoch and cached[1] == hall.seq:
                 hall.live = cached[2]
             else:
-                text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
-                data = orjson.loads(text) if text else {}
-                hall.live = data if data.get("waits") else live_mod.empty()
+                hall.live = await load_live(conn, hall_id, hall.seq)
         return hall.live
 
     async def _ingest(self, conn: asyncpg.Connection, item: _Item, hall: _Hall, rows: list[tuple]) -> SyncAck:
@@ -270,6 +271,7 @@ class Ingest:
         hall.epoch = b.epoch
         hall.seq = ep["acked_seq"]
         hall.live = await self._rebuild(conn, hall_id, self._lineage(hall, b.epoch), hall.seq)
+        self._live_saved.pop(hall_id, None)  # write the rebuilt state with this commit
         log.info("hall %s: new database epoch %s (parent %s, fork %s)", hall_id, b.epoch, parent, fork)
         return ep
 
@@ -317,7 +319,8 @@ class Ingest:
                 *map(list, zip(*ep_rows, strict=True)),
             )
         now = dt.datetime.now(dt.UTC)
-        cols: dict[str, list] = {k: [] for k in ("id", "epoch", "seq", "hseq", "lea", "live")}
+        tick = time.monotonic()
+        cols: dict[str, list] = {k: [] for k in ("id", "epoch", "seq", "hseq", "lea", "live", "figs")}
         fig_cols: dict[str, list] = {
             k: []
             for k in ("day", "waiting", "windows_open", "windows_paused", "served_today", "wait_p50_s", "wait_p90_s")
@@ -332,26 +335,51 @@ class Ingest:
             cols["lea"].append(h.last_event_at)
             if h.live is not None:
                 self._live_cache[hid] = (h.epoch, h.seq, h.live)
-                cols["live"].append(orjson.dumps(h.live).decode())
+                # The whole live state is written at most every LIVE_CHECKPOINT_S per hall; the
+                # figures every commit. A reader replays the few events after the checkpoint.
+                if tick - self._live_saved.get(hid, -LIVE_CHECKPOINT_S) >= LIVE_CHECKPOINT_S:
+                    cols["live"].append(orjson.dumps(h.live).decode())
+                    self._live_saved[hid] = tick
+                else:
+                    cols["live"].append(None)
+                cols["figs"].append(True)
                 figs = live_mod.figures(h.live)
             else:
                 cols["live"].append(None)
+                cols["figs"].append(False)
                 figs = dict.fromkeys(fig_cols)
             for k in fig_cols:
                 fig_cols[k].append(figs[k])
         if not cols["id"]:
             return
         await conn.execute(
-            "UPDATE hall_state AS s SET epoch = u.epoch, seq = u.seq, hall_seq = u.hseq, last_seen = $14, "
+            "UPDATE hall_state AS s SET epoch = u.epoch, seq = u.seq, hall_seq = u.hseq, last_seen = $15, "
             "last_event_at = COALESCE(u.lea, s.last_event_at), live = COALESCE(u.live::jsonb, s.live), "
-            "day = CASE WHEN u.live IS NULL THEN s.day ELSE u.day END, "
-            + ", ".join(f"{k} = CASE WHEN u.live IS NULL THEN s.{k} ELSE u.{k} END" for k in list(fig_cols)[1:])
+            + ", ".join(f"{k} = CASE WHEN u.figs THEN u.{k} ELSE s.{k} END" for k in fig_cols)
             + " FROM unnest($1::int[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[], "
-            "$7::text[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[]) "
-            "AS u(id, epoch, seq, hseq, lea, live, day, waiting, windows_open, windows_paused, served_today, "
+            "$7::bool[], $8::text[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[]) "
+            "AS u(id, epoch, seq, hseq, lea, live, figs, day, waiting, windows_open, windows_paused, served_today, "
             "wait_p50_s, wait_p90_s) "
             "WHERE s.hall_id = u.id",
             *cols.values(),
             *fig_cols.values(),
             now,
         )
+
+
+async def load_live(conn: asyncpg.Connection, hall_id: int, seq: int) -> dict[str, Any]:
+    """A hall's live state at ``seq``: its last checkpoint plus the counted events after it."""
+    text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
+    data = orjson.loads(text) if text else {}
+    lv = data if data.get("waits") else live_mod.empty()
+    if lv["seq"] < seq:
+        records = await conn.fetch(
+            "SELECT payload::text FROM events WHERE hall_id = $1 AND NOT superseded AND seq > $2 AND seq <= $3 "
+            "ORDER BY seq",
+            hall_id,
+            lv["seq"],
+            seq,
+        )
+        for r in records:
+            live_mod.apply(lv, orjson.loads(r[0]))
+    return lv
