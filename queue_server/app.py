@@ -57,6 +57,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .clerk import setup as clerk_setup
 
         found.append(clerk_setup)
+    with contextlib.suppress(ImportError):
+        from .stats_pages import setup as stats_setup
+
+        found.append(stats_setup)
     return found
 
 
