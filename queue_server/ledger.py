@@ -5,8 +5,9 @@ range that was issued is one row (a resident's visit): the wait runs from issue 
 call; the service from the start of the last service (or the last call, when the clerk never
 pressed 开始) to the finish, so a transfer's second wait is not counted as service; how often
 it was recalled, missed, transferred or put back in line; the outcome (one of the six modes,
-with a rejection's reason); and, for a promised or agency case, its limits, due date, completion and whether it was on time. Ratings
-come with the supervision issue; until then ``rating`` is null.
+with a rejection's reason); and, for a promised or agency case, its limits, due date,
+completion and whether it was on time. Ratings come with the supervision issue; until then
+``rating`` is null.
 
 The range is bounded (a year at most) and answered by one SQL statement over the indexes of
 ``tickets (day, …)`` and ``transitions (ticket_id, to_status, at)`` (migration 3).
