@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import ledger_api
+from . import ledger_api, stats_api
 
 
 def setup(app: web.Application) -> None:
     """Register the ledger and statistics routes on ``app``."""
     app.router.add_routes(ledger_api.routes)
+    app.router.add_routes(stats_api.routes)

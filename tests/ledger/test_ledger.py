@@ -185,3 +185,47 @@ async def test_bad_queries_get_a_field_naming_400(hall, query, field):
     resp = await hall.client.get(f"/api/ledger?{query}")
     assert resp.status == 400
     assert (await resp.json())["error"]["field"] == field
+
+
+async def test_known_day_statistics_match_hand_computed_numbers(hall):
+    await known_day(hall)
+    await hall.login("m")
+    resp = await hall.client.get("/api/stats?from=2026-11-30&to=2026-12-02")
+    assert resp.status == 200, await resp.text()
+    s = await resp.json()
+    # Called: waits 600, 960, 1800, 2700 s. Nearest rank: p50 = 2nd = 960, p90 = 4th = 2700;
+    # over 30 minutes (> 1800 s): one of four. Services 600, 1200, 480 s: average 760.
+    assert s["totals"] == {
+        "issued": 5,
+        "called": 4,
+        "served": 3,
+        "rejected": 1,
+        "no_show_rate": 0.5,  # n2 and n4 were missed once
+        "transfer_rate": 0.25,
+        "rejection_rate": 0.3333,
+        "wait_p50_s": 960,
+        "wait_p90_s": 2700,
+        "wait_over_30_share": 0.25,
+        "wait_avg_s": 1515,
+        "service_avg_s": 760,
+    }
+    assert s["volume"]["day"] == [["2026-11-30", 5]]
+    assert s["volume"]["window"] == [[1, 4]]
+    assert s["volume"]["category"] == [["A", 2], ["B", 1], ["C", 2]]
+    assert s["service_by_clerk"] == [["张三", 760, 3]]
+    assert s["heatmap"] == [[9, 1, 4], [10, 1, 1]]  # Monday: four at 9 h, one at 10 h
+    assert s["outcomes"] == [["即时办理", 1], ["承诺办理", 1], ["退办告知", 1]]
+    assert s["rejection_reasons"] == [["材料不全", 1]]
+    # C1 promises 10 working days (statutory 30); opened 11-30, closed 12-02: 2 days, on time.
+    assert s["timeliness"] == [
+        {
+            "month": "2026-12",
+            "cases": 1,
+            "on_time_share": 1.0,
+            "avg_days": 2.0,
+            "avg_promised_days": 10.0,
+            "avg_statutory_days": 30.0,
+        }
+    ]
+    assert s["compare"]["last"]["issued"] == 5 and s["compare"]["this"]["issued"] == 0
+    assert (await hall.client.get("/api/stats?from=2026-12-05&to=2026-12-01")).status == 400
