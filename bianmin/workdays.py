@@ -17,6 +17,7 @@ Pure: no clock, no I/O beyond the package's bundled tables.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import chinese_calendar  # type: ignore[import-untyped]  # the package ships no types
@@ -33,6 +34,15 @@ class UnknownYear(ValueError):
         self.year = year
 
 
+@functools.lru_cache(maxsize=8192)
+def _national_workday(day: dt.date) -> bool | None:
+    """The package's answer for ``day`` (None: year not published), cached: it is slow."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
 @dataclass(frozen=True)
 class Calendar:
     """The working-day calendar of one center: the package's years plus local overrides.
@@ -47,13 +57,7 @@ class Calendar:
 
     def known(self, year: int) -> bool:
         """True when working days of ``year`` can be told without guessing."""
-        if year in self.years:
-            return True
-        try:
-            chinese_calendar.is_workday(dt.date(year, 1, 1))
-        except NotImplementedError:
-            return False
-        return True
+        return year in self.years or _national_workday(dt.date(year, 1, 1)) is not None
 
     def is_workday(self, day: dt.date) -> bool:
         """True when ``day`` is a working day; raises :class:`UnknownYear` for an unknown year."""
@@ -63,10 +67,10 @@ class Calendar:
             return False
         if day.year in self.years:
             return day.isoweekday() <= 5
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            raise UnknownYear(day.year) from None
+        national = _national_workday(day)
+        if national is None:
+            raise UnknownYear(day.year)
+        return national
 
     def add(self, start: dt.date, days: int) -> dt.date:
         """The day ``days`` working days after ``start`` (``start`` itself does not count)."""

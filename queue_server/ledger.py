@@ -10,13 +10,13 @@ completion and whether it was on time. Ratings come with the supervision issue; 
 ``rating`` is null.
 
 The range is bounded (a year at most) and answered by one SQL statement over the indexes of
-``tickets (day, …)`` and ``transitions (ticket_id, to_status, at)`` (migration 3).
+``tickets (day, …)`` and ``transitions (ticket_id, to_status, from_status, at)`` (migration 3).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from bianmin import workdays
 from bianmin.center import Center
@@ -26,30 +26,22 @@ from .store import Store
 
 MAX_DAYS = 366
 
-LEDGER_SQL = """
-SELECT t.id, t.number, t.day, t.category, t.matter, t.window, t.status, t.outcome, t.reason,
+# One statement; each per-ticket figure is a seek in the covering index transitions_ticket_status.
+_T = "FROM transitions x WHERE x.ticket_id = t.id AND x.to_status = "
+LEDGER_SQL = f"""
+SELECT t.number, t.day, t.category, t.matter, t.window, t.status, t.outcome, t.reason,
        t.issued_at, t.finished_at, t.recalls, c.name AS clerk,
-       tr.called_at, tr.started_at, tr.no_shows, tr.transfers, tr.requeues,
-       CAST(ROUND((julianday(tr.called_at) - julianday(t.issued_at)) * 86400) AS INTEGER) AS wait_s,
-       CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(tr.started_at, tr.last_call))) * 86400)
-            AS INTEGER) AS service_s,
-       k.kind AS case_kind, k.due AS case_due, k.opened_at AS case_opened, k.closed_at AS case_closed
+       (SELECT MIN(x.at) {_T}'called') AS called_at,
+       (SELECT MAX(x.at) {_T}'serving') AS started_at,
+       (SELECT MAX(x.at) {_T}'called' AND x.from_status <> 'called') AS last_call,
+       (SELECT COUNT(*) {_T}'no_show') AS no_shows,
+       (SELECT COUNT(*) {_T}'transferred') AS transfers,
+       (SELECT COUNT(*) {_T}'waiting' AND x.from_status = 'no_show') AS requeues,
+       k.due AS case_due, k.opened_at AS case_opened, k.closed_at AS case_closed
 FROM tickets t
-LEFT JOIN (
-    SELECT x.ticket_id,
-           MIN(CASE WHEN x.to_status = 'called' THEN x.at END) AS called_at,
-           MAX(CASE WHEN x.to_status = 'serving' THEN x.at END) AS started_at,
-           MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END) AS last_call,
-           SUM(x.to_status = 'no_show') AS no_shows,
-           SUM(x.to_status = 'transferred') AS transfers,
-           SUM(x.from_status = 'no_show' AND x.to_status = 'waiting') AS requeues
-    FROM transitions x JOIN tickets y ON y.id = x.ticket_id
-    WHERE y.day BETWEEN :lo AND :hi
-    GROUP BY x.ticket_id
-) tr ON tr.ticket_id = t.id
 LEFT JOIN clerks c ON c.id = t.clerk_id
 LEFT JOIN cases k ON k.ticket_id = t.id
-WHERE t.day BETWEEN :lo AND :hi {where}
+WHERE t.day BETWEEN :lo AND :hi {{where}}
 ORDER BY t.day, t.id
 """
 
@@ -87,7 +79,7 @@ class LedgerRow:
     days_taken: int | None
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return dict(self.__dict__)  # flat fields only: no deep copy needed
 
 
 def parse_range(lo: str | None, hi: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -107,6 +99,13 @@ def parse_range(lo: str | None, hi: str | None, today: dt.date) -> tuple[dt.date
     if (end - start).days >= MAX_DAYS:
         raise BadRequest(f"一次最多查询 {MAX_DAYS} 天", code="range_too_long", field="to")
     return start, end
+
+
+def _seconds(a: str | None, b: str | None) -> int | None:
+    """Whole seconds from ISO moment ``a`` to ``b`` (None when either is missing)."""
+    if a is None or b is None:
+        return None
+    return round((dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds())
 
 
 def _taken(center: Center, opened: str, closed: str) -> int | None:
@@ -148,8 +147,8 @@ async def rows(
                 called_at=r["called_at"],
                 started_at=r["started_at"],
                 finished_at=r["finished_at"],
-                wait_s=r["wait_s"],
-                service_s=r["service_s"] if r["finished_at"] else None,
+                wait_s=_seconds(r["issued_at"], r["called_at"]),
+                service_s=_seconds(r["started_at"] or r["last_call"], r["finished_at"]),
                 outcome=r["outcome"],
                 due=r["case_due"],
                 completed_at=closed,

@@ -100,7 +100,7 @@ MIGRATIONS: list[str] = [
     # aggregates answering from the index instead of scanning the tables.
     """
     CREATE INDEX tickets_day_window ON tickets (day, window);
-    CREATE INDEX transitions_ticket_status ON transitions (ticket_id, to_status, at);
+    CREATE INDEX transitions_ticket_status ON transitions (ticket_id, to_status, from_status, at);
     CREATE INDEX cases_ticket_closed ON cases (closed_at);
     """,
 ]

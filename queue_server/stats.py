@@ -7,8 +7,8 @@ so cases are grouped by (opened, closed) day pairs in SQL and only those distinc
 counted in Python.
 
 Definitions (the tests check them by hand):
-- wait: first call − issue, over tickets that were called; p50/p90 are nearest-rank.
-- service: finish − start of the last service (or the last call when never started).
+- wait: first call - issue, over tickets that were called; p50/p90 are nearest-rank.
+- service: finish - start of the last service (or the last call when never started).
 - no-show rate: tickets missed at least once / tickets called; transfer rate likewise;
   rejection rate: 退办告知 outcomes / finished services.
 """
@@ -26,16 +26,32 @@ from bianmin.protocol import OUTCOME_NAMES
 from .store import Store
 
 RANGE = "t.day BETWEEN :lo AND :hi"
-FIRST_CALL = "(SELECT MIN(x.at) FROM transitions x WHERE x.ticket_id = t.id AND x.to_status = 'called')"
-LAST_START = (
-    "COALESCE((SELECT MAX(x.at) FROM transitions x WHERE x.ticket_id = t.id AND x.to_status = 'serving'), "
-    "(SELECT MAX(x.at) FROM transitions x WHERE x.ticket_id = t.id AND x.to_status = 'called' "
-    "AND x.from_status <> 'called'))"
+# Per ticket of the range: the wait ``w`` and service ``sv`` seconds and whether it was
+# called, missed or transferred. One ordered scan of the covering index
+# transitions_ticket_status over the range's ticket ids (ids grow with the day), grouped by
+# ticket, joined back to the tickets of the range.
+FACTS = """
+WITH span AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM tickets WHERE day BETWEEN :lo AND :hi),
+tr AS (
+    SELECT x.ticket_id AS id,
+           MIN(CASE WHEN x.to_status = 'called' THEN x.at END) AS first_call,
+           MAX(CASE WHEN x.to_status = 'serving' THEN x.at END) AS last_start,
+           MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END) AS last_call,
+           MAX(x.to_status = 'no_show') AS missed,
+           MAX(x.to_status = 'transferred') AS moved
+    FROM span JOIN transitions x INDEXED BY transitions_ticket_status ON x.ticket_id BETWEEN span.lo AND span.hi
+    GROUP BY x.ticket_id
+),
+f AS (
+    SELECT t.id, t.matter, t.clerk_id, t.status, t.outcome, tr.missed, tr.moved,
+           tr.first_call IS NOT NULL AS called,
+           CAST(ROUND((julianday(tr.first_call) - julianday(t.issued_at)) * 86400) AS INTEGER) AS w,
+           CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(tr.last_start, tr.last_call))) * 86400)
+                AS INTEGER) AS sv
+    FROM tr JOIN tickets t ON t.id = tr.id
+    WHERE t.day BETWEEN :lo AND :hi
 )
-SECONDS = "CAST(ROUND((julianday({b}) - julianday({a})) * 86400) AS INTEGER)"
-WAIT = SECONDS.format(a="t.issued_at", b=FIRST_CALL)
-SERVICE = SECONDS.format(a=LAST_START, b="t.finished_at")
-HAD = "EXISTS (SELECT 1 FROM transitions x WHERE x.ticket_id = t.id AND x.to_status = '{0}')"
+"""
 
 
 class Stats:
@@ -64,20 +80,15 @@ class Stats:
     async def totals(self) -> dict[str, Any]:
         """Counts, rates and the wait/service figures of the whole range."""
         (row,) = await self._rows(
-            f"SELECT COUNT(*), SUM(called), SUM(t.status = 'done'), SUM(t.outcome = 'rejected'), "
-            f"SUM(called AND {HAD.format('no_show')}), SUM(called AND {HAD.format('transferred')}) "
-            f"FROM (SELECT t.*, {HAD.format('called')} AS called "
-            f"FROM tickets t WHERE {RANGE}) t"
+            FACTS + "SELECT (SELECT COUNT(*) FROM tickets t WHERE " + RANGE + "), SUM(called), "
+            "SUM(status = 'done'), SUM(outcome = 'rejected'), SUM(called AND missed), SUM(called AND moved), "
+            "MIN(CASE WHEN rn >= 0.5 * n THEN w END), MIN(CASE WHEN rn >= 0.9 * n THEN w END), "
+            "AVG(CASE WHEN w IS NOT NULL THEN w > 1800 END), AVG(w), AVG(CASE WHEN status = 'done' THEN sv END) "
+            "FROM (SELECT f.*, CASE WHEN w IS NOT NULL THEN ROW_NUMBER() OVER (PARTITION BY w IS NULL ORDER BY w) END "
+            "AS rn, COUNT(w) OVER () AS n FROM f)"
         )
-        issued, called, done, rejected, no_shows, transfers = (v or 0 for v in row)
-        (wait,) = await self._rows(
-            "SELECT COUNT(*), MIN(CASE WHEN rn >= 0.5 * n THEN w END), MIN(CASE WHEN rn >= 0.9 * n THEN w END), "
-            "AVG(w > 1800), AVG(w) FROM (SELECT w, ROW_NUMBER() OVER (ORDER BY w) AS rn, COUNT(*) OVER () AS n "
-            f"FROM (SELECT {WAIT} AS w FROM tickets t WHERE {RANGE}) WHERE w IS NOT NULL)"
-        )
-        (service,) = await self._rows(
-            f"SELECT AVG(s) FROM (SELECT {SERVICE} AS s FROM tickets t WHERE {RANGE} AND t.finished_at IS NOT NULL)"
-        )
+        issued, called, done, rejected, no_shows, transfers = (v or 0 for v in row[:6])
+        p50, p90, over30, wait_avg, service_avg = row[6:]
 
         def rate(part: int, whole: int) -> float | None:
             return round(part / whole, 4) if whole else None
@@ -90,22 +101,22 @@ class Stats:
             "no_show_rate": rate(no_shows, called),
             "transfer_rate": rate(transfers, called),
             "rejection_rate": rate(rejected, done),
-            "wait_p50_s": wait[1],
-            "wait_p90_s": wait[2],
-            "wait_over_30_share": round(wait[3], 4) if wait[3] is not None else None,
-            "wait_avg_s": round(wait[4]) if wait[4] is not None else None,
-            "service_avg_s": round(service[0]) if service[0] is not None else None,
+            "wait_p50_s": p50,
+            "wait_p90_s": p90,
+            "wait_over_30_share": round(over30, 4) if over30 is not None else None,
+            "wait_avg_s": round(wait_avg) if wait_avg is not None else None,
+            "service_avg_s": round(service_avg) if service_avg is not None else None,
         }
 
     async def service_by(self, key: str) -> list[list[Any]]:
         """Average service seconds and count per matter or per clerk."""
         if key == "matter":
-            expr, join = "COALESCE(t.matter, '')", ""
+            expr, join = "COALESCE(f.matter, '')", ""
         else:
-            expr, join = "COALESCE(c.name, '')", "LEFT JOIN clerks c ON c.id = t.clerk_id"
+            expr, join = "COALESCE(c.name, '')", "LEFT JOIN clerks c ON c.id = f.clerk_id"
         return await self._rows(
-            f"SELECT k, CAST(ROUND(AVG(s)) AS INTEGER), COUNT(*) FROM (SELECT {expr} AS k, {SERVICE} AS s "
-            f"FROM tickets t {join} WHERE {RANGE} AND t.finished_at IS NOT NULL) GROUP BY k ORDER BY k"
+            FACTS + f"SELECT {expr} AS k, CAST(ROUND(AVG(sv)) AS INTEGER), COUNT(*) FROM f {join} "
+            "WHERE f.status = 'done' GROUP BY k ORDER BY k"
         )
 
     async def heatmap(self) -> list[list[int]]:
@@ -180,22 +191,42 @@ class Stats:
             )
         return out
 
+    async def part(self, name: str) -> dict[str, Any]:
+        """One part of the page's data, so the cheap charts draw while the costly ones count.
+
+        ``volume`` reads the tickets table only (milliseconds on a year); ``times`` and
+        ``timeliness`` scan the transitions and cases.
+        """
+        if name == "volume":
+            return {
+                "volume": {k: await self.volume(k) for k in ("day", "week", "month", "category", "matter", "window")},
+                "heatmap": await self.heatmap(),
+                "outcomes": await self.outcomes(),
+                "rejection_reasons": await self.rejection_reasons(),
+            }
+        if name == "times":
+            return {
+                "totals": await self.totals(),
+                "service_by_matter": await self.service_by("matter"),
+                "service_by_clerk": await self.service_by("clerk"),
+            }
+        if name == "timeliness":
+            # Ratings arrive with the supervision issue; until then there are none to show.
+            return {
+                "timeliness": await self.timeliness(),
+                "satisfaction": {"by_window": [], "by_clerk": [], "by_matter": []},
+            }
+        raise ValueError(name)
+
     async def summary(self) -> dict[str, Any]:
         """Everything the statistics page draws, in one JSON object."""
-        return {
-            "from": self.params["lo"],
-            "to": self.params["hi"],
-            "totals": await self.totals(),
-            "volume": {k: await self.volume(k) for k in ("day", "week", "month", "category", "matter", "window")},
-            "service_by_matter": await self.service_by("matter"),
-            "service_by_clerk": await self.service_by("clerk"),
-            "heatmap": await self.heatmap(),
-            "outcomes": await self.outcomes(),
-            "rejection_reasons": await self.rejection_reasons(),
-            "timeliness": await self.timeliness(),
-            # Ratings arrive with the supervision issue; until then there are none to show.
-            "satisfaction": {"by_window": [], "by_clerk": [], "by_matter": []},
-        }
+        out: dict[str, Any] = {"from": self.params["lo"], "to": self.params["hi"]}
+        for name in PARTS:
+            out.update(await self.part(name))
+        return out
+
+
+PARTS = ("volume", "times", "timeliness")
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
