@@ -15,7 +15,9 @@ The range is bounded (a year at most) and answered by one SQL statement over the
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from bianmin import workdays
@@ -25,6 +27,35 @@ from .errors import BadRequest
 from .store import Store
 
 MAX_DAYS = 366
+# The Chinese column names of the exports (CSV, xlsx), in their order.
+COLUMNS = {
+    "day": "日期",
+    "number": "号码",
+    "category": "类别",
+    "matter": "事项编号",
+    "matter_name": "事项",
+    "window": "窗口",
+    "clerk": "经办人",
+    "issued_at": "取号时间",
+    "called_at": "叫号时间",
+    "started_at": "开始办理",
+    "finished_at": "办结时间",
+    "wait_s": "等候（秒）",
+    "service_s": "办理（秒）",
+    "recalls": "重呼",
+    "no_shows": "过号",
+    "transfers": "转移",
+    "requeues": "重新排队",
+    "outcome": "办理方式",
+    "reason": "退办理由",
+    "promised_days": "承诺时限（天）",
+    "statutory_days": "法定时限（天）",
+    "due": "承诺办结日期",
+    "completed_at": "实际办结",
+    "days_taken": "用时（天）",
+    "on_time": "按时办结",
+    "rating": "评价",
+}
 
 # One statement; each per-ticket figure is a seek in the covering index transitions_ticket_status.
 _T = "FROM transitions x WHERE x.ticket_id = t.id AND x.to_status = "
@@ -168,3 +199,19 @@ async def rows(
             )
         )
     return out
+
+
+def cell(row: LedgerRow, key: str) -> object:
+    """A field as the exports show it: yes/no for booleans."""
+    value = getattr(row, key)
+    return "是" if value is True else "否" if value is False else value
+
+
+def to_csv(rows: list[LedgerRow]) -> str:
+    """The rows as CSV with Chinese headers (UTF-8 with BOM, so Excel opens it right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS.values())
+    for row in rows:
+        writer.writerow([cell(row, k) for k in COLUMNS])
+    return "\ufeff" + out.getvalue()

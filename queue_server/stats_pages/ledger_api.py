@@ -8,9 +8,6 @@ GET /api/ledger?from=D&to=D[&window=n][&format=csv]
 
 from __future__ import annotations
 
-import csv
-import io
-
 from aiohttp import web
 
 from .. import ledger
@@ -20,36 +17,6 @@ from ..keys import SERVICE, STORE
 from ..web import json_response
 
 routes = web.RouteTableDef()
-
-# The CSV's Chinese headers, in the order of the ledger row's fields.
-CSV_COLUMNS = {
-    "day": "日期",
-    "number": "号码",
-    "category": "类别",
-    "matter": "事项编号",
-    "matter_name": "事项",
-    "window": "窗口",
-    "clerk": "经办人",
-    "issued_at": "取号时间",
-    "called_at": "叫号时间",
-    "started_at": "开始办理",
-    "finished_at": "办结时间",
-    "wait_s": "等候（秒）",
-    "service_s": "办理（秒）",
-    "recalls": "重呼",
-    "no_shows": "过号",
-    "transfers": "转移",
-    "requeues": "重新排队",
-    "outcome": "办理方式",
-    "reason": "退办理由",
-    "promised_days": "承诺时限（天）",
-    "statutory_days": "法定时限（天）",
-    "due": "承诺办结日期",
-    "completed_at": "实际办结",
-    "days_taken": "用时（天）",
-    "on_time": "按时办结",
-    "rating": "评价",
-}
 
 
 def window_param(request: web.Request) -> int | None:
@@ -66,17 +33,6 @@ def window_param(request: web.Request) -> int | None:
     return number
 
 
-def to_csv(rows: list[ledger.LedgerRow]) -> str:
-    """The rows as CSV with Chinese headers (UTF-8 with BOM, so Excel opens it right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS.values())
-    for row in rows:
-        d = row.to_dict()
-        writer.writerow(["是" if d[k] is True else "否" if d[k] is False else d[k] for k in CSV_COLUMNS])
-    return "\ufeff" + out.getvalue()
-
-
 @routes.get("/api/ledger")
 async def get_ledger(request: web.Request) -> web.Response:
     await require_role(request, "manager")
@@ -89,7 +45,7 @@ async def get_ledger(request: web.Request) -> web.Response:
     if fmt == "csv":
         name = f"ledger-{start.isoformat()}-{end.isoformat()}.csv"
         return web.Response(
-            text=to_csv(rows),
+            text=ledger.to_csv(rows),
             content_type="text/csv",
             charset="utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},

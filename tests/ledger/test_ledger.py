@@ -229,3 +229,38 @@ async def test_known_day_statistics_match_hand_computed_numbers(hall):
     ]
     assert s["compare"]["last"]["issued"] == 5 and s["compare"]["this"]["issued"] == 0
     assert (await hall.client.get("/api/stats?from=2026-12-05&to=2026-12-01")).status == 400
+
+
+async def test_known_day_workbook_holds_the_rows_and_charts(hall, tmp_path):
+    from openpyxl import load_workbook
+
+    from queue_server import report
+    from queue_server.keys import SERVICE, STORE
+
+    n1, n2, n3, n4, _n5 = await known_day(hall)
+    app = hall.client.app
+    data = await report.collect(app[STORE], app[SERVICE].center, DAY, dt.date(2026, 12, 2))
+    out = tmp_path / "day.xlsx"
+    report.write_xlsx(data, out)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "1号窗口", "2号窗口", "3号窗口", "4号窗口", "办结时效"]
+    ws = wb["1号窗口"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["日期", "号码", "事项"] and "等候（秒）" in header and "按时办结" in header
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref is not None
+    numbers = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert numbers == [n1, n2, n3, n4]
+    waits = [r[header.index("等候（秒）")] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert waits == [600, 960, 1800, 2700]
+    outcome = [r[header.index("办理方式")] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert outcome == ["即时办理", "承诺办理", "退办告知", None]
+    assert wb["2号窗口"].max_row == 1  # n3 moved to window 1: window 2 served nobody to the end
+    summary = wb["汇总"]
+    assert len(summary._charts) == 3
+    figures = {r[0]: r[1] for r in summary.iter_rows(min_row=4, max_row=15, values_only=True)}
+    assert figures["取号总数"] == 5 and figures["等候时间中位数（秒）"] == 960
+    ts = wb["办结时效"]
+    assert [c.value for c in ts[2]][:3] == ["2026-12", 1, 1.0]
+    assert len(ts._charts) == 1
+    case_rows = [r for r in ts.iter_rows(min_row=19, values_only=True) if r[1] == n2]
+    assert len(case_rows) == 1 and case_rows[0][-1] == "是"
