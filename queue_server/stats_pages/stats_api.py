@@ -1,6 +1,7 @@
 """The statistics page ``/manage/stats`` (业务分析), its JSON and its vendored ECharts.
 
 GET /manage/stats                       the page (it logs in with the manager's session)
+GET /manage/stats/monthly?month=YYYY-MM the printable A4 monthly report
 GET /api/stats?from=D&to=D[&part=P]     -> the aggregates of queue_server.stats, names filled in;
                                            part: volume | times | timeliness | compare (default all)
 GET /manage/stats/static/{name}         the page's script and styles
@@ -41,6 +42,12 @@ async def page(request: web.Request) -> web.Response:
     return static_file("stats.html")
 
 
+@routes.get("/manage/stats/monthly")
+async def monthly(request: web.Request) -> web.Response:
+    """The printable A4 monthly report (月度报告) for the county, drawn from /api/stats."""
+    return static_file("monthly.html")
+
+
 @routes.get("/manage/stats/static/{name}")
 async def static(request: web.Request) -> web.Response:
     return static_file(request.match_info["name"])
@@ -61,7 +68,7 @@ async def get_stats(request: web.Request) -> web.Response:
     if part is not None and part not in (*stats.PARTS, "compare"):
         raise BadRequest("part 只能是 volume、times、timeliness 或 compare", code="bad_field", field="part")
     st = stats.Stats(store, center, start, end)
-    data: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat()}
+    data: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "center_name": center.name}
     if part is None:
         data.update(await st.summary())
     elif part != "compare":

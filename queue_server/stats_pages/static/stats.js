@@ -183,6 +183,8 @@ async function load() {
   const form = $('#range');
   const q = `from=${form.elements.from.value}&to=${form.elements.to.value}`;
   $('#csv').href = `/api/ledger?${q}&format=csv`;
+  $('#xlsx').href = `/api/report?${q}&format=xlsx`;
+  $('#monthly').href = `/manage/stats/monthly?month=${form.elements.to.value.slice(0, 7)}`;
   const first = await getJson(`/api/stats?${q}&part=volume`);
   if (first.status === 401) {
     $('#board').hidden = true;
