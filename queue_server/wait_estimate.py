@@ -4,8 +4,8 @@ The model: the windows that serve a category give it a share of their time (lear
 share of each window's recent service seconds spent on that category; an even split of its
 categories when it has no history). With ``ahead`` people before the new ticket and a mean
 service time ``s`` for the category (today's services weigh three times a recent day's), the
-line moves at ``capacity / s`` people a second, so the wait is ``(ahead + ½) × s / capacity``
-(the ½: the service under way at a window is half done, on average). Paused windows give no
+line moves at ``capacity / s`` people a second, so the wait is ``(ahead + 1/2) × s / capacity``
+(the 1/2: the service under way at a window is half done, on average). Paused windows give no
 capacity. No history, or no open window: ``None`` (the kiosk prints no estimate rather than a
 guess).
 

@@ -51,7 +51,7 @@ async def test_new_ticket_carries_the_learned_estimate(hall):  # noqa: F811
     await known_day(hall)
     # The clock is now 2026-12-02 15:00; the known day is the recent history. A was served
     # once (600 s) at window 1, which spent 600 of its 2280 busy seconds on A: the next A
-    # with nobody ahead waits (0 + ½) × 600 / (600 / 2280) = 1140 s = 19 min.
+    # with nobody ahead waits (0 + 1/2) × 600 / (600 / 2280) = 1140 s = 19 min.
     resp = await hall.client.post(
         "/api/tickets", json={"category": "A", "matter": "A1"}, headers={"Authorization": f"Bearer {hall.token}"}
     )
@@ -70,3 +70,24 @@ async def test_new_ticket_carries_the_learned_estimate(hall):  # noqa: F811
     assert g["wait_minutes"] is None
     assert live_sentence(await (await hall.client.get(f"/g/G?t={g['token']}")).text()) == "等候中，前面还有 0 人"
     assert at("09:00").date() == dt.date(2026, 11, 30)
+
+
+def test_kiosk_screen_and_printed_ticket_show_the_estimate():
+    from dataclasses import replace
+
+    from bianmin.center import center_info, load_center
+    from kiosk.cli import sample_ticket
+    from kiosk.present import ticket_model
+    from kiosk.printing import PAPERS, ticket_blocks
+    from kiosk.printing.layout import Text
+
+    center = load_center()
+    ticket = replace(sample_ticket(center), ahead=3, wait_minutes=12)
+    assert ticket_model(ticket).ahead == "前面还有 3 人\n预计等待约 12 分钟"
+    texts = [b.text for b in ticket_blocks(ticket, center_info(center, True), PAPERS[80]) if isinstance(b, Text)]
+    assert texts[texts.index("前面还有 3 人") + 1] == "预计等待约 12 分钟"
+    none = replace(ticket, wait_minutes=None)
+    assert ticket_model(none).ahead == "前面还有 3 人"
+    assert not any(
+        "预计等待" in b.text for b in ticket_blocks(none, center_info(center, True), PAPERS[80]) if isinstance(b, Text)
+    )
