@@ -138,6 +138,9 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
     pct = wb.add_format({"num_format": "0.0%"})
 
     ws = wb.add_worksheet("汇总")
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # the figures and their charts side by side on one page width
     ws.write(0, 0, f"{data.center_name} 业务统计 {data.start.isoformat()} 至 {data.end.isoformat()}", title)
     ws.write_row(2, 0, ["指标", "数值"], head)
     for i, (key, name) in enumerate(TOTAL_NAMES.items(), start=3):
@@ -169,6 +172,8 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
             )
             chart.set_title({"name": name})
             chart.set_legend({"none": kind != "pie"})
+            if kind == "column":
+                chart.set_y_axis({"min": 0})
             chart.set_size({"width": 560, "height": 300})
             ws.insert_chart(chart_row, 3, chart)
             chart_row += 16
@@ -237,6 +242,10 @@ def _ledger_sheet(ws: Any, rows: list[ledger.LedgerRow], keys: list[str], head: 
                 put_s(i, col, value)
     ws.freeze_panes(top + 1, 0)
     ws.autofilter(top, 0, top + max(1, len(rows)), len(keys) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(top)
     ws.set_column(0, len(keys) - 1, 11)
     for key, width in (("matter_name", 30), ("issued_at", 19), ("called_at", 19), ("started_at", 19),
                        ("finished_at", 19), ("completed_at", 19), ("reason", 20)):  # fmt: skip
