@@ -39,7 +39,10 @@ def text_sources(root: Path = SOURCE_ROOT) -> list[Path]:
             files += sorted(
                 p
                 for p in base.rglob("*")
-                if p.suffix in TEXT_SOURCE_SUFFIXES and p.is_file() and "__pycache__" not in p.parts
+                if p.suffix in TEXT_SOURCE_SUFFIXES
+                and p.is_file()
+                and "__pycache__" not in p.parts
+                and "vendor" not in p.parts  # third-party files (ECharts) bring their own text
             )
     return [f for f in files if f.is_file()]
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bianmin.protocol import CategoryInfo, CenterInfo, MatterInfo, OfficeInfo, WindowInfo
 
 from .assets import SAMPLE_CENTER  # re-exported: the center every command defaults to
+from .workdays import Calendar
 
 # Working days promised for a matter done on a resident's behalf (代为办理) when the matter
 # has no guide of its own to say, e.g. a case opened without a matter.
@@ -107,6 +108,7 @@ class Center:
     # [county]: the county server this hall syncs to (the command line's --county-url wins).
     county_url: str | None = None
     county_token: str | None = None
+    calendar: Calendar = field(default_factory=Calendar)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -181,6 +183,41 @@ def _guide(table: dict, defaults: dict, path: str) -> Guide:
     if guide.promised_days > guide.statutory_days:
         raise ConfigError(f"{path}.promised_days", "承诺时限不能超过法定时限 statutory_days")
     return guide
+
+
+def _dates(table: dict, key: str) -> frozenset[dt.date]:
+    """TOML dates (``2027-10-08``) or quoted ISO dates (``"2027-10-08"``) under ``calendar.<key>``."""
+    out = set()
+    for i, item in enumerate(_get(table, key, "calendar", list, [])):
+        day: dt.date | None = None
+        if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+            day = item
+        elif isinstance(item, str):
+            try:
+                day = dt.date.fromisoformat(item.strip())
+            except ValueError:
+                day = None
+        if day is None:
+            raise ConfigError(f"calendar.{key}[{i}]", "必须是日期，格式 YYYY-MM-DD，例如 2027-10-08")
+        out.add(day)
+    return frozenset(out)
+
+
+def _calendar(data: dict) -> Calendar:
+    """The optional ``[calendar]`` table: local holidays, make-up working days, declared years."""
+    t = _get(data, "calendar", "", dict, {})
+    for key in t:
+        if key not in ("holidays", "workdays", "years"):
+            raise ConfigError(f"calendar.{key}", "未知设置项，可用的有 holidays、workdays、years")
+    holidays, workdays = _dates(t, "holidays"), _dates(t, "workdays")
+    both = sorted(holidays & workdays)
+    if both:
+        raise ConfigError("calendar.workdays", f"{both[0].isoformat()} 同时列在 holidays 和 workdays 中")
+    years = _get(t, "years", "calendar", list, [])
+    for i, y in enumerate(years):
+        if not isinstance(y, int) or isinstance(y, bool) or not 2000 <= y <= 2100:
+            raise ConfigError(f"calendar.years[{i}]", "必须是 2000 到 2100 之间的年份")
+    return Calendar(holidays=holidays, workdays=workdays, years=frozenset(years))
 
 
 def parse_center(data: dict) -> Center:
@@ -271,6 +308,7 @@ def parse_center(data: dict) -> Center:
         windows=tuple(windows),
         categories=tuple(cats),
         matters=matters,
+        calendar=_calendar(data),
     )
 
 

@@ -218,6 +218,7 @@ class IssuedTicket(Message):
     guide_url: str
     category_name: str = ""
     matter_name: str | None = None
+    wait_minutes: int | None = None  # 预计等待 in minutes; None: no estimate (no history yet)
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ class TicketState(Message):
     status: TicketStatus
     ahead: int
     window: int | None
+    wait_minutes: int | None = None  # while waiting: 预计等待 in minutes, else None
 
 
 @dataclass(frozen=True)

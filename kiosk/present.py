@@ -101,6 +101,11 @@ def ahead_text(n: int) -> str:
     return "前面没有人，请留意叫号" if n <= 0 else f"前面还有 {n} 人"
 
 
+def wait_text(minutes: int | None) -> str:
+    """The server's 预计等待, or nothing when it has no estimate (no history yet)."""
+    return "" if minutes is None else f"预计等待约 {max(1, minutes)} 分钟"
+
+
 def icon_path(code: str) -> str:
     path = ICONS_DIR / f"{code}.png"
     return str(path if path.is_file() else ICONS_DIR / "default.png")
@@ -119,7 +124,12 @@ def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> Mat
 
 def ticket_model(t: IssuedTicket) -> TicketModel:
     return TicketModel(
-        t.number, ahead_text(t.ahead), t.category_name or t.category, t.matter_name or "", t.priority, t.guide_url
+        t.number,
+        "\n".join(filter(None, (ahead_text(t.ahead), wait_text(t.wait_minutes)))),
+        t.category_name or t.category,
+        t.matter_name or "",
+        t.priority,
+        t.guide_url,
     )
 
 

@@ -1,4 +1,4 @@
-"""``python -m queue_server serve | add-clerk | add-device``."""
+"""``python -m queue_server serve | add-clerk | add-device | report``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bianmin.center import ConfigError, load_center
 
+from . import report as report_mod
 from . import settings as settings_mod
 from .accounts import ROLES, Accounts
 from .app import create_app
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--kind", choices=["kiosk", "display"], required=True)
     dev.add_argument("--name", required=True)
     dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    report_mod.add_arguments(sub.add_parser("report", help="write the ledger and statistics of a range to xlsx or csv"))
     return p
 
 
@@ -104,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))
+        elif ns.command == "report":
+            report_mod.run_cli(ns)
         else:
             asyncio.run(_add_device(ns))
     except ConfigError as exc:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from aiohttp import web
 
 from bianmin.center import center_info
 from bianmin.protocol import OUTCOMES
 
+from . import wait_estimate
 from .accounts import Accounts, Clerk
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
 from .keys import ACCOUNTS, SERVICE, WINDOWS
@@ -59,12 +61,13 @@ async def issue_ticket(request: web.Request) -> web.Response:
     ticket = await _svc(request).issue(
         category=category, matter=matter, priority=priority, device_id=device.id, request_id=request_id
     )
+    ticket = replace(ticket, wait_minutes=await wait_estimate.minutes_for(request.app, ticket.category, ticket.ahead))
     return json_response(ticket.to_dict(), status=201)
 
 
 @routes.get("/api/tickets/{token}")
 async def ticket_state(request: web.Request) -> web.Response:
-    state = await _svc(request).ticket_state(request.match_info["token"])
+    state = await wait_estimate.ticket_state(request.app, request.match_info["token"])
     return json_response(state.to_dict())
 
 

@@ -17,6 +17,7 @@ from .hub import Hub
 from .service import Clock, QueueService, utc_now
 from .settings import Settings
 from .store import Store
+from .wait_estimate import ESTIMATOR, Estimator
 from .web import error_middleware
 from .window_actions import WindowActions
 
@@ -40,6 +41,7 @@ def create_app(
         store, idle_minutes=settings.session_idle_minutes, max_hours=settings.session_max_hours
     )
     app[keys.HUB] = Hub(service)
+    app[ESTIMATOR] = Estimator(store)
     app.router.add_routes(api.routes)
     app.router.add_routes(guide.routes)
     app.router.add_get("/ws", app[keys.HUB].handle)
@@ -58,6 +60,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .clerk import setup as clerk_setup
 
         found.append(clerk_setup)
+    with contextlib.suppress(ImportError):
+        from .stats_pages import setup as stats_setup
+
+        found.append(stats_setup)
     return found
 
 

@@ -11,9 +11,9 @@ from aiohttp import web
 
 from bianmin.protocol import STATUS_NAMES, TicketState, TicketStatus
 
+from . import wait_estimate
 from .errors import AppError, NotFound
 from .keys import SERVICE
-from .service import QueueService
 
 routes = web.RouteTableDef()
 
@@ -60,7 +60,7 @@ LIVE = """<section class="live" id="live" data-token="{token}"><h2>我的排队�
 # TicketState. The one source of both the first render (describe) and every refresh: the
 # page script gets this table as JSON and only fills in the blanks.
 LIVE_TEXT: dict[TicketStatus, str] = {
-    "waiting": "等候中，前面还有 {ahead} 人",
+    "waiting": "等候中，前面还有 {ahead} 人{wait}",
     # Moved to another window's line (it is called there first), so still waiting.
     "transferred": "等候中（已转窗口），前面还有 {ahead} 人",
     "called": "已叫号，请到 {window} 号窗口",
@@ -75,7 +75,8 @@ LIVE_TEXT: dict[TicketStatus, str] = {
 SCRIPT = """<script>
 (function(){var box=document.getElementById('live');if(!box)return;var t=box.dataset.token;
 var texts=JSON.parse(document.getElementById('live-text').textContent),shown=0;
-function say(s){return (texts[s.status]||s.status).replace('{window}',s.window).replace('{ahead}',s.ahead);}
+function say(s){return (texts[s.status]||s.status).replace('{window}',s.window).replace('{ahead}',s.ahead)
+.replace('{wait}',s.wait_minutes==null?'':'，预计等待约 '+s.wait_minutes+' 分钟');}
 function poll(){fetch('/api/tickets/'+encodeURIComponent(t)).then(function(r){return r.json();})
 .then(function(s){if(s.number){document.getElementById('state').textContent=say(s);
 box.dataset.refreshed=String(++shown);}}).catch(function(){});}
@@ -86,7 +87,8 @@ setInterval(poll,15000);})();
 def describe(state: TicketState) -> str:
     """The live-state sentence shown to the resident; the page script words refreshes alike."""
     text = LIVE_TEXT.get(state.status, STATUS_NAMES.get(state.status, state.status))
-    return text.replace("{window}", str(state.window)).replace("{ahead}", str(state.ahead))
+    wait = "" if state.wait_minutes is None else f"，预计等待约 {state.wait_minutes} 分钟"
+    return text.replace("{window}", str(state.window)).replace("{ahead}", str(state.ahead)).replace("{wait}", wait)
 
 
 def _script() -> str:
@@ -95,13 +97,13 @@ def _script() -> str:
     return f'<script type="application/json" id="live-text">{texts}</script>\n{SCRIPT}'
 
 
-async def _live(svc: QueueService, token: str | None) -> tuple[str, str]:
+async def _live(app: web.Application, token: str | None) -> tuple[str, str]:
     """The live-place section and its refresh script for ``?t=token`` (empty without one)."""
     if not token:
         return "", ""
     e = html.escape
     try:
-        state = await svc.ticket_state(token)
+        state = await wait_estimate.ticket_state(app, token)
     except AppError as err:
         return f'<section class="live"><h2>我的排队进度</h2><p>{e(err.message)}</p></section>', ""
     return LIVE.format(token=e(token), number=e(state.number), state=e(describe(state))), _script()
@@ -116,7 +118,7 @@ async def guide_page(request: web.Request) -> web.Response:
     e = html.escape
     category = svc.center.category(code) if len(code) == 1 else None
     if category is not None:
-        live, script = await _live(svc, token)
+        live, script = await _live(request.app, token)
         suffix = f"?t={quote(token)}" if token else ""
         matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>' for m in category.matters)
         body = CATEGORY.format(live=live, matters=matters, script=script)
@@ -125,7 +127,7 @@ async def guide_page(request: web.Request) -> web.Response:
     if matter is None:
         raise NotFound("没有这个办事事项，请核对二维码或咨询工作人员", code="unknown_matter")
     g = matter.guide
-    live, script = await _live(svc, token)
+    live, script = await _live(request.app, token)
     promised = "当场办结" if g.promised_days == 0 else f"{g.promised_days} 个工作日"
     body = GUIDE.format(
         title=e(matter.name),

@@ -13,13 +13,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from bianmin import workdays
 from bianmin.protocol import STATUS_NAMES, CaseBucket, TicketStatus
+from bianmin.workdays import Calendar
 
 from .errors import BadRequest, Conflict
 
 ACTIVE = ("waiting", "transferred", "called", "serving")
 IN_LINE = ("waiting", "transferred")
 AT_WINDOW = ("called", "serving")
+# The State Council calendar alone, for callers without a center (tests, tools).
+NATIONAL = Calendar()
 
 
 @dataclass(frozen=True)
@@ -205,16 +209,16 @@ def expire(tickets: Iterable[Ticket], today: dt.date) -> list[Ticket]:
     return [replace(t, status="expired") for t in tickets if t.day < today and t.status in ACTIVE]
 
 
-def add_days(start_day: dt.date, days: int, working_days_only: bool) -> dt.date:
-    """The due date ``days`` days after ``start_day``, counting Mon–Fri only when asked."""
-    if not working_days_only:
-        return start_day + dt.timedelta(days=days)
-    day, left = start_day, days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if day.isoweekday() <= 5:
-            left -= 1
-    return day
+def add_days(start_day: dt.date, days: int, working_days_only: bool, calendar: Calendar = NATIONAL) -> dt.date:
+    """The due date ``days`` days after ``start_day``, in the center's working days when asked.
+
+    Working days follow ``calendar`` (statutory holidays off, 调休 make-up days on). A year
+    nobody has published is refused with a Conflict the console shows, never guessed.
+    """
+    try:
+        return workdays.due_date(start_day, days, working_days_only=working_days_only, calendar=calendar)
+    except workdays.UnknownYear as exc:
+        raise Conflict(str(exc), code="calendar_unknown", field="due") from None
 
 
 def case_bucket(due: dt.date, today: dt.date, soon_days: int = 2) -> CaseBucket:

@@ -102,4 +102,12 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 4: the ledger and statistics read years of services by day and window, and each
+    # ticket's transitions by kind; these indexes keep a month's ledger and a year's
+    # aggregates answering from the index instead of scanning the tables.
+    """
+    CREATE INDEX tickets_day_window ON tickets (day, window);
+    CREATE INDEX transitions_ticket_status ON transitions (ticket_id, to_status, from_status, at);
+    CREATE INDEX cases_ticket_closed ON cases (closed_at);
+    """,
 ]

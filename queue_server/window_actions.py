@@ -119,7 +119,7 @@ class WindowActions:
             if done.mode == "agency" and done.due is None:
                 matter = svc.center.matters.get(t.matter) if t.matter else None
                 days = matter.guide.promised_days if matter else DEFAULT_PROMISED_DAYS
-                done = replace(done, due=rules.add_days(today, days, svc.center.working_days_only))
+                done = replace(done, due=rules.add_days(today, days, svc.center.working_days_only, svc.center.calendar))
             change = self._change(
                 "service_finished",
                 t,

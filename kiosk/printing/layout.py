@@ -97,6 +97,7 @@ def ticket_blocks(ticket: IssuedTicket, center: CenterInfo, paper: Paper) -> lis
     blocks += [
         Space(s(8, 0)),
         Text(f"前面还有 {ticket.ahead} 人", s(40), bold=True, mag=2),
+        *([Text(f"预计等待约 {max(1, ticket.wait_minutes)} 分钟", s(30))] if ticket.wait_minutes is not None else []),
         Text(f"取号时间：{issue_time(ticket.issued_at, center.timezone)}", s(24)),
         Space(s(12, 0)),
         Qr(ticket.guide_url, round(paper.width * (0.5 if paper.mm == 80 else 0.62))),

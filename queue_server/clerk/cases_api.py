@@ -2,10 +2,15 @@
 
 GET  /api/cases[?window=n]          -> {"today", "cases": [...]}, soonest due first
 POST /api/cases/{id}/complete       -> {"id", "closed": true}
-GET  /api/due-date[?matter=A1]      -> {"matter", "days", "working_days_only", "from", "due"}
+GET  /api/due-date[?matter=A1][&from=YYYY-MM-DD]
+                                    -> {"matter", "days", "working_days_only", "from", "due"}
+     counted in the center's working days (statutory holidays off, 调休 days on); a year
+     whose calendar is unknown answers 409 calendar_unknown
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from aiohttp import web
 
@@ -60,7 +65,7 @@ async def complete_case(request: web.Request) -> web.Response:
 
 @routes.get("/api/due-date")
 async def due_date(request: web.Request) -> web.Response:
-    """The default due date of a promised service: the matter's promised days from today."""
+    """The default due date of a promised service: the matter's promised days from ``from`` (today)."""
     svc = request.app[SERVICE]
     await current_clerk(request)
     code = request.query.get("matter") or None
@@ -73,14 +78,20 @@ async def due_date(request: web.Request) -> web.Response:
         if matter is None:
             raise NotFound(f"没有事项“{code}”", code="unknown_matter")
         days = matter.guide.promised_days
+    start = svc.day
+    if request.query.get("from"):
+        try:
+            start = dt.date.fromisoformat(request.query["from"])
+        except ValueError:
+            raise BadRequest("from 必须是日期，格式 YYYY-MM-DD", code="bad_field", field="from") from None
     working = svc.center.working_days_only
-    due = rules.add_days(svc.day, days, working)
+    due = rules.add_days(start, days, working, svc.center.calendar)
     return json_response(
         {
             "matter": code,
             "days": days,
             "working_days_only": working,
-            "from": svc.day.isoformat(),
+            "from": start.isoformat(),
             "due": due.isoformat(),
         }
     )

@@ -36,7 +36,8 @@ async def test_issue_numbers_ahead_and_idempotent_request(hall):
     assert a1["guide_url"].endswith(f"/g/A1?t={a1['token']}")
     assert a1["issued_at"].endswith("+08:00")
     state = await (await hall.get(f"/api/tickets/{a2['token']}")).json()
-    assert state == {"number": "A002", "status": "waiting", "ahead": 1, "window": None}
+    # No service history yet: the wait estimate is null rather than a guess.
+    assert state == {"number": "A002", "status": "waiting", "ahead": 1, "window": None, "wait_minutes": None}
 
 
 async def test_call_flow_priority_transfer_and_finish(hall):

@@ -86,9 +86,9 @@ async function openFinish(desk, dialog, form, showFields) {
     if (!due.value) due.value = d.due;
     $('#due-words').textContent = cnDate(due.value);
     $('#due-hint').textContent = d.days === 0 ? '本事项承诺当场办结'
-      : `默认按承诺时限 ${d.days} 个${d.working_days_only ? '工作日（不含周六、周日）' : '自然日'}计算`;
+      : `默认按承诺时限 ${d.days} 个${d.working_days_only ? '工作日（不含法定节假日，调休上班日计入）' : '自然日'}计算`;
   } catch (err) {
-    $('#due-hint').textContent = '无法获取默认日期，请手动选择';
+    $('#due-hint').textContent = err.code === 'calendar_unknown' ? err.message : '无法获取默认日期，请手动选择';
   }
 }
 

@@ -1,0 +1,253 @@
+"""Statistics (业务分析) of a date range, from SQL aggregates over the ledger's tables.
+
+Every figure is counted by SQLite (GROUP BY, window functions for the percentiles) so a
+year of services costs a few index scans, never a Python loop over the rows. The one
+exception is the working days a case took: SQLite does not know the State Council calendar,
+so cases are grouped by (opened, closed) day pairs in SQL and only those distinct pairs are
+counted in Python.
+
+Definitions (the tests check them by hand):
+- wait: first call - issue, over tickets that were called; p50/p90 are nearest-rank.
+- service: finish - start of the last service (or the last call when never started).
+- no-show rate: tickets missed at least once / tickets called; transfer rate likewise;
+  rejection rate: 退办告知 outcomes / finished services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from bianmin import workdays
+from bianmin.center import Center
+from bianmin.protocol import OUTCOME_NAMES
+
+from .store import Store
+
+RANGE = "t.day BETWEEN :lo AND :hi"
+# Per ticket of the range: the wait ``w`` and service ``sv`` seconds and whether it was
+# called, missed or transferred. One ordered scan of the covering index
+# transitions_ticket_status over the range's ticket ids (ids grow with the day), grouped by
+# ticket, joined back to the tickets of the range.
+FACTS = """
+WITH span AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM tickets WHERE day BETWEEN :lo AND :hi),
+tr AS (
+    SELECT x.ticket_id AS id,
+           MIN(CASE WHEN x.to_status = 'called' THEN x.at END) AS first_call,
+           MAX(CASE WHEN x.to_status = 'serving' THEN x.at END) AS last_start,
+           MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END) AS last_call,
+           MAX(x.to_status = 'no_show') AS missed,
+           MAX(x.to_status = 'transferred') AS moved
+    FROM span JOIN transitions x INDEXED BY transitions_ticket_status ON x.ticket_id BETWEEN span.lo AND span.hi
+    GROUP BY x.ticket_id
+),
+f AS (
+    SELECT t.id, t.matter, t.clerk_id, t.status, t.outcome, tr.missed, tr.moved,
+           tr.first_call IS NOT NULL AS called,
+           CAST(ROUND((julianday(tr.first_call) - julianday(t.issued_at)) * 86400) AS INTEGER) AS w,
+           CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(tr.last_start, tr.last_call))) * 86400)
+                AS INTEGER) AS sv
+    FROM tr JOIN tickets t ON t.id = tr.id
+    WHERE t.day BETWEEN :lo AND :hi
+)
+"""
+
+
+class Stats:
+    """The aggregates of ``start`` … ``end`` for one center's store."""
+
+    def __init__(self, store: Store, center: Center, start: dt.date, end: dt.date) -> None:
+        self.store, self.center = store, center
+        self.params = {"lo": start.isoformat(), "hi": end.isoformat()}
+
+    async def _rows(self, sql: str) -> list[list[Any]]:
+        return [list(r) for r in await self.store.fetchall(sql, self.params)]
+
+    async def volume(self, key: str) -> list[list[Any]]:
+        """Tickets issued per ``key``: day, week, month, category, matter or window."""
+        expr = {
+            "day": "t.day",
+            "week": "strftime('%Y-W%W', t.day)",
+            "month": "substr(t.day, 1, 7)",
+            "category": "t.category",
+            "matter": "COALESCE(t.matter, '')",
+            "window": "t.window",
+        }[key]
+        where = f"{RANGE} AND t.window IS NOT NULL" if key == "window" else RANGE
+        return await self._rows(f"SELECT {expr} AS k, COUNT(*) FROM tickets t WHERE {where} GROUP BY k ORDER BY k")
+
+    async def totals(self) -> dict[str, Any]:
+        """Counts, rates and the wait/service figures of the whole range."""
+        (row,) = await self._rows(
+            FACTS + "SELECT (SELECT COUNT(*) FROM tickets t WHERE " + RANGE + "), SUM(called), "
+            "SUM(status = 'done'), SUM(outcome = 'rejected'), SUM(called AND missed), SUM(called AND moved), "
+            "MIN(CASE WHEN rn >= 0.5 * n THEN w END), MIN(CASE WHEN rn >= 0.9 * n THEN w END), "
+            "AVG(CASE WHEN w IS NOT NULL THEN w > 1800 END), AVG(w), AVG(CASE WHEN status = 'done' THEN sv END) "
+            "FROM (SELECT f.*, CASE WHEN w IS NOT NULL THEN ROW_NUMBER() OVER (PARTITION BY w IS NULL ORDER BY w) END "
+            "AS rn, COUNT(w) OVER () AS n FROM f)"
+        )
+        issued, called, done, rejected, no_shows, transfers = (v or 0 for v in row[:6])
+        p50, p90, over30, wait_avg, service_avg = row[6:]
+
+        def rate(part: int, whole: int) -> float | None:
+            return round(part / whole, 4) if whole else None
+
+        return {
+            "issued": issued,
+            "called": called,
+            "served": done,
+            "rejected": rejected,
+            "no_show_rate": rate(no_shows, called),
+            "transfer_rate": rate(transfers, called),
+            "rejection_rate": rate(rejected, done),
+            "wait_p50_s": p50,
+            "wait_p90_s": p90,
+            "wait_over_30_share": round(over30, 4) if over30 is not None else None,
+            "wait_avg_s": round(wait_avg) if wait_avg is not None else None,
+            "service_avg_s": round(service_avg) if service_avg is not None else None,
+        }
+
+    async def service_by(self, key: str) -> list[list[Any]]:
+        """Average service seconds and count per matter or per clerk."""
+        if key == "matter":
+            expr, join = "COALESCE(f.matter, '')", ""
+        else:
+            expr, join = "COALESCE(c.name, '')", "LEFT JOIN clerks c ON c.id = f.clerk_id"
+        return await self._rows(
+            FACTS + f"SELECT {expr} AS k, CAST(ROUND(AVG(sv)) AS INTEGER), COUNT(*) FROM f {join} "
+            "WHERE f.status = 'done' GROUP BY k ORDER BY k"
+        )
+
+    async def heatmap(self) -> list[list[int]]:
+        """Tickets issued per (hour, ISO weekday 1–7)."""
+        return await self._rows(
+            "SELECT CAST(substr(t.issued_at, 12, 2) AS INTEGER) AS h, "
+            "(CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1 AS wd, COUNT(*) "
+            f"FROM tickets t WHERE {RANGE} GROUP BY h, wd ORDER BY h, wd"
+        )
+
+    async def outcomes(self) -> list[list[Any]]:
+        rows = await self._rows(
+            f"SELECT t.outcome, COUNT(*) FROM tickets t WHERE {RANGE} AND t.outcome IS NOT NULL "
+            "GROUP BY t.outcome ORDER BY COUNT(*) DESC, t.outcome"
+        )
+        return [[OUTCOME_NAMES.get(k, k), n] for k, n in rows]
+
+    async def rejection_reasons(self, limit: int = 20) -> list[list[Any]]:
+        return await self._rows(
+            f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM tickets t WHERE {RANGE} AND t.outcome = 'rejected' "
+            f"GROUP BY r ORDER BY COUNT(*) DESC, r LIMIT {int(limit)}"
+        )
+
+    async def timeliness(self) -> list[dict[str, Any]]:
+        """Per month of completion: cases closed, share on time, average days taken and limits.
+
+        Days taken count the center's working days (the State Council calendar); a pair of
+        days in a year the calendar does not know is left out of the average, never guessed.
+        """
+        rows = await self._rows(
+            "SELECT substr(k.closed_at, 1, 7) AS m, substr(k.opened_at, 1, 10), substr(k.closed_at, 1, 10), "
+            "t.matter, COUNT(*), SUM(substr(k.closed_at, 1, 10) <= k.due) "
+            "FROM cases k JOIN tickets t ON t.id = k.ticket_id "
+            "WHERE k.closed_at IS NOT NULL AND substr(k.closed_at, 1, 10) BETWEEN :lo AND :hi "
+            "GROUP BY m, 2, 3, t.matter ORDER BY m"
+        )
+        months: dict[str, dict[str, float]] = {}
+        for month, opened, closed, matter_code, n, on_time in rows:
+            acc = months.setdefault(
+                month,
+                {"n": 0, "on_time": 0, "days": 0.0, "days_n": 0, "promised": 0.0, "statutory": 0.0, "limits_n": 0},
+            )
+            acc["n"] += n
+            acc["on_time"] += on_time
+            try:
+                taken = workdays.days_taken(
+                    dt.date.fromisoformat(opened),
+                    dt.date.fromisoformat(closed),
+                    working_days_only=self.center.working_days_only,
+                    calendar=self.center.calendar,
+                )
+                acc["days"] += taken * n
+                acc["days_n"] += n
+            except workdays.UnknownYear:
+                pass
+            matter = self.center.matters.get(matter_code) if matter_code else None
+            if matter:
+                acc["promised"] += matter.guide.promised_days * n
+                acc["statutory"] += matter.guide.statutory_days * n
+                acc["limits_n"] += n
+        out = []
+        for month, a in months.items():
+            out.append(
+                {
+                    "month": month,
+                    "cases": int(a["n"]),
+                    "on_time_share": round(a["on_time"] / a["n"], 4),
+                    "avg_days": round(a["days"] / a["days_n"], 2) if a["days_n"] else None,
+                    "avg_promised_days": round(a["promised"] / a["limits_n"], 2) if a["limits_n"] else None,
+                    "avg_statutory_days": round(a["statutory"] / a["limits_n"], 2) if a["limits_n"] else None,
+                }
+            )
+        return out
+
+    async def part(self, name: str) -> dict[str, Any]:
+        """One part of the page's data, so the cheap charts draw while the costly ones count.
+
+        ``volume`` reads the tickets table only (milliseconds on a year); ``times`` and
+        ``timeliness`` scan the transitions and cases.
+        """
+        if name == "volume":
+            return {
+                "volume": {k: await self.volume(k) for k in ("day", "week", "month", "category", "matter", "window")},
+                "heatmap": await self.heatmap(),
+                "outcomes": await self.outcomes(),
+                "rejection_reasons": await self.rejection_reasons(),
+            }
+        if name == "times":
+            return {
+                "totals": await self.totals(),
+                "service_by_matter": await self.service_by("matter"),
+                "service_by_clerk": await self.service_by("clerk"),
+            }
+        if name == "timeliness":
+            # Ratings arrive with the supervision issue; until then there are none to show.
+            return {
+                "timeliness": await self.timeliness(),
+                "satisfaction": {"by_window": [], "by_clerk": [], "by_matter": []},
+            }
+        raise ValueError(name)
+
+    async def summary(self) -> dict[str, Any]:
+        """Everything the statistics page draws, in one JSON object."""
+        out: dict[str, Any] = {"from": self.params["lo"], "to": self.params["hi"]}
+        for name in PARTS:
+            out.update(await self.part(name))
+        return out
+
+
+PARTS = ("volume", "times", "timeliness")
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``day``'s month."""
+    first = day.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+async def compare_months(store: Store, center: Center, day: dt.date) -> dict[str, Any]:
+    """This month (to ``day``) against the whole of last month: the totals of each."""
+    this_first, _ = month_bounds(day)
+    last_first, last_end = month_bounds(this_first - dt.timedelta(days=1))
+    this = await Stats(store, center, this_first, day).totals()
+    last = await Stats(store, center, last_first, last_end).totals()
+    return {
+        "this": {"from": this_first.isoformat(), "to": day.isoformat(), **this},
+        "last": {"from": last_first.isoformat(), "to": last_end.isoformat(), **last},
+    }
+
+
+def names(pairs: Sequence[Sequence[Any]], center: Center) -> list[list[Any]]:
+    """Matter codes in ``[code, …]`` rows replaced by the matter's name for display."""
+    return [[center.matters[p[0]].name if p[0] in center.matters else (p[0] or "未选事项"), *p[1:]] for p in pairs]

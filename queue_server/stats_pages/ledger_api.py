@@ -1,0 +1,53 @@
+"""``GET /api/ledger``: the ledger of a date range, as JSON or as a CSV download.
+
+GET /api/ledger?from=D&to=D[&window=n][&format=csv]
+    -> [{"number", "day", "matter", "window", "clerk", "issued_at", "called_at", "started_at",
+         "finished_at", "wait_s", "service_s", "outcome", "due", "completed_at", "on_time",
+         "rating", ...}]   (manager session; at most a year per request)
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import ledger
+from ..api import require_role
+from ..errors import BadRequest
+from ..keys import SERVICE, STORE
+from ..web import json_response
+
+routes = web.RouteTableDef()
+
+
+def window_param(request: web.Request) -> int | None:
+    """The optional ``window`` filter, which must be one of the center's windows."""
+    value = request.query.get("window")
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest("window 必须是窗口号", code="bad_field", field="window") from None
+    if request.app[SERVICE].center.window(number) is None:
+        raise BadRequest(f"没有 {number} 号窗口", code="unknown_window", field="window")
+    return number
+
+
+@routes.get("/api/ledger")
+async def get_ledger(request: web.Request) -> web.Response:
+    await require_role(request, "manager")
+    svc = request.app[SERVICE]
+    start, end = ledger.parse_range(request.query.get("from"), request.query.get("to"), svc.day)
+    fmt = request.query.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise BadRequest("format 只能是 json 或 csv", code="bad_field", field="format")
+    rows = await ledger.rows(request.app[STORE], svc.center, start, end, window_param(request))
+    if fmt == "csv":
+        name = f"ledger-{start.isoformat()}-{end.isoformat()}.csv"
+        return web.Response(
+            text=ledger.to_csv(rows),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return json_response([r.to_dict() for r in rows])
