@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]  # the package ships no types
+import xlsxwriter
 
 from bianmin.center import Center, load_center
 from bianmin.protocol import OUTCOME_NAMES
