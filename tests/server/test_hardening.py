@@ -1,0 +1,92 @@
+"""Issue 10: each way a phone on the hall's Wi-Fi (or bad luck) took the hall down."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from queue_server.accounts import ADDRESS_TRIES, LOGIN_TRIES, Accounts
+from queue_server.errors import TooManyRequests, Unauthorized
+from queue_server.store import Store
+
+from .conftest import PASSWORD, login
+
+
+@pytest.fixture
+async def accounts(tmp_path):
+    store = await Store.open(tmp_path / "acc.db")
+    acc = Accounts(store)
+    await acc.add_clerk("w1", "窗口一", [1], PASSWORD)
+    await acc.add_clerk("w2", "窗口二", [2], PASSWORD)
+    yield acc
+    await store.close()
+
+
+async def _outcomes(coros) -> list[str]:
+    out = []
+    for r in await asyncio.gather(*coros, return_exceptions=True):
+        out.append(type(r).__name__ if isinstance(r, BaseException) else "ok")
+    return out
+
+
+async def test_concurrent_wrong_logins_are_counted_before_any_is_checked(hall):
+    rs = await asyncio.gather(*(hall.post("/api/login", json={"login": "w1", "password": "wrong"}) for _ in range(40)))
+    statuses = sorted(r.status for r in rs)
+    assert statuses.count(401) == LOGIN_TRIES  # checked
+    assert statuses.count(429) == 40 - LOGIN_TRIES  # refused unchecked
+
+
+async def test_a_flood_against_one_login_leaves_colleagues_at_that_pc(accounts):
+    got = await _outcomes(accounts.login("w1", "wrong", "10.0.0.5") for _ in range(30))
+    assert got.count("Unauthorized") == LOGIN_TRIES
+    with pytest.raises(TooManyRequests):
+        await accounts.login("w1", PASSWORD, "10.0.0.5")  # that login at that PC waits
+    clerk, _ = await accounts.login("w2", PASSWORD, "10.0.0.5")  # a colleague at the same PC
+    assert clerk.login == "w2"
+    clerk, _ = await accounts.login("w1", PASSWORD, "10.0.0.6")  # the clerk from another PC
+    assert clerk.login == "w1"
+
+
+async def test_the_address_cap_stops_guessing_many_logins(accounts):
+    for i in range(ADDRESS_TRIES):
+        with pytest.raises(Unauthorized):
+            await accounts.login(f"guess{i}", "wrong", "10.0.0.7")
+    with pytest.raises(TooManyRequests):
+        await accounts.login("w1", PASSWORD, "10.0.0.7")
+    assert (await accounts.login("w1", PASSWORD, "10.0.0.8"))[0].login == "w1"
+
+
+async def test_limiter_memory_stays_bounded_by_recent_keys():
+    from queue_server.auth import RateLimiter
+
+    rl = RateLimiter(limit=5, window=300, max_keys=100)
+    for i in range(5000):
+        rl.take(f"k{i}", float(i))
+    assert len(rl) <= 100
+    rl.take("late", 10_000.0)
+    rl.sweep(10_000.0)
+    assert len(rl) == 1
+
+
+async def test_disabling_a_clerk_ends_the_open_session_on_the_next_request(hall):
+    await login(hall)
+    assert (await hall.get("/api/me")).status == 200
+    from queue_server.keys import STORE
+
+    store = hall.server.app[STORE]
+    await store.write(lambda db: db.execute("UPDATE clerks SET windows = '[3]' WHERE login = 'w1'"))
+    me = await (await hall.get("/api/me")).json()
+    assert me["windows"] == [3]  # changed windows count at once
+    await store.write(lambda db: db.execute("UPDATE clerks SET active = 0 WHERE login = 'w1'"))
+    assert (await hall.post("/api/windows/1/call")).status == 401
+
+
+async def test_a_revoked_kiosk_stops_issuing_on_the_next_request(hall):
+    from queue_server.keys import STORE
+
+    r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+    assert r.status == 201
+    await hall.server.app[STORE].write(lambda db: db.execute("UPDATE devices SET revoked = 1"))
+    r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+    assert r.status == 401
