@@ -14,11 +14,10 @@ from .errors import BadRequest, Forbidden, NotFound, Unauthorized
 from .keys import ACCOUNTS, SERVICE, WINDOWS
 from .rules import Completion
 from .service import QueueService
-from .web import field, json_response, read_json
+from .web import SESSION_COOKIE, field, json_response, path_int, read_json
 from .window_actions import WindowActions
 
 routes = web.RouteTableDef()
-SESSION_COOKIE = "bianmin_session"
 
 
 def _svc(request: web.Request) -> QueueService:
@@ -125,10 +124,9 @@ async def require_role(request: web.Request, *roles: str) -> Clerk:
 
 
 async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:
-    try:
-        number = int(request.match_info["n"])
-    except ValueError:
-        raise NotFound("窗口号必须是数字", code="unknown_window") from None
+    number = path_int(request.match_info["n"])
+    if number is None:
+        raise NotFound("窗口号必须是数字", code="unknown_window")
     if _svc(request).center.window(number) is None:
         raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
     clerk = await current_clerk(request)

@@ -90,3 +90,71 @@ async def test_a_revoked_kiosk_stops_issuing_on_the_next_request(hall):
     await hall.server.app[STORE].write(lambda db: db.execute("UPDATE devices SET revoked = 1"))
     r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
     assert r.status == 401
+
+
+# ---- 500s and invalid text ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method,path,body,headers",
+    [
+        ("post", "/api/login", b"[" * 30000 + b"]" * 30000, {"Content-Type": "application/json"}),
+        ("post", "/api/login", '{"login": "\\ud800", "password": "x"}'.encode(), {"Content-Type": "application/json"}),
+        ("post", "/api/tickets", b"{}", {"Authorization": b"Bearer \xff\xfe".decode("latin-1")}),
+        ("get", "/api/me", None, {"Cookie": "bianmin_session=\xff\xfe"}),
+        ("get", "/clerk/notice/rejection/99999999999999999999", None, {}),
+        ("post", "/api/cases/99999999999999999999/complete", None, {}),
+        ("post", "/api/windows/99999999999999999999/call", None, {}),
+    ],
+)
+async def test_inputs_that_gave_a_500_get_a_4xx(hall, method, path, body, headers):
+    if "Cookie" not in headers:
+        await login(hall)
+    r = await getattr(hall, method)(path, data=body, headers=headers)
+    assert 400 <= r.status < 500, await r.text()
+
+
+@pytest.mark.parametrize("field", ["request_id"])
+async def test_a_lone_surrogate_is_refused_at_the_edge(hall, field):
+    body = '{"category": "A", "%s": "\\ud800"}' % field
+    r = await hall.post("/api/tickets", data=body, headers={**hall.kiosk, "Content-Type": "application/json"})
+    assert r.status == 400
+    assert (await r.json())["error"]["code"] == "bad_text"
+
+
+async def test_requeue_with_a_surrogate_number_is_a_400(hall):
+    await login(hall)
+    r = await hall.post(
+        "/api/windows/1/requeue", data='{"number": "\\ud800"}', headers={"Content-Type": "application/json"}
+    )
+    assert r.status == 400
+
+
+# ---- CSRF -------------------------------------------------------------------------------
+
+
+async def test_cookie_writes_need_json_and_our_origin(hall):
+    await login(hall)
+    form = await hall.post("/api/windows/1/pause", data="x=1", headers={"Content-Type": "text/plain"})
+    assert form.status == 415
+    other = await hall.post("/api/windows/1/pause", headers={"Origin": "http://127.0.0.1:18200"})
+    assert other.status == 403
+    site = await hall.post("/api/windows/1/pause", json={}, headers={"Sec-Fetch-Site": "same-site"})
+    assert site.status == 403
+    own = f"http://{hall.server.host}:{hall.server.port}"
+    ok = await hall.post("/api/windows/1/pause", json={}, headers={"Origin": own, "Sec-Fetch-Site": "same-origin"})
+    assert ok.status == 200, await ok.text()
+
+
+async def test_rejection_notice_only_for_the_deciding_window(hall):
+    r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+    assert r.status == 201
+    await login(hall, "w1")
+    assert (await hall.post("/api/windows/1/call")).status == 200
+    assert (await hall.post("/api/windows/1/start")).status == 200
+    r = await hall.post("/api/windows/1/finish", json={"outcome": "rejected", "reason": "材料不全"})
+    assert r.status == 200, await r.text()
+    tid = (await r.json())["ticket"]["id"]
+    assert (await hall.get(f"/clerk/notice/rejection/{tid}")).status == 200
+    await login(hall, "w3")
+    assert (await hall.get(f"/clerk/notice/rejection/{tid}")).status == 404
