@@ -11,7 +11,7 @@ from bianmin.protocol import OUTCOMES
 
 from .accounts import Accounts, Clerk
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
-from .keys import ACCOUNTS, SERVICE, WINDOWS
+from .keys import ACCOUNTS, SERVICE, STORE, WINDOWS
 from .rules import Completion
 from .service import QueueService
 from .web import SESSION_COOKIE, field, json_response, path_int, read_json
@@ -34,6 +34,10 @@ def _accounts(request: web.Request) -> Accounts:
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
+    """200 while the hall can save; 503 naming the cause (磁盘已满…) while writes fail."""
+    fault = request.app[STORE].fault
+    if fault is not None:
+        return json_response({"ok": False, "error": {"code": "degraded", "message": fault}}, status=503)
     return json_response({"ok": True})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -158,3 +159,53 @@ async def test_rejection_notice_only_for_the_deciding_window(hall):
     assert (await hall.get(f"/clerk/notice/rejection/{tid}")).status == 200
     await login(hall, "w3")
     assert (await hall.get(f"/clerk/notice/rejection/{tid}")).status == 404
+
+
+# ---- failure isolation, full disk -------------------------------------------------------
+
+
+async def test_one_bad_change_fails_alone_in_its_group(tmp_path, caplog):
+    store = await Store.open(tmp_path / "g.db")
+    try:
+        await store.write(lambda db: db.execute("CREATE TABLE t (x TEXT)"))
+
+        def put(text):
+            return lambda db: db.execute("INSERT INTO t VALUES (?)", (text,))
+
+        failed = []
+        store.on_failure.append(lambda: failed.append(1))
+        futs = [store.write(put(f"ok{i}")) for i in range(10)]
+        futs.insert(5, store.write(put("\ud800")))
+        got = await asyncio.gather(*futs, return_exceptions=True)
+        errors = [g for g in got if isinstance(g, BaseException)]
+        assert len(errors) == 1 and errors[0].code == "database_error"
+        rows = await store.fetchall("SELECT COUNT(*) FROM t")
+        assert rows[0][0] == 10
+        assert failed  # the service is told to reload
+        assert "rolled back alone" in caplog.text and "UnicodeEncodeError" in caplog.text
+    finally:
+        await store.close()
+
+
+async def test_full_disk_says_so_and_healthz_is_degraded(hall):
+    from queue_server.keys import STORE
+
+    store = hall.server.app[STORE]
+    await store.write(lambda db: db.execute("CREATE TABLE IF NOT EXISTS filler (b BLOB)"))
+    pages = (await store.fetchone("PRAGMA page_count"))[0]
+    # A real SQLITE_FULL: the writer may not grow the file past its size now.
+    await store.write(lambda db: db.execute(f"PRAGMA max_page_count = {pages + 2}"))
+    r = None
+    for _ in range(50):
+        with contextlib.suppress(Exception):
+            await store.write(lambda db: db.execute("INSERT INTO filler VALUES (zeroblob(3000))"))
+        r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+        if r.status != 201:
+            break
+    assert r is not None and r.status == 503
+    assert "磁盘已满" in (await r.json())["error"]["message"]
+    h = await hall.get("/healthz")
+    assert h.status == 503 and (await h.json())["error"]["message"] == "磁盘已满"
+    await store.write(lambda db: db.execute("PRAGMA max_page_count = 1000000"))
+    assert (await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)).status == 201
+    assert (await hall.get("/healthz")).status == 200
