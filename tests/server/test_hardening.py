@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 
+from bench.devserver import ROOT, free_port
 from queue_server.accounts import ADDRESS_TRIES, LOGIN_TRIES, Accounts
 from queue_server.errors import TooManyRequests, Unauthorized
 from queue_server.store import Store
@@ -209,3 +215,76 @@ async def test_full_disk_says_so_and_healthz_is_degraded(hall):
     await store.write(lambda db: db.execute("PRAGMA max_page_count = 1000000"))
     assert (await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)).status == 201
     assert (await hall.get("/healthz")).status == 200
+
+
+# ---- the serve process: one per database, a busy port, slow and many connections --------
+
+
+def _serve(db, port) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "queue_server", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=30, cwd=ROOT)
+
+
+def test_a_second_server_on_the_same_database_refuses_to_start(server):
+    out = _serve(server.db, free_port())
+    assert out.returncode != 0
+    assert "另一个便民服务器正在使用数据库" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_serve_on_a_busy_port_exits_with_a_clear_message(server, tmp_path):
+    out = _serve(tmp_path / "other.db", server.port)
+    assert out.returncode != 0
+    assert f"端口 {server.port} 已被占用" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def _healthz(url: str) -> int:
+    with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+        return r.status
+
+
+def test_one_address_cannot_take_every_connection_and_slow_heads_time_out(server):
+    from queue_server.guard import KEEPALIVE_TIMEOUT, PER_ADDRESS
+
+    socks = []
+    try:
+        for _ in range(PER_ADDRESS + 20):
+            s = socket.socket()
+            s.bind(("127.0.0.2", 0))  # another address on the loopback: the "phone"
+            s.connect(("127.0.0.1", server.port))
+            s.sendall(b"G")  # a request head that never completes
+            socks.append(s)
+        time.sleep(0.5)
+        closed = 0
+        for s in socks:
+            s.settimeout(0.05)
+            try:
+                closed += s.recv(1) == b""
+            except ConnectionResetError:
+                closed += 1
+            except TimeoutError:
+                pass
+        assert closed >= 20  # those past the cap were refused at once
+        assert _healthz(server.url) == 200  # and the hall still answers others
+        time.sleep(KEEPALIVE_TIMEOUT + 1.5)
+        for s in socks[:PER_ADDRESS]:
+            s.settimeout(1)
+            try:
+                assert s.recv(1) == b""
+            except ConnectionResetError:
+                pass
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_malformed_requests_log_one_line_not_a_traceback(server):
+    with socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert s.recv(100)[9:10] == b"4"
+    with socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"\r\n")
+        assert s.recv(100)[9:10] == b"4"
+    time.sleep(0.3)
+    assert "Traceback" not in server.log.read_text(encoding="utf-8")
