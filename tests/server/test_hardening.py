@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -288,3 +290,38 @@ def test_malformed_requests_log_one_line_not_a_traceback(server):
         assert s.recv(100)[9:10] == b"4"
     time.sleep(0.3)
     assert "Traceback" not in server.log.read_text(encoding="utf-8")
+
+
+def _launcher(cwd, port) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(BIANMIN_PORT=str(port), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "queue_server.launcher"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_launcher_on_a_busy_port_says_so_and_stops(server, tmp_path):
+    proc = _launcher(tmp_path, server.port)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "已被占用" in out and "服务器没有启动" in out
+    assert "/clerk" not in out  # no URLs as if it had started
+
+
+def test_launcher_says_when_the_server_dies(tmp_path):
+    proc = _launcher(tmp_path, free_port())
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "没有检测到显示器" in line:
+            break
+    pid = int((tmp_path / "var" / "queue.db.lock").read_text().strip())
+    os.kill(pid, signal.SIGKILL)
+    out, _ = proc.communicate(timeout=30)
+    assert "服务器已停止运行" in out, "".join(lines) + out
