@@ -325,3 +325,24 @@ def test_launcher_says_when_the_server_dies(tmp_path):
     os.kill(pid, signal.SIGKILL)
     out, _ = proc.communicate(timeout=30)
     assert "服务器已停止运行" in out, "".join(lines) + out
+
+
+# ---- the clock steps back across midnight -----------------------------------------------
+
+
+async def test_a_closed_day_never_reopens_when_the_clock_steps_back(hall, clock):
+    import datetime as dt
+
+    clock.now = clock.now.replace(hour=23, minute=59)
+    assert (await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)).status == 201
+    clock.now += dt.timedelta(minutes=2)  # past midnight: a new day
+    r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+    today = await r.json()
+    assert today["number"] == "A001"
+    clock.now -= dt.timedelta(minutes=5)  # NTP steps the clock back to yesterday
+    r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+    again = await r.json()
+    assert again["number"] == "A002"
+    assert again["issued_at"][:10] == today["issued_at"][:10]
+    snap = await (await hall.get("/api/snapshot")).json()
+    assert snap["day"] == today["issued_at"][:10]
