@@ -11,7 +11,7 @@ from bianmin.protocol import OUTCOMES
 
 from .accounts import Accounts, Clerk
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
-from .keys import ACCOUNTS, SERVICE, STORE, WINDOWS
+from .keys import ACCOUNTS, HUB, SERVICE, STORE, WINDOWS
 from .rules import Completion
 from .service import QueueService
 from .web import SESSION_COOKIE, field, json_response, path_int, read_json
@@ -73,9 +73,10 @@ async def ticket_state(request: web.Request) -> web.Response:
 
 @routes.get("/api/snapshot")
 async def snapshot(request: web.Request) -> web.Response:
-    async with _svc(request).settled():
-        snap = _svc(request).snapshot()
-    return json_response(snap.to_dict())
+    """The public board for anyone; the full hall for a display token or a clerk session."""
+    hub = request.app[HUB]
+    body = await hub.full_snapshot() if await hub.may_see_all(request) else hub.public_snapshot()
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 
 @routes.post("/api/login")

@@ -132,7 +132,9 @@ async def main() -> None:
     display_token = _demo_token("显示屏令牌")
     if screen and not stop.is_set():
         board = [py, "-m", "display", "--server", url, "--windowed"]
-        procs.append(await asyncio.create_subprocess_exec(*board, *(["--token", display_token] if display_token else [])))
+        procs.append(
+            await asyncio.create_subprocess_exec(*board, *(["--token", display_token] if display_token else []))
+        )
         if token:
             procs.append(
                 await asyncio.create_subprocess_exec(

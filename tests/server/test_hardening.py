@@ -346,3 +346,59 @@ async def test_a_closed_day_never_reopens_when_the_clock_steps_back(hall, clock)
     assert again["issued_at"][:10] == today["issued_at"][:10]
     snap = await (await hall.get("/api/snapshot")).json()
     assert snap["day"] == today["issued_at"][:10]
+
+
+# ---- what anonymous clients read; reads off the writer's lock; WebSocket caps -----------
+
+
+async def test_anonymous_clients_get_numbers_windows_and_counts_only(hall):
+    r = await hall.post("/api/tickets", json={"category": "A", "matter": "A1"}, headers=hall.kiosk)
+    assert r.status == 201, await r.text()
+    public = await (await hall.get("/api/snapshot")).json()
+    assert public["queue"] == [] and public["waiting"]["A"] == 1
+    ws = await hall.ws_connect("/ws")
+    assert (await ws.receive_json(timeout=5))["queue"] == []
+    await login(hall)
+    assert (await hall.post("/api/windows/1/call")).status == 200
+    ev = await ws.receive_json(timeout=5)
+    assert ev["ticket"]["number"] == "A001"
+    assert ev["ticket"]["matter"] is None and ev["ticket"]["issued_at"] == "" and ev["ticket"]["id"] == 0
+    assert ev["window"]["clerk"] is None
+    await ws.close()
+    full = await (await hall.get("/api/snapshot")).json()  # with the session
+    assert full["windows"][0]["ticket"]["matter"] == "A1"
+
+
+async def test_the_display_token_gets_the_full_view(hall):
+    from queue_server.keys import ACCOUNTS
+
+    _, token = await hall.server.app[ACCOUNTS].add_device("display", "显示屏")
+    await issue_one(hall)
+    snap = await (await hall.get("/api/snapshot", headers={"Authorization": f"Bearer {token}"})).json()
+    assert [t["number"] for t in snap["queue"]] == ["A001"]
+    bad = await hall.get("/api/snapshot", headers={"Authorization": "Bearer nope"})
+    assert bad.status == 401
+
+
+async def issue_one(hall):
+    r = await hall.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+    assert r.status == 201
+
+
+async def test_public_reads_do_not_wait_for_the_writer_lock(hall):
+    from queue_server.keys import SERVICE
+
+    await issue_one(hall)
+    async with hall.server.app[SERVICE]._lock:  # a long change in progress
+        r = await asyncio.wait_for(hall.get("/api/snapshot"), 5)
+        assert (await r.json())["waiting"]["A"] == 1
+
+
+async def test_websocket_clients_are_capped_per_address(hall):
+    from queue_server.hub import PER_ADDRESS
+
+    conns = [await hall.ws_connect("/ws") for _ in range(PER_ADDRESS)]
+    with pytest.raises(Exception, match="429"):
+        await hall.ws_connect("/ws")
+    for ws in conns:
+        await ws.close()
