@@ -225,6 +225,12 @@ class QueueService:
         await self._load_day()
         if changed_day:
             self._record(Change("day_started", self.batch(), day=today.isoformat()), now)
+            self.prune_events(now)
+
+    def prune_events(self, now: dt.datetime, keep_from_seq: int | None = None) -> asyncio.Future[int]:
+        """Drop events older than ``EVENT_DAYS`` (at each new day), keeping any from ``keep_from_seq``."""
+        before = self.iso(now - dt.timedelta(days=queue_db.EVENT_DAYS)) or ""
+        return self.store.write(lambda db: queue_db.prune_events(db, before, keep_from_seq))
 
     # ---- recording -----------------------------------------------------------------------
 

@@ -402,3 +402,20 @@ async def test_websocket_clients_are_capped_per_address(hall):
         await hall.ws_connect("/ws")
     for ws in conns:
         await ws.close()
+
+
+async def test_old_events_are_pruned_at_a_new_day_but_not_past_the_bound(hall, clock):
+    import datetime as dt
+
+    from queue_server.keys import SERVICE, STORE
+
+    for _ in range(3):
+        await issue_one(hall)
+    store, svc = hall.server.app[STORE], hall.server.app[SERVICE]
+    (kept,) = await store.fetchone("SELECT MAX(seq) FROM events")
+    clock.now += dt.timedelta(days=8)
+    await svc.prune_events(clock.now, keep_from_seq=kept)  # the county has not pushed the last one
+    assert [r[0] for r in await store.fetchall("SELECT seq FROM events WHERE at < '2026-11-28'")] == [kept]
+    await issue_one(hall)  # a new day: prunes with no bound
+    await store.drain()
+    assert (await store.fetchone("SELECT COUNT(*) FROM events WHERE at < '2026-11-28'"))[0] == 0
