@@ -20,6 +20,7 @@ import errno
 import logging
 import resource
 import time
+import typing
 from collections import Counter
 from typing import Any
 
@@ -91,7 +92,7 @@ class GuardedProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         address = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
         if not self.connections.admit(address):
-            transport.abort()  # RST at once: the descriptor is freed now
+            typing.cast(asyncio.Transport, transport).abort()  # RST at once: the descriptor is freed now
             return
         self.address = address
         self.inner.connection_made(transport)

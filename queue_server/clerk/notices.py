@@ -17,8 +17,8 @@ from bianmin.text import cn_date
 from .. import queue_db
 from ..api import current_clerk
 from ..errors import NotFound
-from ..web import path_int
 from ..keys import SERVICE
+from ..web import path_int
 
 routes = web.RouteTableDef()
 TEMPLATES = Path(__file__).resolve().parent / "templates"
