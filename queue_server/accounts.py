@@ -52,7 +52,7 @@ class Device:
 
 LOGIN_TRIES = 5  # per login name and address, per 5 minutes
 ADDRESS_TRIES = 20  # per address, per 5 minutes
-HASHES_AT_ONCE = 2
+HASHES_AT_ONCE = 1  # a hall PC may have two cores: leave one for the event loop
 
 
 class Accounts:
@@ -66,7 +66,7 @@ class Accounts:
         # trying many logins, and still leaves colleagues at that PC room to log in.
         self.limiter = RateLimiter(limit=LOGIN_TRIES, window=300)
         self.address_limiter = RateLimiter(limit=ADDRESS_TRIES, window=300)
-        self._hashing = asyncio.Semaphore(HASHES_AT_ONCE)  # scrypt runs in threads, this many at once
+        self._hashing = asyncio.Semaphore(HASHES_AT_ONCE)  # scrypt runs in a worker thread, one at a time
         self._dummy_hash: str | None = None  # checked for unknown logins: every miss costs one scrypt
         # Last request of each open session (for the idle timeout); pruned as sessions idle out.
         # Sessions and device tokens themselves are read from the database on every request,
