@@ -351,3 +351,44 @@ class CaseList(Message):
 
     today: str
     cases: list[CaseView]
+
+
+# ---- the public view: what anyone on the hall's Wi-Fi may read ------------------------------
+# Numbers, windows and counts only: no matter, no times, no ticket ids, no clerk names, no
+# line. The same Snapshot/Event types with those fields emptied, so every board reads both;
+# the display (device token) and the clerk console (session) get the full view.
+
+
+def public_ticket(t: TicketView | None) -> TicketView | None:
+    if t is None:
+        return None
+    return TicketView(
+        id=0,
+        number=t.number,
+        category=t.category,
+        matter=None,
+        matter_name=None,
+        priority=t.priority,
+        status=t.status,
+        window=t.window,
+        issued_at="",
+        transferred_to=t.transferred_to,
+    )
+
+
+def public_window(w: WindowView) -> WindowView:
+    return dataclasses.replace(w, clerk=None, ticket=public_ticket(w.ticket))
+
+
+def public_event(e: Event) -> Event:
+    """``e`` as anonymous clients see it."""
+    return Event(
+        seq=e.seq,
+        type=e.type,
+        at=e.at,
+        waiting=e.waiting,
+        ticket=public_ticket(e.ticket),
+        window=public_window(e.window) if e.window else None,
+        to_window=public_window(e.to_window) if e.to_window else None,
+        day=e.day,
+    )

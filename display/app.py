@@ -67,7 +67,7 @@ class DisplayApp(App):
         self._on_size(Window, Window.size)
         self.screen = BoardScreen()
         self.controller = DisplayController(self.screen, self.announcer.announce, max_age=self.settings.max_age)
-        self.client = HallClient(self.settings.server, self.controller)
+        self.client = HallClient(self.settings.server, self.controller, token=self.settings.token)
         self._tick()
         Clock.schedule_interval(self._tick, 1.0)
         return self.screen

@@ -31,6 +31,7 @@ class DisplaySettings:
     voice: str = "auto"  # auto | espeak | clips
     voice_dir: Path = VOICE_DIR
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
+    token: str | None = None  # the display's device token: the full hall view (else the public board)
 
 
 def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
@@ -62,6 +63,12 @@ def parser() -> argparse.ArgumentParser:
         help="window size, e.g. 1280x720 (default: the whole screen)",
     )
     p.add_argument("--windowed", action="store_true", help="run in a window, not fullscreen")
+    p.add_argument(
+        "--token",
+        default=os.environ.get("BIANMIN_DISPLAY_TOKEN") or None,
+        help="this display's device token (python -m queue_server add-device --kind display); "
+        "default: $BIANMIN_DISPLAY_TOKEN",
+    )
     p.add_argument("--fps", type=_positive(int), default=d.maxfps, help=f"frame rate cap (default: {d.maxfps})")
     p.add_argument(
         "--marquee",
@@ -120,4 +127,5 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         audio=ns.audio,
         voice=ns.voice,
         voice_dir=ns.voice_dir,
+        token=ns.token,
     )

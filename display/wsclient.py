@@ -53,8 +53,18 @@ class Backoff:
 class HallClient:
     """Keeps the handler fed from the server at ``base_url`` until cancelled."""
 
-    def __init__(self, base_url: str, handler: Handler, *, backoff: Backoff | None = None, heartbeat: float = 15.0):
+    def __init__(
+        self,
+        base_url: str,
+        handler: Handler,
+        *,
+        backoff: Backoff | None = None,
+        heartbeat: float = 15.0,
+        token: str | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
+        # The display's device token: the server then sends the full hall, not the public board.
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.handler = handler
         self.backoff = backoff or Backoff()
         self.heartbeat = heartbeat
@@ -88,13 +98,14 @@ class HallClient:
 
     async def _session(self, session: aiohttp.ClientSession) -> None:
         async with session.get(f"{self.base_url}/healthz") as resp:
-            resp.raise_for_status()
+            if resp.status != 503:  # 503: the server is up but cannot save; still show the hall
+                resp.raise_for_status()
             self.handler.set_server_date(_http_date(resp.headers.get("Date")))
         if self.handler.center is None:
             async with session.get(f"{self.base_url}/api/center") as resp:
                 resp.raise_for_status()
                 self.handler.on_center(CenterInfo.from_dict(await resp.json()))
-        async with session.ws_connect(self.ws_url(), heartbeat=self.heartbeat) as ws:
+        async with session.ws_connect(self.ws_url(), heartbeat=self.heartbeat, headers=self.headers) as ws:
             self.connects += 1
             self.resync = False
             self.handler.on_connection(True)

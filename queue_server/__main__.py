@@ -6,19 +6,19 @@ import argparse
 import asyncio
 import logging
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
-from aiohttp import web
-
 from bianmin.center import ConfigError, load_center
 
+from . import guard
 from . import report as report_mod
 from . import settings as settings_mod
 from .accounts import ROLES, Accounts
 from .app import create_app
 from .errors import AppError
-from .store import Store
+from .store import InstanceLocked, Store, fault_message, hold_instance_lock
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,12 +50,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(settings: settings_mod.Settings) -> None:
-    store = await Store.open(settings.db)
-    app = create_app(settings, store)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    hold_instance_lock(settings.db)  # before anything touches the database
+    try:
+        store = await Store.open(settings.db)
+    except sqlite3.Error as exc:
+        raise SystemExit(f"无法打开数据库 {settings.db}：{fault_message(exc)}（{exc}）") from None
+    try:
+        app = create_app(settings, store)
+        runner = await guard.start(app, settings.host, settings.port)
+    except BaseException:
+        await store.close()
+        raise
     print(f"便民排队叫号服务器已启动：{settings.base_url}  (数据库 {settings.db})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -103,6 +108,8 @@ def main(argv: list[str] | None = None) -> None:
         if ns.command == "serve":
             settings = settings_mod.from_args(ns)
             load_center(settings.config)  # fail fast with the field at fault
+            guard.raise_fd_limit()
+            guard.quiet_logs()
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))
@@ -114,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"中心配置文件有误：{exc}") from None
     except AppError as exc:
         raise SystemExit(exc.message) from None
+    except (InstanceLocked, guard.PortBusy) as exc:
+        raise SystemExit(str(exc)) from None
     except KeyboardInterrupt:
         pass
 

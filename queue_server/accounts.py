@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import sqlite3
@@ -9,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from .auth import RateLimiter, hash_password, new_token, token_hash, verify_password
+from .auth import RateLimiter, hash_password, new_token, token_hash, token_ok, verify_password
 from .errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from .store import Store
 
@@ -49,6 +50,11 @@ class Device:
     name: str
 
 
+LOGIN_TRIES = 5  # per login name and address, per 5 minutes
+ADDRESS_TRIES = 20  # per address, per 5 minutes
+HASHES_AT_ONCE = 1  # a hall PC may have two cores: leave one for the event loop
+
+
 class Accounts:
     """Logins for clerks, tokens for kiosks and displays."""
 
@@ -56,9 +62,16 @@ class Accounts:
         self.store = store
         self.idle = dt.timedelta(minutes=idle_minutes)
         self.max_age = dt.timedelta(hours=max_hours)
-        self.limiter = RateLimiter(limit=5, window=300)
-        self._devices: dict[str, Device] = {}
-        self._sessions: dict[str, tuple[Clerk, dt.datetime, dt.datetime]] = {}
+        # One clerk's typos lock that login at that PC only; the address cap stops a guesser
+        # trying many logins, and still leaves colleagues at that PC room to log in.
+        self.limiter = RateLimiter(limit=LOGIN_TRIES, window=300)
+        self.address_limiter = RateLimiter(limit=ADDRESS_TRIES, window=300)
+        self._hashing = asyncio.Semaphore(HASHES_AT_ONCE)  # scrypt runs in a worker thread, one at a time
+        self._dummy_hash: str | None = None  # checked for unknown logins: every miss costs one scrypt
+        # Last request of each open session (for the idle timeout); pruned as sessions idle out.
+        # Sessions and device tokens themselves are read from the database on every request,
+        # so a disabled clerk, a revoked device or changed windows count on the next request.
+        self._last_seen: dict[str, dt.datetime] = {}
 
     async def add_clerk(self, login: str, name: str, windows: list[int], password: str, role: str = "clerk") -> Clerk:
         login, name = login.strip(), name.strip()
@@ -104,35 +117,44 @@ class Accounts:
         return int(rows[0][0])
 
     async def device(self, token: str, kind: str) -> Device:
-        """The device holding ``token``; raises Unauthorized with a message for the installer."""
-        h = token_hash(token)
-        dev = self._devices.get(h)
-        if dev is None:
+        """The device holding ``token``; raises Unauthorized with a message for the installer.
+
+        Read from the database each time (one indexed row): a revoked token stops at once."""
+        row = None
+        if token_ok(token):
             row = await self.store.fetchone(
-                "SELECT id, kind, name FROM devices WHERE token_hash = ? AND revoked = 0", (h,)
+                "SELECT id, kind, name FROM devices WHERE token_hash = ? AND revoked = 0", (token_hash(token),)
             )
-            if row is None:
-                raise Unauthorized("设备令牌无效，请联系管理员重新登记本设备", code="bad_device_token")
-            dev = self._devices[h] = Device(row["id"], row["kind"], row["name"])
+        if row is None:
+            raise Unauthorized("设备令牌无效，请联系管理员重新登记本设备", code="bad_device_token")
+        dev = Device(row["id"], row["kind"], row["name"])
         if dev.kind != kind:
-            raise Unauthorized("此设备令牌不是取号机令牌", code="wrong_device_kind")
+            names = {"kiosk": "取号机", "display": "显示屏"}
+            raise Unauthorized(f"此设备令牌不是{names.get(kind, kind)}令牌", code="wrong_device_kind")
         return dev
 
     async def login(self, login: str, password: str, address: str) -> tuple[Clerk, str]:
-        """Check a password and open a session; failures are rate-limited per login and address."""
+        """Check a password and open a session; attempts are rate-limited per login and address.
+
+        The check and the count happen together before anything awaits; the password is
+        hashed in a worker thread (a few at once), and an unknown login costs one hash too."""
         now = time.monotonic()
-        for key in (f"login:{login}", f"addr:{address}"):
-            wait = self.limiter.retry_after(key, now)
-            if wait > 0:
-                raise TooManyRequests(
-                    f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试", code="login_rate_limited"
-                )
-        row = await self.store.fetchone("SELECT * FROM clerks WHERE login = ? AND active = 1", (login,))
-        if row is None or not verify_password(password, row["pw_hash"]):
-            self.limiter.fail(f"login:{login}", now)
-            self.limiter.fail(f"addr:{address}", now)
+        login_key, addr_key = f"{login}@{address}", address
+        wait = max(self.limiter.retry_after(login_key, now), self.address_limiter.retry_after(addr_key, now))
+        if wait > 0:
+            raise TooManyRequests(f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试", code="login_rate_limited")
+        self.limiter.take(login_key, now)
+        self.address_limiter.take(addr_key, now)
+        async with self._hashing:
+            row = await self.store.fetchone("SELECT * FROM clerks WHERE login = ? AND active = 1", (login,))
+            if self._dummy_hash is None:
+                self._dummy_hash = await asyncio.to_thread(hash_password, new_token())
+            stored = row["pw_hash"] if row is not None else self._dummy_hash
+            ok = await asyncio.to_thread(verify_password, password, stored)
+        if row is None or not ok:
             raise Unauthorized("登录名或密码错误", code="bad_credentials")
-        self.limiter.reset(f"login:{login}")
+        self.limiter.reset(login_key)
+        self.address_limiter.release(addr_key, now)
         clerk = clerk_from_row(row)
         token = new_token()
         created = dt.datetime.now(dt.UTC)
@@ -147,38 +169,47 @@ class Accounts:
             )
 
         await self.store.write(open_session)
-        self._sessions[token_hash(token)] = (clerk, expires, created)
+        self._prune_seen(created)
+        self._last_seen[token_hash(token)] = created
         return clerk, token
 
     async def session(self, token: str | None) -> Clerk:
-        """The clerk of a live session; idle or expired sessions end with a clear message."""
+        """The clerk of a live session; idle or expired sessions end with a clear message.
+
+        The session and its clerk are read on every request (one indexed join), so a
+        disabled clerk or changed windows take effect on the next request."""
         if not token:
             raise Unauthorized("请先登录", code="login_required")
+        if not token_ok(token):
+            raise Unauthorized("登录已失效，请重新登录", code="login_required")
         h = token_hash(token)
         now = dt.datetime.now(dt.UTC)
-        entry = self._sessions.get(h)
-        if entry is None:
-            row = await self.store.fetchone(
-                "SELECT c.*, s.expires_at FROM sessions s JOIN clerks c ON c.id = s.clerk_id "
-                "WHERE s.token_hash = ? AND c.active = 1",
-                (h,),
-            )
-            if row is None:
-                raise Unauthorized("登录已失效，请重新登录", code="login_required")
-            clerk = clerk_from_row(row)
-            entry = (clerk, dt.datetime.fromisoformat(row["expires_at"]), now)
-        clerk, expires, last_seen = entry
+        row = await self.store.fetchone(
+            "SELECT c.*, s.expires_at, s.created_at AS opened_at FROM sessions s "
+            "JOIN clerks c ON c.id = s.clerk_id WHERE s.token_hash = ? AND c.active = 1",
+            (h,),
+        )
+        if row is None:
+            self._last_seen.pop(h, None)
+            raise Unauthorized("登录已失效，请重新登录", code="login_required")
+        expires = dt.datetime.fromisoformat(row["expires_at"])
+        last_seen = self._last_seen.get(h, now)  # after a restart: idle from now
         if now >= expires or now - last_seen > self.idle:
             await self.logout(token)
             raise Unauthorized("长时间未操作，登录已超时，请重新登录", code="session_expired")
-        self._sessions[h] = (clerk, expires, now)
-        return clerk
+        self._last_seen[h] = now
+        return clerk_from_row(row)
+
+    def _prune_seen(self, now: dt.datetime) -> None:
+        """Forget sessions idle past the timeout (they would be refused anyway)."""
+        for h in [h for h, seen in self._last_seen.items() if now - seen > self.idle]:
+            del self._last_seen[h]
 
     async def logout(self, token: str | None) -> None:
-        if not token:
+        if not token or not token_ok(token):
             return
         h = token_hash(token)
-        self._sessions.pop(h, None)
+        self._last_seen.pop(h, None)
         await self.store.write(lambda db: db.execute("DELETE FROM sessions WHERE token_hash = ?", (h,)))
 
 

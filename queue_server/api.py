@@ -13,14 +13,13 @@ from bianmin.protocol import OUTCOMES
 from . import wait_estimate
 from .accounts import Accounts, Clerk
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
-from .keys import ACCOUNTS, SERVICE, WINDOWS
+from .keys import ACCOUNTS, HUB, SERVICE, STORE, WINDOWS
 from .rules import Completion
 from .service import QueueService
-from .web import field, json_response, read_json
+from .web import SESSION_COOKIE, field, json_response, path_int, read_json
 from .window_actions import WindowActions
 
 routes = web.RouteTableDef()
-SESSION_COOKIE = "bianmin_session"
 
 
 def _svc(request: web.Request) -> QueueService:
@@ -37,6 +36,10 @@ def _accounts(request: web.Request) -> Accounts:
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
+    """200 while the hall can save; 503 naming the cause (磁盘已满…) while writes fail."""
+    fault = request.app[STORE].fault
+    if fault is not None:
+        return json_response({"ok": False, "error": {"code": "degraded", "message": fault}}, status=503)
     return json_response({"ok": True})
 
 
@@ -73,9 +76,10 @@ async def ticket_state(request: web.Request) -> web.Response:
 
 @routes.get("/api/snapshot")
 async def snapshot(request: web.Request) -> web.Response:
-    async with _svc(request).settled():
-        snap = _svc(request).snapshot()
-    return json_response(snap.to_dict())
+    """The public board for anyone; the full hall for a display token or a clerk session."""
+    hub = request.app[HUB]
+    body = await hub.full_snapshot() if await hub.may_see_all(request) else hub.public_snapshot()
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 
 @routes.post("/api/login")
@@ -128,10 +132,9 @@ async def require_role(request: web.Request, *roles: str) -> Clerk:
 
 
 async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:
-    try:
-        number = int(request.match_info["n"])
-    except ValueError:
-        raise NotFound("窗口号必须是数字", code="unknown_window") from None
+    number = path_int(request.match_info["n"])
+    if number is None:
+        raise NotFound("窗口号必须是数字", code="unknown_window")
     if _svc(request).center.window(number) is None:
         raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
     clerk = await current_clerk(request)

@@ -18,7 +18,7 @@ from .service import Clock, QueueService, utc_now
 from .settings import Settings
 from .store import Store
 from .wait_estimate import ESTIMATOR, Estimator
-from .web import error_middleware
+from .web import csrf_middleware, error_middleware
 from .window_actions import WindowActions
 
 log = logging.getLogger("queue_server")
@@ -29,7 +29,7 @@ def create_app(
 ) -> web.Application:
     """Build the aiohttp app over an open ``store``; the caller owns (and closes) the store."""
     center = center or load_center(settings.config)
-    app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[error_middleware, csrf_middleware], client_max_size=64 * 1024)
     service = QueueService(
         center, store, base_url=settings.base_url, always_open=settings.always_open, clock=clock or utc_now
     )

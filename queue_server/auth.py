@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections import deque
+from collections import OrderedDict, deque
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
@@ -45,29 +45,68 @@ def token_hash(token: str) -> str:
 
 
 class RateLimiter:
-    """At most ``limit`` failures per ``window`` seconds for one key (login name or address)."""
+    """At most ``limit`` attempts per ``window`` seconds for one key.
 
-    def __init__(self, limit: int = 5, window: float = 300.0):
+    :meth:`take` checks and counts in one step (nothing awaits between the two), so a flood
+    of concurrent attempts cannot all pass the check before any is counted. An attempt the
+    limiter refuses is not counted. A success gives its attempt back with :meth:`release`.
+    Keys nobody tries again are swept, so memory stays bounded by recent attempts
+    (at most ``max_keys`` keys; the oldest go first past that).
+    """
+
+    def __init__(self, limit: int = 5, window: float = 300.0, *, max_keys: int = 10_000):
         self.limit = limit
         self.window = window
-        self._failures: dict[str, deque[float]] = {}
+        self.max_keys = max_keys
+        self._tries: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._tries)
 
     def retry_after(self, key: str, now: float) -> float:
         """Seconds until ``key`` may try again; 0 when it may try now."""
-        q = self._failures.get(key)
+        q = self._tries.get(key)
         if not q:
             return 0.0
         while q and q[0] <= now - self.window:
             q.popleft()
         if not q:
-            del self._failures[key]  # keep memory bounded by recent failures only
+            del self._tries[key]
             return 0.0
         if len(q) < self.limit:
             return 0.0
         return q[0] + self.window - now
 
-    def fail(self, key: str, now: float) -> None:
-        self._failures.setdefault(key, deque()).append(now)
+    def take(self, key: str, now: float) -> None:
+        """Count one attempt for ``key`` (call only after :meth:`retry_after` said 0)."""
+        q = self._tries.get(key)
+        if q is None:
+            self._tries[key] = deque([now])
+            if len(self._tries) > self.max_keys:
+                self.sweep(now)
+        else:
+            self._tries.move_to_end(key)
+            q.append(now)
+
+    def release(self, key: str, now: float) -> None:
+        """Give back the latest attempt of ``key`` (it succeeded)."""
+        q = self._tries.get(key)
+        if q:
+            q.pop()
+            if not q:
+                del self._tries[key]
 
     def reset(self, key: str) -> None:
-        self._failures.pop(key, None)
+        self._tries.pop(key, None)
+
+    def sweep(self, now: float) -> None:
+        """Drop keys with no attempt in the window; past ``max_keys``, the least recent."""
+        for key in [k for k, q in self._tries.items() if not q or q[-1] <= now - self.window]:
+            del self._tries[key]
+        while len(self._tries) > self.max_keys:
+            self._tries.popitem(last=False)
+
+
+def token_ok(token: str) -> bool:
+    """A token as we issue them: URL-safe ASCII (headers and cookies may carry any bytes)."""
+    return 0 < len(token) <= 200 and token.isascii() and token.isprintable()

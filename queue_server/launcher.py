@@ -54,26 +54,46 @@ def _print_demo(demo: dict) -> None:
     DEMO_FILE.chmod(0o600)
 
 
-async def _wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as http:
-        for _ in range(100):
-            if proc.returncode is not None:
-                raise SystemExit("服务器启动失败，请查看上面的错误信息")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(url + "/healthz") as r:
-                    if r.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise SystemExit("服务器 10 秒内没有响应")
+STARTED = "已启动"  # what ``serve`` prints once it is listening
 
 
-def _kiosk_token() -> str | None:
+async def _wait_started(proc: asyncio.subprocess.Process) -> asyncio.Task[None]:
+    """Relay the server's output; return once it says it is listening (the task keeps relaying).
+
+    Its own line, not ``/healthz``: a server already running on the port would answer that."""
+    assert proc.stdout is not None
+    started = asyncio.get_running_loop().create_future()
+
+    async def relay() -> None:
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace")
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            if STARTED in line and not started.done():
+                started.set_result(None)
+        if not started.done():
+            started.set_result(None)
+
+    task = asyncio.create_task(relay())
+    try:
+        async with asyncio.timeout(20):
+            await started
+    except TimeoutError:
+        raise SystemExit("服务器 20 秒内没有启动") from None
+    if proc.returncode is None:
+        await asyncio.sleep(0)  # let an exit that raced the line be seen
+    if proc.returncode is not None or task.done():
+        await proc.wait()
+        raise SystemExit(f"服务器没有启动（退出码 {proc.returncode}），请查看上面的错误信息")
+    return task
+
+
+def _demo_token(label: str) -> str | None:
     if not DEMO_FILE.exists():
         return None
     for line in DEMO_FILE.read_text(encoding="utf-8").splitlines():
-        if "取号机令牌" in line:
+        if label in line:
             return line.split()[-1]
     return None
 
@@ -96,17 +116,25 @@ async def main() -> None:
     # set BIANMIN_OFFICE_HOURS=1 to keep the center's concentrated office days.
     hours = os.environ.get("BIANMIN_OFFICE_HOURS") == "1"
     serve = [py, "-m", "queue_server", "serve", "--db", str(DB), "--port", str(PORT)]
-    procs = [await asyncio.create_subprocess_exec(*serve, *([] if hours else ["--always-open"]))]
-    await _wait_healthy(url, procs[0])
+    procs = [
+        await asyncio.create_subprocess_exec(
+            *serve, *([] if hours else ["--always-open"]), stdout=asyncio.subprocess.PIPE
+        )
+    ]
+    relay = await _wait_started(procs[0])
     print(
         f"  工作人员叫号台：{url}/clerk\n  大厅实时状态：  {url}/api/snapshot\n  办事指南示例：  {url}/g/A1", flush=True
     )
     if not hours:
         print("  演示模式：任何时间都可以取号（BIANMIN_OFFICE_HOURS=1 按集中办公时间取号）", flush=True)
     screen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    token = _kiosk_token()
+    token = _demo_token("取号机令牌")
+    display_token = _demo_token("显示屏令牌")
     if screen and not stop.is_set():
-        procs.append(await asyncio.create_subprocess_exec(py, "-m", "display", "--server", url, "--windowed"))
+        board = [py, "-m", "display", "--server", url, "--windowed"]
+        procs.append(
+            await asyncio.create_subprocess_exec(*board, *(["--token", display_token] if display_token else []))
+        )
         if token:
             procs.append(
                 await asyncio.create_subprocess_exec(
@@ -124,13 +152,16 @@ async def main() -> None:
             )
     elif not screen:
         print("  （没有检测到显示器：只启动服务器；取号机和显示屏需要图形界面）", flush=True)
-    waiters = [asyncio.create_task(p.wait()) for p in procs[:1]]
-    await asyncio.wait([asyncio.create_task(stop.wait()), *waiters], return_when=asyncio.FIRST_COMPLETED)
+    server_exit = asyncio.create_task(procs[0].wait())
+    await asyncio.wait([asyncio.create_task(stop.wait()), server_exit], return_when=asyncio.FIRST_COMPLETED)
+    if server_exit.done() and not stop.is_set():
+        print(f"服务器已停止运行（退出码 {procs[0].returncode}），取号机和显示屏随之关闭", flush=True)
     for p in procs:
         if p.returncode is None:
             p.terminate()
     for p in procs:
         await p.wait()
+    await relay
 
 
 if __name__ == "__main__":

@@ -267,3 +267,13 @@ async def recent_events(store: Store, limit: int) -> list[tuple[int, str]]:
     """The last ``limit`` events as (seq, JSON text), oldest first."""
     rows = await store.fetchall("SELECT seq, payload FROM events ORDER BY seq DESC LIMIT ?", (limit,))
     return [(r["seq"], r["payload"]) for r in reversed(rows)]
+
+
+EVENT_DAYS = 7  # days of events kept for replay; the tickets and transitions are the ledger
+
+
+def prune_events(db: sqlite3.Connection, before: str, keep_from_seq: int | None = None) -> int:
+    """Delete events older than ``before`` (ISO moment), but none at or after ``keep_from_seq``
+    (the county sync passes the seq it has not yet pushed); returns how many went."""
+    bound = keep_from_seq if keep_from_seq is not None else 2**63 - 1
+    return db.execute("DELETE FROM events WHERE at < ? AND seq < ?", (before, bound)).rowcount

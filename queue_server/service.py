@@ -93,6 +93,7 @@ class QueueService:
         self.hall = HallState(c.code for c in center.categories)
         self._lock = asyncio.Lock()
         self._stale = False  # a commit failed: reload from disk before the next operation
+        self._latest: dt.datetime | None = None  # the latest moment an operation used
         self._pending: list[asyncio.Future[None]] = []  # this operation's changes, not yet committed
         self._last_id = 0
         self._last_seq: dict[str, int] = {}
@@ -120,7 +121,7 @@ class QueueService:
         With ``from_disk`` every earlier change is committed first, so the plan may read the
         database. Returns once the change is committed and announced."""
         async with self._lock:
-            now = self.clock()
+            now = self._now()
             await self._prepare(now)
             if from_disk:
                 await self.store.drain()
@@ -156,6 +157,15 @@ class QueueService:
             await self._reload()
         await self._roll_day(now)
 
+    def _now(self) -> dt.datetime:
+        """The clock, never earlier than a moment already used: after the clock steps back
+        (across midnight, say) a closed service day never reopens, nor do times run backwards."""
+        now = self.clock()
+        if self._latest is not None and now < self._latest:
+            return self._latest
+        self._latest = now
+        return now
+
     def _take_pending(self) -> list[asyncio.Future[None]]:
         pending, self._pending = self._pending, []
         return pending
@@ -184,7 +194,7 @@ class QueueService:
         live = await queue_db.live_tickets(st)
         self.hall = HallState(c.code for c in self.center.categories)
         self.hall.apply((t for t, _ in live), {t.id: token for t, token in live})
-        await self._roll_day(self.clock(), force=True)
+        await self._roll_day(self._now(), force=True)
 
     async def _load_day(self) -> None:
         st, day = self.store, self.day
@@ -215,6 +225,12 @@ class QueueService:
         await self._load_day()
         if changed_day:
             self._record(Change("day_started", self.batch(), day=today.isoformat()), now)
+            self.prune_events(now)
+
+    def prune_events(self, now: dt.datetime, keep_from_seq: int | None = None) -> asyncio.Future[int]:
+        """Drop events older than ``EVENT_DAYS`` (at each new day), keeping any from ``keep_from_seq``."""
+        before = self.iso(now - dt.timedelta(days=queue_db.EVENT_DAYS)) or ""
+        return self.store.write(lambda db: queue_db.prune_events(db, before, keep_from_seq))
 
     # ---- recording -----------------------------------------------------------------------
 
@@ -341,7 +357,7 @@ class QueueService:
     async def _issue(
         self, category: str, matter: str | None, priority: bool, device_id: int, request_id: str | None
     ) -> IssuedTicket:
-        now = self.clock()
+        now = self._now()
         await self._prepare(now)
         if request_id is not None:
             known = await self._by_request(device_id, request_id)

@@ -10,11 +10,17 @@ Failure, in one place:
 
 - a function that raises an :class:`~queue_server.errors.AppError` (a refusal such as
   "login taken") is rolled back to its savepoint alone; its future raises that error;
-- any other failure (a SQLite error, a bug, a failed ``COMMIT``) rolls back the whole group.
-  Every change in it, and every change already queued behind it (computed on top of the lost
-  ones), fails with :class:`~queue_server.errors.Unavailable`, the error is logged, and the
-  ``on_failure`` listeners are called at once, before any caller resumes. The queue service
-  listens and reloads its state from disk before its next operation.
+- any other failure inside one function (bad text, a bug, a constraint) is rolled back to its
+  savepoint alone too: only its own future fails (:class:`~queue_server.errors.Unavailable`),
+  the cause is logged, the rest of the group commits, and the ``on_failure`` listeners are
+  called (the memory that change was computed on is no longer what is on disk);
+- a failure of the transaction itself (``BEGIN``/``COMMIT``: disk full, read-only file) rolls
+  back the whole group. Every change in it, and every change already queued behind it
+  (computed on top of the lost ones), fails with :class:`~queue_server.errors.Unavailable`
+  naming the cause (磁盘已满, 数据库文件只读…), the error is logged, and the ``on_failure``
+  listeners are called at once, before any caller resumes. The queue service listens and
+  reloads its state from disk before its next operation. Until a commit succeeds again,
+  :attr:`Store.fault` says what is wrong (``/healthz`` reports it).
 
 Checkpoints stay off the request path: the writer runs with ``wal_autocheckpoint=0``, and
 the store starts a PASSIVE checkpoint, on a third connection in its own thread, when the
@@ -33,8 +39,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import functools
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -76,6 +84,7 @@ class Store:
         self._idle.set()
         self._unchecked = 0  # commits since the last checkpoint started
         self.on_failure: list[Callable[[], None]] = []
+        self.fault: str | None = None  # why the last commit failed, until one succeeds
         self._task = asyncio.create_task(self._group_commits())
 
     @classmethod
@@ -157,14 +166,20 @@ class Store:
             try:
                 results = await loop.run_in_executor(self._wx, _run_group, self._wconn, [item[0] for item in group])
             except Exception as exc:
-                log.exception("group commit failed; the queue reloads from disk")
+                self.fault = fault_message(exc)
+                log.exception("group commit failed (%s); the queue reloads from disk", self.fault)
                 self._fail(group + self._queue, repr(exc))
                 continue
+            self.fault = None
             self._unchecked += 1
             if self._unchecked >= CHECKPOINT_COMMITS:
                 self._checkpoint(loop)
+            poisoned = False
             for (_, on_commit, fut), (ok, value) in zip(group, results, strict=True):
                 if not ok:
+                    if isinstance(value, ChangeFailed):
+                        poisoned = True
+                        self.fault = value.cause if value.storage else self.fault
                     fut.set_exception(value)
                     continue
                 if on_commit is not None:
@@ -173,12 +188,17 @@ class Store:
                     except Exception:  # a broken listener must not stop the writer
                         log.exception("announcing a committed change failed")
                 fut.set_result(value)
+            if poisoned:
+                for listener in self.on_failure:
+                    listener()
 
     def _fail(self, items: list, cause: str) -> None:
         self._queue = []
         for _, _, fut in items:
             fut.set_exception(
-                Unavailable("数据库写入失败，系统正在恢复，请稍后重试", code="database_error", detail=cause)
+                Unavailable(
+                    f"数据库写入失败（{self.fault}），系统正在恢复，请稍后重试", code="database_error", detail=cause
+                )
             )
         for listener in self.on_failure:
             listener()
@@ -222,6 +242,13 @@ def _run_group(conn: sqlite3.Connection, fns: list[WriteFn]) -> list[tuple[bool,
             except AppError as refusal:
                 conn.execute("ROLLBACK TO change")
                 out.append((False, refusal))
+            except Exception as exc:  # this change alone fails; the group goes on
+                if not conn.in_transaction:  # SQLite ended the transaction (SQLITE_FULL…)
+                    raise
+                conn.execute("ROLLBACK TO change")
+                cause = fault_message(exc)
+                log.error("a change failed and was rolled back alone (%s)", cause, exc_info=exc)
+                out.append((False, ChangeFailed(cause, exc)))
             else:
                 out.append((True, value))
             conn.execute("RELEASE change")
@@ -231,6 +258,49 @@ def _run_group(conn: sqlite3.Connection, fns: list[WriteFn]) -> list[tuple[bool,
             conn.execute("ROLLBACK")
         raise
     return out
+
+
+class InstanceLocked(RuntimeError):
+    """Another server holds this database."""
+
+
+def hold_instance_lock(path: Path) -> int:
+    """Lock ``<db>.lock`` for this process's lifetime (the OS frees it when the process ends,
+    however it ends); raises :class:`InstanceLocked` if another server holds it. Two servers on
+    one database would hand out the same numbers and their displays would silently diverge."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise InstanceLocked(f"另一个便民服务器正在使用数据库 {path}，本服务器不启动") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+class ChangeFailed(Unavailable):
+    """One change failed for a reason other than a refusal; the rest of its group committed."""
+
+    def __init__(self, cause: str, exc: BaseException):
+        super().__init__(f"保存失败（{cause}），请重试", code="database_error", detail=repr(exc))
+        self.cause = cause
+        self.storage = not isinstance(exc, (UnicodeError, ValueError, TypeError))
+
+
+def fault_message(exc: BaseException) -> str:
+    """The cause of a failed write, in words for the hall's staff."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and "full" in text:
+        return "磁盘已满"
+    if "readonly" in text or "read-only" in text:
+        return "数据库文件只读"
+    if isinstance(exc, OSError) or "disk i/o" in text:
+        return "磁盘读写出错"
+    if isinstance(exc, UnicodeError):
+        return "文字含有无效字符"
+    return f"数据库错误：{type(exc).__name__}"
 
 
 def _checkpoint(conn: sqlite3.Connection) -> bool:

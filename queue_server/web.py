@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -63,16 +64,26 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return render_error(request, internal)
 
 
+BODY_TIMEOUT = 10.0  # seconds to send a (64 KB at most) request body
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+SESSION_COOKIE = "bianmin_session"
+INT64_MAX = 2**63 - 1
+
+
 async def read_json(request: web.Request) -> dict[str, Any]:
     """The request body as a JSON object, or a 400 that says what is wrong with it."""
     if request.content_length is not None and request.content_length > 64 * 1024:
         raise BadRequest("请求内容太大", code="too_large")
-    raw = await request.read()
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            raw = await request.read()
+    except TimeoutError:
+        raise AppError("请求内容发送太慢，已超时", code="body_timeout", status=408) from None
     if not raw.strip():
         return {}
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求内容不是有效的 JSON", code="bad_json") from None
     if not isinstance(data, dict):
         raise BadRequest("请求内容必须是 JSON 对象", code="bad_json")
@@ -92,7 +103,49 @@ def field(data: dict, name: str, kind: type, *, required: bool = False, default:
         raise BadRequest(f"字段 {name} 必须是{names.get(kind, '正确的类型')}", code="bad_field", field=name)
     if kind is str and len(value) > max_len:
         raise BadRequest(f"字段 {name} 太长（最多 {max_len} 字）", code="bad_field", field=name)
+    if kind is str and not valid_text(value):
+        raise BadRequest(f"字段 {name} 含有无效字符", code="bad_text", field=name)
     return value
+
+
+def valid_text(value: str) -> bool:
+    """Text SQLite and every client can store: UTF-8 encodable (no lone surrogates), no NUL."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def path_int(value: str) -> int | None:
+    """A path segment as a database id (a 64-bit integer), or None when it is not one."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    number = int(value)
+    return number if number <= INT64_MAX else None
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Cookie-authenticated writes must come from our own pages.
+
+    ``SameSite=Strict`` is not enough: another port on the same host is same-site. A write
+    carrying the session cookie and a body must be ``application/json`` (a cross-site form
+    always sends a form type, and a page cannot send JSON cross-origin without a CORS
+    preflight, which we never answer); and a browser's ``Origin`` or ``Sec-Fetch-Site``
+    must say it came from this origin (browsers send ``Origin`` with every ``POST``, so a
+    bodiless cross-site ``fetch`` stops here). Clients that are not browsers send neither
+    header; they cannot be made to carry a victim's cookie."""
+    if request.method in SAFE_METHODS or SESSION_COOKIE not in request.cookies:
+        return await handler(request)
+    if request.body_exists and request.content_type != "application/json":
+        return render_error(request, AppError("请求格式不正确", code="json_required", status=415))
+    origin = request.headers.get("Origin")
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    own = f"{request.scheme}://{request.host}"
+    if (origin is not None and origin != own) or (fetch_site is not None and fetch_site not in ("same-origin", "none")):
+        return render_error(request, AppError("拒绝来自其他网站的请求", code="cross_origin", status=403))
+    return await handler(request)
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:

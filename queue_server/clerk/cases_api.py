@@ -22,7 +22,7 @@ from ..accounts import Clerk
 from ..api import current_clerk
 from ..errors import BadRequest, Forbidden, NotFound
 from ..keys import SERVICE
-from ..web import json_response
+from ..web import json_response, path_int
 
 routes = web.RouteTableDef()
 
@@ -32,10 +32,10 @@ def _allowed(request: web.Request, clerk: Clerk) -> list[int]:
 
 
 def _int(value: str, name: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"{name} 必须是整数", code="bad_field", field=name) from None
+    number = path_int(value.strip())
+    if number is None:
+        raise BadRequest(f"{name} 必须是整数", code="bad_field", field=name)
+    return number
 
 
 @routes.get("/api/cases")
@@ -55,10 +55,9 @@ async def list_cases(request: web.Request) -> web.Response:
 @routes.post(r"/api/cases/{case_id}/complete")
 async def complete_case(request: web.Request) -> web.Response:
     clerk = await current_clerk(request)
-    try:
-        case_id = int(request.match_info["case_id"])
-    except ValueError:
-        raise NotFound("没有这个待办件", code="case_not_found") from None
+    case_id = path_int(request.match_info["case_id"])
+    if case_id is None:
+        raise NotFound("没有这个待办件", code="case_not_found")
     result = await cases.complete(request.app[SERVICE], case_id, clerk, _allowed(request, clerk))
     return json_response(result)
 

@@ -18,6 +18,7 @@ from .. import queue_db
 from ..api import current_clerk
 from ..errors import NotFound
 from ..keys import SERVICE
+from ..web import path_int
 
 routes = web.RouteTableDef()
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -36,13 +37,11 @@ def _local_day(iso_moment: str | None, fallback: dt.date) -> dt.date:
 @routes.get(r"/clerk/notice/rejection/{ticket_id}")
 async def rejection(request: web.Request) -> web.Response:
     svc = request.app[SERVICE]
-    await current_clerk(request)
-    try:
-        ticket_id = int(request.match_info["ticket_id"])
-    except ValueError:
-        ticket_id = -1
-    row = await queue_db.rejection(svc.store, ticket_id)
-    if row is None or row["outcome"] != "rejected":
+    clerk = await current_clerk(request)
+    ticket_id = path_int(request.match_info["ticket_id"])
+    row = await queue_db.rejection(svc.store, ticket_id) if ticket_id is not None else None
+    # Only a clerk of the window that decided (or a manager) may open the notice.
+    if row is None or row["outcome"] != "rejected" or not clerk.may_use(row["window"] or 0):
         raise NotFound("没有找到这张号票的退办记录，请在办结时选择“退办告知”并填写理由", code="no_rejection")
     center, e = svc.center, html.escape
     matter = center.matters.get(row["matter"]) if row["matter"] else None

@@ -107,7 +107,9 @@ def server(template_db, tmp_path):
 
 @pytest.fixture
 def api(server) -> Api:
-    return Api(server)
+    # Logged in: /api/snapshot gives a session the full hall (the line, matters, times);
+    # anonymous clients get only the public board.
+    return Api(server).login("a")
 
 
 @pytest.fixture(scope="module")

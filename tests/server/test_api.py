@@ -98,6 +98,7 @@ async def test_empty_queue_and_pause(hall):
 
 
 async def test_websocket_snapshot_events_and_replay(hall):
+    await login(hall)  # the full view (anonymous clients get the public board)
     ws = await hall.ws_connect("/ws")
     first = parse_ws_message(await ws.receive_json(timeout=5))
     assert isinstance(first, Snapshot)
@@ -121,6 +122,7 @@ async def test_websocket_snapshot_events_and_replay(hall):
 async def test_day_rollover_expires_and_restarts_numbers(hall, clock):
     old = await issue(hall, "A")
     await issue(hall, "A")
+    await login(hall)  # the full view lists the expired tickets
     ws = await hall.ws_connect("/ws")
     await ws.receive_json(timeout=5)
     clock.now += dt.timedelta(days=1)

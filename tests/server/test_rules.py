@@ -158,10 +158,10 @@ def test_rate_limiter_window_and_memory():
     from queue_server.auth import RateLimiter
 
     rl = RateLimiter(limit=2, window=60)
-    rl.fail("k", 0)
+    rl.take("k", 0)
     assert rl.retry_after("k", 1) == 0
-    rl.fail("k", 1)
+    rl.take("k", 1)
     assert rl.retry_after("k", 2) == 58
     assert rl.retry_after("k", 61) == 0  # the first failure aged out
     assert rl.retry_after("k", 200) == 0
-    assert "k" not in rl._failures  # nothing kept for quiet keys
+    assert len(rl) == 0  # nothing kept for quiet keys
