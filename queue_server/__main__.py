@@ -1,4 +1,4 @@
-"""``python -m queue_server serve | add-clerk | add-device``."""
+"""``python -m queue_server serve | add-clerk | add-device | export-guides | inspect``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from . import settings as settings_mod
 from .accounts import ROLES, Accounts
 from .app import create_app
 from .errors import AppError
+from .publish import cli as publish_cli
 from .store import Store
 
 
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--kind", choices=["kiosk", "display"], required=True)
     dev.add_argument("--name", required=True)
     dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    publish_cli.add_commands(sub)
     return p
 
 
@@ -104,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))
+        elif hasattr(ns, "run"):  # commands added by their own modules
+            ns.run(ns)
         else:
             asyncio.run(_add_device(ns))
     except ConfigError as exc:
