@@ -17,6 +17,7 @@ from . import settings as settings_mod
 from .accounts import ROLES, Accounts
 from .app import create_app
 from .errors import AppError
+from .inspection import cli as inspection_cli
 from .publish import cli as publish_cli
 from .store import Store
 
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--name", required=True)
     dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
     publish_cli.add_commands(sub)
+    inspection_cli.add_commands(sub)
     return p
 
 

@@ -61,6 +61,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .publish import setup as publish_setup
 
         found.append(publish_setup)
+    with contextlib.suppress(ImportError):
+        from .inspection import setup as inspection_setup
+
+        found.append(inspection_setup)
     return found
 
 

@@ -95,4 +95,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE clerks ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk'
         CHECK (role IN ('clerk', 'manager', 'agent'))
     """,
+    # N (issue 15): the self-inspection items a manager ticks (有场所, 有标牌 …) with the
+    # evidence: a note and/or a photo, who ticked it and when.
+    """
+    CREATE TABLE inspection_checks (
+        item     TEXT PRIMARY KEY,
+        done     INTEGER NOT NULL DEFAULT 0,
+        note     TEXT NOT NULL DEFAULT '',
+        photo    BLOB,
+        by_name  TEXT NOT NULL DEFAULT '',
+        at       TEXT NOT NULL
+    )
+    """,
 ]
