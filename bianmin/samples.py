@@ -50,7 +50,9 @@ def guide_samples(matter: Matter) -> list[SampleText]:
     """The sample texts of one matter's guide (and the whole guide when it is flagged a sample)."""
     g: Guide = matter.guide
     label = f"{matter.code} {matter.name}"
-    found = [SampleText(f"{label} · {title}", getattr(g, key)) for key, title in _GUIDE_TEXTS if is_sample(getattr(g, key))]
+    found = [
+        SampleText(f"{label} · {title}", getattr(g, key)) for key, title in _GUIDE_TEXTS if is_sample(getattr(g, key))
+    ]
     found += [SampleText(f"{label} · 办事程序", s) for s in g.procedure if is_sample(s)]
     found += [SampleText(f"{label} · 申报材料", s) for s in g.materials if is_sample(s)]
     if g.sample and not found:

@@ -51,7 +51,15 @@ async def _work_cards(store: Store, unknown: dict[str, str]) -> tuple[int | None
     )
     missing = []
     for r in rows:
-        lacks = [w for w, ok in (("照片", r["has_photo"]), ("职务", (r["post"] or "").strip()), ("电话", (r["phone"] or "").strip())) if not ok]
+        lacks = [
+            w
+            for w, ok in (
+                ("照片", r["has_photo"]),
+                ("职务", (r["post"] or "").strip()),
+                ("电话", (r["phone"] or "").strip()),
+            )
+            if not ok
+        ]
         if lacks:
             missing.append(f"{r['name']}缺{'、'.join(lacks)}")
     return len(rows), tuple(missing)
@@ -131,7 +139,9 @@ def _backup_age(db: Path, now: dt.datetime, unknown: dict[str, str]) -> float | 
 async def load_checks(store: Store) -> dict[str, Check]:
     if "item" not in await columns(store, "inspection_checks"):
         return {}
-    rows = await store.fetchall("SELECT item, done, note, photo IS NOT NULL AS has_photo, by_name, at FROM inspection_checks")
+    rows = await store.fetchall(
+        "SELECT item, done, note, photo IS NOT NULL AS has_photo, by_name, at FROM inspection_checks"
+    )
     return {
         r["item"]: Check(bool(r["done"]), r["note"] or "", bool(r["has_photo"]), r["by_name"] or "", r["at"] or "")
         for r in rows

@@ -46,7 +46,9 @@ async def _tick(request: web.Request, item: str, done: bool, note: str) -> None:
 async def tick_api(request: web.Request) -> web.Response:
     data = await read_json(request)
     item = field(data, "item", str, required=True, max_len=40)
-    await _tick(request, item, field(data, "done", bool, default=True), field(data, "note", str, default="", max_len=NOTE_MAX))
+    await _tick(
+        request, item, field(data, "done", bool, default=True), field(data, "note", str, default="", max_len=NOTE_MAX)
+    )
     return json_response((await _report(request)).to_dict())
 
 
@@ -63,7 +65,8 @@ PAGE = """<!doctype html>
 <style>
 body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0 auto;max-width:70em;padding:1em;color:#111}}
 h1{{font-size:1.5em}} .score{{font-size:3em;font-weight:bold;color:#0b5394}} .band{{font-size:1.3em;margin-left:.5em}}
-table{{border-collapse:collapse;width:100%}} th,td{{border:1px solid #ccc;padding:.4em .6em;text-align:left;vertical-align:top}}
+table{{border-collapse:collapse;width:100%}}
+th,td{{border:1px solid #ccc;padding:.4em .6em;text-align:left;vertical-align:top}}
 th{{background:#eef3f8}} td.pts{{white-space:nowrap;text-align:right}} tr.lost td.pts{{color:#b00020;font-weight:bold}}
 .why{{color:#444}} form{{display:flex;gap:.4em;margin-top:.3em}} input[type=text]{{flex:1}}
 .note{{color:#555;font-size:.9em}}
@@ -88,10 +91,11 @@ def page_html(center: str, report: Report) -> str:
                 '<form method="post" action="/manage/inspection/check">'
                 f'<input type="hidden" name="item" value="{e(r.id)}">'
                 f'<label><input type="checkbox" name="done" value="1"{" checked" if r.points else ""}> 已具备</label>'
-                f'<input type="text" name="note" maxlength="{NOTE_MAX}" placeholder="依据，例如：大厅在一楼，面积 60 平方米">'
+                f'<input type="text" name="note" maxlength="{NOTE_MAX}" '
+                'placeholder="依据，例如：大厅在一楼，面积 60 平方米">'
                 "<button>保存</button></form>"
             )
-        lost = " class=\"lost\"" if r.points < r.max else ""
+        lost = ' class="lost"' if r.points < r.max else ""
         rows.append(
             f"<tr{lost}><td>{e(r.title)}{' （负责人确认）' if r.kind == 'manual' else ''}</td>"
             f'<td class="pts">{r.points} / {r.max}</td><td><span class="why">{e(r.why)}</span>{form}</td></tr>'

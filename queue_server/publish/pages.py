@@ -144,7 +144,7 @@ def guide_page(center: Center, m: Matter) -> str:
         f"<header><h1>{html.escape(m.name)}</h1><p>{html.escape(center.name)}</p></header>"
         f"{sample_notice(_has_samples(center, m))}"
         f"{guide_items(m)}"
-        f"<h2>手机扫码查看</h2><p><img class=\"qr\" src=\"{link.qr(m.code)}\" alt=\"{html.escape(m.name)}的二维码\"></p>"
+        f'<h2>手机扫码查看</h2><p><img class="qr" src="{link.qr(m.code)}" alt="{html.escape(m.name)}的二维码"></p>'
         f'<p class="noprint"><a href="{link.card(m.code)}">下载便民卡（PDF）</a></p>'
         f"<h2>服务中心</h2>{center_info_html(center)}"
     )

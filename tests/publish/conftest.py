@@ -18,7 +18,9 @@ async def app_client(tmp_path, aiohttp_client):
     accounts = Accounts(store)
     await accounts.add_clerk("boss", "主任", [], PASSWORD, "manager")
     await accounts.add_clerk("w1", "窗口一", [1], PASSWORD)
-    client = await aiohttp_client(create_app(Settings(db=tmp_path / "queue.db", public_url="http://10.1.1.1:8000"), store))
+    client = await aiohttp_client(
+        create_app(Settings(db=tmp_path / "queue.db", public_url="http://10.1.1.1:8000"), store)
+    )
     client.store = store
     yield client
     await store.close()
