@@ -1,4 +1,6 @@
-"""``GET /manage/guides.zip`` (manager): the whole export-guides folder as one zip file."""
+"""``GET /manage/guides.zip`` (manager): the whole export-guides folder as one zip file;
+``GET /api/guides/{matter}`` (public): one guide as a :class:`GuideInfo`, for the kiosk's
+查看办事指南 (printed on the ticket printer for residents without a phone)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,14 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bianmin.center import Center
+from bianmin.protocol import GuideInfo
+from bianmin.samples import guide_samples
+
 from ..api import require_role
-from ..errors import TooManyRequests, Unavailable
+from ..errors import NotFound, TooManyRequests, Unavailable
 from ..keys import SERVICE
+from ..web import json_response
 from .export import ExportError, export_guides
 
 routes = web.RouteTableDef()
@@ -49,3 +56,31 @@ async def guides_zip(request: web.Request) -> web.Response:
         content_type="application/zip",
         headers={"Content-Disposition": 'attachment; filename="guides.zip"'},
     )
+
+
+def guide_info(center: Center, code: str) -> GuideInfo:
+    matter = center.matters.get(code)
+    if matter is None:
+        raise NotFound("没有这个办事事项", code="unknown_matter")
+    g, cat = matter.guide, center.category(matter.category)
+    return GuideInfo(
+        code=matter.code,
+        name=matter.name,
+        category=matter.category,
+        category_name=cat.name if cat else matter.category,
+        policy_basis=g.policy_basis,
+        fees=g.fees,
+        procedure=list(g.procedure),
+        materials=list(g.materials),
+        promised_days=g.promised_days,
+        statutory_days=g.statutory_days,
+        agency=g.agency,
+        supervision=g.supervision,
+        note=g.note,
+        sample=bool(guide_samples(matter)),
+    )
+
+
+@routes.get("/api/guides/{matter}")
+async def guide(request: web.Request) -> web.Response:
+    return json_response(guide_info(request.app[SERVICE].center, request.match_info["matter"][:10]).to_dict())
