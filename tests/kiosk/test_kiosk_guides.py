@@ -7,9 +7,9 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from PIL import Image
 from escpos_stream import decode
 from kiosk_support import LoopbackPrinter
+from PIL import Image
 from test_kiosk_controller import CENTER, MONDAY_9, Clock, Hall, Kiosk, RecordingView
 
 from bianmin.protocol import GuideInfo
