@@ -91,7 +91,7 @@ def page_html(center: str, report: Report) -> str:
                 '<form method="post" action="/manage/inspection/check">'
                 f'<input type="hidden" name="item" value="{e(r.id)}">'
                 f'<label><input type="checkbox" name="done" value="1"{" checked" if r.points else ""}> 已具备</label>'
-                f'<input type="text" name="note" maxlength="{NOTE_MAX}" '
+                f'<input type="text" name="note" maxlength="{NOTE_MAX}" value="{e(r.evidence)}" '
                 'placeholder="依据，例如：大厅在一楼，面积 60 平方米">'
                 "<button>保存</button></form>"
             )

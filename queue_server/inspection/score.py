@@ -122,6 +122,7 @@ class Result:
     max: int
     why: str
     kind: str
+    evidence: str = ""  # a manual item's note, shown again in the page's form
 
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "title": self.title, "points": self.points, "max": self.max, "why": self.why}
@@ -288,6 +289,7 @@ def score(facts: Facts, weights: Weights) -> Report:
         got = max(0, min(item.points, got))
         if got < item.points and why:
             why = f"扣 {item.points - got} 分：{why}"
-        results.append(Result(item.id, item.title, got, item.points, why, item.kind))
+        check = facts.checks.get(item.id) if item.kind == "manual" else None
+        results.append(Result(item.id, item.title, got, item.points, why, item.kind, check.note if check else ""))
     total = sum(r.points for r in results)
     return Report(total, weights.band(total), tuple(results))

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bianmin.center import Center
-from bianmin.qr import qr_matrix
 
 from .pages import print_sources, site_pages
 
@@ -43,7 +42,9 @@ def guide_url(base_url: str, code: str) -> str:
 
 def write_qr(data: str, path: Path) -> None:
     """A black-on-white PNG of ``data``'s QR code (the modules of :func:`bianmin.qr.qr_matrix`)."""
-    from PIL import Image
+    from PIL import Image  # the publish extra; imported here so that `serve` never needs it
+
+    from bianmin.qr import qr_matrix
 
     matrix = qr_matrix(data)
     side = len(matrix) + 2 * QR_BORDER
