@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bianmin.protocol import CenterInfo
 
-GUIDES_BUTTON = "查看办事指南（不取号）"
+GUIDES_BUTTON = "查看办事指南"
 GUIDES_TITLE = "查看办事指南"
 GUIDES_SUBTITLE = "点选事项，打印它的办事指南（先列申报材料），不取号"
 PRINTING = "正在打印办事指南，请稍候……"

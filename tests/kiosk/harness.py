@@ -443,7 +443,8 @@ async def bad_token(ui: Ui, env: dict) -> None:
 async def guides(ui: Ui, env: dict) -> None:
     """查看办事指南: home -> the guides list -> tap a matter -> its guide printed, no ticket."""
     await ui.screen("home")
-    await ui.tap(ui.app.screens["home"].ids.guides)
+    ids = ui.app.screens["home"].ids
+    await ui.tap(ids.guides if ui.app.portrait else ids.guides_side)
     await ui.screen("guides")
     screen = ui.current()
     ui.record("guides", overflow=ui.overflowing(screen))
