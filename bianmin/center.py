@@ -55,6 +55,9 @@ class Guide:
     agency: str
     supervision: str
     sample: bool
+    # Where the plan's wording has been overtaken (e.g. 新农合 -> 城乡居民基本医疗保险): the
+    # plan's name is kept and this note says what it is called and how it works today.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ def _guide(table: dict, defaults: dict, path: str) -> Guide:
         agency=_text(merged, "agency", src["agency"]),
         supervision=_text(merged, "supervision", src["supervision"]),
         sample=_get(table, "sample", path, bool, bool(defaults.get("sample", False))),
+        note=_get(table, "note", path, str, "").strip(),
     )
     if guide.promised_days > guide.statutory_days:
         raise ConfigError(f"{path}.promised_days", "承诺时限不能超过法定时限 statutory_days")

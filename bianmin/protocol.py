@@ -392,3 +392,27 @@ def public_event(e: Event) -> Event:
         to_window=public_window(e.to_window) if e.to_window else None,
         day=e.day,
     )
+
+
+@dataclass(frozen=True)
+class GuideInfo(Message):
+    """Body of ``GET /api/guides/{matter}``: one matter's guide (八公开), as the kiosk prints it.
+
+    ``sample``: some of its texts are samples the center has not replaced; the printed
+    slip says so.
+    """
+
+    code: str
+    name: str
+    category: str
+    category_name: str
+    policy_basis: str
+    fees: str
+    procedure: list[str]
+    materials: list[str]
+    promised_days: int
+    statutory_days: int
+    agency: str
+    supervision: str
+    note: str
+    sample: bool

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import aiohttp
 
-from bianmin.protocol import CenterInfo, IssuedTicket, Message, ProtocolError, Snapshot
+from bianmin.protocol import CenterInfo, GuideInfo, IssuedTicket, Message, ProtocolError, Snapshot
 
 UNREACHABLE_MESSAGE = "暂时无法连接排队服务器，请稍候，正在自动重试。"
 BAD_REPLY_MESSAGE = "服务器的答复无法识别，请联系工作人员。"
@@ -94,6 +95,10 @@ class KioskApi:
         if matter is not None:
             body["matter"] = matter
         return parse_reply(IssuedTicket, await self._call("POST", "/api/tickets", body, auth=True))
+
+    async def guide(self, matter: str) -> GuideInfo:
+        """``GET /api/guides/{matter}``: one matter's guide, for printing without a ticket."""
+        return parse_reply(GuideInfo, await self._call("GET", f"/api/guides/{quote(matter, safe='')}"))
 
 
 def parse_reply(kind: type[M], data: Any) -> M:

@@ -21,9 +21,11 @@ from bianmin import fonts
 from kiosk import present, theme
 from kiosk.api_client import KioskApi
 from kiosk.controller import KioskController, TicketPrinter
+from kiosk.guides import GuidesModel, GuideStatus
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printer_link import KioskPrinter
 from kiosk.screens import KV_FILES
+from kiosk.screens.guides import GuidesScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.matters import MattersScreen
 from kiosk.screens.message import MessageScreen
@@ -76,9 +78,11 @@ class KioskApp(App):
         self.matters_screen = MattersScreen(name="matters")
         self.ticket_screen = TicketScreen(name="ticket")
         self.message_screen = MessageScreen(name="message")
+        self.guides_screen = GuidesScreen(name="guides")
         self.screens = {
             s.name: s for s in (self.home_screen, self.matters_screen, self.ticket_screen, self.message_screen)
         }
+        self.screens["guides"] = self.guides_screen
         root = KioskRoot(transition=NoTransition())
         for screen in self.screens.values():
             root.add_widget(screen)
@@ -146,6 +150,13 @@ class KioskApp(App):
     def show_message(self, model: MessageModel) -> None:
         self.message_screen.set_model(model)
         self._go("message")
+
+    def show_guides(self, model: GuidesModel) -> None:
+        self.guides_screen.set_model(model)
+        self._go("guides")
+
+    def show_guide_status(self, status: GuideStatus) -> None:
+        self.guides_screen.set_status(status)
 
     def show_countdown(self, seconds: int | None) -> None:
         for screen in (self.ticket_screen, self.message_screen):

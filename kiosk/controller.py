@@ -23,9 +23,10 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from bianmin.protocol import CenterInfo, IssuedTicket
-from kiosk import present
+from bianmin.protocol import CenterInfo, GuideInfo, IssuedTicket
+from kiosk import guides, present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
+from kiosk.guides import GuidesModel, GuideStatus
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printing.errors import PrinterError
 from kiosk.settings import KioskSettings
@@ -46,11 +47,16 @@ class View(Protocol):
     def show_print(self, status: PrintStatus) -> None: ...
     def show_message(self, model: MessageModel) -> None: ...
     def show_countdown(self, seconds: int | None) -> None: ...
+    def show_guides(self, model: GuidesModel) -> None: ...
+    def show_guide_status(self, status: GuideStatus) -> None: ...
 
 
 class TicketPrinter(Protocol):
     async def print_ticket(self, ticket: IssuedTicket, center: CenterInfo) -> None:
         """Print ``ticket``; raises :class:`PrinterError` with a Chinese message."""
+
+    async def print_guide(self, guide: GuideInfo, center: CenterInfo) -> None:
+        """Print a matter's guide, no ticket; raises :class:`PrinterError`."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class KioskController:
         self.print_status: PrintStatus | None = None
         self.print_task: asyncio.Task | None = None
         self.prints: list[tuple[str, str]] = []  # (number, "done" | "failed"), for logs and tests
+        self.guide_task: asyncio.Task | None = None
+        self.guide_prints: list[tuple[str, str]] = []  # (matter, "done" | "failed")
         self.deadline: float | None = None
         self.countdown: int | None = None
         self.offline_attempts = 0
@@ -215,7 +223,7 @@ class KioskController:
 
     def touched(self) -> None:
         """Any touch on the screen: keeps a half-finished choice alive."""
-        if self.screen in ("matters", "error") or (self.screen == "home" and self.priority):
+        if self.screen in ("matters", "error", "guides") or (self.screen == "home" and self.priority):
             self._arm(self.settings.idle_seconds)
 
     # ---- what the resident does ------------------------------------------------------------
@@ -248,7 +256,9 @@ class KioskController:
 
     def back(self) -> None:
         """From the matters list back to the tiles, keeping the green channel if chosen."""
-        if self.screen == "matters" and not self.issuing:
+        if self.screen == "guides":
+            self.go_home()
+        elif self.screen == "matters" and not self.issuing:
             if self.priority:
                 self._arm(self.settings.idle_seconds)
                 self._show("home", self.view.show_home, self._home_model())
@@ -274,6 +284,43 @@ class KioskController:
         intent = Intent(category, matter, self.priority, uuid.uuid4().hex, self.loop.time())
         self.pending = intent
         self._start_issue(intent)
+
+    def open_guides(self) -> None:
+        """The 查看办事指南 button: every matter, to print its guide without taking a ticket."""
+        if self.screen in ("home", "closed") and not self.issuing and self.center is not None:
+            self.priority = False
+            self._arm(self.settings.idle_seconds)
+            self._show("guides", self.view.show_guides, guides.guides_model(self.center))
+
+    def print_guide(self, matter: str) -> None:
+        """A tap on a matter on the guides screen: fetch its guide and print it (one at a time)."""
+        if self.screen != "guides" or (self.guide_task and not self.guide_task.done()):
+            return
+        self._arm(self.settings.idle_seconds)
+        self.guide_task = self._spawn(self._print_guide(matter))
+
+    async def _print_guide(self, matter: str) -> None:
+        self.view.show_guide_status(guides.GuideStatus(guides.LOADING_GUIDE, busy=True))
+        try:
+            guide = await self.api.guide(matter)
+            if self.center is None:
+                raise PrinterError("没有取到服务中心信息，暂时不能打印。")
+            self.view.show_guide_status(guides.GuideStatus(guides.PRINTING, busy=True))
+            await self.printer.print_guide(guide, self.center)
+        except ApiError as exc:
+            status = guides.GuideStatus(exc.message, failed=True)
+        except PrinterError as exc:
+            log.warning("guide %s print failed: %s %s", matter, exc.fault, exc.detail)
+            status = guides.print_failed(exc.message)
+        except Exception:  # a driver bug must not freeze the kiosk
+            log.exception("guide %s print failed", matter)
+            status = guides.print_failed("打印机出现故障。")
+        else:
+            status = guides.GuideStatus(guides.PRINTED)
+        self.guide_prints.append((matter, "failed" if status.failed else "done"))
+        if self.screen == "guides":
+            self._arm(self.settings.idle_seconds)
+            self.view.show_guide_status(status)
 
     def dismiss_ticket(self) -> None:
         """A tap anywhere on the ticket screen (but its buttons)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bianmin.protocol import CenterInfo, IssuedTicket
+from bianmin.protocol import CenterInfo, GuideInfo, IssuedTicket
 from kiosk.printing import PAPERS, PrintOptions, open_printer, print_ticket
+from kiosk.printing.guide_slip import print_guide
 
 
 class KioskPrinter:
@@ -20,3 +21,8 @@ class KioskPrinter:
         """Render and send ``ticket``; raises :class:`PrinterError` with a Chinese message."""
         async with self.lock:
             await print_ticket(ticket, center, self.printer, self.options)
+
+    async def print_guide(self, guide: GuideInfo, center: CenterInfo) -> None:
+        """Print a matter's guide (no ticket); raises :class:`PrinterError` with a Chinese message."""
+        async with self.lock:
+            await print_guide(guide, center, self.printer, self.options)

@@ -1,4 +1,4 @@
-"""``python -m queue_server serve | add-clerk | add-device | report``."""
+"""``python -m queue_server serve | add-clerk | add-device | report | export-guides | inspect``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from . import settings as settings_mod
 from .accounts import ROLES, Accounts
 from .app import create_app
 from .errors import AppError
+from .inspection import cli as inspection_cli
+from .publish import cli as publish_cli
 from .store import InstanceLocked, Store, fault_message, hold_instance_lock
 
 
@@ -46,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--name", required=True)
     dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
     report_mod.add_arguments(sub.add_parser("report", help="write the ledger and statistics of a range to xlsx or csv"))
+    publish_cli.add_commands(sub)
+    inspection_cli.add_commands(sub)
     return p
 
 
@@ -115,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_add_clerk(ns))
         elif ns.command == "report":
             report_mod.run_cli(ns)
+        elif hasattr(ns, "run"):  # commands added by their own modules
+            ns.run(ns)
         else:
             asyncio.run(_add_device(ns))
     except ConfigError as exc:

@@ -64,6 +64,14 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .stats_pages import setup as stats_setup
 
         found.append(stats_setup)
+    with contextlib.suppress(ImportError):
+        from .publish import setup as publish_setup
+
+        found.append(publish_setup)
+    with contextlib.suppress(ImportError):
+        from .inspection import setup as inspection_setup
+
+        found.append(inspection_setup)
     return found
 
 

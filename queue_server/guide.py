@@ -38,7 +38,7 @@ ol,ul{{margin:0;padding-left:1.4em}} li{{margin:6px 0}} a{{color:#0b5394}}
 </body></html>"""
 
 GUIDE = """{live}{sample}
-<section><h2>一、事项名称</h2><p>{title}</p></section>
+<section><h2>一、事项名称</h2><p>{title}</p>{note}</section>
 <section><h2>二、政策依据</h2><p>{policy_basis}</p></section>
 <section><h2>三、收费标准</h2><p>{fees}</p></section>
 <section><h2>四、办事程序</h2><ol>{procedure}</ol></section>
@@ -131,6 +131,7 @@ async def guide_page(request: web.Request) -> web.Response:
     promised = "当场办结" if g.promised_days == 0 else f"{g.promised_days} 个工作日"
     body = GUIDE.format(
         title=e(matter.name),
+        note=f'<p style="color:#555">说明：{e(g.note)}</p>' if g.note else "",
         live=live,
         sample='<p class="sample">本指南部分内容为示例，以窗口工作人员告知为准。</p>' if g.sample else "",
         policy_basis=e(g.policy_basis),

@@ -110,4 +110,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX transitions_ticket_status ON transitions (ticket_id, to_status, from_status, at);
     CREATE INDEX cases_ticket_closed ON cases (closed_at);
     """,
+    # 5 (issue 15): the self-inspection items a manager ticks (有场所, 有标牌 …) with the
+    # evidence: a note and/or a photo, who ticked it and when.
+    """
+    CREATE TABLE inspection_checks (
+        item     TEXT PRIMARY KEY,
+        done     INTEGER NOT NULL DEFAULT 0,
+        note     TEXT NOT NULL DEFAULT '',
+        photo    BLOB,
+        by_name  TEXT NOT NULL DEFAULT '',
+        at       TEXT NOT NULL
+    )
+    """,
 ]

@@ -439,6 +439,26 @@ async def bad_token(ui: Ui, env: dict) -> None:
 # ---- setup -----------------------------------------------------------------------------------
 
 
+@scenario
+async def guides(ui: Ui, env: dict) -> None:
+    """查看办事指南: home -> the guides list -> tap a matter -> its guide printed, no ticket."""
+    await ui.screen("home")
+    ids = ui.app.screens["home"].ids
+    await ui.tap(ids.guides if ui.app.portrait else ids.guides_side)
+    await ui.screen("guides")
+    screen = ui.current()
+    ui.record("guides", overflow=ui.overflowing(screen))
+    await ui.shot("guides")
+    row = next(r for r in screen.ids.rows.children if getattr(r, "code", None) == "C1")
+    screen.ids.rows.parent.scroll_to(row, animate=False)
+    await ui.frames(10)
+    await ui.tap(row)
+    await ui.until("guide printed", lambda: bool(ui.ctl.guide_prints))
+    ui.results["guide_prints"] = ui.ctl.guide_prints
+    ui.results["guide_status"] = screen.status
+    await ui.shot("guides_printed")
+
+
 async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
     """Start what the scenario needs; returns the kiosk's settings."""
     db = out / "queue.db"
