@@ -29,6 +29,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 KEEPALIVE_TIMEOUT = 10.0  # seconds: idle keep-alive, and a request head that never completes
 PER_ADDRESS = 64  # open connections from one address
+# The hall PC itself (its kiosk, display and browsers): no phone can send from there.
+LOCAL = frozenset({"127.0.0.1", "::1"})
 RESERVED_FDS = 100  # descriptors kept free for the database, logs and the loop itself
 
 
@@ -66,7 +68,8 @@ class Connections:
         self.refused = 0
 
     def admit(self, address: str) -> bool:
-        if self.open >= self.total or self.by_address[address] >= self.per_address:
+        at_cap = address not in LOCAL and self.by_address[address] >= self.per_address
+        if self.open >= self.total or at_cap:
             self.refused += 1
             return False
         self.open += 1

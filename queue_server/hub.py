@@ -29,6 +29,7 @@ from bianmin.protocol import CallView, Event, Snapshot, public_event, public_win
 
 from . import queue_db
 from .errors import TooManyRequests, Unauthorized
+from .guard import LOCAL
 from .keys import ACCOUNTS
 from .service import QueueService
 from .store import Store
@@ -36,7 +37,7 @@ from .web import SESSION_COOKIE
 
 REPLAY_EVENTS = 2000
 MAX_UNSENT = 1024 * 1024  # bytes unsent to one client (beyond its first snapshot) before it is dropped
-PER_ADDRESS = 16  # WebSocket clients from one address
+PER_ADDRESS = 16  # WebSocket clients from one address (but the hall PC itself, guard.LOCAL)
 MAX_CLIENTS = 500
 RECENT_CALLS = 10
 
@@ -195,7 +196,8 @@ class Hub:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         full = await self.may_see_all(request)
         address = request.remote or "?"
-        if len(self.clients) >= MAX_CLIENTS or self.by_address[address] >= PER_ADDRESS:
+        at_cap = address not in LOCAL and self.by_address[address] >= PER_ADDRESS
+        if len(self.clients) >= MAX_CLIENTS or at_cap:
             raise TooManyRequests("连接数过多，请稍后再试", code="too_many_connections")
         ws = web.WebSocketResponse(heartbeat=20)
         await ws.prepare(request)
