@@ -21,6 +21,7 @@ from kivy.properties import NumericProperty, StringProperty
 
 import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
 from bianmin import fonts
+from bianmin.fontcover import FontChoice, FontKeeper
 from display import present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
@@ -66,7 +67,13 @@ class DisplayApp(App):
         Window.bind(size=self._on_size)
         self._on_size(Window, Window.size)
         self.screen = BoardScreen()
-        self.controller = DisplayController(self.screen, self.announcer.announce, max_age=self.settings.max_age)
+        self.controller = DisplayController(
+            self.screen,
+            self.announcer.announce,
+            max_age=self.settings.max_age,
+            fonts=FontKeeper(self.settings.var_dir),
+            use_fonts=self.use_fonts,
+        )
         self.client = HallClient(self.settings.server, self.controller)
         self._tick()
         Clock.schedule_interval(self._tick, 1.0)
@@ -76,6 +83,12 @@ class DisplayApp(App):
         assert self.client is not None, "build() runs before on_start()"
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self.client.run()), loop.create_task(self.announcer.run())]
+
+    def use_fonts(self, choice: FontChoice) -> None:
+        """The center's names need the extended subset: redraw the board with it."""
+        fonts.use(choice.regular, choice.bold, self.screen)
+        if self.screen is not None:
+            self.screen.redraw_fonts()
 
     def _on_size(self, _window: object, size: tuple[int, int]) -> None:
         self.unit = size[1] / 100.0

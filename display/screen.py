@@ -22,6 +22,11 @@ class BoardScreen(FloatLayout):
         self.ids.header.center_name = center.name
         self.ids.marquee.notices = list(center.notices)
 
+    def redraw_fonts(self) -> None:
+        """Labels outside the widget tree (the marquee's, the offline banner) redrawn too."""
+        self.ids.marquee.label.texture_update()
+        self.banner.texture_update()
+
     def show_time(self, date: str, clock: str) -> None:
         self.ids.header.date_text = date
         self.ids.header.clock_text = clock

@@ -31,6 +31,7 @@ class DisplaySettings:
     voice: str = "auto"  # auto | espeak | clips
     voice_dir: Path = VOICE_DIR
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
+    var_dir: Path = Path("var")  # this PC's cache: the extended font subset (bianmin.fontcover)
 
 
 def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
@@ -101,6 +102,12 @@ def parser() -> argparse.ArgumentParser:
         default=d.voice_dir,
         help=f"folder of recorded clips and chime.wav (default: {d.voice_dir})",
     )
+    p.add_argument(
+        "--var",
+        type=Path,
+        default=d.var_dir,
+        help=f"folder for this PC's caches, e.g. the extended font (default: {d.var_dir})",
+    )
     return p
 
 
@@ -120,4 +127,5 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         audio=ns.audio,
         voice=ns.voice,
         voice_dir=ns.voice_dir,
+        var_dir=ns.var,
     )

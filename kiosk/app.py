@@ -18,11 +18,13 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from bianmin import fonts
+from bianmin.fontcover import FontChoice
 from kiosk import present, theme
 from kiosk.api_client import KioskApi
 from kiosk.controller import KioskController, TicketPrinter
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printer_link import KioskPrinter
+from kiosk.printing import raster
 from kiosk.screens import KV_FILES
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.matters import MattersScreen
@@ -150,6 +152,12 @@ class KioskApp(App):
     def show_countdown(self, seconds: int | None) -> None:
         for screen in (self.ticket_screen, self.message_screen):
             screen.countdown = seconds or 0
+
+    def use_fonts(self, choice: FontChoice) -> None:
+        """The center's names need the extended subset: screens and tickets draw with it."""
+        raster.use_fonts(choice.regular, choice.bold)
+        for screen in self.screens.values():
+            fonts.use(choice.regular, choice.bold, screen)
 
 
 def build_app(settings: KioskSettings, printer: TicketPrinter | None = None) -> KioskApp:

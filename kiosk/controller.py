@@ -23,6 +23,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from bianmin.fontcover import FontChoice, FontKeeper
 from bianmin.protocol import CenterInfo, IssuedTicket
 from kiosk import present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
@@ -46,6 +47,7 @@ class View(Protocol):
     def show_print(self, status: PrintStatus) -> None: ...
     def show_message(self, model: MessageModel) -> None: ...
     def show_countdown(self, seconds: int | None) -> None: ...
+    def use_fonts(self, choice: FontChoice) -> None: ...
 
 
 class TicketPrinter(Protocol):
@@ -90,6 +92,7 @@ class KioskController:
         self.ready = asyncio.Event()  # set when home first shows the center's data
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        self.fonts = FontKeeper(settings.var_dir)
 
     # ---- lifetime --------------------------------------------------------------------------
 
@@ -136,6 +139,9 @@ class KioskController:
                 if self.center is None or stale:
                     self.center = await self.api.center()
                     last_center = now
+                    choice = await self.fonts.update(self.center)
+                    if choice is not None:
+                        self.view.use_fonts(choice)
                 snap = await self.api.snapshot()
             except ApiError as exc:  # offline, refused, or a reply of the wrong shape: show it, retry
                 # Anything else is a bug: it ends run() so that logs and tests see it.

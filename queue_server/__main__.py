@@ -11,7 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bianmin.center import ConfigError, load_center
+from bianmin.center import Center, ConfigError, center_info, load_center
+from bianmin.fontcover import missing_report, resolve_fonts
 
 from . import settings as settings_mod
 from .accounts import ROLES, Accounts
@@ -94,13 +95,23 @@ async def _add_device(ns: argparse.Namespace) -> None:
     print(token)
 
 
+def check_fonts(center: Center, var_dir: Path) -> None:
+    """Settings check: every character of the center's texts can be drawn (else say what's missing)."""
+    choice = resolve_fonts(center_info(center, open_now=False), var_dir)
+    if choice.missing:
+        print(missing_report(choice.missing, noto_installed=choice.extended), file=sys.stderr, flush=True)
+    elif choice.extended:
+        print(f"中心名称等用到常用字库以外的字，已生成补充字体：{choice.regular.parent}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ns = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         if ns.command == "serve":
             settings = settings_mod.from_args(ns)
-            load_center(settings.config)  # fail fast with the field at fault
+            center = load_center(settings.config)  # fail fast with the field at fault
+            check_fonts(center, settings.db.parent)
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))
