@@ -30,6 +30,7 @@ from bianmin.assets import FONT_BOLD, FONT_REGULAR, ui_chars
 from bianmin.protocol import CenterInfo
 
 log = logging.getLogger("bianmin.fontcover")
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every table at INFO
 
 NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
 NOTO_SOURCES = {"Regular": NOTO_DIR / "NotoSansCJK-Regular.ttc", "Bold": NOTO_DIR / "NotoSansCJK-Bold.ttc"}
@@ -38,8 +39,9 @@ FAMILY = "Noto Sans SC Bianmin"
 INSTALL_HINT = (
     "请安装 Debian 软件包 fonts-noto-cjk（sudo apt-get install fonts-noto-cjk）后重新启动，系统会自动生成补充字体"
 )
-# Never drawn as glyphs: spaces, line breaks, the replacement mark of undecodable bytes.
-_NOT_DRAWN = {" ", "\n", "\r", "\t", "\u3000", "\ufffd"}
+# Never drawn as glyphs: line breaks, tabs, the replacement mark of undecodable bytes.
+# Spaces are drawn: a subset without the space glyph prints a box between words.
+_NOT_DRAWN = {"\n", "\r", "\t", "\ufffd"}
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,13 @@ def uncovered(center: CenterInfo, cmap: frozenset[int]) -> dict[str, list[str]]:
     return out
 
 
-def missing_report(missing: dict[str, list[str]], noto_installed: bool) -> str:
+def missing_report(missing: dict[str, list[str]], noto_installed: bool, advice: str = "") -> str:
     """One Chinese message naming each missing character, where it is, and what to do."""
     lines = [f"字体缺少 {len(missing)} 个字符，这些字会显示或打印成方框："]
     lines += [f"  “{c}”（U+{ord(c):04X}）见于 {'、'.join(where)}" for c, where in sorted(missing.items())]
-    lines.append("Noto Sans CJK 也没有这些字，请在中心配置文件中换用其他写法" if noto_installed else INSTALL_HINT)
+    lines.append(
+        advice or ("Noto Sans CJK 也没有这些字，请在中心配置文件中换用其他写法" if noto_installed else INSTALL_HINT)
+    )
     return "\n".join(lines)
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bianmin.assets import FONT_REGULAR
 from bianmin.center import Center, ConfigError, center_info, load_center
-from bianmin.fontcover import missing_report, resolve_fonts
+from bianmin.fontcover import NOTO_SOURCES, font_cmap, missing_report, uncovered
 
 from . import settings as settings_mod
 from .accounts import ROLES, Accounts
@@ -95,13 +96,20 @@ async def _add_device(ns: argparse.Namespace) -> None:
     print(token)
 
 
-def check_fonts(center: Center, var_dir: Path) -> None:
-    """Settings check: every character of the center's texts can be drawn (else say what's missing)."""
-    choice = resolve_fonts(center_info(center, open_now=False), var_dir)
-    if choice.missing:
-        print(missing_report(choice.missing, noto_installed=choice.extended), file=sys.stderr, flush=True)
-    elif choice.extended:
-        print(f"中心名称等用到常用字库以外的字，已生成补充字体：{choice.regular.parent}", flush=True)
+def check_fonts(center: Center) -> None:
+    """Settings check: name each character of the center's texts the bundled font lacks.
+
+    The kiosk and the display build their extended subset themselves (they draw); the
+    server only says what is missing, and what to install where fonts-noto-cjk is absent.
+    """
+    missing = uncovered(center_info(center, open_now=False), font_cmap(FONT_REGULAR))
+    if not missing:
+        return
+    if all(p.is_file() for p in NOTO_SOURCES.values()):
+        done = "（已安装 fonts-noto-cjk：取号机和叫号屏启动时会自动生成补充字体，保存在 var/fonts）"
+        print(missing_report(missing, True, advice=done), flush=True)
+    else:
+        print(missing_report(missing, noto_installed=False), file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -111,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
         if ns.command == "serve":
             settings = settings_mod.from_args(ns)
             center = load_center(settings.config)  # fail fast with the field at fault
-            check_fonts(center, settings.db.parent)
+            check_fonts(center)
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))

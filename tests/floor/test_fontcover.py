@@ -65,7 +65,7 @@ async def test_extended_subset_is_built_once_and_covers_the_center(youxian, tmp_
     assert choice.regular.parent.parent == tmp_path / "fonts"
     for path in (choice.regular, choice.bold):
         cmap = font_cmap(path)
-        assert all(ord(c) in cmap for c in NAME + "".join(VILLAGES) + RARE + "0123456789号窗口")
+        assert all(ord(c) in cmap for c in NAME + "".join(VILLAGES) + RARE + "0123456789号窗口 \u3000")
         assert path.stat().st_size < 1_000_000
     built = choice.regular.stat().st_mtime_ns
     assert await keeper.update(youxian) is None  # same texts: nothing to do

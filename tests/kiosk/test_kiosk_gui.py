@@ -33,7 +33,7 @@ CENTER = load_center()
 PORTRAIT, LANDSCAPE = "1080x1920", "1920x1080"
 
 
-def run(scenario: str, tmp_path: Path, size: str = PORTRAIT) -> dict:
+def run(scenario: str, tmp_path: Path, size: str = PORTRAIT, timeout: int = 30) -> dict:
     out = tmp_path / scenario
     env = {
         **os.environ,
@@ -54,13 +54,13 @@ def run(scenario: str, tmp_path: Path, size: str = PORTRAIT) -> dict:
             "--size",
             size,
             "--timeout",
-            "30",
+            str(timeout),
         ],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=timeout + 60,
     )
     results_file = out / "results.json"
     assert results_file.exists(), f"harness wrote no results:\n{proc.stderr[-3000:]}"
