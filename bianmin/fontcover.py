@@ -1,7 +1,7 @@
 """Does our font draw every character of this center's settings? If not, make one that does.
 
 The bundled subset covers GB2312 and our own texts, but a township's or a village's name
-may hold a rarer character (塅 in 塅里村). Kivy has no font fallback and would draw a box,
+may hold a rarer character (U+5845 of a village in 攸县). Kivy has no font fallback and would draw a box,
 so at start-up the server, the kiosk and the display each ask :func:`resolve_fonts`:
 
 - every character is covered: the bundled fonts;
