@@ -116,7 +116,9 @@ class DisplayController:
         if change.waiting:
             self.view.show_waiting(present.waiting_rows(board.waiting, self.center))
         if change.calls:
-            number, window, recall = present.big_call(board.latest)
-            # The newest call is the big line; the list shows the ones before it.
-            recent = present.call_lines(board.recent[1:], self.recent_shown, self.local_tz)
+            shown = present.current_call(board.recent, board.windows)
+            number, window, recall = present.big_call(shown)
+            # The big line is the newest call still served; the list shows the others.
+            others = [c for c in board.recent if c is not shown]
+            recent = present.call_lines(others, self.recent_shown, self.local_tz)
             self.view.show_calls(number, window, recall, recent, change.flash)
