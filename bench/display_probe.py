@@ -87,6 +87,8 @@ def widget_state(app: Any) -> dict:
         "windows_box": image_box(ids.windows, app.root_window.height),
         "banner_box": image_box(app.screen.banner, app.root_window.height),
         "connects": app.client.connects,
+        "audio_fault": ids.header.audio_fault,
+        "audio_fault_box": image_box(ids.header.ids.audio_fault, app.root_window.height),
         # [text, font file Kivy draws it with] of every label, the marquee's too.
         "drawn": [
             [w.text, w._label.options["font_name_r"]]
@@ -125,9 +127,16 @@ def main() -> None:
     p.add_argument("--backoff", type=float, default=0.5)
     p.add_argument("--marquee-hold", type=float, default=DisplaySettings.marquee_hold)
     p.add_argument("--var", type=Path, default=DisplaySettings.var_dir)
+    p.add_argument("--player", default=None, help="play with this command (a CommandSink), not the recorder")
+    p.add_argument("--audio-retry", type=float, default=DisplaySettings.audio_retry)
     ns = p.parse_args()
     settings = DisplaySettings(
-        server=ns.server, size=ns.size, windowed=True, marquee_hold=ns.marquee_hold, var_dir=ns.var
+        server=ns.server,
+        size=ns.size,
+        windowed=True,
+        marquee_hold=ns.marquee_hold,
+        var_dir=ns.var,
+        audio_retry=ns.audio_retry,
     )
 
     from display.kivyconf import configure
@@ -147,7 +156,12 @@ def main() -> None:
             "played", **{k: str(v) if isinstance(v, Path) else v for k, v in asdict(item).items()}
         ),
     )
-    app = DisplayApp(settings, sink=sink)
+    if ns.player:
+        from display.sinks import CommandSink
+
+        app = DisplayApp(settings, sink=CommandSink(ns.player.split()))
+    else:
+        app = DisplayApp(settings, sink=sink)
     pending = {"drawn": False, "frames": 0}
     tasks: list[asyncio.Task] = []  # asyncio keeps only weak references to tasks
 

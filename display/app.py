@@ -52,7 +52,11 @@ class DisplayApp(App):
         self.marquee_fps = settings.marquee_fps
         self.marquee_hold = settings.marquee_hold
         self.announcer = Announcer(
-            make_speaker(settings.voice_dir, settings.voice), sink or make_sink(settings.audio), settings.voice_dir
+            make_speaker(settings.voice_dir, settings.voice),
+            sink or make_sink(settings.audio),
+            settings.voice_dir,
+            retry_seconds=settings.audio_retry,
+            on_fault=self._audio_fault,
         )
         self.screen: BoardScreen | None = None
         self.controller: DisplayController | None = None
@@ -83,6 +87,10 @@ class DisplayApp(App):
         assert self.client is not None, "build() runs before on_start()"
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self.client.run()), loop.create_task(self.announcer.run())]
+
+    def _audio_fault(self, fault: str | None) -> None:
+        if self.screen is not None:
+            self.screen.show_audio_fault(fault)
 
     def use_fonts(self, choice: FontChoice) -> None:
         """The center's names need the extended subset: redraw the board with it."""

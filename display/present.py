@@ -10,6 +10,7 @@ from bianmin.protocol import STATUS_NAMES, CallView, CenterInfo, WindowView
 
 NOTICE_SEPARATOR = "　　◆　　"
 OFFLINE_TEXT = "连接中断，正在重新连接…"
+AUDIO_FAULT_TEXT = "语音故障"  # the header's mark while announcements cannot be played
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class DisplaySettings:
     voice: str = "auto"  # auto | espeak | clips
     voice_dir: Path = VOICE_DIR
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
+    audio_retry: float = 20.0  # while the sound fails, test it again this often (seconds)
     var_dir: Path = Path("var")  # this PC's cache: the extended font subset (bianmin.fontcover)
 
 
@@ -103,6 +104,12 @@ def parser() -> argparse.ArgumentParser:
         help=f"folder of recorded clips and chime.wav (default: {d.voice_dir})",
     )
     p.add_argument(
+        "--audio-retry",
+        type=_positive(float),
+        default=d.audio_retry,
+        help=f"while playback fails, test the sound again every this many seconds (default: {d.audio_retry:g})",
+    )
+    p.add_argument(
         "--var",
         type=Path,
         default=d.var_dir,
@@ -128,4 +135,5 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         voice=ns.voice,
         voice_dir=ns.voice_dir,
         var_dir=ns.var,
+        audio_retry=ns.audio_retry,
     )
