@@ -103,8 +103,8 @@ class Accounts:
         rows = await self.store.fetchall("SELECT COUNT(*) FROM clerks")
         return int(rows[0][0])
 
-    async def device(self, token: str, kind: str) -> Device:
-        """The device holding ``token``; raises Unauthorized with a message for the installer."""
+    async def device(self, token: str, kind: str | None) -> Device:
+        """The device holding ``token`` (of ``kind``, or any kind when None); raises Unauthorized."""
         h = token_hash(token)
         dev = self._devices.get(h)
         if dev is None:
@@ -114,7 +114,7 @@ class Accounts:
             if row is None:
                 raise Unauthorized("设备令牌无效，请联系管理员重新登记本设备", code="bad_device_token")
             dev = self._devices[h] = Device(row["id"], row["kind"], row["name"])
-        if dev.kind != kind:
+        if kind is not None and dev.kind != kind:
             raise Unauthorized("此设备令牌不是取号机令牌", code="wrong_device_kind")
         return dev
 

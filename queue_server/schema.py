@@ -95,4 +95,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE clerks ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk'
         CHECK (role IN ('clerk', 'manager', 'agent'))
     """,
+    # 3: device health (issue 16): the last report of each kiosk and display, as JSON, and
+    # when it came, for the manager console's device list.
+    """
+    ALTER TABLE devices ADD COLUMN last_health TEXT;
+    ALTER TABLE devices ADD COLUMN last_seen TEXT;
+    """,
 ]
