@@ -129,6 +129,7 @@ def main() -> None:
     p.add_argument("--var", type=Path, default=DisplaySettings.var_dir)
     p.add_argument("--player", default=None, help="play with this command (a CommandSink), not the recorder")
     p.add_argument("--audio-retry", type=float, default=DisplaySettings.audio_retry)
+    p.add_argument("--token", default="", help="the display's device token: report health")
     ns = p.parse_args()
     settings = DisplaySettings(
         server=ns.server,
@@ -137,6 +138,7 @@ def main() -> None:
         marquee_hold=ns.marquee_hold,
         var_dir=ns.var,
         audio_retry=ns.audio_retry,
+        token=ns.token,
     )
 
     from display.kivyconf import configure

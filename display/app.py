@@ -22,6 +22,8 @@ from kivy.properties import NumericProperty, StringProperty
 import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
 from bianmin import fonts
 from bianmin.fontcover import FontChoice, FontKeeper
+from bianmin.health import HealthReporter, app_version
+from bianmin.protocol import DeviceHealth
 from display import present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
@@ -62,6 +64,11 @@ class DisplayApp(App):
         self.controller: DisplayController | None = None
         self.client: HallClient | None = None
         self.tasks: list[asyncio.Task] = []
+        self.health = (
+            HealthReporter(settings.server, settings.token, DeviceHealth(version=app_version(), audio="ok"))
+            if settings.token
+            else None
+        )
 
     def build(self) -> BoardScreen:
         fonts.register()
@@ -87,10 +94,14 @@ class DisplayApp(App):
         assert self.client is not None, "build() runs before on_start()"
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self.client.run()), loop.create_task(self.announcer.run())]
+        if self.health is not None:
+            self.tasks.append(loop.create_task(self.health.run()))
 
     def _audio_fault(self, fault: str | None) -> None:
         if self.screen is not None:
             self.screen.show_audio_fault(fault)
+        if self.health is not None:
+            self.health.update(audio="fault" if fault else "ok", last_error=fault or self.health.health.last_error)
 
     def use_fonts(self, choice: FontChoice) -> None:
         """The center's names need the extended subset: redraw the board with it."""

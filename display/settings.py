@@ -31,6 +31,7 @@ class DisplaySettings:
     voice: str = "auto"  # auto | espeak | clips
     voice_dir: Path = VOICE_DIR
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
+    token: str = ""  # this display's device token (add-device --kind display): health reports
     audio_retry: float = 20.0  # while the sound fails, test it again this often (seconds)
     var_dir: Path = Path("var")  # this PC's cache: the extended font subset (bianmin.fontcover)
 
@@ -104,6 +105,12 @@ def parser() -> argparse.ArgumentParser:
         help=f"folder of recorded clips and chime.wav (default: {d.voice_dir})",
     )
     p.add_argument(
+        "--token",
+        default=os.environ.get("BIANMIN_DISPLAY_TOKEN", ""),
+        help="this display's token from `add-device --kind display`, to report its health "
+        "(audio, version, last error) to the server (env BIANMIN_DISPLAY_TOKEN)",
+    )
+    p.add_argument(
         "--audio-retry",
         type=_positive(float),
         default=d.audio_retry,
@@ -136,4 +143,5 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         voice_dir=ns.voice_dir,
         var_dir=ns.var,
         audio_retry=ns.audio_retry,
+        token=ns.token.strip(),
     )

@@ -19,6 +19,8 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from bianmin import fonts
 from bianmin.fontcover import FontChoice
+from bianmin.health import HealthReporter, app_version
+from bianmin.protocol import DeviceHealth
 from kiosk import present, theme
 from kiosk.api_client import KioskApi
 from kiosk.controller import KioskController, TicketPrinter
@@ -100,7 +102,12 @@ class KioskApp(App):
         if self.printer is None:
             self.printer = KioskPrinter(self.settings.printer, self.settings.paper)
         self.api = KioskApi(self.settings.server, self.settings.token)
-        self.controller = KioskController(self.api, self.printer, self, self.settings)
+        health = HealthReporter(
+            self.settings.server,
+            self.settings.token,
+            DeviceHealth(version=app_version(), printer="unknown", paper="unknown"),
+        )
+        self.controller = KioskController(self.api, self.printer, self, self.settings, health)
         self.main_task = asyncio.get_running_loop().create_task(self.controller.run())
         self.main_task.add_done_callback(self._controller_ended)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bianmin.fontcover import FontChoice, FontKeeper
+from bianmin.health import HealthReporter
 from bianmin.protocol import CenterInfo, IssuedTicket
 from kiosk import present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
@@ -69,8 +70,16 @@ class Intent:
 class KioskController:
     """Owns the kiosk's state; run :meth:`run` as a task for the app's lifetime."""
 
-    def __init__(self, api: KioskApi, printer: TicketPrinter, view: View, settings: KioskSettings):
+    def __init__(
+        self,
+        api: KioskApi,
+        printer: TicketPrinter,
+        view: View,
+        settings: KioskSettings,
+        health: HealthReporter | None = None,
+    ):
         self.api, self.printer, self.view, self.settings = api, printer, view, settings
+        self.health = health  # reports printer and paper to the server (manager's device list)
         self.loop = asyncio.get_running_loop()
         self.screen = "loading"
         self.history: deque[str] = deque(maxlen=200)  # recent screens, for logs and tests
@@ -99,7 +108,8 @@ class KioskController:
     async def run(self) -> None:
         """Keep the center and waiting counts fresh and run the idle clock, until cancelled."""
         self._show("loading", self.view.show_message, present.LOADING)
-        await asyncio.gather(self._keeper(), self._ticker())
+        jobs = [self._keeper(), self._ticker()] + ([self.health.run()] if self.health else [])
+        await asyncio.gather(*jobs)
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -359,9 +369,20 @@ class KioskController:
         else:
             status = present.printed()
         self.prints.append((ticket.number, status.state))
+        self._report_printer(status)
         if status.failed and self.ticket is ticket and self.screen == "ticket":
             self._arm(self.settings.fault_seconds)
         self._print_status(ticket, status)
+
+    def _report_printer(self, status: PrintStatus) -> None:
+        if self.health is None:
+            return
+        low = bool(getattr(self.printer, "paper_low", False))
+        if status.failed:
+            out = "纸" in status.fault or "paper" in status.fault
+            self.health.update(printer="fault", paper="out" if out else "unknown", last_error=status.fault)
+        else:
+            self.health.update(printer="ok", paper="low" if low else "ok")
 
     def _print_status(self, ticket: IssuedTicket, status: PrintStatus) -> None:
         if self.ticket is ticket:
