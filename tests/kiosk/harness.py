@@ -319,7 +319,7 @@ async def landscape(ui: Ui, env: dict) -> None:
     await ui.tap(ui.tiles()["G"])
     await ui.screen("matters")
     await ui.shot(f"matters_{env['orientation']}")
-    await ui.screen("home", timeout=10)  # nobody touches: idle timeout
+    await ui.screen("home", timeout=15)  # nobody touches: idle timeout
     ui.results["idle_return"] = round(time.monotonic() - started, 2)
     ui.record("idle_home")
 
@@ -501,7 +501,7 @@ async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
         env["proxy"] = LossyProxy(server.port, lose_posts=1)
         await env["proxy"].start()
         url = env["proxy"].url
-    timing: dict = {"idle_seconds": 2.0} if name == "landscape" else {}
+    timing: dict = {"idle_seconds": 4.0} if name == "landscape" else {}  # 4 s: a loaded CI box
     timing["var_dir"] = out / "var"
     return settings_for(ns, url, "not-a-valid-token" if name == "bad_token" else token, spec, **timing)
 
