@@ -54,6 +54,8 @@ def image_box(widget: Any, window_height: float) -> list[int]:
 
 def widget_state(app: Any) -> dict:
     """What the screen shows, read back from the widgets themselves."""
+    from kivy.uix.label import Label
+
     ids = app.screen.ids
 
     def texts(widget: Any) -> list[str]:
@@ -85,6 +87,14 @@ def widget_state(app: Any) -> dict:
         "windows_box": image_box(ids.windows, app.root_window.height),
         "banner_box": image_box(app.screen.banner, app.root_window.height),
         "connects": app.client.connects,
+        "audio_fault": ids.header.audio_fault,
+        "audio_fault_box": image_box(ids.header.ids.audio_fault, app.root_window.height),
+        # [text, font file Kivy draws it with] of every label, the marquee's too.
+        "drawn": [
+            [w.text, w._label.options["font_name_r"]]
+            for w in [*app.screen.walk(), ids.marquee.label]
+            if isinstance(w, Label) and w.text
+        ],
     }
 
 
@@ -116,8 +126,20 @@ def main() -> None:
     p.add_argument("--play-scale", type=float, default=0.1)
     p.add_argument("--backoff", type=float, default=0.5)
     p.add_argument("--marquee-hold", type=float, default=DisplaySettings.marquee_hold)
+    p.add_argument("--var", type=Path, default=DisplaySettings.var_dir)
+    p.add_argument("--player", default=None, help="play with this command (a CommandSink), not the recorder")
+    p.add_argument("--audio-retry", type=float, default=DisplaySettings.audio_retry)
+    p.add_argument("--token", default="", help="the display's device token: report health")
     ns = p.parse_args()
-    settings = DisplaySettings(server=ns.server, size=ns.size, windowed=True, marquee_hold=ns.marquee_hold)
+    settings = DisplaySettings(
+        server=ns.server,
+        size=ns.size,
+        windowed=True,
+        marquee_hold=ns.marquee_hold,
+        var_dir=ns.var,
+        audio_retry=ns.audio_retry,
+        token=ns.token,
+    )
 
     from display.kivyconf import configure
 
@@ -136,7 +158,12 @@ def main() -> None:
             "played", **{k: str(v) if isinstance(v, Path) else v for k, v in asdict(item).items()}
         ),
     )
-    app = DisplayApp(settings, sink=sink)
+    if ns.player:
+        from display.sinks import CommandSink
+
+        app = DisplayApp(settings, sink=CommandSink(ns.player.split()))
+    else:
+        app = DisplayApp(settings, sink=sink)
     pending = {"drawn": False, "frames": 0}
     tasks: list[asyncio.Task] = []  # asyncio keeps only weak references to tasks
 

@@ -416,3 +416,23 @@ class GuideInfo(Message):
     supervision: str
     note: str
     sample: bool
+
+
+DeviceState = Literal["ok", "fault", "unknown", "none"]
+PaperState = Literal["ok", "low", "out", "unknown", "none"]
+
+
+@dataclass(frozen=True)
+class DeviceHealth(Message):
+    """Body of ``POST /api/devices/health``: how a kiosk or a display is doing.
+
+    Sent by the device with its token, on change and every minute; the server keeps the
+    last one per device (``devices.last_health``) for the manager console's device list.
+    ``none``: the device has no such part (a display has no printer).
+    """
+
+    version: str
+    audio: DeviceState = "none"
+    printer: DeviceState = "none"
+    paper: PaperState = "none"
+    last_error: str | None = None

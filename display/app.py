@@ -21,6 +21,9 @@ from kivy.properties import NumericProperty, StringProperty
 
 import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
 from bianmin import fonts
+from bianmin.fontcover import FontChoice, FontKeeper
+from bianmin.health import HealthReporter, app_version
+from bianmin.protocol import DeviceHealth
 from display import present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
@@ -51,12 +54,21 @@ class DisplayApp(App):
         self.marquee_fps = settings.marquee_fps
         self.marquee_hold = settings.marquee_hold
         self.announcer = Announcer(
-            make_speaker(settings.voice_dir, settings.voice), sink or make_sink(settings.audio), settings.voice_dir
+            make_speaker(settings.voice_dir, settings.voice),
+            sink or make_sink(settings.audio),
+            settings.voice_dir,
+            retry_seconds=settings.audio_retry,
+            on_fault=self._audio_fault,
         )
         self.screen: BoardScreen | None = None
         self.controller: DisplayController | None = None
         self.client: HallClient | None = None
         self.tasks: list[asyncio.Task] = []
+        self.health = (
+            HealthReporter(settings.server, settings.token, DeviceHealth(version=app_version(), audio="ok"))
+            if settings.token
+            else None
+        )
 
     def build(self) -> BoardScreen:
         fonts.register()
@@ -66,8 +78,14 @@ class DisplayApp(App):
         Window.bind(size=self._on_size)
         self._on_size(Window, Window.size)
         self.screen = BoardScreen()
-        self.controller = DisplayController(self.screen, self.announcer.announce, max_age=self.settings.max_age)
-        self.client = HallClient(self.settings.server, self.controller, token=self.settings.token)
+        self.controller = DisplayController(
+            self.screen,
+            self.announcer.announce,
+            max_age=self.settings.max_age,
+            fonts=FontKeeper(self.settings.var_dir),
+            use_fonts=self.use_fonts,
+        )
+        self.client = HallClient(self.settings.server, self.controller, token=self.settings.token or None)
         self._tick()
         Clock.schedule_interval(self._tick, 1.0)
         return self.screen
@@ -76,6 +94,20 @@ class DisplayApp(App):
         assert self.client is not None, "build() runs before on_start()"
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self.client.run()), loop.create_task(self.announcer.run())]
+        if self.health is not None:
+            self.tasks.append(loop.create_task(self.health.run()))
+
+    def _audio_fault(self, fault: str | None) -> None:
+        if self.screen is not None:
+            self.screen.show_audio_fault(fault)
+        if self.health is not None:
+            self.health.update(audio="fault" if fault else "ok", last_error=fault or self.health.health.last_error)
+
+    def use_fonts(self, choice: FontChoice) -> None:
+        """The center's names need the extended subset: redraw the board with it."""
+        fonts.use(choice.regular, choice.bold, self.screen)
+        if self.screen is not None:
+            self.screen.redraw_fonts()
 
     def _on_size(self, _window: object, size: tuple[int, int]) -> None:
         self.unit = size[1] / 100.0

@@ -8,6 +8,8 @@ the big call should flash, and the calls to announce. Rules:
 * An event at or below the last seen ``seq`` is a duplicate and is ignored.
 * ``ticket_called`` / ``ticket_recalled`` newer than the last seq flash and are announced,
   unless older than ``max_age`` seconds (events replayed after a long outage).
+* Any window change redraws the calls: the big panel is derived from the windows
+  (:func:`display.present.current_call`).
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ class Board:
                 self.windows[view.number] = view
                 windows = True
         if ev.type not in CALL_EVENTS or ev.ticket is None or ev.window is None:
-            return Change(windows=windows, waiting=waiting)
+            # A window that paused or moved on may make the big call stale: redraw it too.
+            return Change(windows=windows, waiting=waiting, calls=windows)
         recall = ev.type == "ticket_recalled"
         call = CallView(ev.ticket.number, ev.window.number, ev.at, recall=recall)
         self.recent = [call, *self.recent][:RECENT_LIMIT]

@@ -7,11 +7,13 @@ costs no redraws.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Protocol
 
+from bianmin.fontcover import FontChoice, FontKeeper
 from bianmin.protocol import CenterInfo, Event, Snapshot
 from display import present
 from display.board import Board, Change
@@ -41,8 +43,12 @@ class DisplayController:
         max_age: float = 60.0,
         recent_shown: int = RECENT_SHOWN,
         tz: dt.tzinfo | None = None,
+        fonts: FontKeeper | None = None,
+        use_fonts: Callable[[FontChoice], None] | None = None,
     ):
         self.view = view
+        self.fonts, self.use_fonts = fonts, use_fonts
+        self.font_task: asyncio.Task | None = None
         self.announce = announce
         self.board = Board(max_age=max_age)
         self.center: CenterInfo | None = None
@@ -80,6 +86,15 @@ class DisplayController:
         self.center = center
         self.view.show_center(self.center)
         self._render(Change(windows=True, waiting=True, calls=True))
+        if self.fonts is not None and self.use_fonts is not None:
+            self.font_task = asyncio.get_running_loop().create_task(self._check_fonts(center))
+
+    async def _check_fonts(self, center: CenterInfo) -> None:
+        """The center's names need the extended subset: draw with it (built in a thread)."""
+        assert self.fonts is not None and self.use_fonts is not None
+        choice = await self.fonts.update(center)
+        if choice is not None:
+            self.use_fonts(choice)
 
     def on_message(self, message: Snapshot | Event) -> Change:
         change = self.board.apply(message, self.server_now())
@@ -101,7 +116,9 @@ class DisplayController:
         if change.waiting:
             self.view.show_waiting(present.waiting_rows(board.waiting, self.center))
         if change.calls:
-            number, window, recall = present.big_call(board.latest)
-            # The newest call is the big line; the list shows the ones before it.
-            recent = present.call_lines(board.recent[1:], self.recent_shown, self.local_tz)
+            shown = present.current_call(board.recent, board.windows)
+            number, window, recall = present.big_call(shown)
+            # The big line is the newest call still served; the list shows the others.
+            others = [c for c in board.recent if c is not shown]
+            recent = present.call_lines(others, self.recent_shown, self.local_tz)
             self.view.show_calls(number, window, recall, recent, change.flash)

@@ -10,6 +10,7 @@ from bianmin.protocol import STATUS_NAMES, CallView, CenterInfo, WindowView
 
 NOTICE_SEPARATOR = "　　◆　　"
 OFFLINE_TEXT = "连接中断，正在重新连接…"
+AUDIO_FAULT_TEXT = "语音故障"  # the header's mark while announcements cannot be played
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,23 @@ class WaitingRow:
     code: str
     name: str
     count: str
+
+
+def current_call(recent: list[CallView], windows: dict[int, WindowView]) -> CallView | None:
+    """The call the big panel shows: the newest one its window is still serving.
+
+    The one place the panel is derived. A call whose window has since paused, moved on
+    (no-show, transfer, done) or called someone else is stale and never shown, so the
+    panel always agrees with the window table, after a restart's snapshot too.
+    """
+    for call in recent:  # newest first
+        view = windows.get(call.window)
+        ticket = view.ticket if view is not None else None
+        if view is None or view.paused or ticket is None:
+            continue
+        if ticket.number == call.number and ticket.status in ("called", "serving"):
+            return call
+    return None
 
 
 def big_call(call: CallView | None) -> tuple[str, str, bool]:

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from kivy.uix.floatlayout import FloatLayout
 
 from bianmin.protocol import CenterInfo
-from display.present import CallLine, WaitingRow, WindowRow
+from display.present import AUDIO_FAULT_TEXT, CallLine, WaitingRow, WindowRow
 
 
 class BoardScreen(FloatLayout):
@@ -21,6 +21,15 @@ class BoardScreen(FloatLayout):
     def show_center(self, center: CenterInfo) -> None:
         self.ids.header.center_name = center.name
         self.ids.marquee.notices = list(center.notices)
+
+    def redraw_fonts(self) -> None:
+        """Labels outside the widget tree (the marquee's, the offline banner) redrawn too."""
+        self.ids.marquee.label.texture_update()
+        self.banner.texture_update()
+
+    def show_audio_fault(self, fault: str | None) -> None:
+        """A visible mark while the sound fails; the announcer keeps retrying."""
+        self.ids.header.audio_fault = AUDIO_FAULT_TEXT if fault else ""
 
     def show_time(self, date: str, clock: str) -> None:
         self.ids.header.date_text = date

@@ -31,7 +31,9 @@ class DisplaySettings:
     voice: str = "auto"  # auto | espeak | clips
     voice_dir: Path = VOICE_DIR
     max_age: float = 60.0  # calls older than this (replayed after an outage) stay silent
-    token: str | None = None  # the display's device token: the full hall view (else the public board)
+    token: str = ""  # the display's device token: the full hall view (else the public board) and health reports
+    audio_retry: float = 20.0  # while the sound fails, test it again this often (seconds)
+    var_dir: Path = Path("var")  # this PC's cache: the extended font subset (bianmin.fontcover)
 
 
 def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
@@ -63,12 +65,6 @@ def parser() -> argparse.ArgumentParser:
         help="window size, e.g. 1280x720 (default: the whole screen)",
     )
     p.add_argument("--windowed", action="store_true", help="run in a window, not fullscreen")
-    p.add_argument(
-        "--token",
-        default=os.environ.get("BIANMIN_DISPLAY_TOKEN") or None,
-        help="this display's device token (python -m queue_server add-device --kind display); "
-        "default: $BIANMIN_DISPLAY_TOKEN",
-    )
     p.add_argument("--fps", type=_positive(int), default=d.maxfps, help=f"frame rate cap (default: {d.maxfps})")
     p.add_argument(
         "--marquee",
@@ -108,6 +104,24 @@ def parser() -> argparse.ArgumentParser:
         default=d.voice_dir,
         help=f"folder of recorded clips and chime.wav (default: {d.voice_dir})",
     )
+    p.add_argument(
+        "--token",
+        default=os.environ.get("BIANMIN_DISPLAY_TOKEN", ""),
+        help="this display's token from `add-device --kind display`: the full hall view, and its "
+        "health reports (audio, version, last error) to the server (env BIANMIN_DISPLAY_TOKEN)",
+    )
+    p.add_argument(
+        "--audio-retry",
+        type=_positive(float),
+        default=d.audio_retry,
+        help=f"while playback fails, test the sound again every this many seconds (default: {d.audio_retry:g})",
+    )
+    p.add_argument(
+        "--var",
+        type=Path,
+        default=d.var_dir,
+        help=f"folder for this PC's caches, e.g. the extended font (default: {d.var_dir})",
+    )
     return p
 
 
@@ -127,5 +141,7 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         audio=ns.audio,
         voice=ns.voice,
         voice_dir=ns.voice_dir,
-        token=ns.token,
+        var_dir=ns.var,
+        audio_retry=ns.audio_retry,
+        token=ns.token.strip(),
     )

@@ -21,6 +21,10 @@ PLAYERS = {
 }
 
 
+class PlaybackError(OSError):
+    """The player failed (no sound card: ``cannot find card '0'``); the message says why."""
+
+
 class Sink(Protocol):
     async def play(self, path: Path, label: str) -> None:
         """Play ``path`` and return when it has finished."""
@@ -31,7 +35,6 @@ class CommandSink:
 
     def __init__(self, argv: list[str]):
         self.argv = list(argv)
-        self._warned = False
 
     async def play(self, path: Path, label: str) -> None:
         proc = await asyncio.create_subprocess_exec(
@@ -46,15 +49,10 @@ class CommandSink:
             proc.kill()
             await proc.wait()
             raise
-        if proc.returncode and not self._warned:
-            # A missing sound card must not stop the board; say it once, then keep quiet.
-            self._warned = True
-            log.warning(
-                "播放失败（%s 退出码 %s）：%s",
-                self.argv[0],
-                proc.returncode,
-                err.decode(errors="replace").strip()[:300],
-            )
+        if proc.returncode:
+            # The announcer shows the fault on the board and keeps retrying.
+            detail = err.decode(errors="replace").strip()[:300]
+            raise PlaybackError(f"{self.argv[0]} 退出码 {proc.returncode}：{detail}")
 
 
 class NullSink:

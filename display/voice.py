@@ -11,12 +11,13 @@ import asyncio
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from bianmin.assets import VOICE_DIR
 from display import wavs
-from display.sinks import Sink
+from display.sinks import PlaybackError, Sink
 from display.speech import (
     CHIME_CLIP,
     CLIP_NAMES,
@@ -120,10 +121,23 @@ def make_speaker(folder: Path = VOICE_DIR, engine: str = "auto") -> Speaker:
 class Announcer:
     """Queue of announcements played strictly one after another by a single worker."""
 
-    def __init__(self, speaker: Speaker, sink: Sink, voice_dir: Path = VOICE_DIR, repeat: int = 2):
+    def __init__(
+        self,
+        speaker: Speaker,
+        sink: Sink,
+        voice_dir: Path = VOICE_DIR,
+        repeat: int = 2,
+        retry_seconds: float = 20.0,
+        on_fault: Callable[[str | None], None] | None = None,
+    ):
         self.speaker = speaker
         self.sink = sink
         self.repeat = repeat
+        # While playback fails, a short silence is played this often to find out when the
+        # sound works again; every announcement also tries. ``fault`` is shown on the board.
+        self.retry_seconds = retry_seconds
+        self.on_fault = on_fault
+        self.fault: str | None = None
         self.queue: asyncio.Queue[Announcement] = asyncio.Queue()
         self.chime = self._load_chime(voice_dir / f"{CHIME_CLIP}.wav")
         self._tmp: Path | None = None
@@ -158,19 +172,58 @@ class Announcer:
         wavs.write(path, wavs.join(parts))
         return path
 
+    def _set_fault(self, fault: str | None) -> None:
+        if fault == self.fault:
+            return
+        if fault is None:
+            log.info("语音播报已恢复")
+        self.fault = fault
+        if self.on_fault is not None:
+            self.on_fault(fault)
+
+    async def _next(self) -> Announcement | None:
+        """The next announcement; None when it is time to test a faulty sound again."""
+        if self.fault is None:
+            return await self.queue.get()
+        try:
+            return await asyncio.wait_for(self.queue.get(), self.retry_seconds)
+        except TimeoutError:
+            return None
+
+    async def _probe(self) -> None:
+        assert self._tmp is not None
+        path = wavs.write(self._tmp / "probe.wav", wavs.silence(0.2))
+        try:
+            await self.sink.play(path, "（测试声卡）")
+        except OSError as exc:
+            self._set_fault(str(exc))
+        else:
+            self._set_fault(None)
+
     async def run(self) -> None:
         """Worker: render and play each queued announcement; errors never stop it."""
+        self._tmp = self._tmp or Path(tempfile.mkdtemp(prefix="bianmin-voice-"))
         try:
             while True:
-                item = await self.queue.get()
+                item = await self._next()
+                if item is None:
+                    await self._probe()
+                    continue
                 try:
                     path = await self.render(item)
                     try:
                         await self.sink.play(path, item.text)
                     finally:
                         path.unlink(missing_ok=True)
+                except PlaybackError as exc:
+                    if self.fault is None:  # logged once per outage, not on every retry
+                        log.error("语音播报失败（%s 号到 %s 号窗口）：%s", item.number, item.window, exc)
+                    self._set_fault(str(exc))
                 except (VoiceError, ValueError, OSError) as exc:  # WavError, SpeechError
                     log.error("语音播报失败（%s 号到 %s 号窗口）：%s", item.number, item.window, exc)
+                    self._set_fault(str(exc))
+                else:
+                    self._set_fault(None)
                 finally:
                     self.queue.task_done()
         finally:

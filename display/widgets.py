@@ -27,6 +27,7 @@ from display.present import NOTICE_SEPARATOR
 
 class Header(BoxLayout):
     center_name = StringProperty("")
+    audio_fault = StringProperty("")  # "" when sound works; else the mark shown (语音故障)
     date_text = StringProperty("")
     clock_text = StringProperty("")
 

@@ -18,12 +18,16 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from bianmin import fonts
+from bianmin.fontcover import FontChoice
+from bianmin.health import HealthReporter, app_version
+from bianmin.protocol import DeviceHealth
 from kiosk import present, theme
 from kiosk.api_client import KioskApi
 from kiosk.controller import KioskController, TicketPrinter
 from kiosk.guides import GuidesModel, GuideStatus
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printer_link import KioskPrinter
+from kiosk.printing import raster
 from kiosk.screens import KV_FILES
 from kiosk.screens.guides import GuidesScreen
 from kiosk.screens.home import HomeScreen
@@ -102,7 +106,12 @@ class KioskApp(App):
         if self.printer is None:
             self.printer = KioskPrinter(self.settings.printer, self.settings.paper)
         self.api = KioskApi(self.settings.server, self.settings.token)
-        self.controller = KioskController(self.api, self.printer, self, self.settings)
+        health = HealthReporter(
+            self.settings.server,
+            self.settings.token,
+            DeviceHealth(version=app_version(), printer="unknown", paper="unknown"),
+        )
+        self.controller = KioskController(self.api, self.printer, self, self.settings, health)
         self.main_task = asyncio.get_running_loop().create_task(self.controller.run())
         self.main_task.add_done_callback(self._controller_ended)
 
@@ -161,6 +170,12 @@ class KioskApp(App):
     def show_countdown(self, seconds: int | None) -> None:
         for screen in (self.ticket_screen, self.message_screen):
             screen.countdown = seconds or 0
+
+    def use_fonts(self, choice: FontChoice) -> None:
+        """The center's names need the extended subset: screens and tickets draw with it."""
+        raster.use_fonts(choice.regular, choice.bold)
+        for screen in self.screens.values():
+            fonts.use(choice.regular, choice.bold, screen)
 
 
 def build_app(settings: KioskSettings, printer: TicketPrinter | None = None) -> KioskApp:

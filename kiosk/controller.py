@@ -23,6 +23,8 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from bianmin.fontcover import FontChoice, FontKeeper
+from bianmin.health import HealthReporter
 from bianmin.protocol import CenterInfo, GuideInfo, IssuedTicket
 from kiosk import guides, present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
@@ -49,6 +51,7 @@ class View(Protocol):
     def show_countdown(self, seconds: int | None) -> None: ...
     def show_guides(self, model: GuidesModel) -> None: ...
     def show_guide_status(self, status: GuideStatus) -> None: ...
+    def use_fonts(self, choice: FontChoice) -> None: ...
 
 
 class TicketPrinter(Protocol):
@@ -73,8 +76,16 @@ class Intent:
 class KioskController:
     """Owns the kiosk's state; run :meth:`run` as a task for the app's lifetime."""
 
-    def __init__(self, api: KioskApi, printer: TicketPrinter, view: View, settings: KioskSettings):
+    def __init__(
+        self,
+        api: KioskApi,
+        printer: TicketPrinter,
+        view: View,
+        settings: KioskSettings,
+        health: HealthReporter | None = None,
+    ):
         self.api, self.printer, self.view, self.settings = api, printer, view, settings
+        self.health = health  # reports printer and paper to the server (manager's device list)
         self.loop = asyncio.get_running_loop()
         self.screen = "loading"
         self.history: deque[str] = deque(maxlen=200)  # recent screens, for logs and tests
@@ -98,13 +109,15 @@ class KioskController:
         self.ready = asyncio.Event()  # set when home first shows the center's data
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        self.fonts = FontKeeper(settings.var_dir)
 
     # ---- lifetime --------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Keep the center and waiting counts fresh and run the idle clock, until cancelled."""
         self._show("loading", self.view.show_message, present.LOADING)
-        await asyncio.gather(self._keeper(), self._ticker())
+        jobs = [self._keeper(), self._ticker()] + ([self.health.run()] if self.health else [])
+        await asyncio.gather(*jobs)
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -144,6 +157,9 @@ class KioskController:
                 if self.center is None or stale:
                     self.center = await self.api.center()
                     last_center = now
+                    choice = await self.fonts.update(self.center)
+                    if choice is not None:
+                        self.view.use_fonts(choice)
                 snap = await self.api.snapshot()
             except ApiError as exc:  # offline, refused, or a reply of the wrong shape: show it, retry
                 # Anything else is a bug: it ends run() so that logs and tests see it.
@@ -400,9 +416,20 @@ class KioskController:
         else:
             status = present.printed()
         self.prints.append((ticket.number, status.state))
+        self._report_printer(status)
         if status.failed and self.ticket is ticket and self.screen == "ticket":
             self._arm(self.settings.fault_seconds)
         self._print_status(ticket, status)
+
+    def _report_printer(self, status: PrintStatus) -> None:
+        if self.health is None:
+            return
+        low = bool(getattr(self.printer, "paper_low", False))
+        if status.failed:
+            out = "纸" in status.fault or "paper" in status.fault
+            self.health.update(printer="fault", paper="out" if out else "unknown", last_error=status.fault)
+        else:
+            self.health.update(printer="ok", paper="low" if low else "ok")
 
     def _print_status(self, ticket: IssuedTicket, status: PrintStatus) -> None:
         if self.ticket is ticket:

@@ -17,6 +17,11 @@ class KioskPrinter:
         self.options = PrintOptions(PAPERS[paper_mm])
         self.lock = asyncio.Lock()  # a reprint waits for the print before it
 
+    @property
+    def paper_low(self) -> bool:
+        """The printer's last status said the roll is nearly empty (never when it cannot say)."""
+        return bool(getattr(self.printer, "paper_low", False))
+
     async def print_ticket(self, ticket: IssuedTicket, center: CenterInfo) -> None:
         """Render and send ``ticket``; raises :class:`PrinterError` with a Chinese message."""
         async with self.lock:

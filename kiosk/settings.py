@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bianmin.screensize import parse_size
@@ -35,6 +36,7 @@ class KioskSettings:
     retry_seconds: float = 3.0  # between attempts while the server is unreachable
     poll_seconds: float = 5.0  # waiting counts refresh
     maxfps: int = 30
+    var_dir: Path = Path("var")  # this PC's cache: the extended font subset (bianmin.fontcover)
 
     @property
     def window_size(self) -> tuple[int, int]:
@@ -89,6 +91,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="return to the home screen after this long untouched (default 60)",
     )
     parser.add_argument(
+        "--var",
+        type=Path,
+        default=Path(env("BIANMIN_VAR", "var")),
+        help="folder for this PC's caches, e.g. the extended font (default var, env BIANMIN_VAR)",
+    )
+    parser.add_argument(
         "--ticket-seconds", type=float, default=15.0, help="how long the issued ticket stays on screen (default 15)"
     )
 
@@ -119,4 +127,5 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
         size=size,
         idle_seconds=ns.idle_seconds,
         ticket_seconds=ns.ticket_seconds,
+        var_dir=ns.var,
     )

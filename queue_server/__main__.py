@@ -10,7 +10,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bianmin.center import ConfigError, load_center
+from bianmin.assets import FONT_REGULAR
+from bianmin.center import Center, ConfigError, center_info, load_center
+from bianmin.fontcover import NOTO_SOURCES, font_cmap, missing_report, uncovered
 
 from . import guard
 from . import report as report_mod
@@ -105,13 +107,30 @@ async def _add_device(ns: argparse.Namespace) -> None:
     print(token)
 
 
+def check_fonts(center: Center) -> None:
+    """Settings check: name each character of the center's texts the bundled font lacks.
+
+    The kiosk and the display build their extended subset themselves (they draw); the
+    server only says what is missing, and what to install where fonts-noto-cjk is absent.
+    """
+    missing = uncovered(center_info(center, open_now=False), font_cmap(FONT_REGULAR))
+    if not missing:
+        return
+    if all(p.is_file() for p in NOTO_SOURCES.values()):
+        done = "（已安装 fonts-noto-cjk：取号机和叫号屏启动时会自动生成补充字体，保存在 var/fonts）"
+        print(missing_report(missing, True, advice=done), flush=True)
+    else:
+        print(missing_report(missing, noto_installed=False), file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ns = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         if ns.command == "serve":
             settings = settings_mod.from_args(ns)
-            load_center(settings.config)  # fail fast with the field at fault
+            center = load_center(settings.config)  # fail fast with the field at fault
+            check_fonts(center)
             guard.raise_fd_limit()
             guard.quiet_logs()
             asyncio.run(_serve(settings))

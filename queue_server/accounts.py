@@ -116,8 +116,8 @@ class Accounts:
         rows = await self.store.fetchall("SELECT COUNT(*) FROM clerks")
         return int(rows[0][0])
 
-    async def device(self, token: str, kind: str) -> Device:
-        """The device holding ``token``; raises Unauthorized with a message for the installer.
+    async def device(self, token: str, kind: str | None) -> Device:
+        """The device holding ``token`` (of ``kind``, any kind when None); raises Unauthorized.
 
         Read from the database each time (one indexed row): a revoked token stops at once."""
         row = None
@@ -128,7 +128,7 @@ class Accounts:
         if row is None:
             raise Unauthorized("设备令牌无效，请联系管理员重新登记本设备", code="bad_device_token")
         dev = Device(row["id"], row["kind"], row["name"])
-        if dev.kind != kind:
+        if kind is not None and dev.kind != kind:
             names = {"kiosk": "取号机", "display": "显示屏"}
             raise Unauthorized(f"此设备令牌不是{names.get(kind, kind)}令牌", code="wrong_device_kind")
         return dev

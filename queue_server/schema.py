@@ -122,4 +122,10 @@ MIGRATIONS: list[str] = [
         at       TEXT NOT NULL
     )
     """,
+    # 6: device health (issue 16): the last report of each kiosk and display, as JSON, and
+    # when it came, for the manager console's device list.
+    """
+    ALTER TABLE devices ADD COLUMN last_health TEXT;
+    ALTER TABLE devices ADD COLUMN last_seen TEXT;
+    """,
 ]

@@ -1,8 +1,12 @@
 """Build the Simplified Chinese font subsets in bianmin/data/fonts (run by ``make font``).
 
 Source: face 2 (SC) of Debian's fonts-noto-cjk NotoSansCJK-{Regular,Bold}.ttc.
-Kept: ASCII, common CJK punctuation and fullwidth forms, GB2312 symbols and level-1
-hanzi, and every character that our config and UI sources hold. The output is
+Kept: ASCII, common CJK punctuation and fullwidth forms, GB2312 symbols and all its
+hanzi (levels 1 and 2, rows 16–87: the county and township names of a province include
+level-2 characters such as 攸 and 醴), and every character that our config and UI sources
+hold. The 通用规范汉字表 (2013) is not added: no Debian or PyPI package we could verify
+ships its list. A center whose names need more gets an extended subset at start-up
+(:mod:`bianmin.fontcover`). The output is
 deterministic: the same inputs give byte-identical files.
 """
 
@@ -15,17 +19,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bianmin.assets import FONT_BOLD, FONT_REGULAR, ui_chars
+from bianmin.fontcover import NOTO_SOURCES, font_cmap, subset_font
 
-NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
-SOURCES = {FONT_REGULAR: NOTO_DIR / "NotoSansCJK-Regular.ttc", FONT_BOLD: NOTO_DIR / "NotoSansCJK-Bold.ttc"}
-SC_FACE = 2  # 0 is JP: Japanese glyph shapes for the same code points
-FAMILY = "Noto Sans SC Bianmin"
-MAX_BYTES = 2_500_000
+SOURCES = {FONT_REGULAR: NOTO_SOURCES["Regular"], FONT_BOLD: NOTO_SOURCES["Bold"]}
+MAX_BYTES = 4_000_000
 
 
 def gb2312_chars(first_row: int, last_row: int) -> set[str]:
@@ -42,7 +41,7 @@ def wanted_chars(root: Path | None = None) -> set[str]:
     """The full character set of the subset."""
     chars = {chr(c) for c in range(0x20, 0x7F)}
     chars |= gb2312_chars(0xA1, 0xA9)  # symbols, fullwidth forms, punctuation
-    chars |= gb2312_chars(0xB0, 0xD7)  # level-1 hanzi, 0xB0A1–0xD7F9
+    chars |= gb2312_chars(0xB0, 0xF7)  # level-1 and level-2 hanzi, rows 16–87
     chars |= {chr(c) for c in range(0x3000, 0x3020)}  # CJK symbols and punctuation
     chars |= {chr(c) for c in range(0xFF01, 0xFF5F)}  # fullwidth ASCII forms
     chars |= set("·—–‘’“”…‰※←↑→↓√×÷°℃№")
@@ -50,50 +49,11 @@ def wanted_chars(root: Path | None = None) -> set[str]:
     return chars
 
 
-def _rename(font: TTFont, style: str) -> None:
-    """Give the subset its own family name, so it never shadows an installed Noto."""
-    ps_name = f"NotoSansSC-Bianmin-{style}"
-    names = {
-        1: FAMILY,
-        2: style,
-        3: f"{ps_name};bianmin-subset",
-        4: f"{FAMILY} {style}",
-        6: ps_name,
-        16: FAMILY,
-        17: style,
-    }
-    table = font["name"]
-    for record in list(table.names):
-        if record.nameID in names:
-            table.removeNames(nameID=record.nameID)
-    for name_id, value in names.items():
-        table.setName(value, name_id, 3, 1, 0x409)
-        table.setName(value, name_id, 1, 0, 0)
-    if "CFF " in font:
-        cff = font["CFF "].cff
-        cff.fontNames = [ps_name]
-        cff.topDictIndex[0].FamilyName = FAMILY
-        cff.topDictIndex[0].FullName = f"{FAMILY} {style}"
-
-
 def build(source: Path, target: Path, chars: set[str]) -> set[str]:
     """Subset ``source`` to ``chars`` into ``target``; returns the chars the source lacks."""
-    font = TTFont(source, fontNumber=SC_FACE, recalcTimestamp=False, lazy=True)
-    have = set(font.getBestCmap())
-    missing = {c for c in chars if ord(c) not in have}
-    options = subset.Options()
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
-    subsetter.subset(font)
-    _rename(font, target.stem.rsplit("-", 1)[-1])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    font.save(tmp)
-    tmp.replace(target)
-    return missing
+    have = font_cmap(source)
+    subset_font(source, target, chars, target.stem.rsplit("-", 1)[-1])
+    return {c for c in chars if ord(c) not in have}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ the same rules as on the kiosk screen (:func:`bianmin.text.break_lines`).
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -16,6 +17,9 @@ from bianmin.text import break_lines
 
 from .layout import Block, Paper, Qr, Rule, Text
 
+# The faces tickets are drawn with: the bundled subset, or the extended one that the
+# center's names need (set by :func:`use_fonts`).
+FACES = {False: FONT_REGULAR, True: FONT_BOLD}
 MARGIN = 8  # dots kept blank at both paper edges
 THRESHOLD = 150  # grey levels darker than this print black
 
@@ -23,7 +27,13 @@ THRESHOLD = 150  # grey levels darker than this print black
 @functools.lru_cache(maxsize=32)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     """Our subset font at ``size`` dots (cached: loading a CJK font takes milliseconds)."""
-    return ImageFont.truetype(str(FONT_BOLD if bold else FONT_REGULAR), size)
+    return ImageFont.truetype(str(FACES[bold]), size)
+
+
+def use_fonts(regular: Path, bold: Path) -> None:
+    """Draw later tickets with these faces (from :class:`bianmin.fontcover.FontChoice`)."""
+    FACES.update({False: regular, True: bold})
+    font.cache_clear()
 
 
 def _text(block: Text, width: int) -> Image.Image:

@@ -123,12 +123,12 @@ def test_call_redraws_calls_windows_waiting_and_speaks(ctl):
 
 
 def test_unchanged_parts_are_not_redrawn(ctl):
-    # Same waiting counts, a window change only: just the table is redrawn.
+    # Same waiting counts, a window change only: the table and the calls it derives.
     t = ticket("A001", 1, status="serving")
     ctl.on_message(
         Event(seq=5, type="service_started", at=now_iso(), waiting={"A": 3, "B": 1}, ticket=t, window=wv(1, t))
     )
-    assert ctl.view.kinds() == ["windows"]
+    assert ctl.view.kinds() == ["windows", "calls"]
     assert present.window_rows(ctl.board.windows, ctl.center)[0].status == "办理中"
 
 
@@ -176,8 +176,10 @@ def test_center_timezone_drives_the_clock_and_call_times():
             ],
         )
     )
+    # No window serves either call any more: no big call, both listed, in local time.
+    assert view.calls[-1][1] == ""
     recent = view.calls[-1][3]
-    assert [(line.number, line.time) for line in recent] == [("A002", "07:30")]
+    assert [(line.number, line.time) for line in recent] == [("A003", "07:31"), ("A002", "07:30")]
 
 
 def test_time_texts():

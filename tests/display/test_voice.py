@@ -1,6 +1,7 @@
 """Announcements: real espeak-ng rendering, queued playback in order and without overlap."""
 
 import asyncio
+import contextlib
 import itertools
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from bench.sinks import RecordingSink
 from bianmin.assets import VOICE_DIR
 from display import chime, wavs
-from display.sinks import CommandSink, make_sink
+from display.sinks import CommandSink, PlaybackError, make_sink
 from display.speech import CLIP_NAMES, Announcement
 from display.voice import Announcer, ClipSpeaker, EspeakSpeaker, make_speaker
 
@@ -120,7 +121,7 @@ def test_incomplete_clip_folder_means_espeak(tmp_path):
         make_speaker(tmp_path, "festival")
 
 
-async def test_command_sink_runs_the_player_and_survives_failure(tmp_path, caplog):
+async def test_command_sink_runs_the_player_and_reports_failure(tmp_path):
     wav = wavs.write(tmp_path / "a.wav", wavs.silence(0.1))
     marker = tmp_path / "played.txt"
     ok = CommandSink(
@@ -129,10 +130,8 @@ async def test_command_sink_runs_the_player_and_survives_failure(tmp_path, caplo
     await ok.play(wav, "x")
     assert marker.read_text() == str(wav)
     bad = CommandSink([sys.executable, "-c", "import sys; sys.exit('no sound card')"])
-    await bad.play(wav, "x")
-    await bad.play(wav, "x")
-    warnings = [r for r in caplog.records if "播放失败" in r.getMessage()]
-    assert len(warnings) == 1 and "no sound card" in warnings[0].getMessage()
+    with pytest.raises(PlaybackError, match="退出码 1：no sound card"):
+        await bad.play(wav, "x")
 
 
 def test_make_sink_choices():
@@ -156,3 +155,44 @@ async def test_espeak_failure_is_logged_and_the_queue_goes_on(tmp_path, caplog):
     assert sink.played == []
     assert sum("找不到 espeak-ng" in r.getMessage() for r in caplog.records) == 2
     assert any("无法播报的字符" in r.getMessage() for r in caplog.records)
+
+
+async def test_playback_fault_is_marked_once_retried_and_cleared(tmp_path, caplog):
+    """No sound card: the fault is reported (logged once), tested again, cleared when sound works."""
+    works = tmp_path / "card-present"
+    played = tmp_path / "played.txt"
+    player = tmp_path / "player.py"  # the hardware edge: a player that fails while there is no card
+    player.write_text(
+        "import pathlib, sys\n"
+        f"if not pathlib.Path({str(works)!r}).exists():\n"
+        "    sys.exit(\"aplay: main:831: audio open error: cannot find card '0'\")\n"
+        f"with open({str(played)!r}, 'a') as f: f.write(sys.argv[1] + '\\n')\n"
+    )
+    faults: list[str | None] = []
+    announcer = Announcer(
+        EspeakSpeaker(), CommandSink([sys.executable, str(player)]), retry_seconds=0.3, on_fault=faults.append
+    )
+    worker = asyncio.create_task(announcer.run())
+    try:
+        announcer.announce(Announcement("A001", 1))
+        announcer.announce(Announcement("A002", 1))
+        async with asyncio.timeout(20):
+            await announcer.queue.join()
+        assert announcer.fault and "cannot find card '0'" in announcer.fault
+        assert faults == [announcer.fault]  # one change: the second failure is the same fault
+        assert sum("cannot find card" in r.getMessage() for r in caplog.records) == 1
+        await asyncio.sleep(0.8)  # retries (silence probes) go on while nothing is said
+        assert not played.exists()
+        works.touch()
+        async with asyncio.timeout(10):
+            while announcer.fault is not None:
+                await asyncio.sleep(0.05)
+        assert faults[-1] is None
+        announcer.announce(Announcement("A003", 1))
+        async with asyncio.timeout(20):
+            await announcer.queue.join()
+        assert announcer.fault is None and "call-" in played.read_text().splitlines()[-1]
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker

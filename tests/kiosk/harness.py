@@ -42,6 +42,7 @@ from printer_fakes import FakeUsbPrinter, install_fake_usb  # noqa: E402
 
 from bianmin.screensize import parse_size  # noqa: E402
 from kiosk.settings import KioskSettings  # noqa: E402
+from tests.floor.youxian import youxian_config  # noqa: E402
 
 SCENARIOS = {}
 
@@ -156,6 +157,10 @@ class Ui:
                 if a[1] < b[3] - 2 and b[1] < a[3] - 2 and a[2] < b[4] - 2 and b[2] < a[4] - 2:
                     bad.append(f"{a[0]} / {b[0]}")
         return bad
+
+    def drawn(self, widget=None) -> list[list[str]]:
+        """[text, font file] of each visible label: the file Kivy actually draws it with."""
+        return [[w.text, w._label.options["font_name_r"]] for w in self.labels(widget) if w.text and self.visible(w)]
 
     def texts(self, widget=None) -> list[str]:
         """The texts a person can see: non-empty labels with no transparent ancestor."""
@@ -314,7 +319,7 @@ async def landscape(ui: Ui, env: dict) -> None:
     await ui.tap(ui.tiles()["G"])
     await ui.screen("matters")
     await ui.shot(f"matters_{env['orientation']}")
-    await ui.screen("home", timeout=10)  # nobody touches: idle timeout
+    await ui.screen("home", timeout=15)  # nobody touches: idle timeout
     ui.results["idle_return"] = round(time.monotonic() - started, 2)
     ui.record("idle_home")
 
@@ -436,6 +441,31 @@ async def bad_token(ui: Ui, env: dict) -> None:
     ui.record("home_again")
 
 
+@scenario
+async def youxian(ui: Ui, env: dict) -> None:
+    """攸县鸾山镇 with 坳上村 and 塅里村: home, matters and ticket drawn with a font covering them."""
+    from bianmin import fonts
+    from kiosk.printing import raster
+    from kiosk.printing.layout import PAPERS, Text, ticket_blocks
+
+    await ui.screen("home", timeout=50.0)  # the first start builds the extended subset (seconds)
+    await ui.frames(3)
+    ui.results["font"] = str(fonts.current())
+    ui.record("home", drawn=ui.drawn())
+    await ui.shot(f"youxian_home_{env['orientation']}")
+    await ui.tap(ui.tiles()["A"])
+    await ui.screen("matters")
+    ui.record("matters", drawn=ui.drawn())
+    await ui.shot(f"youxian_matters_{env['orientation']}")
+    await ui.tap(ui.rows()[0], hold=0.03)
+    await ui.screen("ticket")
+    await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
+    ui.record("ticket", drawn=ui.drawn())
+    await ui.shot(f"youxian_ticket_{env['orientation']}")
+    blocks = ticket_blocks(ui.ctl.ticket, ui.ctl.center, PAPERS[80])
+    ui.results["printed"] = [[b.text, str(raster.FACES[b.bold])] for b in blocks if isinstance(b, Text)]
+
+
 # ---- setup -----------------------------------------------------------------------------------
 
 
@@ -480,6 +510,8 @@ async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
     extra = () if name == "closed" else ("--always-open",)
     if name == "closed":
         extra = ("--config", str(closed_today_config(out / "center.toml")))
+    if name == "youxian":
+        extra = ("--always-open", "--config", str(youxian_config(out / "center.toml")))
     server = ServerProcess(db, *extra, log=log)
     env["server"] = server
     if name != "unreachable":
@@ -489,7 +521,8 @@ async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
         env["proxy"] = LossyProxy(server.port, lose_posts=1)
         await env["proxy"].start()
         url = env["proxy"].url
-    timing = {"idle_seconds": 2.0} if name == "landscape" else {}
+    timing: dict = {"idle_seconds": 4.0} if name == "landscape" else {}  # 4 s: a loaded CI box
+    timing["var_dir"] = out / "var"
     return settings_for(ns, url, "not-a-valid-token" if name == "bad_token" else token, spec, **timing)
 
 

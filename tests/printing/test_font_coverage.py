@@ -66,7 +66,7 @@ def test_scan_finds_the_texts():
 
 def test_fonts_are_small_and_licensed():
     for path in (FONT_REGULAR, FONT_BOLD):
-        assert path.stat().st_size < 2_500_000
+        assert path.stat().st_size < 4_000_000  # all of GB2312 since issue 16
     text = FONT_LICENSE.read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in text
     assert "Copyright 2014-2021 Adobe" in text
