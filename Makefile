@@ -20,7 +20,7 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[county,kiosk,display,dev]'
+	$(PY) -m pip install --quiet -e '.[county,kiosk,display,publish,dev]'
 	touch $(STAMP)
 
 # Install missing Debian packages, only when we are root (CI and fresh machines).

@@ -34,10 +34,6 @@ class Change:
     flash: bool = False
     announce: tuple[Announcement, ...] = ()
 
-    @property
-    def any(self) -> bool:
-        return self.windows or self.waiting or self.calls
-
 
 def parse_time(value: str) -> dt.datetime | None:
     """An ISO timestamp from the server as an aware datetime (naive means UTC)."""

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from bianmin.protocol import CallView, Event, Snapshot, TicketView, WindowView
-from display.board import Board
+from display.board import Board, Change
 from display.speech import Announcement
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, 0, tzinfo=dt.UTC)
@@ -69,7 +69,7 @@ def test_live_call_flashes_and_is_announced_once():
     assert board.waiting == {"A": 1, "B": 0}
     # the same event again (a replay overlap) is ignored entirely
     again = board.apply(called(11, "A003", 2), NOW)
-    assert not again.any and again.announce == ()
+    assert again == Change()  # nothing to redraw, nothing to say
 
 
 def test_recall_is_announced_again_and_marked():
