@@ -55,6 +55,7 @@ EventType = Literal[
     "tickets_expired",
     "case_closed",
     "day_started",
+    "center_changed",
 ]
 
 
@@ -155,6 +156,15 @@ class TicketView(Message):
 
 
 @dataclass(frozen=True)
+class WorkCard(Message):
+    """The work card (工作牌) of the clerk signed in at a window: name, post and photo."""
+
+    name: str
+    post: str
+    photo_url: str | None = None
+
+
+@dataclass(frozen=True)
 class WindowView(Message):
     number: int
     name: str
@@ -163,6 +173,7 @@ class WindowView(Message):
     clerk: str | None
     ticket: TicketView | None
     served_today: int = 0
+    card: WorkCard | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""``python -m queue_server serve | add-clerk | add-device``."""
+"""``python -m queue_server serve | add-clerk | add-device | backup | restore``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from aiohttp import web
 
 from bianmin.center import ConfigError, load_center
 
+from . import instance
 from . import settings as settings_mod
 from .accounts import ROLES, Accounts
 from .app import create_app
 from .errors import AppError
+from .manage import backup
 from .store import Store
 
 
@@ -44,10 +46,24 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--kind", choices=["kiosk", "display"], required=True)
     dev.add_argument("--name", required=True)
     dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    bak = sub.add_parser("backup", help="copy the database while the server runs (SQLite backup API)")
+    bak.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    bak.add_argument("--out", type=Path, required=True, help="the backup file to write")
+    res = sub.add_parser("restore", help="put a backup back (the server must be stopped)")
+    res.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    res.add_argument("--from", dest="source", type=Path, required=True, help="the backup file to restore")
     return p
 
 
 async def _serve(settings: settings_mod.Settings) -> None:
+    try:
+        with instance.hold(settings.db):
+            await _serve_locked(settings)
+    except instance.InstanceLocked:
+        raise SystemExit(f"已有服务器在使用数据库 {settings.db}，不能再启动一个") from None
+
+
+async def _serve_locked(settings: settings_mod.Settings) -> None:
     store = await Store.open(settings.db)
     app = create_app(settings, store)
     runner = web.AppRunner(app, access_log=None)
@@ -104,10 +120,17 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))
+        elif ns.command == "backup":
+            print(f"已备份到 {backup.backup(ns.db, ns.out)}")
+        elif ns.command == "restore":
+            backup.restore(ns.db, ns.source)
+            print(f"已从 {ns.source} 恢复数据库 {ns.db}")
         else:
             asyncio.run(_add_device(ns))
     except ConfigError as exc:
         raise SystemExit(f"中心配置文件有误：{exc}") from None
+    except backup.BackupError as exc:
+        raise SystemExit(str(exc)) from None
     except AppError as exc:
         raise SystemExit(exc.message) from None
     except KeyboardInterrupt:

@@ -57,6 +57,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .clerk import setup as clerk_setup
 
         found.append(clerk_setup)
+    with contextlib.suppress(ImportError):
+        from .manage import setup as manage_setup
+
+        found.append(manage_setup)
     return found
 
 

@@ -95,4 +95,30 @@ MIGRATIONS: list[str] = [
     ALTER TABLE clerks ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk'
         CHECK (role IN ('clerk', 'manager', 'agent'))
     """,
+    # 3: the manager console. Work cards (post, department, phone, photo) on clerks; devices
+    # seen; the audit log of manager actions; the center's settings kept as versions.
+    """
+    ALTER TABLE clerks ADD COLUMN post TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clerks ADD COLUMN department TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clerks ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clerks ADD COLUMN photo BLOB;
+    ALTER TABLE clerks ADD COLUMN photo_version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE devices ADD COLUMN last_seen TEXT;
+    CREATE TABLE audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT NOT NULL,
+        before  TEXT,
+        after   TEXT
+    );
+    CREATE TABLE center_versions (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        data    TEXT NOT NULL,
+        diff    TEXT NOT NULL
+    )
+    """,
 ]
