@@ -14,7 +14,7 @@ from aiohttp import web
 from ..accounts import ROLES, Staff
 from ..api import require_role
 from ..errors import BadRequest, NotFound
-from ..keys import ACCOUNTS, SERVICE, STORE
+from ..keys import ACCOUNTS, SERVICE, SETTINGS, STORE
 from ..web import field, json_response, read_json
 from . import audit
 from .photos import MAX_UPLOAD, card_jpeg
@@ -154,3 +154,27 @@ async def photo(request: web.Request) -> web.Response:
     if not jpeg:
         raise NotFound("这位工作人员还没有照片", code="no_photo")
     return web.Response(body=jpeg, content_type="image/jpeg", headers={"Cache-Control": "max-age=86400"})
+
+
+DEMO_LOGINS = ("demo1", "demo2", "demo-admin")  # made by ``make run`` (queue_server.launcher)
+DEMO_DEVICE_PREFIX = "演示"
+
+
+@routes.post("/api/demo/remove")
+async def remove_demo(request: web.Request) -> web.Response:
+    """Disable the demo clerks and revoke the demo devices that ``make run`` created."""
+    me = await require_role(request, "manager")
+    if me.login in DEMO_LOGINS:
+        raise BadRequest("请先添加您自己的负责人账号，用它登录后再移除演示账号", code="demo_self", field="login")
+    st = staff(request)
+    clerks = [r for r in await st.everyone() if r["login"] in DEMO_LOGINS and r["active"]]
+    for r in clerks:
+        await st.update(r["login"], {"active": False})
+    devices = [d for d in await st.devices() if d["name"].startswith(DEMO_DEVICE_PREFIX) and not d["revoked"]]
+    for d in devices:
+        await st.update_device(d["id"], revoked=True)
+    demo_file = request.app[SETTINGS].db.parent / "demo-accounts.txt"
+    demo_file.unlink(missing_ok=True)  # it holds the demo password and tokens
+    removed = {"clerks": len(clerks), "devices": len(devices)}
+    await audit.record(request.app[STORE], me, "demo_removed", "demo", None, removed)
+    return json_response(removed)
