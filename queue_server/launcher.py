@@ -103,7 +103,8 @@ async def main() -> None:
     procs = [await asyncio.create_subprocess_exec(*serve, *([] if hours else ["--always-open"]))]
     await _wait_healthy(url, procs[0])
     print(
-        f"  工作人员叫号台：{url}/clerk\n  中心管理：      {url}/manage\n  大厅实时状态：  {url}/api/snapshot\n  办事指南示例：  {url}/g/A1",
+        f"  工作人员叫号台：{url}/clerk\n  中心管理：      {url}/manage\n"
+        f"  大厅实时状态：  {url}/api/snapshot\n  办事指南示例：  {url}/g/A1",
         flush=True,
     )
     if not hours:
