@@ -19,6 +19,8 @@ class WindowRow:
     ticket: str
     status: str
     paused: bool
+    clerk: str = ""  # the work card (工作牌): name and post of the clerk signed in
+    photo: str = ""  # the card photo's URL path on the server, or ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,10 @@ def window_row(number: int, view: WindowView | None, center: CenterInfo | None) 
         status = STATUS_NAMES.get(ticket.status, "")
     else:
         status = "空闲"
-    return WindowRow(str(number), name, ticket.number if ticket else "—", status, paused)
+    card = view.card if view else None
+    clerk = (f"{card.name}\n{card.post}" if card.post else card.name) if card else "暂无工作人员"
+    photo = card.photo_url or "" if card else ""
+    return WindowRow(str(number), name, ticket.number if ticket else "—", status, paused, clerk, photo)
 
 
 def window_rows(views: dict[int, WindowView], center: CenterInfo | None) -> list[WindowRow]:
