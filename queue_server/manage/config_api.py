@@ -29,18 +29,28 @@ from . import audit
 
 log = logging.getLogger("queue_server")
 routes = web.RouteTableDef()
-CONFIG: web.AppKey[dict[str, Any]] = web.AppKey("center_config")
+
+
+class Current:
+    """The settings in force, in ``center.toml``'s shape (one owner: this module)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+
+CONFIG: web.AppKey[Current] = web.AppKey("center_config")
 MAX_CONFIG = 1024 * 1024  # bytes of JSON or TOML
 
 
 def install(app: web.Application) -> None:
+    app[CONFIG] = Current()
     app.on_startup.append(_load_latest)
 
 
 async def _load_latest(app: web.Application) -> None:
     """Runs before the service starts: the newest saved version replaces the seed file."""
     with open(app[SETTINGS].config, "rb") as f:
-        app[CONFIG] = tomllib.load(f)
+        app[CONFIG].data = tomllib.load(f)
     row = await app[STORE].fetchone("SELECT id, data FROM center_versions ORDER BY id DESC LIMIT 1")
     if row is None:
         return
@@ -50,7 +60,7 @@ async def _load_latest(app: web.Application) -> None:
     except ConfigError as exc:
         log.error("saved center settings version %s is invalid (%s); using the seed file", row["id"], exc)
         return
-    app[CONFIG] = data
+    app[CONFIG].data = data
     app[SERVICE].center = center
 
 
@@ -96,12 +106,12 @@ async def save(request: web.Request, data: Any, action: str) -> web.Response:
         raise BadRequest(f"{exc.path}：{exc.reason}", code="bad_config", field=exc.path) from None
     app = request.app
     _check_live(app, center)
-    changes = diff(app[CONFIG], data)
+    changes = diff(app[CONFIG].data, data)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     row = (at, me.login, json.dumps(data, ensure_ascii=False), json.dumps(changes, ensure_ascii=False))
     statement = ("INSERT INTO center_versions (at, actor, data, diff) VALUES (?, ?, ?, ?)", row)
     await app[SERVICE].replace_center(center, statement)
-    app[CONFIG] = data
+    app[CONFIG].data = data
     await audit.record(app[STORE], me, action, "center", None, {"changes": len(changes)})
     return json_response({"ok": True, "changes": changes})
 
@@ -124,7 +134,7 @@ def _check_live(app: web.Application, center: Center) -> None:
 @routes.get("/api/config")
 async def get_config(request: web.Request) -> web.Response:
     await require_role(request, "manager")
-    return json_response(request.app[CONFIG])
+    return json_response(request.app[CONFIG].data)
 
 
 @routes.put("/api/config")
@@ -140,7 +150,7 @@ async def put_config(request: web.Request) -> web.Response:
 @routes.get("/api/config/export")
 async def export_toml(request: web.Request) -> web.Response:
     await require_role(request, "manager")
-    data: dict[str, Any] = request.app[CONFIG]
+    data = request.app[CONFIG].data
     text = tomli_w.dumps(data)
     return web.Response(
         text=text,
