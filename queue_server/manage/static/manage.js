@@ -54,6 +54,13 @@ function showLogin(message = '') {
 async function start() {
   onUnauthorized(showLogin);
   try {
+    const center = await api('GET', '/api/center');
+    for (const node of document.querySelectorAll('.center-name')) node.textContent = center.name;
+    document.title = `中心管理 - ${center.name}`;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+  }
+  try {
     me = await api('GET', '/api/me');
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -210,7 +217,7 @@ async function loadDevices() {
   if (!rows) return;
   $('#device-table tbody').replaceChildren(...rows.map((d) => el('tr', { class: d.revoked ? 'off' : '' },
     el('td', {}, d.id), el('td', {}, KIND_NAMES[d.kind] || d.kind), el('td', {}, d.name),
-    el('td', {}, (d.created_at || '').replace('T', ' ').slice(0, 16)), el('td', {}, d.last_seen ? d.last_seen.replace('T', ' ').slice(0, 16) : '—'),
+    el('td', {}, when(d.created_at)), el('td', {}, when(d.last_seen)),
     el('td', {}, el('span', { class: d.revoked ? 'badge off' : 'badge' }, d.revoked ? '已吊销' : '可用')),
     el('td', { class: 'actions' }, d.revoked ? null : [
       el('button', { type: 'button', onclick: () => renameDevice(d) }, '改名'),
@@ -413,6 +420,12 @@ $('#settings-import').addEventListener('change', async (ev) => {
 
 // ---- versions and audit ----------------------------------------------------------------
 
+function when(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('zh-CN', { hour12: false });
+}
+
 function short(v) {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s === undefined ? '（无）' : (s.length > 60 ? `${s.slice(0, 60)}…` : s);
@@ -422,7 +435,7 @@ async function loadVersions() {
   const rows = await guarded(() => api('GET', '/api/config/versions'));
   if (!rows) return;
   $('#version-table tbody').replaceChildren(...rows.map((v, i) => el('tr', {},
-    el('td', {}, `第 ${v.id} 版${i === 0 ? '（当前）' : ''}`), el('td', {}, v.at.replace('T', ' ').slice(0, 19)), el('td', {}, v.actor),
+    el('td', {}, `第 ${v.id} 版${i === 0 ? '（当前）' : ''}`), el('td', {}, when(v.at)), el('td', {}, v.actor),
     el('td', { class: 'diff' }, v.diff.slice(0, 6).map((d) => el('div', {}, `${d.field}：`, el('del', {}, short(d.before)), ' → ', el('ins', {}, short(d.after)))),
       v.diff.length > 6 ? el('div', {}, `……共 ${v.diff.length} 处`) : null),
     el('td', {}, i === 0 ? null : el('button', { type: 'button', onclick: () => restoreVersion(v) }, '恢复此版本')))));
@@ -437,7 +450,7 @@ async function loadAudit() {
   const rows = await guarded(() => api('GET', '/api/audit'));
   if (!rows) return;
   $('#audit-table tbody').replaceChildren(...rows.map((a) => el('tr', {},
-    el('td', {}, a.at.replace('T', ' ').slice(0, 19)), el('td', {}, a.actor), el('td', {}, ACTION_NAMES[a.action] || a.action),
+    el('td', {}, when(a.at)), el('td', {}, a.actor), el('td', {}, ACTION_NAMES[a.action] || a.action),
     el('td', {}, a.target), el('td', { class: 'diff' }, a.before ? short(a.before) : '—'), el('td', { class: 'diff' }, a.after ? short(a.after) : '—'))));
 }
 
