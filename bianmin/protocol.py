@@ -279,6 +279,22 @@ class WindowInfo(Message):
 
 
 @dataclass(frozen=True)
+class DutyPerson(Message):
+    name: str
+    post: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class DutyInfo(Message):
+    """Today's duty (值班) staff and the leader on duty (领导带班), from the manager's rota."""
+
+    day: str
+    staff: list[DutyPerson]
+    leader: DutyPerson | None = None
+
+
+@dataclass(frozen=True)
 class CenterInfo(Message):
     """Body of ``GET /api/center``: the center's public settings, and whether it is open now.
 
@@ -296,6 +312,7 @@ class CenterInfo(Message):
     notices: list[str]
     categories: list[CategoryInfo]
     windows: list[WindowInfo]
+    duty: DutyInfo | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from aiohttp import web
@@ -10,6 +11,7 @@ from bianmin.center import center_info
 from bianmin.protocol import OUTCOMES
 
 from .accounts import Accounts, Clerk
+from .duty import duty_on
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
 from .keys import ACCOUNTS, SERVICE, WINDOWS
 from .rules import Completion
@@ -42,7 +44,9 @@ async def healthz(request: web.Request) -> web.Response:
 async def center(request: web.Request) -> web.Response:
     svc = _svc(request)
     now = svc.clock().astimezone(svc.center.tz)
-    return json_response(center_info(svc.center, svc.always_open or svc.center.office.is_open(now)).to_dict())
+    info = center_info(svc.center, svc.always_open or svc.center.office.is_open(now))
+    info = dataclasses.replace(info, duty=await duty_on(svc.store, now.date()))
+    return json_response(info.to_dict())
 
 
 @routes.post("/api/tickets")

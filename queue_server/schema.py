@@ -121,4 +121,13 @@ MIGRATIONS: list[str] = [
         diff    TEXT NOT NULL
     )
     """,
+    # 4: the duty rota (值班表): who is on duty, and the leader on duty (领导带班), on a day
+    # that is not an office day. ``staff`` is a JSON list of clerk ids.
+    """
+    CREATE TABLE duty_rota (
+        day       TEXT PRIMARY KEY,
+        staff     TEXT NOT NULL,
+        leader_id INTEGER REFERENCES clerks (id)
+    )
+    """,
 ]

@@ -199,3 +199,64 @@ async def test_work_card_photo_and_snapshot_card(hall, aiohttp_client):
     assert (await clerk.post("/api/windows/1/call")).status == 200
     snap = await (await hall.get("/api/snapshot")).json()
     assert snap["windows"][0]["card"] == {"name": "窗口一", "post": "民政专干", "photo_url": url}
+
+
+async def test_duty_rota_shows_on_the_center_and_guide_pages(tmp_path, aiohttp_client):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    tuesday = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # not an office day
+    store = await Store.open(tmp_path / "queue.db")
+    accounts = Accounts(store)
+    await accounts.add_clerk("boss", "刘主任", [], PASSWORD, role="manager")
+    await accounts.add_clerk("w1", "窗口一", [1], PASSWORD)
+    client = await aiohttp_client(create_app(Settings(db=tmp_path / "queue.db"), store, clock=lambda: tuesday))
+    try:
+        await login(client, "boss")
+        assert (await client.patch("/api/staff/w1", json={"phone": "138 0000 0001"})).status == 200
+        assert (await (await client.get("/api/center")).json())["duty"] is None
+        rota = await (await client.get("/api/duty?month=2026-12")).json()
+        days = [d["day"] for d in rota["days"]]
+        assert days[:4] == ["2026-12-01", "2026-12-03", "2026-12-08", "2026-12-10"]  # Tue/Thu only
+        r = await client.put("/api/duty/2026-12-02", json={"staff": ["w1"]})  # Wednesday: an office day
+        assert r.status == 400 and (await r.json())["error"]["field"] == "day"
+        r = await client.put("/api/duty/2026-12-01", json={"staff": ["nobody"]})
+        assert r.status == 400 and (await r.json())["error"]["field"] == "staff"
+        r = await client.put("/api/duty/2026-12-01", json={"staff": ["w1"], "leader": "boss"})
+        assert r.status == 200
+        duty = (await (await client.get("/api/center")).json())["duty"]
+        assert duty == {
+            "day": "2026-12-01",
+            "staff": [{"name": "窗口一", "post": "", "phone": "138 0000 0001"}],
+            "leader": {"name": "刘主任", "post": "", "phone": ""},
+        }
+        page = await (await client.get("/g/A1")).text()
+        assert "今日值班：窗口一 138 0000 0001" in page and "带班领导：刘主任" in page
+        rota = await (await client.get("/api/duty?month=2026-12")).json()
+        assert rota["days"][0] == {"day": "2026-12-01", "weekday": 2, "staff": ["w1"], "leader": "boss"}
+    finally:
+        await store.close()
+
+
+async def test_attendance_sheet_from_sign_in_sign_out_and_pauses(hall, aiohttp_client):
+    clerk = await aiohttp_client(hall.server)
+    await login(clerk, "w1")
+    for _ in range(2):
+        await clerk.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
+    assert (await clerk.post("/api/windows/1/call")).status == 200
+    assert (await clerk.post("/api/windows/1/no-show")).status == 200
+    assert (await clerk.post("/api/windows/1/pause")).status == 200
+    assert (await clerk.post("/api/windows/1/resume")).status == 200
+    assert (await clerk.post("/api/windows/1/call")).status == 200
+    await login(hall, "boss")
+    sheet = await (await hall.get("/api/attendance")).json()
+    rows = [r for r in sheet["rows"] if r["login"] == "w1"]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["tickets"] == 2 and row["windows"] == [1] and row["pauses"] == 1
+    assert row["sign_in"] <= row["sign_out"]
+    r = await hall.get(f"/api/attendance.csv?month={sheet['month']}")
+    text = (await r.read()).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("登录名,姓名,日期,签到,签退")
+    assert "w1,窗口一" in text
+    assert (await hall.get("/api/attendance?month=2026-13")).status == 400

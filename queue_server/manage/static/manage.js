@@ -8,7 +8,7 @@ const ACTION_NAMES = {
   staff_added: '添加工作人员', staff_edited: '修改工作人员', photo_uploaded: '上传照片',
   device_added: '登记设备', device_renamed: '设备改名', device_revoked: '吊销设备',
   config_saved: '保存中心设置', config_imported: '导入中心设置', config_restored: '恢复设置版本',
-  backup_downloaded: '下载备份', demo_removed: '移除演示账号',
+  backup_downloaded: '下载备份', demo_removed: '移除演示账号', duty_set: '排值班',
 };
 
 function el(tag, attrs = {}, ...children) {
@@ -96,7 +96,7 @@ $('#logout').addEventListener('click', async () => {
   showLogin();
 });
 
-const PAGES = { staff: loadStaff, devices: loadDevices, settings: loadSettings, versions: loadVersions, audit: loadAudit, backup: async () => {} };
+const PAGES = { staff: loadStaff, devices: loadDevices, settings: loadSettings, versions: loadVersions, duty: loadDuty, attendance: loadAttendance, audit: loadAudit, backup: async () => {} };
 function show(name) {
   if (!PAGES[name]) name = 'staff';
   for (const p of document.querySelectorAll('.page')) p.hidden = p.id !== `page-${name}`;
@@ -453,5 +453,45 @@ async function loadAudit() {
     el('td', {}, when(a.at)), el('td', {}, a.actor), el('td', {}, ACTION_NAMES[a.action] || a.action),
     el('td', {}, a.target), el('td', { class: 'diff' }, a.before ? short(a.before) : '—'), el('td', { class: 'diff' }, a.after ? short(a.after) : '—'))));
 }
+
+// ---- duty rota and attendance ----------------------------------------------------------
+
+const WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+async function loadDuty() {
+  const month = $('#duty-month').value;
+  const [rota, people] = await Promise.all([
+    guarded(() => api('GET', `/api/duty${month ? `?month=${month}` : ''}`)),
+    guarded(() => api('GET', '/api/staff')),
+  ]);
+  if (!rota || !people) return;
+  $('#duty-month').value = rota.month;
+  const active = people.filter((p) => p.active);
+  const options = (chosen) => active.map((p) => el('option', { value: p.login, selected: chosen.includes(p.login) }, `${p.name}${p.phone ? `（${p.phone}）` : ''}`));
+  $('#duty-table tbody').replaceChildren(...rota.days.map((d) => {
+    const staff = el('select', { multiple: true, size: Math.min(4, Math.max(2, active.length)), 'data-day': d.day }, options(d.staff));
+    const leader = el('select', {}, el('option', { value: '' }, '（无）'), options(d.leader ? [d.leader] : []));
+    const save = async () => {
+      const body = { staff: [...staff.selectedOptions].map((o) => o.value), leader: leader.value || null };
+      if (await guarded(() => api('PUT', `/api/duty/${d.day}`, body))) toast(`已保存 ${d.day} 的值班`);
+    };
+    return el('tr', { class: d.day === rota.today ? 'today' : '' },
+      el('td', {}, `${d.day} ${WEEKDAYS[d.weekday]}${d.day === rota.today ? '（今天）' : ''}`), el('td', {}, staff), el('td', {}, leader),
+      el('td', { class: 'actions' }, el('button', { type: 'button', class: 'primary', onclick: save }, '保存')));
+  }));
+}
+$('#duty-month').addEventListener('change', loadDuty);
+
+async function loadAttendance() {
+  const month = $('#attendance-month').value;
+  const r = await guarded(() => api('GET', `/api/attendance${month ? `?month=${month}` : ''}`));
+  if (!r) return;
+  $('#attendance-month').value = r.month;
+  $('#attendance-export').href = `/api/attendance.csv?month=${r.month}`;
+  $('#attendance-table tbody').replaceChildren(...(r.rows.length ? r.rows.map((a) => el('tr', {},
+    el('td', {}, a.name), el('td', {}, a.day), el('td', {}, a.sign_in), el('td', {}, a.sign_out), el('td', {}, a.tickets),
+    el('td', {}, a.windows.join('、')), el('td', {}, a.pauses), el('td', {}, a.pause_minutes))) : [el('tr', {}, el('td', { colspan: 8 }, '本月还没有考勤记录'))]));
+}
+$('#attendance-month').addEventListener('change', loadAttendance);
 
 start();
