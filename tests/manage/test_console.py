@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from bianmin.protocol import CenterInfo
 from display.controller import DisplayController
 from display.wsclient import HallClient
+from tests.clerk.conftest import Api
 
 from .conftest import PASSWORD, manager_page, shot
 
@@ -195,3 +196,27 @@ def test_devices_and_backup_pages(new_page):
         assert copy.execute("SELECT COUNT(*) FROM devices").fetchone() == (2,)
     copy.close()
     shot(page, "manage-backup.png")
+
+
+def test_duty_rota_and_attendance_pages(new_page, api):
+    page = manager_page(new_page)
+    add_clerk(page, "zl", "赵六", "民政专干", "1")
+    expect(page.locator("#staff-dialog")).to_be_hidden()
+    page.click("#nav button[data-page=duty]")
+    page.fill("#duty-month", "2026-12")
+    page.dispatch_event("#duty-month", "change")
+    first = page.locator("#duty-table tbody tr").first
+    expect(first).to_contain_text("2026-12-01 周二")
+    first.locator("select[multiple]").select_option(["zl"])
+    first.locator("select:not([multiple])").select_option("boss")
+    first.locator("button", has_text="保存").click()
+    expect(page.locator("#toast")).to_have_text("已保存 2026-12-01 的值班")
+    shot(page, "manage-duty.png")
+
+    clerk = Api(api.server)
+    clerk.ok("POST", "/api/login", {"login": "zl", "password": PASSWORD})
+    api.issue("A")
+    clerk.ok("POST", "/api/windows/1/call")
+    page.click("#nav button[data-page=attendance]")
+    expect(page.locator("#attendance-table tbody tr").first).to_contain_text("赵六")
+    shot(page, "manage-attendance.png")
