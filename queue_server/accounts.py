@@ -245,6 +245,8 @@ class Staff:
 
         await self.store.write(update)
         self.forget_sessions(row["id"])
+        if password is not None:  # a reset also lifts the lock after failed logins
+            self.accounts.limiter.reset(f"login:{login}")
 
     async def set_photo(self, login: str, jpeg: bytes) -> int:
         row = await self.get(login)

@@ -107,6 +107,8 @@ async def save(request: web.Request, data: Any, action: str) -> web.Response:
     app = request.app
     _check_live(app, center)
     changes = diff(app[CONFIG].data, data)
+    if not changes:
+        return json_response({"ok": True, "changes": []})  # nothing to keep or announce
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     row = (at, me.login, json.dumps(data, ensure_ascii=False), json.dumps(changes, ensure_ascii=False))
     statement = ("INSERT INTO center_versions (at, actor, data, diff) VALUES (?, ?, ?, ?)", row)

@@ -260,3 +260,19 @@ async def test_attendance_sheet_from_sign_in_sign_out_and_pauses(hall, aiohttp_c
     assert text.splitlines()[0].startswith("登录名,姓名,日期,签到,签退")
     assert "w1,窗口一" in text
     assert (await hall.get("/api/attendance?month=2026-13")).status == 400
+
+
+async def test_a_password_reset_lifts_the_login_lock(hall):
+    import time
+
+    from queue_server.keys import ACCOUNTS
+
+    limiter = hall.server.app[ACCOUNTS].limiter
+    for _ in range(5):
+        r = await hall.post("/api/login", json={"login": "w1", "password": "wrong-password"})
+        assert r.status == 401
+    assert limiter.retry_after("login:w1", time.monotonic()) > 0
+    limiter.reset("addr:127.0.0.1")  # the manager logs in from the same test address
+    await login(hall, "boss")
+    assert (await hall.patch("/api/staff/w1", json={"password": "fresh-pass-1"})).status == 200
+    assert limiter.retry_after("login:w1", time.monotonic()) == 0
