@@ -1,4 +1,4 @@
-"""The display's only link to the server: ``GET /api/center`` (again on ``center_changed``), then ``/ws``.
+"""The display's link to the server: ``GET /api/center`` (again on center_changed and day_started), then ``/ws``.
 
 On every (re)connect it first reads the server's clock (``GET /healthz`` Date header),
 then opens ``/ws?since=<last seq>`` so the server replays what we missed or sends a fresh
@@ -101,14 +101,14 @@ class HallClient:
                 if msg.type == aiohttp.WSMsgType.TEXT:
                     message = parse_ws_message(json.loads(msg.data))
                     self.handler.on_message(message)
-                    if isinstance(message, Event) and message.type == "center_changed":
-                        await self._fetch_center(session)  # the manager edited the settings
+                    if isinstance(message, Event) and message.type in ("center_changed", "day_started"):
+                        await self._fetch_center(session)  # edited settings or rota; a new day's duty
                 elif msg.type == aiohttp.WSMsgType.ERROR:
                     break
         log.info("服务器连接已断开")
 
     async def _fetch_center(self, session: aiohttp.ClientSession) -> None:
-        """``GET /api/center``: at the first connect and on every ``center_changed``."""
+        """``GET /api/center``: at the first connect, on ``center_changed`` and on ``day_started``."""
         async with session.get(f"{self.base_url}/api/center") as resp:
             resp.raise_for_status()
             self.handler.on_center(CenterInfo.from_dict(await resp.json()))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable
 
 from bianmin.protocol import DutyInfo, DutyPerson
 
@@ -45,17 +44,12 @@ async def duty_on(store: Store, day: dt.date) -> DutyInfo | None:
     return DutyInfo(day=day.isoformat(), staff=staff, leader=leader)
 
 
-def save_day(day: dt.date, staff: list[int], leader: int | None) -> Callable[[sqlite3.Connection], None]:
-    """The write function that sets (or, with nobody, clears) ``day``'s entry."""
-
-    def write(db: sqlite3.Connection) -> None:
-        if not staff and leader is None:
-            db.execute("DELETE FROM duty_rota WHERE day = ?", (day.isoformat(),))
-            return
-        db.execute(
-            "INSERT INTO duty_rota (day, staff, leader_id) VALUES (?, ?, ?) "
-            "ON CONFLICT (day) DO UPDATE SET staff = excluded.staff, leader_id = excluded.leader_id",
-            (day.isoformat(), json.dumps(staff), leader),
-        )
-
-    return write
+def duty_statement(day: dt.date, staff: list[int], leader: int | None) -> tuple[str, tuple]:
+    """The one statement that sets (or, with nobody, clears) ``day``'s entry."""
+    if not staff and leader is None:
+        return "DELETE FROM duty_rota WHERE day = ?", (day.isoformat(),)
+    return (
+        "INSERT INTO duty_rota (day, staff, leader_id) VALUES (?, ?, ?) "
+        "ON CONFLICT (day) DO UPDATE SET staff = excluded.staff, leader_id = excluded.leader_id",
+        (day.isoformat(), json.dumps(staff), leader),
+    )

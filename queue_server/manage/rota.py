@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from ..api import require_role
-from ..duty import save_day
+from ..duty import duty_statement
 from ..errors import BadRequest
 from ..keys import SERVICE, STORE
 from ..web import field, json_response, read_json
@@ -84,6 +84,7 @@ async def set_day(request: web.Request) -> web.Response:
         if wanted not in ids:
             raise BadRequest(f"没有在岗的工作人员“{wanted}”", code="unknown_clerk", field=name)
     staff_ids = list(dict.fromkeys(ids[s] for s in staff))
-    await store.write(save_day(day, staff_ids, ids[leader] if leader else None))
+    # Committed with a center_changed event: the kiosk, display and guides re-read today's duty.
+    await svc.replace_center(svc.center, duty_statement(day, staff_ids, ids[leader] if leader else None))
     await audit.record(store, me, "duty_set", day.isoformat(), None, {"staff": staff, "leader": leader})
     return json_response({"day": day.isoformat(), "staff": staff, "leader": leader})
