@@ -451,7 +451,17 @@ async function loadAudit() {
   if (!rows) return;
   $('#audit-table tbody').replaceChildren(...rows.map((a) => el('tr', {},
     el('td', {}, when(a.at)), el('td', {}, a.actor), el('td', {}, ACTION_NAMES[a.action] || a.action),
-    el('td', {}, a.target), el('td', { class: 'diff' }, a.before ? short(a.before) : '—'), el('td', { class: 'diff' }, a.after ? short(a.after) : '—'))));
+    el('td', {}, a.target), ...changedCells(a.before, a.after))));
+}
+
+// Only what changed: a before/after pair of objects shows the keys whose values differ.
+function changedCells(before, after) {
+  if (before && after && typeof before === 'object' && typeof after === 'object') {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    return [el('td', { class: 'diff' }, keys.map((k) => el('div', {}, `${k}：${short(before[k])}`))),
+      el('td', { class: 'diff' }, keys.map((k) => el('div', {}, `${k}：${short(after[k])}`)))];
+  }
+  return [el('td', { class: 'diff' }, before ? short(before) : '—'), el('td', { class: 'diff' }, after ? short(after) : '—')];
 }
 
 // ---- duty rota and attendance ----------------------------------------------------------
