@@ -98,10 +98,11 @@ def restore(db: Path, source: Path) -> None:
 def after_restore(db: Path) -> None:
     """Hook run on a restored database before anything opens it: a restored hall starts a
     new event epoch so displays and the county server resync (``queue_server.epoch``)."""
-    try:
-        epoch = importlib.import_module("queue_server.epoch")
-    except ImportError:
+    # Only this installation's own module: a checkout run beside another (editable) install
+    # must not pick up that one's epoch module over a schema that lacks its tables.
+    if not (Path(__file__).resolve().parents[1] / "epoch.py").is_file():
         return
+    epoch = importlib.import_module("queue_server.epoch")
     epoch.new_epoch_after_restore(db)
 
 
