@@ -73,6 +73,7 @@ def widget_state(app: Any) -> dict:
             dict(number=r.number, name=r.name, ticket=r.ticket, status=r.status, paused=r.paused)
             for r in reversed(ids.windows.children)
         ],
+        "cards": [_card(r) for r in reversed(ids.windows.children)],
         "recent": [dict(number=r.number, window=r.window, recall=r.recall) for r in reversed(ids.recent.children)],
         "waiting": {c.code: c.count for c in reversed(ids.waiting.children)},
         "offline": app.screen.banner.shown,
@@ -96,6 +97,15 @@ def widget_state(app: Any) -> dict:
             if isinstance(w, Label) and w.text
         ],
     }
+
+
+def _card(row: Any) -> dict:
+    """A window's work card: its text, photo URL and the size of the photo as loaded."""
+    from kivy.uix.image import AsyncImage
+
+    image = next(w for w in row.walk() if isinstance(w, AsyncImage))
+    loaded = list(image.texture.size) if image.source and image.texture is not None else None
+    return {"clerk": row.clerk, "photo": row.photo, "loaded": loaded}
 
 
 async def commands(app: Any, counters: dict) -> None:

@@ -55,6 +55,7 @@ EventType = Literal[
     "tickets_expired",
     "case_closed",
     "day_started",
+    "center_changed",
 ]
 
 
@@ -155,6 +156,15 @@ class TicketView(Message):
 
 
 @dataclass(frozen=True)
+class WorkCard(Message):
+    """The work card (工作牌) of the clerk signed in at a window: name, post and photo."""
+
+    name: str
+    post: str
+    photo_url: str | None = None
+
+
+@dataclass(frozen=True)
 class WindowView(Message):
     number: int
     name: str
@@ -163,6 +173,7 @@ class WindowView(Message):
     clerk: str | None
     ticket: TicketView | None
     served_today: int = 0
+    card: WorkCard | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +281,22 @@ class WindowInfo(Message):
 
 
 @dataclass(frozen=True)
+class DutyPerson(Message):
+    name: str
+    post: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class DutyInfo(Message):
+    """Today's duty (值班) staff and the leader on duty (领导带班), from the manager's rota."""
+
+    day: str
+    staff: list[DutyPerson]
+    leader: DutyPerson | None = None
+
+
+@dataclass(frozen=True)
 class CenterInfo(Message):
     """Body of ``GET /api/center``: the center's public settings, and whether it is open now.
 
@@ -287,6 +314,7 @@ class CenterInfo(Message):
     notices: list[str]
     categories: list[CategoryInfo]
     windows: list[WindowInfo]
+    duty: DutyInfo | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:

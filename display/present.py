@@ -20,6 +20,8 @@ class WindowRow:
     ticket: str
     status: str
     paused: bool
+    clerk: str = ""  # the work card (工作牌): name and post of the clerk signed in
+    photo: str = ""  # the card photo's URL path on the server, or ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,10 @@ def window_row(number: int, view: WindowView | None, center: CenterInfo | None) 
         status = STATUS_NAMES.get(ticket.status, "")
     else:
         status = "空闲"
-    return WindowRow(str(number), name, ticket.number if ticket else "—", status, paused)
+    card = view.card if view else None
+    clerk = (f"{card.name}\n{card.post}" if card.post else card.name) if card else "暂无工作人员"
+    photo = card.photo_url or "" if card else ""
+    return WindowRow(str(number), name, ticket.number if ticket else "—", status, paused, clerk, photo)
 
 
 def window_rows(views: dict[int, WindowView], center: CenterInfo | None) -> list[WindowRow]:
@@ -80,6 +85,17 @@ def window_rows(views: dict[int, WindowView], center: CenterInfo | None) -> list
     numbers = [w.number for w in center.windows] if center else []
     numbers += sorted(n for n in views if n not in numbers)
     return [window_row(n, views.get(n), center) for n in numbers]
+
+
+def notices(center: CenterInfo) -> list[str]:
+    """The marquee's lines: the center's notices, then today's duty with phones (if any)."""
+    lines = list(center.notices)
+    duty = center.duty
+    if duty is not None:
+        staff = "、".join(f"{p.name} {p.phone}".strip() for p in duty.staff) or "—"
+        leader = f"；带班领导：{duty.leader.name} {duty.leader.phone}".rstrip() if duty.leader else ""
+        lines.append(f"今日值班：{staff}{leader}")
+    return lines
 
 
 def local_hhmm(at: str, tz: dt.tzinfo | None = None) -> str:

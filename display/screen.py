@@ -7,6 +7,7 @@ from dataclasses import asdict
 from kivy.uix.floatlayout import FloatLayout
 
 from bianmin.protocol import CenterInfo
+from display import present
 from display.present import AUDIO_FAULT_TEXT, CallLine, WaitingRow, WindowRow
 
 
@@ -20,7 +21,7 @@ class BoardScreen(FloatLayout):
 
     def show_center(self, center: CenterInfo) -> None:
         self.ids.header.center_name = center.name
-        self.ids.marquee.notices = list(center.notices)
+        self.ids.marquee.notices = present.notices(center)
 
     def redraw_fonts(self) -> None:
         """Labels outside the widget tree (the marquee's, the offline banner) redrawn too."""

@@ -77,6 +77,8 @@ class WindowRowView(BoxLayout):
     ticket = StringProperty("")
     status = StringProperty("")
     paused = BooleanProperty(False)
+    clerk = StringProperty("")
+    photo = StringProperty("")
 
 
 class CallRowView(BoxLayout):

@@ -1,4 +1,4 @@
-"""The display's only link to the server: ``GET /api/center`` once, then ``/ws`` forever.
+"""The display's link to the server: ``GET /api/center`` (again on center_changed and day_started), then ``/ws``.
 
 On every (re)connect it first reads the server's clock (``GET /healthz`` Date header),
 then opens ``/ws?since=<last seq>`` so the server replays what we missed or sends a fresh
@@ -102,9 +102,7 @@ class HallClient:
                 resp.raise_for_status()
             self.handler.set_server_date(_http_date(resp.headers.get("Date")))
         if self.handler.center is None:
-            async with session.get(f"{self.base_url}/api/center") as resp:
-                resp.raise_for_status()
-                self.handler.on_center(CenterInfo.from_dict(await resp.json()))
+            await self._fetch_center(session)
         async with session.ws_connect(self.ws_url(), heartbeat=self.heartbeat, headers=self.headers) as ws:
             self.connects += 1
             self.resync = False
@@ -112,10 +110,19 @@ class HallClient:
             self.backoff.reset()
             async for msg in ws:
                 if msg.type == aiohttp.WSMsgType.TEXT:
-                    self.handler.on_message(parse_ws_message(json.loads(msg.data)))
+                    message = parse_ws_message(json.loads(msg.data))
+                    self.handler.on_message(message)
+                    if isinstance(message, Event) and message.type in ("center_changed", "day_started"):
+                        await self._fetch_center(session)  # edited settings or rota; a new day's duty
                 elif msg.type == aiohttp.WSMsgType.ERROR:
                     break
         log.info("服务器连接已断开")
+
+    async def _fetch_center(self, session: aiohttp.ClientSession) -> None:
+        """``GET /api/center``: at the first connect, on ``center_changed`` and on ``day_started``."""
+        async with session.get(f"{self.base_url}/api/center") as resp:
+            resp.raise_for_status()
+            self.handler.on_center(CenterInfo.from_dict(await resp.json()))
 
 
 def _http_date(value: str | None) -> dt.datetime | None:

@@ -162,8 +162,18 @@ def server_problem(message: str, attempt: int) -> MessageModel:
 def closed(center: CenterInfo | None, server_message: str = "", day: str | None = None) -> MessageModel:
     if center is None:
         return MessageModel("closed", "现在不是办公时间", server_message, button="返回", action="home")
-    body = f"今天是{day_text(day)}\n集中办公时间：{center.office.hours}\n{center.office.note}"
+    body = f"今天是{day_text(day)}\n集中办公时间：{center.office.hours}\n{center.office.note}{duty_text(center)}"
     return MessageModel("closed", "现在不是办公时间，暂停取号", body, phone=center.duty_phone)
+
+
+def duty_text(center: CenterInfo) -> str:
+    """Today's duty staff and leader on duty with their phones (a new line), or ""."""
+    duty = center.duty
+    if duty is None:
+        return ""
+    staff = "、".join(f"{p.name} {p.phone}".strip() for p in duty.staff) or "—"
+    leader = f"；带班领导：{duty.leader.name} {duty.leader.phone}".rstrip() if duty.leader else ""
+    return f"\n今日值班：{staff}{leader}"
 
 
 def error(message: str) -> MessageModel:

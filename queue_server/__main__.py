@@ -1,4 +1,4 @@
-"""``python -m queue_server serve | add-clerk | add-device | report | export-guides | inspect``."""
+"""``python -m queue_server serve | add-clerk | add-device | backup | restore | report | export-guides | inspect``."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from bianmin.assets import FONT_REGULAR
 from bianmin.center import Center, ConfigError, center_info, load_center
 from bianmin.fontcover import NOTO_SOURCES, font_cmap, missing_report, uncovered
 
-from . import guard
+from . import guard, instance
 from . import report as report_mod
 from . import settings as settings_mod
 from .accounts import ROLES, Accounts
 from .app import create_app
 from .errors import AppError
 from .inspection import cli as inspection_cli
+from .manage import backup
 from .publish import cli as publish_cli
-from .store import InstanceLocked, Store, fault_message, hold_instance_lock
+from .store import Store, fault_message
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--kind", choices=["kiosk", "display"], required=True)
     dev.add_argument("--name", required=True)
     dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    bak = sub.add_parser("backup", help="copy the database while the server runs (SQLite backup API)")
+    bak.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    bak.add_argument("--out", type=Path, required=True, help="the backup file to write")
+    res = sub.add_parser("restore", help="put a backup back (the server must be stopped)")
+    res.add_argument("--db", type=Path, default=Path("var/queue.db"))
+    res.add_argument("--from", dest="source", type=Path, required=True, help="the backup file to restore")
     report_mod.add_arguments(sub.add_parser("report", help="write the ledger and statistics of a range to xlsx or csv"))
     publish_cli.add_commands(sub)
     inspection_cli.add_commands(sub)
@@ -56,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(settings: settings_mod.Settings) -> None:
-    hold_instance_lock(settings.db)  # before anything touches the database
+    instance.hold_for_process(settings.db)  # before anything touches the database
     try:
         store = await Store.open(settings.db)
     except sqlite3.Error as exc:
@@ -136,6 +143,11 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))
+        elif ns.command == "backup":
+            print(f"已备份到 {backup.backup(ns.db, ns.out)}")
+        elif ns.command == "restore":
+            backup.restore(ns.db, ns.source)
+            print(f"已从 {ns.source} 恢复数据库 {ns.db}")
         elif ns.command == "report":
             report_mod.run_cli(ns)
         elif hasattr(ns, "run"):  # commands added by their own modules
@@ -144,9 +156,11 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_add_device(ns))
     except ConfigError as exc:
         raise SystemExit(f"中心配置文件有误：{exc}") from None
+    except backup.BackupError as exc:
+        raise SystemExit(str(exc)) from None
     except AppError as exc:
         raise SystemExit(exc.message) from None
-    except (InstanceLocked, guard.PortBusy) as exc:
+    except (instance.InstanceLocked, guard.PortBusy) as exc:
         raise SystemExit(str(exc)) from None
     except KeyboardInterrupt:
         pass

@@ -8,10 +8,10 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from .auth import RateLimiter, hash_password, new_token, token_hash, token_ok, verify_password
-from .errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+from .errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 from .store import Store
 
 Role = Literal["clerk", "manager", "agent"]
@@ -28,6 +28,8 @@ class Clerk:
     name: str
     windows: tuple[int, ...]
     role: Role = "clerk"
+    post: str = ""
+    photo: int = 0  # the work-card photo's version; 0: no photo
 
     def may_use(self, window: int) -> bool:
         """A manager may work at every window, an agent at none; a clerk at the windows
@@ -40,7 +42,15 @@ class Clerk:
 
 
 def clerk_from_row(row: sqlite3.Row) -> Clerk:
-    return Clerk(row["id"], row["login"], row["name"], tuple(json.loads(row["windows"])), row["role"])
+    return Clerk(
+        row["id"],
+        row["login"],
+        row["name"],
+        tuple(json.loads(row["windows"])),
+        row["role"],
+        row["post"],
+        row["photo_version"],
+    )
 
 
 @dataclass(frozen=True)
@@ -211,6 +221,95 @@ class Accounts:
         h = token_hash(token)
         self._last_seen.pop(h, None)
         await self.store.write(lambda db: db.execute("DELETE FROM sessions WHERE token_hash = ?", (h,)))
+
+
+STAFF_FIELDS = ("name", "post", "department", "phone", "windows", "role", "active")
+
+
+class Staff:
+    """The manager's side of the accounts: list and edit clerks, list and revoke devices.
+
+    Every edit ends the cached sessions of the person edited (or forgets the revoked device),
+    so a disabled clerk, a changed window list or a revoked token counts on the very next
+    request."""
+
+    def __init__(self, accounts: Accounts):
+        self.accounts = accounts
+        self.store = accounts.store
+
+    async def everyone(self) -> list[sqlite3.Row]:
+        return await self.store.fetchall(
+            "SELECT id, login, name, role, windows, active, post, department, phone, photo_version "
+            "FROM clerks ORDER BY id"
+        )
+
+    async def get(self, login: str) -> sqlite3.Row:
+        row = await self.store.fetchone(
+            "SELECT id, login, name, role, windows, active, post, department, phone, photo_version "
+            "FROM clerks WHERE login = ?",
+            (login,),
+        )
+        if row is None:
+            raise NotFound(f"没有登录名为“{login}”的工作人员", code="unknown_clerk")
+        return row
+
+    async def update(self, login: str, changes: dict[str, Any], password: str | None = None) -> None:
+        """Apply ``changes`` (columns of :data:`STAFF_FIELDS`) and, if given, a new password."""
+        if "role" in changes and changes["role"] not in ROLES:
+            raise BadRequest("角色必须是 clerk、manager 或 agent", code="bad_role", field="role")
+        if password is not None and len(password) < 8:
+            raise BadRequest("密码至少 8 位", code="weak_password", field="password")
+        row = await self.get(login)
+        sets = [(k, json.dumps(v) if k == "windows" else int(v) if k == "active" else v) for k, v in changes.items()]
+        if password is not None:
+            sets.append(("pw_hash", hash_password(password)))
+        if not sets:
+            return
+        assert all(k in STAFF_FIELDS or k == "pw_hash" for k, _ in sets)
+        sql = "UPDATE clerks SET " + ", ".join(f"{k} = ?" for k, _ in sets) + " WHERE id = ?"
+        params = (*[v for _, v in sets], row["id"])
+
+        def update(db: sqlite3.Connection) -> None:
+            db.execute(sql, params)
+            if changes.get("active") is False or password is not None:
+                db.execute("DELETE FROM sessions WHERE clerk_id = ?", (row["id"],))
+
+        await self.store.write(update)
+        if password is not None:  # a reset also lifts the lock after failed logins
+            self.accounts.limiter.reset(f"login:{login}")
+
+    async def set_photo(self, login: str, jpeg: bytes) -> int:
+        row = await self.get(login)
+
+        def save(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE clerks SET photo = ?, photo_version = photo_version + 1 WHERE id = ?", (jpeg, row["id"]))
+
+        await self.store.write(save)
+        return int(row["photo_version"]) + 1
+
+    async def photo(self, login: str) -> bytes | None:
+        row = await self.store.fetchone("SELECT photo FROM clerks WHERE login = ?", (login,))
+        return None if row is None else row["photo"]
+
+    async def devices(self) -> list[sqlite3.Row]:
+        return await self.store.fetchall(
+            "SELECT id, kind, name, created_at, last_seen, revoked FROM devices ORDER BY id"
+        )
+
+    async def device(self, device_id: int) -> sqlite3.Row:
+        row = await self.store.fetchone("SELECT id, kind, name, revoked FROM devices WHERE id = ?", (device_id,))
+        if row is None:
+            raise NotFound(f"没有编号为 {device_id} 的设备", code="unknown_device")
+        return row
+
+    async def update_device(self, device_id: int, *, name: str | None = None, revoked: bool | None = None) -> None:
+        await self.device(device_id)
+        if name is not None:
+            await self.store.write(lambda db: db.execute("UPDATE devices SET name = ? WHERE id = ?", (name, device_id)))
+        if revoked is not None:
+            await self.store.write(
+                lambda db: db.execute("UPDATE devices SET revoked = ? WHERE id = ?", (int(revoked), device_id))
+            )
 
 
 def _rowid(cur: sqlite3.Cursor) -> int:

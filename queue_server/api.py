@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import replace
 
@@ -12,6 +13,7 @@ from bianmin.protocol import OUTCOMES
 
 from . import wait_estimate
 from .accounts import Accounts, Clerk
+from .duty import duty_on
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
 from .keys import ACCOUNTS, HUB, SERVICE, STORE, WINDOWS
 from .rules import Completion
@@ -47,7 +49,9 @@ async def healthz(request: web.Request) -> web.Response:
 async def center(request: web.Request) -> web.Response:
     svc = _svc(request)
     now = svc.clock().astimezone(svc.center.tz)
-    return json_response(center_info(svc.center, svc.always_open or svc.center.office.is_open(now)).to_dict())
+    info = center_info(svc.center, svc.always_open or svc.center.office.is_open(now))
+    info = dataclasses.replace(info, duty=await duty_on(svc.store, now.date()))
+    return json_response(info.to_dict())
 
 
 @routes.post("/api/tickets")

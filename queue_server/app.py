@@ -73,6 +73,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .inspection import setup as inspection_setup
 
         found.append(inspection_setup)
+    with contextlib.suppress(ImportError):
+        from .manage import setup as manage_setup
+
+        found.append(manage_setup)
     return found
 
 

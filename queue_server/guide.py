@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
@@ -12,8 +13,12 @@ from aiohttp import web
 from bianmin.protocol import STATUS_NAMES, TicketState, TicketStatus
 
 from . import wait_estimate
+from .duty import duty_on
 from .errors import AppError, NotFound
 from .keys import SERVICE
+
+if TYPE_CHECKING:
+    from .service import QueueService
 
 routes = web.RouteTableDef()
 
@@ -122,7 +127,7 @@ async def guide_page(request: web.Request) -> web.Response:
         suffix = f"?t={quote(token)}" if token else ""
         matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>' for m in category.matters)
         body = CATEGORY.format(live=live, matters=matters, script=script)
-        return _page(category.name, svc.center.name, body)
+        return _page(category.name, svc.center.name, body + await _duty(svc))
     matter = svc.center.matters.get(code)
     if matter is None:
         raise NotFound("没有这个办事事项，请核对二维码或咨询工作人员", code="unknown_matter")
@@ -144,7 +149,18 @@ async def guide_page(request: web.Request) -> web.Response:
         supervision=e(g.supervision),
         script=script,
     )
-    return _page(matter.name, svc.center.name, body)
+    return _page(matter.name, svc.center.name, body + await _duty(svc))
+
+
+async def _duty(svc: QueueService) -> str:
+    """Today's duty staff and leader on duty, with phones, from the manager's rota."""
+    duty = await duty_on(svc.store, svc.clock().astimezone(svc.center.tz).date())
+    if duty is None:
+        return ""
+    e = html.escape
+    people = "、".join(f"{e(p.name)} {e(p.phone)}" for p in duty.staff)
+    leader = f"<br>带班领导：{e(duty.leader.name)} {e(duty.leader.phone)}" if duty.leader else ""
+    return f'<p class="duty">今日值班：{people or "—"}{leader}</p>'
 
 
 def _page(title: str, center: str, body: str) -> web.Response:

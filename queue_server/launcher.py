@@ -33,6 +33,7 @@ async def _demo_accounts() -> dict | None:
         password = "demo-" + secrets.token_hex(3)
         await accounts.add_clerk("demo1", "演示工作人员一", [1, 2], password)
         await accounts.add_clerk("demo2", "演示工作人员二", [3, 4], password)
+        await accounts.add_clerk("demo-admin", "演示负责人", [], password, role="manager")
         _, kiosk = await accounts.add_device("kiosk", "演示取号机")
         _, display = await accounts.add_device("display", "演示显示屏")
         return {"password": password, "kiosk": kiosk, "display": display}
@@ -45,8 +46,11 @@ def _print_demo(demo: dict) -> None:
         "==================== 演示账号（仅供试用，正式使用前请删除） ====================\n"
         f"  工作人员  demo1 / {demo['password']}  （1、2 号窗口）\n"
         f"  工作人员  demo2 / {demo['password']}  （3、4 号窗口）\n"
+        f"  中心负责人  demo-admin / {demo['password']}  （中心管理 /manage）\n"
         f"  取号机令牌  {demo['kiosk']}\n"
         f"  显示屏令牌  {demo['display']}\n"
+        "  正式使用前：用 demo-admin 登录 /manage，添加您自己的负责人账号，再用新账号登录，\n"
+        "  在『工作人员』页点『移除演示账号』（停用演示账号、吊销演示设备）。\n"
         "================================================================================\n"
     )
     print(text, flush=True)
@@ -123,7 +127,9 @@ async def main() -> None:
     ]
     relay = await _wait_started(procs[0])
     print(
-        f"  工作人员叫号台：{url}/clerk\n  大厅实时状态：  {url}/api/snapshot\n  办事指南示例：  {url}/g/A1", flush=True
+        f"  工作人员叫号台：{url}/clerk\n  中心管理：      {url}/manage\n"
+        f"  大厅实时状态：  {url}/api/snapshot\n  办事指南示例：  {url}/g/A1",
+        flush=True,
     )
     if not hours:
         print("  演示模式：任何时间都可以取号（BIANMIN_OFFICE_HOURS=1 按集中办公时间取号）", flush=True)

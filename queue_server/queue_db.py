@@ -182,7 +182,8 @@ async def totals(store: Store) -> Totals:
 async def windows(store: Store) -> list[sqlite3.Row]:
     """Each stored window: paused or not, and the name of the clerk who last acted there."""
     return await store.fetchall(
-        "SELECT w.number, w.paused, c.name AS clerk FROM windows w LEFT JOIN clerks c ON c.id = w.clerk_id"
+        "SELECT w.number, w.paused, c.name AS clerk, c.login, c.post, c.photo_version "
+        "FROM windows w LEFT JOIN clerks c ON c.id = w.clerk_id"
     )
 
 

@@ -126,6 +126,40 @@ MIGRATIONS: list[str] = [
     # when it came, for the manager console's device list.
     """
     ALTER TABLE devices ADD COLUMN last_health TEXT;
+    """,
+    # 7: the manager console. Work cards (post, department, phone, photo) on clerks; devices
+    # seen; the audit log of manager actions; the center's settings kept as versions.
+    """
+    ALTER TABLE clerks ADD COLUMN post TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clerks ADD COLUMN department TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clerks ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+    ALTER TABLE clerks ADD COLUMN photo BLOB;
+    ALTER TABLE clerks ADD COLUMN photo_version INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE devices ADD COLUMN last_seen TEXT;
+    CREATE TABLE audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT NOT NULL,
+        before  TEXT,
+        after   TEXT
+    );
+    CREATE TABLE center_versions (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        data    TEXT NOT NULL,
+        diff    TEXT NOT NULL
+    )
+    """,
+    # 8: the duty rota (值班表): who is on duty, and the leader on duty (领导带班), on a day
+    # that is not an office day. ``staff`` is a JSON list of clerk ids.
+    """
+    CREATE TABLE duty_rota (
+        day       TEXT PRIMARY KEY,
+        staff     TEXT NOT NULL,
+        leader_id INTEGER REFERENCES clerks (id)
+    )
     """,
 ]

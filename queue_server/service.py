@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from bianmin.protocol import (
     TicketState,
     TicketView,
     WindowView,
+    WorkCard,
 )
 
 from . import queue_db, rules
@@ -99,6 +101,7 @@ class QueueService:
         self._last_seq: dict[str, int] = {}
         self._paused: dict[int, bool] = {}
         self._clerk_at: dict[int, str | None] = {}
+        self._card_at: dict[int, WorkCard | None] = {}
         self._served: dict[int, int] = {}
         self._recent: deque[CallView] = deque(maxlen=RECENT_CALLS)
         self._request_ids: dict[tuple[int, str], int] = {}
@@ -144,6 +147,32 @@ class QueueService:
             await self.store.drain()
             yield
 
+    async def replace_center(self, center: Center, statement: tuple[str, tuple]) -> None:
+        """Swap in edited settings: ``statement`` (the version row) commits with a
+        ``center_changed`` event, and the live state is rebuilt from disk for the new
+        windows and categories before anything else runs."""
+        async with self._lock:
+            now = self.clock()
+            await self._prepare(now)
+            await self.store.drain()
+            self.center = center
+            try:
+                await self._load()
+                db = self.batch()
+                db.statements.append(statement)
+                self._record(Change("center_changed", db), now)
+            finally:
+                pending = self._take_pending()
+        await _committed(pending)
+
+    async def refresh_cards(self) -> None:
+        """Re-read the work cards of the clerks at the windows (after a manager's edit)."""
+        async with self.settled():
+            for row in await queue_db.windows(self.store):
+                if row["number"] in self._card_at and row["login"] is not None:
+                    self._clerk_at[row["number"]] = row["clerk"]
+                    self._card_at[row["number"]] = _row_card(row)
+
     async def roll_day(self) -> None:
         """Check the clock and start a new service day if the local date changed."""
         await self.perform(self._nothing)
@@ -187,10 +216,13 @@ class QueueService:
         numbers = [w.number for w in self.center.windows]
         self._paused = dict.fromkeys(numbers, False)
         self._clerk_at = dict.fromkeys(numbers, None)
+        self._card_at = dict.fromkeys(numbers, None)
         for row in await queue_db.windows(st):
             if row["number"] in self._paused:
                 self._paused[row["number"]] = bool(row["paused"])
                 self._clerk_at[row["number"]] = row["clerk"]
+                if row["login"] is not None:
+                    self._card_at[row["number"]] = _row_card(row)
         live = await queue_db.live_tickets(st)
         self.hall = HallState(c.code for c in self.center.categories)
         self.hall.apply((t for t, _ in live), {t.id: token for t, token in live})
@@ -245,6 +277,8 @@ class QueueService:
         if w is not None:
             if change.clerk is not None:
                 self._clerk_at[w] = change.clerk.name
+                c = change.clerk
+                self._card_at[w] = work_card(c.login, c.name, c.post, c.photo)
                 change.db.save_window(w, clerk_id=change.clerk.id, paused=change.paused)
             if change.paused is not None:
                 self._paused[w] = change.paused
@@ -316,6 +350,7 @@ class QueueService:
             clerk=self._clerk_at.get(number),
             ticket=self.ticket_view(current) if current else None,
             served_today=self._served[number],
+            card=self._card_at.get(number),
         )
 
     def waiting_counts(self) -> dict[str, int]:
@@ -433,6 +468,16 @@ class QueueService:
                 ahead=self.hall.ahead(t),
                 window=t.window,
             )
+
+
+def work_card(login: str, name: str, post: str, photo_version: int) -> WorkCard:
+    """The work card shown for a clerk; the photo's URL changes with each new photo."""
+    url = f"/api/staff/{login}/photo?v={photo_version}" if photo_version else None
+    return WorkCard(name=name, post=post, photo_url=url)
+
+
+def _row_card(row: sqlite3.Row) -> WorkCard:
+    return work_card(row["login"], row["clerk"], row["post"], row["photo_version"])
 
 
 async def _committed(pending: list[asyncio.Future[None]]) -> None:

@@ -39,10 +39,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import functools
 import logging
-import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -258,26 +256,6 @@ def _run_group(conn: sqlite3.Connection, fns: list[WriteFn]) -> list[tuple[bool,
             conn.execute("ROLLBACK")
         raise
     return out
-
-
-class InstanceLocked(RuntimeError):
-    """Another server holds this database."""
-
-
-def hold_instance_lock(path: Path) -> int:
-    """Lock ``<db>.lock`` for this process's lifetime (the OS frees it when the process ends,
-    however it ends); raises :class:`InstanceLocked` if another server holds it. Two servers on
-    one database would hand out the same numbers and their displays would silently diverge."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise InstanceLocked(f"另一个便民服务器正在使用数据库 {path}，本服务器不启动") from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
-    return fd
 
 
 class ChangeFailed(Unavailable):

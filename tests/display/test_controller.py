@@ -1,10 +1,11 @@
 """The controller with a plain recording view: only changed parts are redrawn."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
-from bianmin.protocol import CallView, CenterInfo, Event, ProtocolError, Snapshot, TicketView, WindowView
+from bianmin.protocol import CallView, CenterInfo, Event, ProtocolError, Snapshot, TicketView, WindowView, WorkCard
 from display import present
 from display.controller import DisplayController
 
@@ -98,9 +99,17 @@ def ctl():
     return c
 
 
+def test_a_work_card_shows_name_post_and_photo():
+    card = WorkCard(name="赵六", post="民政专干", photo_url="/api/staff/zl/photo?v=2")
+    row = present.window_row(1, replace(wv(1), card=card), None)
+    assert (row.clerk, row.photo) == ("赵六\n民政专干", "/api/staff/zl/photo?v=2")
+    row = present.window_row(1, replace(wv(1), card=WorkCard(name="赵六", post="")), None)
+    assert (row.clerk, row.photo) == ("赵六", "")
+
+
 def test_center_and_snapshot_rows(ctl):
     rows = present.window_rows(ctl.board.windows, ctl.center)
-    assert rows[0] == present.WindowRow("1", "民政窗口", "—", "空闲", False)
+    assert rows[0] == present.WindowRow("1", "民政窗口", "—", "空闲", False, "暂无工作人员", "")
     assert rows[1].status == "暂停服务" and rows[1].paused
     assert present.waiting_rows(ctl.board.waiting, ctl.center) == [
         present.WaitingRow("A", "民政", "3"),

@@ -55,6 +55,7 @@ def test_center_info_keeps_the_api_center_keys():
         "notices",
         "categories",
         "windows",
+        "duty",  # today's duty rota entry (issue 11), or null
     ]
     assert data["office"] == {
         "days": list(center.office.days),

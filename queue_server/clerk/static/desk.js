@@ -59,6 +59,12 @@ export class Desk {
       api('GET', '/api/snapshot').then((snap) => this.onSnapshot(snap)).catch(() => {});
       return;
     }
+    if (ev.type === 'center_changed') {
+      // The manager edited the center's settings: re-read them, then the hall.
+      api('GET', '/api/center').then((c) => { this.center = c; return api('GET', '/api/snapshot'); })
+        .then((snap) => this.onSnapshot(snap)).catch(() => {});
+      return;
+    }
     document.body.dataset.seq = ev.seq;
     if (this.hall.apply(ev)) this.live.refresh();
     const mine = ev.window && ev.window.number === this.windowNo;
