@@ -82,16 +82,21 @@ def _paragraph(text: str, width: float, measure: Callable[[str], float]) -> list
             lines.append(line)
             line = []
             continue
-        # Move whole tokens down until the break is allowed (but never empty the line).
+        # Move whole tokens down until the break is allowed (but never empty the line, and
+        # never make the next line too wide: a too-long line is worse than a bad break).
         nxt = [token]
-        while len(line) > 1 and (_starts_badly(nxt) or _ends_badly(line)):
+        while len(line) > 1 and (_starts_badly(nxt) or _ends_badly(line)) and measure(line[-1] + "".join(nxt)) <= width:
             nxt.insert(0, line.pop())
         lines.append(line)
         line = nxt
     lines.append(line)
     last, before = (lines[-1], lines[-2]) if len(lines) > 1 else ([], [])
-    if len("".join(last)) == 1 and len(before) > 2:  # no lone character on the last line
+
+    def fits_down() -> bool:
+        return measure(before[-1] + "".join(last)) <= width
+
+    if len("".join(last)) == 1 and len(before) > 2 and fits_down():  # no lone character on the last line
         last.insert(0, before.pop())
-        while len(before) > 2 and (_starts_badly(last) or _ends_badly(before)):
+        while len(before) > 2 and (_starts_badly(last) or _ends_badly(before)) and fits_down():
             last.insert(0, before.pop())
     return ["".join(tokens).strip() for tokens in lines if "".join(tokens).strip()] or [""]

@@ -143,6 +143,10 @@ class Accounts:
             raise Unauthorized(f"此设备令牌不是{names.get(kind, kind)}令牌", code="wrong_device_kind")
         return dev
 
+    def unlock(self, login: str) -> None:
+        """Lift the lock after failed logins for ``login``, at every address (a manager's reset)."""
+        self.limiter.reset_prefix(f"{login}@")
+
     async def login(self, login: str, password: str, address: str) -> tuple[Clerk, str]:
         """Check a password and open a session; attempts are rate-limited per login and address.
 
@@ -276,7 +280,7 @@ class Staff:
 
         await self.store.write(update)
         if password is not None:  # a reset also lifts the lock after failed logins
-            self.accounts.limiter.reset(f"login:{login}")
+            self.accounts.unlock(login)
 
     async def set_photo(self, login: str, jpeg: bytes) -> int:
         row = await self.get(login)

@@ -125,12 +125,19 @@ def path_int(value: str) -> int | None:
     return number if number <= INT64_MAX else None
 
 
+# Body types a cookie-authenticated write may carry: JSON, and the console's uploads (a
+# work-card photo, a center.toml). None is CORS-safelisted, so a page of another origin cannot
+# send one without a preflight, which we never answer; a cross-site form can only send
+# urlencoded, multipart or text/plain, which are refused.
+WRITE_TYPES = frozenset({"application/json", "application/toml", "image/jpeg", "image/png", "application/octet-stream"})
+
+
 @web.middleware
 async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Cookie-authenticated writes must come from our own pages.
 
     ``SameSite=Strict`` is not enough: another port on the same host is same-site. A write
-    carrying the session cookie and a body must be ``application/json`` (a cross-site form
+    carrying the session cookie and a body must be JSON or an upload type (a cross-site form
     always sends a form type, and a page cannot send JSON cross-origin without a CORS
     preflight, which we never answer); and a browser's ``Origin`` or ``Sec-Fetch-Site``
     must say it came from this origin (browsers send ``Origin`` with every ``POST``, so a
@@ -138,7 +145,7 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     header; they cannot be made to carry a victim's cookie."""
     if request.method in SAFE_METHODS or SESSION_COOKIE not in request.cookies:
         return await handler(request)
-    if request.body_exists and request.content_type != "application/json":
+    if request.body_exists and request.content_type not in WRITE_TYPES:
         return render_error(request, AppError("请求格式不正确", code="json_required", status=415))
     origin = request.headers.get("Origin")
     fetch_site = request.headers.get("Sec-Fetch-Site")

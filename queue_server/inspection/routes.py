@@ -52,14 +52,6 @@ async def tick_api(request: web.Request) -> web.Response:
     return json_response((await _report(request)).to_dict())
 
 
-@routes.post("/manage/inspection/check")
-async def tick_form(request: web.Request) -> web.Response:
-    form = await request.post()
-    item, note = str(form.get("item", "")), str(form.get("note", ""))
-    await _tick(request, item, form.get("done") == "1", note)
-    raise web.HTTPSeeOther("/manage/inspection")
-
-
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>自查评分 - 便民服务中心</title>
 <style>
@@ -78,7 +70,21 @@ th{{background:#eef3f8}} td.pts{{white-space:nowrap;text-align:right}} tr.lost t
 可在 queue_server/inspection/weights.toml 中调整。档次：90 分以上、80–89、70–79、70 分以下。</p>
 <table><tr><th>自查项</th><th>得分</th><th>说明</th></tr>
 {rows}
-</table></body></html>"""
+</table>
+<script>
+// A tick is a JSON write (cookie-authenticated writes must be JSON and same-origin).
+for (const form of document.querySelectorAll("form.tick")) {{
+  form.addEventListener("submit", async (ev) => {{
+    ev.preventDefault();
+    const body = {{item: form.item.value, done: form.done.checked, note: form.note.value}};
+    const resp = await fetch("/api/inspection/checks", {{method: "POST", credentials: "same-origin",
+      headers: {{"Content-Type": "application/json"}}, body: JSON.stringify(body)}});
+    if (resp.ok) {{ location.reload(); return; }}
+    const err = await resp.json().catch(() => null);
+    form.querySelector(".err").textContent = err && err.error ? err.error.message : "保存失败，请重试";
+  }});
+}}
+</script></body></html>"""
 
 
 def page_html(center: str, report: Report) -> str:
@@ -88,12 +94,12 @@ def page_html(center: str, report: Report) -> str:
         form = ""
         if r.kind == "manual":
             form = (
-                '<form method="post" action="/manage/inspection/check">'
+                '<form class="tick">'
                 f'<input type="hidden" name="item" value="{e(r.id)}">'
                 f'<label><input type="checkbox" name="done" value="1"{" checked" if r.points else ""}> 已具备</label>'
                 f'<input type="text" name="note" maxlength="{NOTE_MAX}" value="{e(r.evidence)}" '
                 'placeholder="依据，例如：大厅在一楼，面积 60 平方米">'
-                "<button>保存</button></form>"
+                '<button>保存</button><span class="err" role="alert"></span></form>'
             )
         lost = ' class="lost"' if r.points < r.max else ""
         rows.append(

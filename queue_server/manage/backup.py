@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import importlib
 import logging
 import os
 import sqlite3
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .. import instance
+from .. import epoch, instance
 from ..api import require_role
 from ..errors import Unavailable
 from ..keys import SETTINGS, STORE
@@ -98,11 +97,6 @@ def restore(db: Path, source: Path) -> None:
 def after_restore(db: Path) -> None:
     """Hook run on a restored database before anything opens it: a restored hall starts a
     new event epoch so displays and the county server resync (``queue_server.epoch``)."""
-    # Only this installation's own module: a checkout run beside another (editable) install
-    # must not pick up that one's epoch module over a schema that lacks its tables.
-    if not (Path(__file__).resolve().parents[1] / "epoch.py").is_file():
-        return
-    epoch = importlib.import_module("queue_server.epoch")
     epoch.new_epoch_after_restore(db)
 
 

@@ -146,11 +146,12 @@ async def fill_database(db: Path, center) -> None:
         (NOW.isoformat(), (NOW - dt.timedelta(minutes=5)).isoformat()),
     )
     con.execute("UPDATE devices SET last_seen = ? WHERE kind = 'kiosk'", ((NOW - dt.timedelta(minutes=2)).isoformat(),))
-    con.execute("CREATE TABLE IF NOT EXISTS duty_rota (day TEXT NOT NULL, clerk_id INTEGER)")
     con.execute("CREATE TABLE IF NOT EXISTS ratings (at TEXT NOT NULL, stars INTEGER)")
     today = NOW.date()
     for n in range(14):
-        con.execute("INSERT INTO duty_rota (day) VALUES (?)", ((today + dt.timedelta(days=n)).isoformat(),))
+        con.execute(  # the manager console's rota table (migration 8): staff is a JSON list of clerk ids
+            "INSERT INTO duty_rota (day, staff) VALUES (?, '[1]')", ((today + dt.timedelta(days=n)).isoformat(),)
+        )
     con.execute("INSERT INTO ratings (at, stars) VALUES (?, 5)", ((NOW - dt.timedelta(days=1)).isoformat(),))
     for n in range(1, 29):
         day = today - dt.timedelta(days=n)
@@ -197,12 +198,13 @@ async def test_a_fully_filled_center_scores_100_via_api_and_page(tmp_path, aioht
         for item, note in list(MANUAL.items())[:3]:
             r = await client.post("/api/inspection/checks", json={"item": item, "done": True, "note": note})
             assert r.status == 200
+        # A plain form post (what another site could auto-submit) is refused; the page sends JSON.
+        r = await client.post("/api/inspection/checks", data={"item": "comfort", "done": "1", "note": "x"})
+        assert r.status == 415
         r = await client.post(
-            "/manage/inspection/check",
-            data={"item": "comfort", "done": "1", "note": MANUAL["comfort"]},
-            allow_redirects=False,
+            "/api/inspection/checks", json={"item": "comfort", "done": True, "note": MANUAL["comfort"]}
         )
-        assert r.status == 303
+        assert r.status == 200
         report = await (await client.get("/api/inspection")).json()
         assert report["score"] == 100, [i for i in report["items"] if i["points"] < i["max"]]
         assert report["band"].startswith("优秀")

@@ -79,11 +79,12 @@ async def known_day(h: Hall) -> list[str]:
     n1 = await h.issue("09:00", "A", "A1")
     n2 = await h.issue("09:05", "C", "C1")
     n3 = await h.issue("09:10", "B", "B1")
-    n4 = await h.issue("09:15", "A", "A2")
     await h.login("a")
     # n1: called 09:10 (wait 600 s), started 09:11, finished 09:21 (service 600 s), instant.
     await h.act("09:10", "/api/windows/1/call")
     await h.act("09:11", "/api/windows/1/start")
+    # The service's clock never runs backwards, so each step happens in time order.
+    n4 = await h.issue("09:15", "A", "A2")
     await h.act("09:21", "/api/windows/1/finish", {"outcome": "instant"})
     # n2: called 09:21 (wait 960 s), recalled, missed, put back, called again 09:30, started
     # 09:31, finished 09:51 (service 1200 s) promised by Thursday 12-03.
@@ -93,13 +94,13 @@ async def known_day(h: Hall) -> list[str]:
     await h.act("09:24", "/api/windows/1/requeue", {"number": n2})
     await h.act("09:30", "/api/windows/1/call")
     await h.act("09:31", "/api/windows/1/start")
-    await h.act("09:51", "/api/windows/1/finish", {"outcome": "promised", "due": "2026-12-03"})
     # n3: called at window 2 09:40 (wait 1800 s), transferred to window 1, called there 09:52,
     # rejected 10:00 without pressing start (service 480 s from the last call).
     await h.login("b")
     await h.act("09:40", "/api/windows/2/call")
     await h.act("09:41", "/api/windows/2/transfer", {"to_window": 1})
     await h.login("a")
+    await h.act("09:51", "/api/windows/1/finish", {"outcome": "promised", "due": "2026-12-03"})
     await h.act("09:52", "/api/windows/1/call")
     await h.act("10:00", "/api/windows/1/finish", {"outcome": "rejected", "reason": "材料不全"})
     # n4: called 10:00 (wait 2700 s), missed at 10:02 and never came back.

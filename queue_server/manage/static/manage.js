@@ -411,7 +411,7 @@ $('#settings-import').addEventListener('change', async (ev) => {
   ev.target.value = '';
   if (!file) return;
   await saveConfig(async () => {
-    const resp = await fetch('/api/config/import', { method: 'POST', body: await file.text(), credentials: 'same-origin' });
+    const resp = await fetch('/api/config/import', { method: 'POST', body: await file.text(), headers: { 'Content-Type': 'application/toml' }, credentials: 'same-origin' });
     const data = await resp.json().catch(() => null);
     if (!resp.ok) throw new ApiError(resp.status, data?.error?.code, data?.error?.message || '导入失败', data?.error?.field);
     return data;
