@@ -30,6 +30,7 @@ class Clerk:
     role: Role = "clerk"
     post: str = ""
     photo: int = 0  # the work-card photo's version; 0: no photo
+    must_change: bool = False  # the manager reset the password: choose a new one first
 
     def may_use(self, window: int) -> bool:
         """A manager may work at every window, an agent at none; a clerk at the windows
@@ -50,6 +51,7 @@ def clerk_from_row(row: sqlite3.Row) -> Clerk:
         row["role"],
         row["post"],
         row["photo_version"],
+        bool(row["must_change"]),
     )
 
 
@@ -210,6 +212,34 @@ class Accounts:
         self._last_seen[h] = now
         return clerk_from_row(row)
 
+    async def change_password(self, clerk: Clerk, old: str, new: str, address: str, token: str | None) -> None:
+        """The clerk's own change: the old password is checked under the login rate limit;
+        the new one clears ``must_change`` and ends the clerk's other sessions."""
+        now = time.monotonic()
+        key = f"{clerk.login}@{address}"
+        wait = self.limiter.retry_after(key, now)
+        if wait > 0:
+            raise TooManyRequests(f"尝试次数过多，请 {int(wait // 60) + 1} 分钟后再试", code="login_rate_limited")
+        if len(new) < 8:
+            raise BadRequest("新密码至少 8 位", code="weak_password", field="new")
+        if new == old:
+            raise BadRequest("新密码不能与原密码相同", code="same_password", field="new")
+        self.limiter.take(key, now)
+        async with self._hashing:
+            row = await self.store.fetchone("SELECT pw_hash FROM clerks WHERE id = ?", (clerk.id,))
+            ok = row is not None and await asyncio.to_thread(verify_password, old, row["pw_hash"])
+            if not ok:
+                raise BadRequest("原密码不正确", code="bad_old_password", field="old")
+            pw = await asyncio.to_thread(hash_password, new)
+        self.limiter.reset(key)
+        keep = token_hash(token) if token else ""
+
+        def save(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE clerks SET pw_hash = ?, must_change = 0 WHERE id = ?", (pw, clerk.id))
+            db.execute("DELETE FROM sessions WHERE clerk_id = ? AND token_hash != ?", (clerk.id, keep))
+
+        await self.store.write(save)
+
     def _prune_seen(self, now: dt.datetime) -> None:
         """Forget sessions idle past the timeout (they would be refused anyway)."""
         for h in [h for h, seen in self._last_seen.items() if now - seen > self.idle]:
@@ -261,11 +291,12 @@ class Staff:
             raise BadRequest("密码至少 8 位", code="weak_password", field="password")
         row = await self.get(login)
         sets = [(k, json.dumps(v) if k == "windows" else int(v) if k == "active" else v) for k, v in changes.items()]
-        if password is not None:
-            sets.append(("pw_hash", hash_password(password)))
+        if password is not None:  # a reset: the clerk chooses a new one at the next login
+            sets.append(("pw_hash", await asyncio.to_thread(hash_password, password)))
+            sets.append(("must_change", 1))
         if not sets:
             return
-        assert all(k in STAFF_FIELDS or k == "pw_hash" for k, _ in sets)
+        assert all(k in STAFF_FIELDS or k in ("pw_hash", "must_change") for k, _ in sets)
         sql = "UPDATE clerks SET " + ", ".join(f"{k} = ?" for k, _ in sets) + " WHERE id = ?"
         params = (*[v for _, v in sets], row["id"])
 
@@ -275,8 +306,8 @@ class Staff:
                 db.execute("DELETE FROM sessions WHERE clerk_id = ?", (row["id"],))
 
         await self.store.write(update)
-        if password is not None:  # a reset also lifts the lock after failed logins
-            self.accounts.limiter.reset(f"login:{login}")
+        if password is not None:  # a reset also lifts the lock after failed logins, at every PC
+            self.accounts.limiter.reset_prefix(f"{login}@")
 
     async def set_photo(self, login: str, jpeg: bytes) -> int:
         row = await self.get(login)

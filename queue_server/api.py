@@ -113,11 +113,30 @@ def _clerk_json(request: web.Request, clerk: Clerk) -> dict:
         "name": clerk.name,
         "role": clerk.role,
         "windows": [n for n in numbers if clerk.may_use(n)],
+        "must_change": clerk.must_change,
     }
 
 
 async def current_clerk(request: web.Request) -> Clerk:
     return await _accounts(request).session(request.cookies.get(SESSION_COOKIE))
+
+
+@routes.post("/api/password")
+async def change_password(request: web.Request) -> web.Response:
+    """The logged-in person changes their own password (required after a manager's reset)."""
+    clerk = await current_clerk(request)
+    data = await read_json(request)
+    old = field(data, "old", str, required=True, max_len=200)
+    new = field(data, "new", str, required=True, max_len=200)
+    token = request.cookies.get(SESSION_COOKIE)
+    await _accounts(request).change_password(clerk, old, new, request.remote or "?", token)
+    return json_response(_clerk_json(request, replace(clerk, must_change=False)))
+
+
+def _no_pending_change(clerk: Clerk) -> Clerk:
+    if clerk.must_change:
+        raise Forbidden("管理员已重置您的密码，请先设置新密码", code="password_change_required")
+    return clerk
 
 
 @routes.get("/api/me")
@@ -127,7 +146,7 @@ async def me(request: web.Request) -> web.Response:
 
 async def require_role(request: web.Request, *roles: str) -> Clerk:
     """The logged-in person, refused with 403 unless their role is one of ``roles``."""
-    clerk = await current_clerk(request)
+    clerk = _no_pending_change(await current_clerk(request))
     if clerk.role not in roles:
         if roles == ("manager",):
             raise Forbidden("此功能仅限中心负责人使用", code="manager_only")
@@ -141,7 +160,7 @@ async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:
         raise NotFound("窗口号必须是数字", code="unknown_window")
     if _svc(request).center.window(number) is None:
         raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
-    clerk = await current_clerk(request)
+    clerk = _no_pending_change(await current_clerk(request))
     if not clerk.may_use(number):
         raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
     return number, clerk

@@ -99,6 +99,11 @@ class RateLimiter:
     def reset(self, key: str) -> None:
         self._tries.pop(key, None)
 
+    def reset_prefix(self, prefix: str) -> None:
+        """Forget every key starting with ``prefix`` (a login at every address)."""
+        for key in [k for k in self._tries if k.startswith(prefix)]:
+            del self._tries[key]
+
     def sweep(self, now: float) -> None:
         """Drop keys with no attempt in the window; past ``max_keys``, the least recent."""
         for key in [k for k, q in self._tries.items() if not q or q[-1] <= now - self.window]:

@@ -162,4 +162,8 @@ MIGRATIONS: list[str] = [
         leader_id INTEGER REFERENCES clerks (id)
     )
     """,
+    # 9: a password the manager reset must be changed by its owner at the next login.
+    """
+    ALTER TABLE clerks ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0
+    """,
 ]
