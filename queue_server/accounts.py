@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sqlite3
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -62,6 +63,8 @@ class Device:
     name: str
 
 
+SEEN_EVERY = 60.0  # seconds: at most one last_seen write per device in this time
+SEEN_KEPT = 1000  # devices remembered for that throttle (the oldest are forgotten first)
 LOGIN_TRIES = 5  # per login name and address, per 5 minutes
 ADDRESS_TRIES = 20  # per address, per 5 minutes
 HASHES_AT_ONCE = 1  # a hall PC may have two cores: leave one for the event loop
@@ -84,6 +87,8 @@ class Accounts:
         # Sessions and device tokens themselves are read from the database on every request,
         # so a disabled clerk, a revoked device or changed windows count on the next request.
         self._last_seen: dict[str, dt.datetime] = {}
+        # device id -> (monotonic time, address) of its last recorded request; bounded.
+        self._device_seen: OrderedDict[int, tuple[float, str]] = OrderedDict()
 
     async def add_clerk(self, login: str, name: str, windows: list[int], password: str, role: str = "clerk") -> Clerk:
         login, name = login.strip(), name.strip()
@@ -128,10 +133,11 @@ class Accounts:
         rows = await self.store.fetchall("SELECT COUNT(*) FROM clerks")
         return int(rows[0][0])
 
-    async def device(self, token: str, kind: str | None) -> Device:
+    async def device(self, token: str, kind: str | None, address: str | None = None) -> Device:
         """The device holding ``token`` (of ``kind``, any kind when None); raises Unauthorized.
 
-        Read from the database each time (one indexed row): a revoked token stops at once."""
+        Read from the database each time (one indexed row): a revoked token stops at once.
+        With ``address``, the request is recorded as the device's last_seen and last_address."""
         row = None
         if token_ok(token):
             row = await self.store.fetchone(
@@ -143,7 +149,27 @@ class Accounts:
         if kind is not None and dev.kind != kind:
             names = {"kiosk": "取号机", "display": "显示屏"}
             raise Unauthorized(f"此设备令牌不是{names.get(kind, kind)}令牌", code="wrong_device_kind")
+        if address is not None:
+            await self._seen(dev.id, address)
         return dev
+
+    async def _seen(self, device_id: int, address: str) -> None:
+        """Record last_seen and last_address, at most once a minute per device (or at once
+        when the address changed), so a busy kiosk does not fill the writer's queue."""
+        now = time.monotonic()
+        last = self._device_seen.get(device_id)
+        if last is not None and now - last[0] < SEEN_EVERY and last[1] == address:
+            return
+        self._device_seen[device_id] = (now, address)
+        self._device_seen.move_to_end(device_id)
+        while len(self._device_seen) > SEEN_KEPT:
+            self._device_seen.popitem(last=False)
+        seen = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        await self.store.write(
+            lambda db: db.execute(
+                "UPDATE devices SET last_seen = ?, last_address = ? WHERE id = ?", (seen, address, device_id)
+            )
+        )
 
     async def login(self, login: str, password: str, address: str) -> tuple[Clerk, str]:
         """Check a password and open a session; attempts are rate-limited per login and address.
@@ -324,7 +350,7 @@ class Staff:
 
     async def devices(self) -> list[sqlite3.Row]:
         return await self.store.fetchall(
-            "SELECT id, kind, name, created_at, last_seen, revoked FROM devices ORDER BY id"
+            "SELECT id, kind, name, created_at, last_seen, last_address, last_health, revoked FROM devices ORDER BY id"
         )
 
     async def device(self, device_id: int) -> sqlite3.Row:

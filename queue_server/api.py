@@ -59,7 +59,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     auth = request.headers.get("Authorization", "")
     if not auth.startswith("Bearer ") or not auth[7:].strip():
         raise Unauthorized("缺少取号机令牌（Authorization: Bearer …）", code="device_token_required")
-    device = await _accounts(request).device(auth[7:].strip(), "kiosk")
+    device = await _accounts(request).device(auth[7:].strip(), "kiosk", request.remote or "?")
     data = await read_json(request)
     category = field(data, "category", str, required=True, max_len=4).strip().upper()
     matter = field(data, "matter", str, max_len=10)

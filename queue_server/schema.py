@@ -166,4 +166,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE clerks ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0
     """,
+    # 10: where each device last spoke from (its address on the hall LAN), with last_seen.
+    """
+    ALTER TABLE devices ADD COLUMN last_address TEXT
+    """,
 ]

@@ -115,6 +115,35 @@ async def test_a_revoked_device_is_refused_on_its_next_request(hall):
     assert r.status == 400 and (await r.json())["error"]["field"] == "kind"
 
 
+async def test_devices_list_their_address_and_health(hall):
+    report = {"version": "kiosk 1.4", "printer": "ok", "paper": "low", "audio": "none", "last_error": "卡纸"}
+    assert (await hall.post("/api/devices/health", json=report, headers=hall.kiosk)).status == 200
+    await login(hall, "boss")
+    [kiosk] = await (await hall.get("/api/devices")).json()
+    assert kiosk["address"] == "127.0.0.1" and kiosk["last_seen"]
+    assert kiosk["health"]["paper"] == "low" and kiosk["health"]["last_error"] == "卡纸"
+
+
+async def test_device_requests_are_recorded_at_most_once_a_minute(tmp_path):
+    store = await Store.open(tmp_path / "queue.db")
+    try:
+        accounts = Accounts(store)
+        device, token = await accounts.add_device("kiosk", "取号机")
+        seen = "SELECT last_seen, last_address FROM devices WHERE id = ?"
+        assert tuple(await store.fetchone(seen, (device.id,))) == (None, None)
+        await accounts.device(token, "kiosk", "10.0.0.5")
+        first = await store.fetchone(seen, (device.id,))
+        assert first["last_address"] == "10.0.0.5" and first["last_seen"]
+        await store.write(lambda db: db.execute("UPDATE devices SET last_seen = NULL"))
+        await accounts.device(token, "kiosk", "10.0.0.5")  # within the minute: not written
+        assert (await store.fetchone(seen, (device.id,)))["last_seen"] is None
+        await accounts.device(token, "kiosk", "10.0.0.6")  # moved: written at once
+        assert (await store.fetchone(seen, (device.id,)))["last_address"] == "10.0.0.6"
+        await accounts.device(token, "kiosk")  # without an address nothing is recorded
+    finally:
+        await store.close()
+
+
 async def test_settings_save_live_as_a_version_and_restore(hall):
     await login(hall, "boss")
     config = await (await hall.get("/api/config")).json()
@@ -271,8 +300,8 @@ async def test_a_password_reset_lifts_the_login_lock(hall):
     for _ in range(5):
         r = await hall.post("/api/login", json={"login": "w1", "password": "wrong-password"})
         assert r.status == 401
-    assert limiter.retry_after("login:w1", time.monotonic()) > 0
-    limiter.reset("addr:127.0.0.1")  # the manager logs in from the same test address
+    assert limiter.retry_after("w1@127.0.0.1", time.monotonic()) > 0
+    hall.server.app[ACCOUNTS].address_limiter.reset("127.0.0.1")  # the manager logs in from there too
     await login(hall, "boss")
     assert (await hall.patch("/api/staff/w1", json={"password": "fresh-pass-1"})).status == 200
-    assert limiter.retry_after("login:w1", time.monotonic()) == 0
+    assert limiter.retry_after("w1@127.0.0.1", time.monotonic()) == 0

@@ -218,11 +218,26 @@ async function loadDevices() {
   $('#device-table tbody').replaceChildren(...rows.map((d) => el('tr', { class: d.revoked ? 'off' : '' },
     el('td', {}, d.id), el('td', {}, KIND_NAMES[d.kind] || d.kind), el('td', {}, d.name),
     el('td', {}, when(d.created_at)), el('td', {}, when(d.last_seen)),
+    el('td', {}, d.address || '—'), el('td', { class: 'health' }, healthText(d.health)),
     el('td', {}, el('span', { class: d.revoked ? 'badge off' : 'badge' }, d.revoked ? '已吊销' : '可用')),
     el('td', { class: 'actions' }, d.revoked ? null : [
       el('button', { type: 'button', onclick: () => renameDevice(d) }, '改名'),
       el('button', { type: 'button', class: 'danger', onclick: () => revokeDevice(d) }, '吊销'),
     ]))));
+}
+
+const STATE_NAMES = { ok: '正常', fault: '故障', unknown: '未知', low: '将尽', out: '已用完' };
+
+// The device's last report in words: paper, audio, version, last error ('—' before any).
+function healthText(h) {
+  if (!h) return '—';
+  const parts = [];
+  if (h.paper && h.paper !== 'none') parts.push(`纸张：${STATE_NAMES[h.paper] || h.paper}`);
+  if (h.printer && h.printer !== 'none') parts.push(`打印机：${STATE_NAMES[h.printer] || h.printer}`);
+  if (h.audio && h.audio !== 'none') parts.push(`声音：${STATE_NAMES[h.audio] || h.audio}`);
+  parts.push(`版本：${h.version}`);
+  if (h.last_error) parts.push(`最近错误：${h.last_error}`);
+  return parts.join('；');
 }
 
 async function renameDevice(d) {
