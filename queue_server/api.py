@@ -22,6 +22,7 @@ from .web import SESSION_COOKIE, field, json_response, path_int, read_json
 from .window_actions import WindowActions
 
 routes = web.RouteTableDef()
+MAX_PAUSE_REASON = 100  # characters of a pause's reason (休息, 会议 …)
 
 
 def _svc(request: web.Request) -> QueueService:
@@ -233,7 +234,9 @@ async def finish(request: web.Request) -> web.Response:
 @routes.post(r"/api/windows/{n}/pause")
 async def pause(request: web.Request) -> web.Response:
     number, clerk = await _window_clerk(request)
-    return json_response({"window": (await _desk(request).set_paused(number, True, clerk)).to_dict()})
+    reason = (field(await read_json(request), "reason", str, max_len=MAX_PAUSE_REASON) or "").strip() or None
+    view = await _desk(request).set_paused(number, True, clerk, reason)
+    return json_response({"window": view.to_dict()})
 
 
 @routes.post(r"/api/windows/{n}/resume")

@@ -274,7 +274,12 @@ async def test_attendance_sheet_from_sign_in_sign_out_and_pauses(hall, aiohttp_c
         await clerk.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
     assert (await clerk.post("/api/windows/1/call")).status == 200
     assert (await clerk.post("/api/windows/1/no-show")).status == 200
-    assert (await clerk.post("/api/windows/1/pause")).status == 200
+    for bad in ("长" * 101, 123):
+        r = await clerk.post("/api/windows/1/pause", json={"reason": bad})
+        assert r.status == 400 and (await r.json())["error"]["field"] == "reason"
+    assert (await clerk.post("/api/windows/1/pause", json={"reason": "会议"})).status == 200
+    assert (await clerk.post("/api/windows/1/resume")).status == 200
+    assert (await clerk.post("/api/windows/1/pause")).status == 200  # the reason is optional
     assert (await clerk.post("/api/windows/1/resume")).status == 200
     assert (await clerk.post("/api/windows/1/call")).status == 200
     await login(hall, "boss")
@@ -282,12 +287,13 @@ async def test_attendance_sheet_from_sign_in_sign_out_and_pauses(hall, aiohttp_c
     rows = [r for r in sheet["rows"] if r["login"] == "w1"]
     assert len(rows) == 1
     row = rows[0]
-    assert row["tickets"] == 2 and row["windows"] == [1] and row["pauses"] == 1
+    assert row["tickets"] == 2 and row["windows"] == [1] and row["pauses"] == 2
+    assert row["pause_reasons"] == ["会议 0 分钟", "未填原因 0 分钟"]
     assert row["sign_in"] <= row["sign_out"]
     r = await hall.get(f"/api/attendance.csv?month={sheet['month']}")
     text = (await r.read()).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("登录名,姓名,日期,签到,签退")
-    assert "w1,窗口一" in text
+    assert "w1,窗口一" in text and "会议 0 分钟；未填原因 0 分钟" in text
     assert (await hall.get("/api/attendance?month=2026-13")).status == 400
 
 

@@ -2,7 +2,7 @@
 
 import { api, onUnauthorized } from './api.js';
 import { Desk } from './desk.js';
-import { setupFinish, setupMaterials, setupRequeue, setupTransfer } from './dialogs.js';
+import { setupFinish, setupMaterials, setupPause, setupRequeue, setupTransfer } from './dialogs.js';
 import { $, $$, clearToast, el, showView } from './ui.js';
 
 const SAVED_WINDOW = 'bianmin.clerk.window';
@@ -119,10 +119,7 @@ function wire() {
     desk.rememberNoShow(d.ticket.number);
     return `${d.ticket.number} 已过号，群众回来后可“过号重排”`;
   }));
-  $('#btn-pause').onclick = () => {
-    const w = desk.myWindow();
-    desk.act(w && w.paused ? 'resume' : 'pause');
-  };
+  $('#btn-pause').onclick = setupPause(desk);
   $('#btn-finish').onclick = setupFinish(desk);
   $('#btn-transfer').onclick = setupTransfer(desk);
   $('#btn-requeue').onclick = setupRequeue(desk);

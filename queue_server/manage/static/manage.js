@@ -515,7 +515,8 @@ async function loadAttendance() {
   $('#attendance-export').href = `/api/attendance.csv?month=${r.month}`;
   $('#attendance-table tbody').replaceChildren(...(r.rows.length ? r.rows.map((a) => el('tr', {},
     el('td', {}, a.name), el('td', {}, a.day), el('td', {}, a.sign_in), el('td', {}, a.sign_out), el('td', {}, a.tickets),
-    el('td', {}, a.windows.join('、')), el('td', {}, a.pauses), el('td', {}, a.pause_minutes))) : [el('tr', {}, el('td', { colspan: 8 }, '本月还没有考勤记录'))]));
+    el('td', {}, a.windows.join('、')), el('td', {}, a.pauses), el('td', {}, a.pause_minutes),
+    el('td', {}, a.pause_reasons.join('；') || '—'))) : [el('tr', {}, el('td', { colspan: 9 }, '本月还没有考勤记录'))]));
 }
 $('#attendance-month').addEventListener('change', loadAttendance);
 
