@@ -166,7 +166,7 @@ class WindowActions:
                 raise Conflict("请先办结或转移当前号码，再暂停窗口", code="window_busy")
             if svc.is_paused(number) == paused:
                 return None
-            kind = "window_paused" if paused else "window_resumed"
+            kind: EventType = "window_paused" if paused else "window_resumed"
             return Change(kind, svc.batch(), window=number, clerk=clerk, paused=paused, reason=reason)
 
         await svc.perform(plan)
