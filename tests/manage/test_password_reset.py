@@ -35,7 +35,7 @@ def test_reset_password_is_changed_at_next_login(new_page, api, server):
 
     assert api.ok("PATCH", "/api/staff/zl", {"password": RESET})["login"] == "zl"
     # The reset ends the clerk's session; logging in again asks for a new password first.
-    clerk.click("#btn-pause")
+    clerk.click("#btn-call")
     expect(clerk.locator("#login-view")).to_be_visible()
     clerk.fill("#login-form input[name=login]", "zl")
     clerk.fill("#login-form input[name=password]", RESET)
