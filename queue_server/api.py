@@ -140,6 +140,11 @@ def _no_pending_change(clerk: Clerk) -> Clerk:
     return clerk
 
 
+async def working_clerk(request: web.Request) -> Clerk:
+    """The logged-in person, refused with 403 while a reset password waits to be changed."""
+    return _no_pending_change(await current_clerk(request))
+
+
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.Response:
     return json_response(_clerk_json(request, await current_clerk(request)))
@@ -147,7 +152,7 @@ async def me(request: web.Request) -> web.Response:
 
 async def require_role(request: web.Request, *roles: str) -> Clerk:
     """The logged-in person, refused with 403 unless their role is one of ``roles``."""
-    clerk = _no_pending_change(await current_clerk(request))
+    clerk = await working_clerk(request)
     if clerk.role not in roles:
         if roles == ("manager",):
             raise Forbidden("此功能仅限中心负责人使用", code="manager_only")
@@ -161,7 +166,7 @@ async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:
         raise NotFound("窗口号必须是数字", code="unknown_window")
     if _svc(request).center.window(number) is None:
         raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
-    clerk = _no_pending_change(await current_clerk(request))
+    clerk = await working_clerk(request)
     if not clerk.may_use(number):
         raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
     return number, clerk

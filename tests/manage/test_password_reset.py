@@ -47,8 +47,9 @@ def test_reset_password_is_changed_at_next_login(new_page, api, server):
     other = Api(server)
     me = other.ok("POST", "/api/login", {"login": "zl", "password": RESET})
     assert me["must_change"] is True
-    status, data = other.call("POST", "/api/windows/1/call")
-    assert (status, data["error"]["code"]) == (403, "password_change_required")
+    for method, path in [("POST", "/api/windows/1/call"), ("POST", "/api/windows/1/pause"), ("GET", "/api/cases")]:
+        status, data = other.call(method, path)
+        assert (status, data["error"]["code"]) == (403, "password_change_required"), path
 
     form = clerk.locator("#password-form")
     form.locator("input[name=old]").fill(RESET)
@@ -96,3 +97,17 @@ def test_reset_lifts_the_login_lock(api, server):
     api.ok("PATCH", "/api/staff/zl", {"password": RESET})
     status, data = login_status(server, "zl", RESET)
     assert status == 200 and data["must_change"] is True
+
+
+def test_a_reset_manager_is_sent_to_change_the_password_first(new_page, api):
+    api.login("boss")
+    body = {"login": "boss2", "name": "王副主任", "password": PASSWORD, "role": "manager"}
+    assert api.call("POST", "/api/staff", body)[0] == 201
+    api.ok("PATCH", "/api/staff/boss2", {"password": RESET})
+    page = new_page()
+    page.goto("/manage")
+    page.fill("#login-form input[name=login]", "boss2")
+    page.fill("#login-form input[name=password]", RESET)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#login-msg")).to_have_text("您的密码已被重置，请先在窗口工作台（/clerk）设置新密码")
+    expect(page.locator("#main-view")).to_be_hidden()

@@ -71,6 +71,10 @@ async function start() {
 }
 
 function enter() {
+  if (me.must_change) {
+    showLogin('您的密码已被重置，请先在窗口工作台（/clerk）设置新密码');
+    return;
+  }
   if (me.role !== 'manager') {
     showLogin('此功能仅限中心负责人使用，请用负责人账号登录');
     return;
