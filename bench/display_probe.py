@@ -89,6 +89,8 @@ def widget_state(app: Any) -> dict:
         "banner_box": image_box(app.screen.banner, app.root_window.height),
         "connects": app.client.connects,
         "audio_fault": ids.header.audio_fault,
+        "duty": ids.header.duty_text,
+        "duty_box": image_box(ids.header.ids.duty, app.root_window.height),
         "audio_fault_box": image_box(ids.header.ids.audio_fault, app.root_window.height),
         # [text, font file Kivy draws it with] of every label, the marquee's too.
         "drawn": [

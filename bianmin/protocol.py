@@ -213,6 +213,8 @@ class Event(Message):
     outcome: Outcome | None = None
     # Set on "day_started": the new service day (YYYY-MM-DD). Clients clear the day's calls.
     day: str | None = None
+    # Set on "window_paused" when the clerk gave one: why (休息, 会议 …), for the attendance sheet.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .protocol import DutyInfo
 
 WEEKDAYS = "一二三四五六日"  # Monday first, as date.weekday() counts
 NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—·,.;:?!)%")
@@ -45,6 +49,15 @@ def office_hours(days: Iterable[int], open_: str, close: str) -> str:
     else:
         when = "每周" + "、".join(WEEKDAYS[d - 1] for d in ordered)
     return f"{when} {open_}—{close}"
+
+
+def duty_line(duty: DutyInfo | None) -> str:
+    """``今日值班：赵六 138…；带班领导：刘主任 139…`` for the kiosk and the hall board; "" without a rota."""
+    if duty is None:
+        return ""
+    staff = "、".join(f"{p.name} {p.phone}".strip() for p in duty.staff) or "—"
+    leader = f"；带班领导：{duty.leader.name} {duty.leader.phone}".rstrip() if duty.leader else ""
+    return f"今日值班：{staff}{leader}"
 
 
 def break_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:

@@ -89,13 +89,8 @@ def window_rows(views: dict[int, WindowView], center: CenterInfo | None) -> list
 
 def notices(center: CenterInfo) -> list[str]:
     """The marquee's lines: the center's notices, then today's duty with phones (if any)."""
-    lines = list(center.notices)
-    duty = center.duty
-    if duty is not None:
-        staff = "、".join(f"{p.name} {p.phone}".strip() for p in duty.staff) or "—"
-        leader = f"；带班领导：{duty.leader.name} {duty.leader.phone}".rstrip() if duty.leader else ""
-        lines.append(f"今日值班：{staff}{leader}")
-    return lines
+    duty = text.duty_line(center.duty)
+    return [*center.notices, duty] if duty else list(center.notices)
 
 
 def local_hhmm(at: str, tz: dt.tzinfo | None = None) -> str:

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from kivy.uix.floatlayout import FloatLayout
 
 from bianmin.protocol import CenterInfo
+from bianmin.text import duty_line
 from display import present
 from display.present import AUDIO_FAULT_TEXT, CallLine, WaitingRow, WindowRow
 
@@ -21,6 +22,7 @@ class BoardScreen(FloatLayout):
 
     def show_center(self, center: CenterInfo) -> None:
         self.ids.header.center_name = center.name
+        self.ids.header.duty_text = duty_line(center.duty)
         self.ids.marquee.notices = present.notices(center)
 
     def redraw_fonts(self) -> None:

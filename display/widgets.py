@@ -28,6 +28,7 @@ from display.present import NOTICE_SEPARATOR
 class Header(BoxLayout):
     center_name = StringProperty("")
     audio_fault = StringProperty("")  # "" when sound works; else the mark shown (语音故障)
+    duty_text = StringProperty("")  # today's duty with phones (今日值班：…), "" without a rota
     date_text = StringProperty("")
     clock_text = StringProperty("")
 

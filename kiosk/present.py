@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bianmin.assets import ICONS_DIR
 from bianmin.protocol import CategoryInfo, CenterInfo, IssuedTicket
-from bianmin.text import date_text
+from bianmin.text import date_text, duty_line
 
 HELP_TEXT = "点一下要办的业务，就能取号。\n不会操作、看不清，请找大厅工作人员帮忙。"
 PRIORITY_TITLE = "绿色通道"
@@ -113,7 +113,14 @@ def icon_path(code: str) -> str:
 
 def home_model(center: CenterInfo, day: str | None, waiting: dict[str, int], priority: bool) -> HomeModel:
     tiles = tuple(Tile(c.code, c.name, icon_path(c.code), waiting_text(waiting.get(c.code))) for c in center.categories)
-    return HomeModel(center.name, day_text(day), tiles, priority, banner=PRIORITY_PICK if priority else "")
+    return HomeModel(
+        center.name,
+        day_text(day),
+        tiles,
+        priority,
+        help=HELP_TEXT + duty_text(center),
+        banner=PRIORITY_PICK if priority else "",
+    )
 
 
 def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> MattersModel:
@@ -168,12 +175,8 @@ def closed(center: CenterInfo | None, server_message: str = "", day: str | None 
 
 def duty_text(center: CenterInfo) -> str:
     """Today's duty staff and leader on duty with their phones (a new line), or ""."""
-    duty = center.duty
-    if duty is None:
-        return ""
-    staff = "、".join(f"{p.name} {p.phone}".strip() for p in duty.staff) or "—"
-    leader = f"；带班领导：{duty.leader.name} {duty.leader.phone}".rstrip() if duty.leader else ""
-    return f"\n今日值班：{staff}{leader}"
+    line = duty_line(center.duty)
+    return f"\n{line}" if line else ""
 
 
 def error(message: str) -> MessageModel:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sqlite3
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,6 +31,7 @@ class Clerk:
     role: Role = "clerk"
     post: str = ""
     photo: int = 0  # the work-card photo's version; 0: no photo
+    must_change: bool = False  # the manager reset the password: choose a new one first
 
     def may_use(self, window: int) -> bool:
         """A manager may work at every window, an agent at none; a clerk at the windows
@@ -50,6 +52,7 @@ def clerk_from_row(row: sqlite3.Row) -> Clerk:
         row["role"],
         row["post"],
         row["photo_version"],
+        bool(row["must_change"]),
     )
 
 
@@ -60,6 +63,8 @@ class Device:
     name: str
 
 
+SEEN_EVERY = 60.0  # seconds: at most one last_seen write per device in this time
+SEEN_KEPT = 1000  # devices remembered for that throttle (the oldest are forgotten first)
 LOGIN_TRIES = 5  # per login name and address, per 5 minutes
 ADDRESS_TRIES = 20  # per address, per 5 minutes
 HASHES_AT_ONCE = 1  # a hall PC may have two cores: leave one for the event loop
@@ -82,6 +87,8 @@ class Accounts:
         # Sessions and device tokens themselves are read from the database on every request,
         # so a disabled clerk, a revoked device or changed windows count on the next request.
         self._last_seen: dict[str, dt.datetime] = {}
+        # device id -> (monotonic time, address) of its last recorded request; bounded.
+        self._device_seen: OrderedDict[int, tuple[float, str]] = OrderedDict()
 
     async def add_clerk(self, login: str, name: str, windows: list[int], password: str, role: str = "clerk") -> Clerk:
         login, name = login.strip(), name.strip()
@@ -126,10 +133,11 @@ class Accounts:
         rows = await self.store.fetchall("SELECT COUNT(*) FROM clerks")
         return int(rows[0][0])
 
-    async def device(self, token: str, kind: str | None) -> Device:
+    async def device(self, token: str, kind: str | None, address: str | None = None) -> Device:
         """The device holding ``token`` (of ``kind``, any kind when None); raises Unauthorized.
 
-        Read from the database each time (one indexed row): a revoked token stops at once."""
+        Read from the database each time (one indexed row): a revoked token stops at once.
+        With ``address``, the request is recorded as the device's last_seen and last_address."""
         row = None
         if token_ok(token):
             row = await self.store.fetchone(
@@ -141,11 +149,31 @@ class Accounts:
         if kind is not None and dev.kind != kind:
             names = {"kiosk": "取号机", "display": "显示屏"}
             raise Unauthorized(f"此设备令牌不是{names.get(kind, kind)}令牌", code="wrong_device_kind")
+        if address is not None:
+            await self._seen(dev.id, address)
         return dev
 
     def unlock(self, login: str) -> None:
         """Lift the lock after failed logins for ``login``, at every address (a manager's reset)."""
         self.limiter.reset_prefix(f"{login}@")
+
+    async def _seen(self, device_id: int, address: str) -> None:
+        """Record last_seen and last_address, at most once a minute per device (or at once
+        when the address changed), so a busy kiosk does not fill the writer's queue."""
+        now = time.monotonic()
+        last = self._device_seen.get(device_id)
+        if last is not None and now - last[0] < SEEN_EVERY and last[1] == address:
+            return
+        self._device_seen[device_id] = (now, address)
+        self._device_seen.move_to_end(device_id)
+        while len(self._device_seen) > SEEN_KEPT:
+            self._device_seen.popitem(last=False)
+        seen = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        await self.store.write(
+            lambda db: db.execute(
+                "UPDATE devices SET last_seen = ?, last_address = ? WHERE id = ?", (seen, address, device_id)
+            )
+        )
 
     async def login(self, login: str, password: str, address: str) -> tuple[Clerk, str]:
         """Check a password and open a session; attempts are rate-limited per login and address.
@@ -214,6 +242,34 @@ class Accounts:
         self._last_seen[h] = now
         return clerk_from_row(row)
 
+    async def change_password(self, clerk: Clerk, old: str, new: str, address: str, token: str | None) -> None:
+        """The clerk's own change: the old password is checked under the login rate limit;
+        the new one clears ``must_change`` and ends the clerk's other sessions."""
+        now = time.monotonic()
+        key = f"{clerk.login}@{address}"
+        wait = self.limiter.retry_after(key, now)
+        if wait > 0:
+            raise TooManyRequests(f"尝试次数过多，请 {int(wait // 60) + 1} 分钟后再试", code="login_rate_limited")
+        if len(new) < 8:
+            raise BadRequest("新密码至少 8 位", code="weak_password", field="new")
+        if new == old:
+            raise BadRequest("新密码不能与原密码相同", code="same_password", field="new")
+        self.limiter.take(key, now)
+        async with self._hashing:
+            row = await self.store.fetchone("SELECT pw_hash FROM clerks WHERE id = ?", (clerk.id,))
+            ok = row is not None and await asyncio.to_thread(verify_password, old, row["pw_hash"])
+            if not ok:
+                raise BadRequest("原密码不正确", code="bad_old_password", field="old")
+            pw = await asyncio.to_thread(hash_password, new)
+        self.limiter.reset(key)
+        keep = token_hash(token) if token else ""
+
+        def save(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE clerks SET pw_hash = ?, must_change = 0 WHERE id = ?", (pw, clerk.id))
+            db.execute("DELETE FROM sessions WHERE clerk_id = ? AND token_hash != ?", (clerk.id, keep))
+
+        await self.store.write(save)
+
     def _prune_seen(self, now: dt.datetime) -> None:
         """Forget sessions idle past the timeout (they would be refused anyway)."""
         for h in [h for h, seen in self._last_seen.items() if now - seen > self.idle]:
@@ -265,11 +321,12 @@ class Staff:
             raise BadRequest("密码至少 8 位", code="weak_password", field="password")
         row = await self.get(login)
         sets = [(k, json.dumps(v) if k == "windows" else int(v) if k == "active" else v) for k, v in changes.items()]
-        if password is not None:
-            sets.append(("pw_hash", hash_password(password)))
+        if password is not None:  # a reset: the clerk chooses a new one at the next login
+            sets.append(("pw_hash", await asyncio.to_thread(hash_password, password)))
+            sets.append(("must_change", 1))
         if not sets:
             return
-        assert all(k in STAFF_FIELDS or k == "pw_hash" for k, _ in sets)
+        assert all(k in STAFF_FIELDS or k in ("pw_hash", "must_change") for k, _ in sets)
         sql = "UPDATE clerks SET " + ", ".join(f"{k} = ?" for k, _ in sets) + " WHERE id = ?"
         params = (*[v for _, v in sets], row["id"])
 
@@ -297,7 +354,7 @@ class Staff:
 
     async def devices(self) -> list[sqlite3.Row]:
         return await self.store.fetchall(
-            "SELECT id, kind, name, created_at, last_seen, revoked FROM devices ORDER BY id"
+            "SELECT id, kind, name, created_at, last_seen, last_address, last_health, revoked FROM devices ORDER BY id"
         )
 
     async def device(self, device_id: int) -> sqlite3.Row:

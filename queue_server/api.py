@@ -22,6 +22,7 @@ from .web import SESSION_COOKIE, field, json_response, path_int, read_json
 from .window_actions import WindowActions
 
 routes = web.RouteTableDef()
+MAX_PAUSE_REASON = 100  # characters of a pause's reason (休息, 会议 …)
 
 
 def _svc(request: web.Request) -> QueueService:
@@ -59,7 +60,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     auth = request.headers.get("Authorization", "")
     if not auth.startswith("Bearer ") or not auth[7:].strip():
         raise Unauthorized("缺少取号机令牌（Authorization: Bearer …）", code="device_token_required")
-    device = await _accounts(request).device(auth[7:].strip(), "kiosk")
+    device = await _accounts(request).device(auth[7:].strip(), "kiosk", request.remote or "?")
     data = await read_json(request)
     category = field(data, "category", str, required=True, max_len=4).strip().upper()
     matter = field(data, "matter", str, max_len=10)
@@ -113,11 +114,35 @@ def _clerk_json(request: web.Request, clerk: Clerk) -> dict:
         "name": clerk.name,
         "role": clerk.role,
         "windows": [n for n in numbers if clerk.may_use(n)],
+        "must_change": clerk.must_change,
     }
 
 
 async def current_clerk(request: web.Request) -> Clerk:
     return await _accounts(request).session(request.cookies.get(SESSION_COOKIE))
+
+
+@routes.post("/api/password")
+async def change_password(request: web.Request) -> web.Response:
+    """The logged-in person changes their own password (required after a manager's reset)."""
+    clerk = await current_clerk(request)
+    data = await read_json(request)
+    old = field(data, "old", str, required=True, max_len=200)
+    new = field(data, "new", str, required=True, max_len=200)
+    token = request.cookies.get(SESSION_COOKIE)
+    await _accounts(request).change_password(clerk, old, new, request.remote or "?", token)
+    return json_response(_clerk_json(request, replace(clerk, must_change=False)))
+
+
+def _no_pending_change(clerk: Clerk) -> Clerk:
+    if clerk.must_change:
+        raise Forbidden("管理员已重置您的密码，请先设置新密码", code="password_change_required")
+    return clerk
+
+
+async def working_clerk(request: web.Request) -> Clerk:
+    """The logged-in person, refused with 403 while a reset password waits to be changed."""
+    return _no_pending_change(await current_clerk(request))
 
 
 @routes.get("/api/me")
@@ -127,7 +152,7 @@ async def me(request: web.Request) -> web.Response:
 
 async def require_role(request: web.Request, *roles: str) -> Clerk:
     """The logged-in person, refused with 403 unless their role is one of ``roles``."""
-    clerk = await current_clerk(request)
+    clerk = await working_clerk(request)
     if clerk.role not in roles:
         if roles == ("manager",):
             raise Forbidden("此功能仅限中心负责人使用", code="manager_only")
@@ -141,7 +166,7 @@ async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:
         raise NotFound("窗口号必须是数字", code="unknown_window")
     if _svc(request).center.window(number) is None:
         raise NotFound(f"没有 {number} 号窗口", code="unknown_window")
-    clerk = await current_clerk(request)
+    clerk = await working_clerk(request)
     if not clerk.may_use(number):
         raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
     return number, clerk
@@ -214,7 +239,9 @@ async def finish(request: web.Request) -> web.Response:
 @routes.post(r"/api/windows/{n}/pause")
 async def pause(request: web.Request) -> web.Response:
     number, clerk = await _window_clerk(request)
-    return json_response({"window": (await _desk(request).set_paused(number, True, clerk)).to_dict()})
+    reason = (field(await read_json(request), "reason", str, max_len=MAX_PAUSE_REASON) or "").strip() or None
+    view = await _desk(request).set_paused(number, True, clerk, reason)
+    return json_response({"window": view.to_dict()})
 
 
 @routes.post(r"/api/windows/{n}/resume")

@@ -47,7 +47,7 @@ async def report_health(request: web.Request) -> web.Response:
     auth = request.headers.get("Authorization", "")
     if not auth.startswith("Bearer ") or not auth[7:].strip():
         raise Unauthorized("缺少设备令牌（Authorization: Bearer …）", code="device_token_required")
-    device = await request.app[keys.ACCOUNTS].device(auth[7:].strip(), None)
+    device = await request.app[keys.ACCOUNTS].device(auth[7:].strip(), None, request.remote or "?")
     health = parse_health(await read_json(request))
     times = request.app[LAST_REPORT]
     now = time.monotonic()

@@ -185,7 +185,7 @@ class Hub:
         auth = request.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.startswith("Bearer ") else request.query.get("token", "")
         if token:
-            await accounts.device(token, "display")
+            await accounts.device(token, "display", request.remote or "?")
             return True
         if request.cookies.get(SESSION_COOKIE):
             with contextlib.suppress(Unauthorized):

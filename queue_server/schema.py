@@ -162,4 +162,12 @@ MIGRATIONS: list[str] = [
         leader_id INTEGER REFERENCES clerks (id)
     )
     """,
+    # 9: a password the manager reset must be changed by its owner at the next login.
+    """
+    ALTER TABLE clerks ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0
+    """,
+    # 10: where each device last spoke from (its address on the hall LAN), with last_seen.
+    """
+    ALTER TABLE devices ADD COLUMN last_address TEXT
+    """,
 ]

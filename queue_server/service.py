@@ -72,6 +72,7 @@ class Change:
     outcome: Outcome | None = None
     served: int = 0  # tickets finished at ``window``
     paused: bool | None = None  # the window's new paused state
+    reason: str | None = None  # why the window paused (the clerk's choice), kept on the event
     listed: bool = False  # the event lists every changed ticket (tickets_expired)
     day: str | None = None
     tokens: dict[int, str] = field(default_factory=dict)  # of newly issued tickets
@@ -297,6 +298,7 @@ class QueueService:
             tickets=[self.ticket_view(t) for t in change.tickets] if change.listed else [],
             outcome=change.outcome,
             day=change.day,
+            reason=change.reason,
         )
         self.seq = event.seq
         text = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))

@@ -155,8 +155,9 @@ class WindowActions:
         assert change is not None and change.ticket is not None
         return svc.ticket_view(change.ticket)
 
-    async def set_paused(self, number: int, paused: bool, clerk: Clerk) -> WindowView:
-        """Pause or resume window ``number``; a window holding a ticket cannot pause."""
+    async def set_paused(self, number: int, paused: bool, clerk: Clerk, reason: str | None = None) -> WindowView:
+        """Pause or resume window ``number``; a window holding a ticket cannot pause.
+        ``reason`` (why it paused) is kept on the window_paused event."""
         svc = self.service
         svc.window(number)
 
@@ -165,9 +166,8 @@ class WindowActions:
                 raise Conflict("请先办结或转移当前号码，再暂停窗口", code="window_busy")
             if svc.is_paused(number) == paused:
                 return None
-            return Change(
-                "window_paused" if paused else "window_resumed", svc.batch(), window=number, clerk=clerk, paused=paused
-            )
+            kind: EventType = "window_paused" if paused else "window_resumed"
+            return Change(kind, svc.batch(), window=number, clerk=clerk, paused=paused, reason=reason)
 
         await svc.perform(plan)
         return svc.window_view(number)

@@ -19,7 +19,7 @@ from bianmin.protocol import CaseList
 
 from .. import cases, rules
 from ..accounts import Clerk
-from ..api import current_clerk
+from ..api import current_clerk, working_clerk
 from ..errors import BadRequest, Forbidden, NotFound
 from ..keys import SERVICE
 from ..web import json_response, path_int
@@ -41,7 +41,7 @@ def _int(value: str, name: str) -> int:
 @routes.get("/api/cases")
 async def list_cases(request: web.Request) -> web.Response:
     svc = request.app[SERVICE]
-    clerk = await current_clerk(request)
+    clerk = await working_clerk(request)
     windows = _allowed(request, clerk)
     if "window" in request.query:
         number = _int(request.query["window"], "window")
@@ -54,7 +54,7 @@ async def list_cases(request: web.Request) -> web.Response:
 
 @routes.post(r"/api/cases/{case_id}/complete")
 async def complete_case(request: web.Request) -> web.Response:
-    clerk = await current_clerk(request)
+    clerk = await working_clerk(request)
     case_id = path_int(request.match_info["case_id"])
     if case_id is None:
         raise NotFound("没有这个待办件", code="case_not_found")

@@ -35,20 +35,25 @@ async def sheet(store: Store, month: str) -> list[dict[str, Any]]:
         (like,),
     )
     pauses: dict[tuple[str, str], list[float]] = defaultdict(list)
-    open_at: dict[int, tuple[str, dt.datetime]] = {}
+    reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
+    open_at: dict[int, tuple[str, dt.datetime, str]] = {}
     for ev in await store.fetchall(
         "SELECT type, at, payload FROM events WHERE type IN ('window_paused', 'window_resumed') AND at LIKE ? "
         "ORDER BY seq",
         (like,),
     ):
-        window = json.loads(ev["payload"]).get("window") or {}
+        payload = json.loads(ev["payload"])
+        window = payload.get("window") or {}
         at = dt.datetime.fromisoformat(ev["at"])
         number = int(window.get("number") or 0)
         if ev["type"] == "window_paused":
-            open_at[number] = (window.get("clerk") or "", at)
+            open_at[number] = (window.get("clerk") or "", at, payload.get("reason") or "未填原因")
         elif number in open_at:
-            who, since = open_at.pop(number)
-            pauses[(who, since.date().isoformat())].append((at - since).total_seconds() / 60)
+            who, since, reason = open_at.pop(number)
+            key = (who, since.date().isoformat())
+            minutes = (at - since).total_seconds() / 60
+            pauses[key].append(minutes)
+            reasons[key].append(f"{reason} {round(minutes)} 分钟")
     out = []
     for r in rows:
         spans = pauses.get((r["name"], r["day"]), [])
@@ -63,6 +68,7 @@ async def sheet(store: Store, month: str) -> list[dict[str, Any]]:
                 "windows": sorted({int(w) for w in (r["windows"] or "").split(",") if w}),
                 "pauses": len(spans),
                 "pause_minutes": round(sum(spans)),
+                "pause_reasons": reasons.get((r["name"], r["day"]), []),
             }
         )
     return out
@@ -91,7 +97,7 @@ async def attendance_csv(request: web.Request) -> web.Response:
     month = _month(request)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["登录名", "姓名", "日期", "签到", "签退", "办理件数", "窗口", "暂停次数", "暂停分钟"])
+    writer.writerow(["登录名", "姓名", "日期", "签到", "签退", "办理件数", "窗口", "暂停次数", "暂停分钟", "暂停原因"])
     for r in await sheet(request.app[STORE], month):
         writer.writerow(
             [
@@ -104,6 +110,7 @@ async def attendance_csv(request: web.Request) -> web.Response:
                 "、".join(map(str, r["windows"])),
                 r["pauses"],
                 r["pause_minutes"],
+                "；".join(r["pause_reasons"]),
             ]
         )
     return web.Response(

@@ -5,6 +5,7 @@ A new device's token is shown once (also as a QR code the console draws from
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -28,6 +29,8 @@ def device_json(row: sqlite3.Row) -> dict[str, Any]:
         "kind": row["kind"],
         "name": row["name"],
         "last_seen": row["last_seen"],
+        "address": row["last_address"],
+        "health": json.loads(row["last_health"]) if row["last_health"] else None,
         "revoked": bool(row["revoked"]),
         "created_at": row["created_at"],
     }

@@ -163,9 +163,14 @@ def test_an_edited_notice_reaches_the_display_without_a_restart(new_page, server
         thread.join(10)
 
 
-def test_devices_and_backup_pages(new_page):
+def test_devices_and_backup_pages(new_page, server):
+    health = {"version": "kiosk 1.4", "printer": "ok", "paper": "low", "audio": "none", "last_error": "卡纸"}
+    Api(server).ok("POST", "/api/devices/health", health, headers={"Authorization": f"Bearer {server.kiosk_token}"})
     page = manager_page(new_page)
     page.click("#nav button[data-page=devices]")
+    kiosk = page.locator("#device-table tbody tr", has_text="取号机")
+    expect(kiosk).to_contain_text("127.0.0.1")
+    expect(kiosk).to_contain_text("纸张：将尽；打印机：正常；版本：kiosk 1.4；最近错误：卡纸")
     page.select_option("#device-form select[name=kind]", "display")
     page.fill("#device-form input[name=name]", "大厅显示屏")
     page.click("#device-form button[type=submit]")
@@ -217,6 +222,10 @@ def test_duty_rota_and_attendance_pages(new_page, api):
     clerk.ok("POST", "/api/login", {"login": "zl", "password": PASSWORD})
     api.issue("A")
     clerk.ok("POST", "/api/windows/1/call")
+    clerk.ok("POST", "/api/windows/1/no-show")
+    clerk.ok("POST", "/api/windows/1/pause", {"reason": "外出办事"})
+    clerk.ok("POST", "/api/windows/1/resume")
     page.click("#nav button[data-page=attendance]")
     expect(page.locator("#attendance-table tbody tr").first).to_contain_text("赵六")
+    expect(page.locator("#attendance-table tbody tr").first).to_contain_text("外出办事 0 分钟")
     shot(page, "manage-attendance.png")

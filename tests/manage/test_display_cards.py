@@ -4,14 +4,18 @@ the photo the manager uploaded shows in the window table once the clerk calls.""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import shutil
+import sqlite3
 
 import aiohttp
 import pytest
 from PIL import Image
 
 from bench.devserver import ServerProcess
+from bianmin.center import load_center
+from queue_server.duty import duty_statement
 from tests.display.conftest import start_probe  # noqa: F401  (the fixture)
 
 from .conftest import PASSWORD, SHOTS
@@ -95,3 +99,36 @@ async def test_the_photo_appears_on_the_displays_window_table(server, start_prob
         with Image.open(shot) as img:
             colors = img.convert("RGB").crop(tuple(box)).getcolors(1 << 20) or []
         assert any(abs(r - 236) < 20 and abs(g - 196) < 20 and abs(b - 160) < 20 for _, (r, g, b) in colors)
+
+
+async def test_todays_duty_shows_in_the_displays_header(tmp_path, start_probe):  # noqa: F811
+    srv = ServerProcess(tmp_path / "queue.db")
+    srv.cli(
+        "add-clerk",
+        "--login",
+        "boss",
+        "--name",
+        "刘主任",
+        "--role",
+        "manager",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    today = dt.datetime.now(load_center().tz).date()
+    with sqlite3.connect(tmp_path / "queue.db") as db:  # the rota as the manager saved it, for today
+        db.execute("UPDATE clerks SET phone = '0731-2222 0101' WHERE login = 'boss'")
+        db.execute(*duty_statement(today, [1], 1))
+    srv.start()
+    try:
+        probe = await start_probe(srv.url, "1920x1080")
+        await probe.wait_for(lambda r: r["kind"] == "online" and r["online"])
+        state = await probe.state()
+        assert state["duty"] == "今日值班：刘主任 0731-2222 0101；带班领导：刘主任 0731-2222 0101"
+        shot = await probe.shot(tmp_path / "duty.png")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SHOTS / "display-duty-header.png")
+        left, top, right, bottom = state["duty_box"]
+        assert right - left > 600 and 0 <= top < bottom <= 130  # under the center's name, in the header band
+        assert state["center_name"] in state["all_texts"]
+    finally:
+        srv.stop()

@@ -26,3 +26,15 @@ def test_the_display_marquee_ends_with_todays_duty():
     duty = DutyInfo(day="2026-12-01", staff=[DutyPerson("赵六", "民政专干", "138 0000 0001")])
     info = info.__class__.from_dict({**info.to_dict(), "duty": duty.to_dict()})
     assert board.notices(info)[-1] == "今日值班：赵六 138 0000 0001"
+
+
+def test_the_kiosk_help_line_and_the_display_header_name_todays_duty():
+    from display import present as board
+    from kiosk.present import HELP_TEXT, home_model
+
+    info = center_info(load_center(), True)
+    assert home_model(info, "2026-12-01", {}, False).help == HELP_TEXT
+    duty = DutyInfo(day="2026-12-01", staff=[], leader=DutyPerson("刘主任", "中心主任", "139 0000 0002"))
+    info = info.__class__.from_dict({**info.to_dict(), "duty": duty.to_dict()})
+    assert home_model(info, "2026-12-01", {}, False).help == HELP_TEXT + "\n今日值班：—；带班领导：刘主任 139 0000 0002"
+    assert board.notices(info)[-1] == "今日值班：—；带班领导：刘主任 139 0000 0002"

@@ -116,6 +116,35 @@ async def test_a_revoked_device_is_refused_on_its_next_request(hall):
     assert r.status == 400 and (await r.json())["error"]["field"] == "kind"
 
 
+async def test_devices_list_their_address_and_health(hall):
+    report = {"version": "kiosk 1.4", "printer": "ok", "paper": "low", "audio": "none", "last_error": "卡纸"}
+    assert (await hall.post("/api/devices/health", json=report, headers=hall.kiosk)).status == 200
+    await login(hall, "boss")
+    [kiosk] = await (await hall.get("/api/devices")).json()
+    assert kiosk["address"] == "127.0.0.1" and kiosk["last_seen"]
+    assert kiosk["health"]["paper"] == "low" and kiosk["health"]["last_error"] == "卡纸"
+
+
+async def test_device_requests_are_recorded_at_most_once_a_minute(tmp_path):
+    store = await Store.open(tmp_path / "queue.db")
+    try:
+        accounts = Accounts(store)
+        device, token = await accounts.add_device("kiosk", "取号机")
+        seen = "SELECT last_seen, last_address FROM devices WHERE id = ?"
+        assert tuple(await store.fetchone(seen, (device.id,))) == (None, None)
+        await accounts.device(token, "kiosk", "10.0.0.5")
+        first = await store.fetchone(seen, (device.id,))
+        assert first["last_address"] == "10.0.0.5" and first["last_seen"]
+        await store.write(lambda db: db.execute("UPDATE devices SET last_seen = NULL"))
+        await accounts.device(token, "kiosk", "10.0.0.5")  # within the minute: not written
+        assert (await store.fetchone(seen, (device.id,)))["last_seen"] is None
+        await accounts.device(token, "kiosk", "10.0.0.6")  # moved: written at once
+        assert (await store.fetchone(seen, (device.id,)))["last_address"] == "10.0.0.6"
+        await accounts.device(token, "kiosk")  # without an address nothing is recorded
+    finally:
+        await store.close()
+
+
 async def test_settings_save_live_as_a_version_and_restore(hall):
     await login(hall, "boss")
     config = await (await hall.get("/api/config")).json()
@@ -246,7 +275,12 @@ async def test_attendance_sheet_from_sign_in_sign_out_and_pauses(hall, aiohttp_c
         await clerk.post("/api/tickets", json={"category": "A"}, headers=hall.kiosk)
     assert (await clerk.post("/api/windows/1/call")).status == 200
     assert (await clerk.post("/api/windows/1/no-show")).status == 200
-    assert (await clerk.post("/api/windows/1/pause")).status == 200
+    for bad in ("长" * 101, 123):
+        r = await clerk.post("/api/windows/1/pause", json={"reason": bad})
+        assert r.status == 400 and (await r.json())["error"]["field"] == "reason"
+    assert (await clerk.post("/api/windows/1/pause", json={"reason": "会议"})).status == 200
+    assert (await clerk.post("/api/windows/1/resume")).status == 200
+    assert (await clerk.post("/api/windows/1/pause")).status == 200  # the reason is optional
     assert (await clerk.post("/api/windows/1/resume")).status == 200
     assert (await clerk.post("/api/windows/1/call")).status == 200
     await login(hall, "boss")
@@ -254,12 +288,13 @@ async def test_attendance_sheet_from_sign_in_sign_out_and_pauses(hall, aiohttp_c
     rows = [r for r in sheet["rows"] if r["login"] == "w1"]
     assert len(rows) == 1
     row = rows[0]
-    assert row["tickets"] == 2 and row["windows"] == [1] and row["pauses"] == 1
+    assert row["tickets"] == 2 and row["windows"] == [1] and row["pauses"] == 2
+    assert row["pause_reasons"] == ["会议 0 分钟", "未填原因 0 分钟"]
     assert row["sign_in"] <= row["sign_out"]
     r = await hall.get(f"/api/attendance.csv?month={sheet['month']}")
     text = (await r.read()).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("登录名,姓名,日期,签到,签退")
-    assert "w1,窗口一" in text
+    assert "w1,窗口一" in text and "会议 0 分钟；未填原因 0 分钟" in text
     assert (await hall.get("/api/attendance?month=2026-13")).status == 400
 
 

@@ -2,7 +2,7 @@
 
 import { api, onUnauthorized } from './api.js';
 import { Desk } from './desk.js';
-import { setupFinish, setupMaterials, setupRequeue, setupTransfer } from './dialogs.js';
+import { setupFinish, setupMaterials, setupPause, setupRequeue, setupTransfer } from './dialogs.js';
 import { $, $$, clearToast, el, showView } from './ui.js';
 
 const SAVED_WINDOW = 'bianmin.clerk.window';
@@ -25,10 +25,38 @@ function showLogin(message, info = false) {
 function afterLogin(clerk) {
   me = clerk;
   for (const node of $$('.me-name')) node.textContent = clerk.name;
+  if (clerk.must_change) { showPasswordForm(); return; }
   const saved = Number(sessionStorage.getItem(SAVED_WINDOW));
   if (clerk.windows.includes(saved)) startDesk(saved);
   else if (clerk.windows.length === 1) startDesk(clerk.windows[0]);
   else showChooser();
+}
+
+function showPasswordForm() {
+  desk.close();
+  showView('password-view');
+  const form = $('#password-form');
+  form.reset();
+  $('#password-msg').textContent = '';
+  form.elements.old.focus();
+}
+
+async function changePassword(e) {
+  e.preventDefault();
+  const f = e.target.elements;
+  const msg = $('#password-msg');
+  if (f.new.value !== f.again.value) { msg.textContent = '两次输入的新密码不一致'; return; }
+  const button = $('button[type=submit]', e.target);
+  button.disabled = true;
+  try {
+    const clerk = await api('POST', '/api/password', { old: f.old.value, new: f.new.value });
+    e.target.reset();
+    afterLogin(clerk);
+  } catch (err) {
+    msg.textContent = err.message;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function showChooser() {
@@ -77,6 +105,8 @@ function wire() {
       button.disabled = false;
     }
   });
+  $('#password-form').addEventListener('submit', changePassword);
+  $('#password-logout').onclick = logout;
   $('#chooser-logout').onclick = logout;
   $('#logout').onclick = logout;
   $('#switch-window').onclick = () => { sessionStorage.removeItem(SAVED_WINDOW); showChooser(); };
@@ -89,10 +119,7 @@ function wire() {
     desk.rememberNoShow(d.ticket.number);
     return `${d.ticket.number} 已过号，群众回来后可“过号重排”`;
   }));
-  $('#btn-pause').onclick = () => {
-    const w = desk.myWindow();
-    desk.act(w && w.paused ? 'resume' : 'pause');
-  };
+  $('#btn-pause').onclick = setupPause(desk);
   $('#btn-finish').onclick = setupFinish(desk);
   $('#btn-transfer').onclick = setupTransfer(desk);
   $('#btn-requeue').onclick = setupRequeue(desk);

@@ -134,6 +134,31 @@ export function setupTransfer(desk) {
 
 // ---- 过号重排 ------------------------------------------------------------------
 
+// ---- pause, with its reason ----------------------------------------------------------
+
+export function setupPause(desk) {
+  const dialog = $('#pause-dialog');
+  const form = $('#pause-form');
+  const msg = $('.msg', dialog);
+  closeOn(dialog);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const reason = form.elements.reason.value;
+    if (await desk.act('pause', { reason }, msg)) {
+      dialog.close();
+      desk.note(`窗口已暂停（${reason}）`);
+    }
+  });
+  return () => {
+    const w = desk.myWindow();
+    if (w && w.paused) { desk.act('resume'); return; }
+    form.reset();
+    msg.textContent = '';
+    dialog.showModal();
+    form.elements.reason.focus();
+  };
+}
+
 export function setupRequeue(desk) {
   const dialog = $('#requeue-dialog');
   const form = $('#requeue-form');

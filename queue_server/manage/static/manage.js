@@ -71,6 +71,10 @@ async function start() {
 }
 
 function enter() {
+  if (me.must_change) {
+    showLogin('您的密码已被重置，请先在窗口工作台（/clerk）设置新密码');
+    return;
+  }
   if (me.role !== 'manager') {
     showLogin('此功能仅限中心负责人使用，请用负责人账号登录');
     return;
@@ -218,11 +222,26 @@ async function loadDevices() {
   $('#device-table tbody').replaceChildren(...rows.map((d) => el('tr', { class: d.revoked ? 'off' : '' },
     el('td', {}, d.id), el('td', {}, KIND_NAMES[d.kind] || d.kind), el('td', {}, d.name),
     el('td', {}, when(d.created_at)), el('td', {}, when(d.last_seen)),
+    el('td', {}, d.address || '—'), el('td', { class: 'health' }, healthText(d.health)),
     el('td', {}, el('span', { class: d.revoked ? 'badge off' : 'badge' }, d.revoked ? '已吊销' : '可用')),
     el('td', { class: 'actions' }, d.revoked ? null : [
       el('button', { type: 'button', onclick: () => renameDevice(d) }, '改名'),
       el('button', { type: 'button', class: 'danger', onclick: () => revokeDevice(d) }, '吊销'),
     ]))));
+}
+
+const STATE_NAMES = { ok: '正常', fault: '故障', unknown: '未知', low: '将尽', out: '已用完' };
+
+// The device's last report in words: paper, audio, version, last error ('—' before any).
+function healthText(h) {
+  if (!h) return '—';
+  const parts = [];
+  if (h.paper && h.paper !== 'none') parts.push(`纸张：${STATE_NAMES[h.paper] || h.paper}`);
+  if (h.printer && h.printer !== 'none') parts.push(`打印机：${STATE_NAMES[h.printer] || h.printer}`);
+  if (h.audio && h.audio !== 'none') parts.push(`声音：${STATE_NAMES[h.audio] || h.audio}`);
+  parts.push(`版本：${h.version}`);
+  if (h.last_error) parts.push(`最近错误：${h.last_error}`);
+  return parts.join('；');
 }
 
 async function renameDevice(d) {
@@ -500,7 +519,8 @@ async function loadAttendance() {
   $('#attendance-export').href = `/api/attendance.csv?month=${r.month}`;
   $('#attendance-table tbody').replaceChildren(...(r.rows.length ? r.rows.map((a) => el('tr', {},
     el('td', {}, a.name), el('td', {}, a.day), el('td', {}, a.sign_in), el('td', {}, a.sign_out), el('td', {}, a.tickets),
-    el('td', {}, a.windows.join('、')), el('td', {}, a.pauses), el('td', {}, a.pause_minutes))) : [el('tr', {}, el('td', { colspan: 8 }, '本月还没有考勤记录'))]));
+    el('td', {}, a.windows.join('、')), el('td', {}, a.pauses), el('td', {}, a.pause_minutes),
+    el('td', {}, a.pause_reasons.join('；') || '—'))) : [el('tr', {}, el('td', { colspan: 9 }, '本月还没有考勤记录'))]));
 }
 $('#attendance-month').addEventListener('change', loadAttendance);
 
