@@ -1,7 +1,7 @@
-"""Passwords (scrypt), random tokens and a bounded login rate limit.
+"""Passwords, tokens and the login rate limit, shared by the hall and the county server.
 
-Shared by every server that logs people in. The county server uses it; the hall's
-``queue_server/auth.py`` has the same helpers and should import them from here.
+Passwords use scrypt (slow on purpose); device, session and hall tokens are random and
+only their SHA-256 is stored, so a copied database does not hand out working tokens.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections import deque
+from collections import OrderedDict, deque
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
@@ -36,46 +36,82 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def new_token(nbytes: int = 24) -> str:
-    """A fresh random token for a device, a session or a hall."""
+    """A fresh random token for a device, a session, a ticket or a hall."""
     return secrets.token_urlsafe(nbytes)
 
 
 def token_hash(token: str) -> str:
-    """What is stored instead of a token: a copied database hands out no working tokens."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class RateLimiter:
-    """At most ``limit`` failures per ``window`` seconds for one key, in at most ``max_keys`` keys."""
+    """At most ``limit`` attempts per ``window`` seconds for one key.
 
-    def __init__(self, limit: int = 5, window: float = 300.0, max_keys: int = 10000):
+    :meth:`take` checks and counts in one step (nothing awaits between the two), so a flood
+    of concurrent attempts cannot all pass the check before any is counted. An attempt the
+    limiter refuses is not counted. A success gives its attempt back with :meth:`release`.
+    Keys nobody tries again are swept, so memory stays bounded by recent attempts
+    (at most ``max_keys`` keys; the oldest go first past that).
+    """
+
+    def __init__(self, limit: int = 5, window: float = 300.0, *, max_keys: int = 10_000):
         self.limit = limit
         self.window = window
         self.max_keys = max_keys
-        self._failures: dict[str, deque[float]] = {}
+        self._tries: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._tries)
 
     def retry_after(self, key: str, now: float) -> float:
         """Seconds until ``key`` may try again; 0 when it may try now."""
-        q = self._failures.get(key)
+        q = self._tries.get(key)
         if not q:
             return 0.0
         while q and q[0] <= now - self.window:
             q.popleft()
         if not q:
-            del self._failures[key]
+            del self._tries[key]
             return 0.0
         if len(q) < self.limit:
             return 0.0
         return q[0] + self.window - now
 
-    def fail(self, key: str, now: float) -> None:
-        if key not in self._failures and len(self._failures) >= self.max_keys:
-            # Forget the oldest key rather than grow without bound under a flood of names.
-            self._failures.pop(next(iter(self._failures)))
-        q = self._failures.setdefault(key, deque())
-        q.append(now)
-        while len(q) > self.limit:
-            q.popleft()
+    def take(self, key: str, now: float) -> None:
+        """Count one attempt for ``key`` (call only after :meth:`retry_after` said 0)."""
+        q = self._tries.get(key)
+        if q is None:
+            self._tries[key] = deque([now])
+            if len(self._tries) > self.max_keys:
+                self.sweep(now)
+        else:
+            self._tries.move_to_end(key)
+            q.append(now)
+
+    def release(self, key: str, now: float) -> None:
+        """Give back the latest attempt of ``key`` (it succeeded)."""
+        q = self._tries.get(key)
+        if q:
+            q.pop()
+            if not q:
+                del self._tries[key]
 
     def reset(self, key: str) -> None:
-        self._failures.pop(key, None)
+        self._tries.pop(key, None)
+
+    def reset_prefix(self, prefix: str) -> None:
+        """Forget every key starting with ``prefix`` (a login's lock at every address)."""
+        for key in [k for k in self._tries if k.startswith(prefix)]:
+            del self._tries[key]
+
+    def sweep(self, now: float) -> None:
+        """Drop keys with no attempt in the window; past ``max_keys``, the least recent."""
+        for key in [k for k, q in self._tries.items() if not q or q[-1] <= now - self.window]:
+            del self._tries[key]
+        while len(self._tries) > self.max_keys:
+            self._tries.popitem(last=False)
+
+
+def token_ok(token: str) -> bool:
+    """A token as we issue them: URL-safe ASCII (headers and cookies may carry any bytes)."""
+    return 0 < len(token) <= 200 and token.isascii() and token.isprintable()

@@ -50,16 +50,18 @@ class Accounts:
 
     async def login(self, login: str, password: str, remote: str) -> tuple[User, str]:
         now = time.monotonic()
-        for key in (f"login:{login}", f"addr:{remote}"):
-            wait = self.limiter.retry_after(key, now)
-            if wait > 0:
-                raise TooManyRequests(f"尝试次数太多，请 {int(wait) + 1} 秒后再试", code="rate_limited")
+        keys = (f"login:{login}", f"addr:{remote}")
+        wait = max(self.limiter.retry_after(key, now) for key in keys)
+        if wait > 0:
+            raise TooManyRequests(f"尝试次数太多，请 {int(wait) + 1} 秒后再试", code="rate_limited")
+        # Count the attempt before anything awaits: a flood cannot all pass the check at once.
+        for key in keys:
+            self.limiter.take(key, now)
         row = await self.pool.fetchrow("SELECT * FROM users WHERE login = $1 AND active", login)
         if row is None or not verify_password(password, row["pw_hash"]):
-            self.limiter.fail(f"login:{login}", now)
-            self.limiter.fail(f"addr:{remote}", now)
             raise Unauthorized("登录名或密码不正确", code="bad_login")
         self.limiter.reset(f"login:{login}")
+        self.limiter.release(f"addr:{remote}", now)
         token = new_token()
         created = dt.datetime.now(dt.UTC)
         await self.pool.execute("DELETE FROM sessions WHERE expires_at < $1", created)

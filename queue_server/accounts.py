@@ -11,7 +11,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .auth import RateLimiter, hash_password, new_token, token_hash, token_ok, verify_password
+from bianmin.passwords import RateLimiter, hash_password, new_token, token_hash, token_ok, verify_password
+
 from .errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 from .store import Store
 

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bianmin.center import Center, Window
+from bianmin.passwords import new_token
 from bianmin.protocol import (
     CallView,
     Event,
@@ -41,7 +42,6 @@ from bianmin.protocol import (
 
 from . import queue_db, rules
 from .accounts import Clerk
-from .auth import new_token
 from .errors import BadRequest, Conflict, NotFound
 from .hall_state import HallState
 from .queue_db import Batch

@@ -77,11 +77,11 @@ def test_passwords_and_rate_limit():
     assert verify_password("pass-12345", stored) and not verify_password("wrong", stored)
     assert not verify_password("x", "garbage")
     limiter = RateLimiter(limit=2, window=10, max_keys=3)
-    limiter.fail("a", 0)
+    limiter.take("a", 0)
     assert limiter.retry_after("a", 1) == 0
-    limiter.fail("a", 1)
+    limiter.take("a", 1)
     assert limiter.retry_after("a", 2) == pytest.approx(8)
     assert limiter.retry_after("a", 11) == 0
     for key in "bcde":
-        limiter.fail(key, 20)
-    assert len(limiter._failures) <= 3  # bounded however many names are tried
+        limiter.take(key, 20)
+    assert len(limiter) <= 3  # bounded however many names are tried

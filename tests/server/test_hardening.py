@@ -68,7 +68,7 @@ async def test_the_address_cap_stops_guessing_many_logins(accounts):
 
 
 async def test_limiter_memory_stays_bounded_by_recent_keys():
-    from queue_server.auth import RateLimiter
+    from bianmin.passwords import RateLimiter
 
     rl = RateLimiter(limit=5, window=300, max_keys=100)
     for i in range(5000):

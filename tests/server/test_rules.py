@@ -155,7 +155,7 @@ def test_ahead_of_counts_priority_first():
 
 
 def test_rate_limiter_window_and_memory():
-    from queue_server.auth import RateLimiter
+    from bianmin.passwords import RateLimiter
 
     rl = RateLimiter(limit=2, window=60)
     rl.take("k", 0)
