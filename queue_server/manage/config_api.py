@@ -50,7 +50,7 @@ def install(app: web.Application) -> None:
 async def _load_latest(app: web.Application) -> None:
     """Runs before the service starts: the newest saved version replaces the seed file."""
     with open(app[SETTINGS].config, "rb") as f:
-        app[CONFIG].data = tomllib.load(f)
+        app[CONFIG].data = json_ready(tomllib.load(f))
     row = await app[STORE].fetchone("SELECT id, data FROM center_versions ORDER BY id DESC LIMIT 1")
     if row is None:
         return
@@ -62,6 +62,18 @@ async def _load_latest(app: web.Application) -> None:
         return
     app[CONFIG].data = data
     app[SERVICE].center = center
+
+
+def json_ready(value: Any) -> Any:
+    """TOML's dates (``[calendar] holidays = [2027-01-04]``) as ISO strings, which JSON can
+    carry and the center loader accepts, so a file with dates never breaks the console."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_ready(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
 
 
 def flatten(value: Any, path: str = "") -> dict[str, Any]:
@@ -166,7 +178,7 @@ async def export_toml(request: web.Request) -> web.Response:
 async def import_toml(request: web.Request) -> web.Response:
     await require_role(request, "manager")
     try:
-        data = tomllib.loads((await _body(request)).decode("utf-8"))
+        data = json_ready(tomllib.loads((await _body(request)).decode("utf-8")))
     except UnicodeDecodeError:
         raise BadRequest("文件必须是 UTF-8 编码", code="bad_toml") from None
     except tomllib.TOMLDecodeError as exc:

@@ -312,3 +312,21 @@ async def test_a_password_reset_lifts_the_login_lock(hall):
     await login(hall, "boss")
     assert (await hall.patch("/api/staff/w1", json={"password": "fresh-pass-1"})).status == 200
     assert limiter.retry_after("w1@127.0.0.1", time.monotonic()) == 0
+
+
+async def test_calendar_dates_round_trip_through_the_console(hall):
+    """TOML date literals in [calendar] reach the form as ISO strings and save back."""
+    await login(hall, "boss")
+    text = await (await hall.get("/api/config/export")).text()
+    text = text.replace("holidays = []", "holidays = [2026-12-28]", 1)
+    assert "2026-12-28" in text
+    r = await hall.post("/api/config/import", data=text.encode(), headers=TOML)
+    assert r.status == 200, await r.text()
+    config = await (await hall.get("/api/config")).json()
+    assert config["calendar"]["holidays"] == ["2026-12-28"]
+    config["calendar"]["workdays"] = ["2026-12-26"]
+    r = await hall.put("/api/config", json=config)
+    assert r.status == 200, await r.text()
+    config["calendar"]["workdays"] = ["2026-13-01"]
+    r = await hall.put("/api/config", json=config)
+    assert r.status == 400 and (await r.json())["error"]["field"] == "calendar.workdays[0]"

@@ -290,9 +290,11 @@ const LABELS = {
   policy_basis: '政策依据', fees: '收费标准', procedure: '办理流程（每行一步）', materials: '所需材料（每行一项）',
   promised_days: '承诺时限（工作日）', statutory_days: '法定时限（工作日）', agency: '代办方式', supervision: '监督方式',
   sample: '示例内容（须核实）',
+  calendar: '节假日与调休（国务院安排之外的本地调整）', holidays: '另行放假的日期（每行一个，YYYY-MM-DD）',
+  workdays: '另行上班的日期（每行一个，YYYY-MM-DD）', years: '已按通知填写的年份（逗号分隔，例如 2027）',
 };
 const WINDOW_CATS = '办理的类别（字母，逗号分隔）';
-const PARTS = { basic: ['center', 'office'], notices: ['notices'], windows: ['windows'], matters: ['guide_defaults', 'categories'] };
+const PARTS = { basic: ['center', 'office', 'calendar'], notices: ['notices'], windows: ['windows'], matters: ['guide_defaults', 'categories'] };
 const TEMPLATES = {
   notices: () => ({ text: '' }),
   windows: (list) => ({ number: Math.max(0, ...list.map((w) => w.number || 0)) + 1, name: '', categories: [] }),
@@ -325,7 +327,7 @@ function scalarRow(key, value, path) {
     input = el('input', { type: 'checkbox', 'data-path': path, checked: value, onchange: (e) => setAt(path, e.target.checked) });
   } else if (typeof value === 'number') {
     input = el('input', { type: 'number', 'data-path': path, value, oninput: (e) => setAt(path, e.target.value === '' ? '' : Number(e.target.value)) });
-  } else if (isList && (value.some((v) => typeof v === 'number') || key === 'days')) {
+  } else if (isList && (value.some((v) => typeof v === 'number') || key === 'days' || key === 'years')) {
     input = el('input', { type: 'text', 'data-path': path, value: value.join(','), oninput: (e) => setAt(path, e.target.value.split(/[,，\s]+/).filter(Boolean).map((v) => (/^-?\d+$/.test(v) ? Number(v) : v))) });
   } else if (isList && key === 'categories') {
     input = el('input', { type: 'text', 'data-path': path, value: value.join(','), oninput: (e) => setAt(path, e.target.value.split(/[,，\s]+/).filter(Boolean).map((v) => v.toUpperCase())) });
