@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 # windows, espeak-ng and sox for announcements, libmtdev1 and Mesa for Kivy,
 # libusb for USB printers, poppler for turning printed notices into images, tesseract
 # (with Simplified Chinese) for reading the hall display's screenshots back, PostgreSQL for
-# the county server (the tests start a throwaway cluster of their own).
+# the county server (the tests start a throwaway cluster of their own), and fonts-noto-cjk
+# to build the extended font subset for rare township names (攸, 醴, 塅).
 TEST_DEBS := chromium xvfb xauth libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
 	tesseract-ocr tesseract-ocr-chi-sim \
-	libusb-1.0-0 poppler-utils postgresql
+	libusb-1.0-0 poppler-utils postgresql fonts-noto-cjk
 RUN_DEBS := libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox libusb-1.0-0
 
 .PHONY: run test lint bench debs-test debs-run font clean
