@@ -357,7 +357,8 @@ CaseBucket = Literal["open", "due_soon", "overdue"]
 
 @dataclass(frozen=True)
 class CaseView(Message):
-    """One open case (承诺件、代办件) in ``GET /api/cases``, sorted into a due-date bucket."""
+    """One open case (承诺件、代办件、联办件) in ``GET /api/cases``, sorted into a due-date bucket.
+    ``window`` took the service; a joint case is ``joint_window``'s part to close."""
 
     id: int
     kind: Outcome
@@ -373,6 +374,7 @@ class CaseView(Message):
     bucket: CaseBucket
     bucket_name: str
     days_left: int
+    joint_window: int | None = None
 
 
 @dataclass(frozen=True)

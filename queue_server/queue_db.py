@@ -260,7 +260,8 @@ async def open_cases(store: Store) -> list[sqlite3.Row]:
 
 async def case(store: Store, case_id: int) -> sqlite3.Row | None:
     return await store.fetchone(
-        "SELECT c.*, t.window FROM cases c JOIN tickets t ON t.id = c.ticket_id WHERE c.id = ?", (case_id,)
+        "SELECT c.*, t.window, t.joint_window FROM cases c JOIN tickets t ON t.id = c.ticket_id WHERE c.id = ?",
+        (case_id,),
     )
 
 

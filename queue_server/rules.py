@@ -169,6 +169,17 @@ def transfer(ticket: Ticket, to_window: int, now: dt.datetime) -> Ticket:
     return replace(ticket, status="transferred", transferred_to=to_window, transferred_at=now, window=None)
 
 
+# Outcomes that leave an open case (待办件) with a due date: promised (承诺办理), agency
+# (代为办理, the center follows up) and joint (联合办理, the co-handling window's part).
+CASE_MODES = ("promised", "agency", "joint")
+
+
+def case_window(kind: str, window: int | None, joint_window: int | None) -> int | None:
+    """The window whose open case it is: the co-handler's for a joint case, else the one that
+    took the service."""
+    return joint_window if kind == "joint" else window
+
+
 @dataclass(frozen=True)
 class Completion:
     """How a service ended: one of the plan's six modes, with what that mode needs."""

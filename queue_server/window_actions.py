@@ -108,7 +108,8 @@ class WindowActions:
         return await self._ticket(plan)
 
     async def finish(self, number: int, out: Completion, clerk: Clerk) -> TicketView:
-        """Close the service at window ``number``; promised and agency services open a case."""
+        """Close the service at window ``number``; promised, agency and joint services open a
+        case (a joint one is the co-handling window's part, see :mod:`queue_server.cases`)."""
         self.service.window(number)
         svc = self.service
 
@@ -116,7 +117,7 @@ class WindowActions:
             t = self._current(number)
             today = svc.day
             done = rules.check_outcome(out, today=today, window=number, windows=[w.number for w in svc.center.windows])
-            if done.mode == "agency" and done.due is None:
+            if done.mode in ("agency", "joint") and done.due is None:
                 matter = svc.center.matters.get(t.matter) if t.matter else None
                 days = matter.guide.promised_days if matter else DEFAULT_PROMISED_DAYS
                 done = replace(done, due=rules.add_days(today, days, svc.center.working_days_only, svc.center.calendar))
@@ -132,7 +133,7 @@ class WindowActions:
                 detail=done.mode,
             )
             change.db.finish_ticket(t.id, done, now)
-            if done.mode in ("promised", "agency"):
+            if done.mode in rules.CASE_MODES:
                 assert done.due is not None  # check_outcome and the default above ensure it
                 change.db.open_case(t.id, done.mode, done.due, now)
             return change

@@ -172,3 +172,36 @@ async def test_static_files_are_served_and_confined(hall):
         assert (await client.get(bad)).status == 404, bad
     resp = await client.get("/clerk/fonts/regular.otf")
     assert resp.status == 200 and (await resp.read())[:4] == b"OTTO"
+
+
+async def test_joint_case_appears_at_the_co_handling_window_which_closes_it(hall):
+    client, token = hall
+    await login(client, "a")
+    ticket = await serve_one(client, token, "A", "A3", 1, outcome="joint", joint_window=2)
+    # The leading window's part is done: the case is the co-handler's, not window 1's.
+    assert (await (await client.get("/api/cases")).json())["cases"] == []
+    await client.post("/api/logout")
+    await login(client, "b")  # window 2 only
+    cases = (await (await client.get("/api/cases?window=2")).json())["cases"]
+    a3_due = working_days_after(FRIDAY.date(), load_center().matters["A3"].guide.promised_days)
+    got = [(c["number"], c["kind"], c["window"], c["joint_window"], c["due"]) for c in cases]
+    assert got == [(ticket["number"], "joint", 1, 2, a3_due.isoformat())]
+    resp = await client.post(f"/api/cases/{cases[0]['id']}/complete")
+    assert resp.status == 200, await resp.text()
+    assert (await (await client.get("/api/cases")).json())["cases"] == []
+    closed = await client.app[STORE].fetchall("SELECT closed_by FROM cases WHERE closed_at IS NOT NULL")
+    assert len(closed) == 1
+
+
+async def test_leading_window_cannot_close_the_co_handlers_part(hall):
+    client, token = hall
+    await login(client, "b")
+    await serve_one(client, token, "B", "B1", 2, outcome="joint", joint_window=1)
+    await client.post("/api/logout")
+    await login(client, "a")
+    case_id = (await (await client.get("/api/cases")).json())["cases"][0]["id"]
+    await client.post("/api/logout")
+    await login(client, "b")
+    resp = await client.post(f"/api/cases/{case_id}/complete")
+    assert resp.status == 409
+    assert (await resp.json())["error"]["code"] == "case_not_yours"

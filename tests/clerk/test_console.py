@@ -147,16 +147,35 @@ def test_finish_in_each_of_the_six_modes(page, context, server, api):
         server, "SELECT matter, outcome, reason, due, joint_window, agency_to, status FROM tickets ORDER BY id"
     )
     agency_due = working_days_after(today(), CENTER.matters["A4"].guide.promised_days)
+    joint_due = working_days_after(today(), CENTER.matters["A3"].guide.promised_days)
     assert rows == [
         ("A1", "instant", None, None, None, None, "done"),
         ("A2", "promised", None, expected_due.isoformat(), None, None, "done"),
-        ("A3", "joint", None, None, 3, None, "done"),
+        ("A3", "joint", None, joint_due.isoformat(), 3, None, "done"),
         ("A4", "agency", None, agency_due.isoformat(), None, "县民政局", "done"),
         ("A5", "assisted", None, None, None, None, "done"),
         ("C1", "rejected", reason, None, None, None, "done"),
     ]
-    # The promised and agency services are now open cases on the page.
+    # The promised and agency services are now open cases on the page; the joint one is
+    # window 3's part to close, not this window's.
     expect(page.locator("#cases .case")).to_have_count(2)
+
+
+def test_joint_service_appears_at_the_co_handling_window_which_closes_its_part(page, server, api):
+    log_in(page, "b", 3)
+    expect(page.locator("#cases")).to_contain_text("暂无待办件")
+    lead = Api(server).login("c")  # window 1
+    ticket = api.issue("A", "A3")
+    lead.ok("POST", "/api/windows/1/call")
+    lead.ok("POST", "/api/windows/1/finish", {"outcome": "joint", "joint_window": 3})
+    row = page.locator("#cases .case")
+    expect(row).to_have_count(1, timeout=2000)  # pushed: the finish event reaches window 3
+    expect(row.locator("b")).to_have_text(ticket["number"])
+    expect(row).to_contain_text("联合办理（1 号窗口受理，本窗口协办）")
+    row.locator("button").click()
+    row.locator("button").click()  # 确认办结？
+    expect(page.locator("#cases")).to_contain_text("暂无待办件")
+    assert db_rows(server, "SELECT k.kind, k.closed_at IS NOT NULL FROM cases k") == [("joint", 1)]
 
 
 def test_live_updates_from_the_kiosk_and_other_clerks(page, server, api):

@@ -1,4 +1,5 @@
-// 待办件: promised and agency services still open, grouped 已超期 / 即将超期 / 待办结.
+// 待办件: promised, agency and joint (this window's part) services still open,
+// grouped 已超期 / 即将超期 / 待办结.
 
 import { api, ApiError } from './api.js';
 import { $, el, toast } from './ui.js';
@@ -49,7 +50,8 @@ export class CasesPanel {
   row(c) {
     const left = c.days_left < 0 ? `超期 ${-c.days_left} 天`
       : c.days_left === 0 ? '今天到期' : `还剩 ${c.days_left} 天`;
-    const kind = c.kind === 'agency' && c.agency_to ? `${c.kind_name} → ${c.agency_to}` : c.kind_name;
+    const kind = c.kind === 'agency' && c.agency_to ? `${c.kind_name} → ${c.agency_to}`
+      : c.kind === 'joint' ? `${c.kind_name}（${c.window} 号窗口受理，本窗口协办）` : c.kind_name;
     const button = el('button', { type: 'button', onclick: () => this.complete(c, button) }, '办结');
     return el('div', { class: 'case', 'data-case': c.id, title: `${c.matter_name || ''}（受理 ${c.day}）` },
       el('b', {}, c.number),

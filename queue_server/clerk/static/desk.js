@@ -7,7 +7,7 @@ import { Live } from './live.js';
 import { $, $$, clock, el, toast } from './ui.js';
 
 const STATUS = { called: '已叫号，请群众到窗口', serving: '办理中' };
-const CASE_OUTCOMES = ['promised', 'agency'];
+const CASE_OUTCOMES = ['promised', 'agency', 'joint'];
 
 export class Desk {
   constructor() {
@@ -70,8 +70,9 @@ export class Desk {
     const mine = ev.window && ev.window.number === this.windowNo;
     if (mine && ev.type === 'ticket_no_show' && ev.ticket) this.rememberNoShow(ev.ticket.number);
     if (ev.type === 'ticket_requeued' && ev.ticket) this.forgetNoShow(ev.ticket.number);
-    if (mine && (ev.type === 'case_closed'
-      || (ev.type === 'service_finished' && CASE_OUTCOMES.includes(ev.outcome)))) this.cases.refresh();
+    // A joint service finished at another window may be this window's part to close.
+    if ((mine && ev.type === 'case_closed') || (ev.type === 'service_finished'
+      && (ev.outcome === 'joint' || (mine && CASE_OUTCOMES.includes(ev.outcome))))) this.cases.refresh();
     this.render();
   }
 

@@ -49,7 +49,7 @@ export function setupFinish(desk) {
     const f = form.elements;
     const mode = f.mode.value;
     const body = { outcome: mode };
-    if (mode === 'promised' || mode === 'agency') body.due = f.due.value || undefined;
+    if (['promised', 'agency', 'joint'].includes(mode)) body.due = f.due.value || undefined;
     if (mode === 'joint') body.joint_window = f.joint_window.value ? Number(f.joint_window.value) : undefined;
     if (mode === 'agency') body.agency_to = f.agency_to.value.trim() || undefined;
     if (mode === 'rejected') body.reason = f.reason.value.trim() || undefined;
