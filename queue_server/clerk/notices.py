@@ -29,6 +29,11 @@ def _page(name: str, **values: str) -> web.Response:
     return web.Response(text=text, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
+def matter_phrase(name: str) -> str:
+    """“name” with 事项 after it, unless the name already ends in 事项 (no “…事项”事项)."""
+    return f"“{name}”" + ("" if name.endswith("事项") else "事项")
+
+
 def _local_day(iso_moment: str | None, fallback: dt.date) -> dt.date:
     # Stored moments are already in the center's local time, with their offset.
     return dt.datetime.fromisoformat(iso_moment).date() if iso_moment else fallback
@@ -53,7 +58,7 @@ async def rejection(request: web.Request) -> web.Response:
         center=e(center.name),
         number=e(row["number"]),
         serial=e(f"{applied:%Y%m%d}-{row['number']}"),
-        matter=e(matter.name if matter else f"{category.name if category else row['category']}类事项"),
+        matter=e(matter_phrase(matter.name if matter else f"{category.name if category else row['category']}类事项")),
         window=str(row["window"] or ""),
         applied=cn_date(applied),
         date=cn_date(decided),

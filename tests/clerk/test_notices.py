@@ -106,3 +106,31 @@ def test_materials_notice_lists_every_material_with_a_checkbox(page, context, se
     for needle in ("一次性告知单", CENTER.name, CENTER.matters["A1"].name, "A001", "经办人：张三", *materials):
         assert flat(needle) in text, needle
     to_png(pdf, "clerk_materials")
+
+
+def test_rejection_notice_wording_and_phone_number(page, server, api):
+    """No 事项 twice, no space after a full stop, the hotline never broken across lines."""
+    clerk = Api(server).login("c")
+    api.issue("A")  # no matter chosen: the notice names the category (计划生育类事项)
+    plain = clerk.ok("POST", "/api/windows/1/call")["ticket"]
+    clerk.ok("POST", "/api/windows/1/finish", {"outcome": "rejected", "reason": "材料不齐。"})
+    api.issue("B", "B1")  # a matter whose name ends in 事项 already
+    named = Api(server).login("b")
+    with_matter = named.ok("POST", "/api/windows/2/call")["ticket"]
+    named.ok("POST", "/api/windows/2/finish", {"outcome": "rejected", "reason": "不符合条件。"})
+    log_in(page, "a", 1)
+    for ticket, what in ((plain, "计划生育类事项"), (with_matter, CENTER.matters["B1"].name)):
+        page.goto(f"/clerk/notice/rejection/{ticket['id']}")
+        text = page.locator("main.sheet").inner_text()
+        assert f"申请办理“{what}”。" in text, text
+        assert "事项”事项" not in text
+        for para in page.locator(".sheet .body").all_inner_texts():
+            assert not re.search(r"[。：，]\s", para), para
+        hotline = page.locator(".sheet .body .phone")
+        expect(hotline).to_have_text(CENTER.hotline)
+        # One line box: the number is kept whole wherever the paragraph wraps.
+        assert hotline.evaluate("n => getComputedStyle(n).whiteSpace") == "nowrap"
+        assert hotline.evaluate("n => n.getClientRects().length") == 1
+    page.set_viewport_size({"width": 700, "height": 900})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "clerk_rejection_wording.png"), full_page=True)
