@@ -77,6 +77,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .manage import setup as manage_setup
 
         found.append(manage_setup)
+    with contextlib.suppress(ImportError):
+        from .floor import setup as floor_setup
+
+        found.append(floor_setup)
     return found
 
 

@@ -1,5 +1,12 @@
 """``/g/{matter}``: the phone page a ticket's QR code opens — the guide's eight public items
-(八公开) and, given ``?t=token``, that ticket's live place in line."""
+(八公开), 申报材料 first (what a resident needs most), and, given ``?t=token``, that ticket's
+live place in line.
+
+The live section is kept current by ``queue_server/floor/static/ticket.js``: the public
+``/ws`` tells it something moved (numbers called, windows paused), and it re-reads its own
+``GET /api/tickets/{token}`` then, so the page updates within a second of a call without
+polling. It vibrates and chimes when the ticket is :data:`NEAR` away and when it is called.
+"""
 
 from __future__ import annotations
 
@@ -22,19 +29,31 @@ if TYPE_CHECKING:
 
 routes = web.RouteTableDef()
 
-# The page frame both pages share: {title}, {center}, then {body}.
+NEAR = 3  # people ahead when the page alerts "快到您了"
+
+# The page frame both pages share: {title}, {center}, then {body}. No web font (a phone on the
+# hall's Wi-Fi should not download megabytes): the system's own CJK fonts, named for each
+# platform, then the generic family, which every phone maps to a CJK font for lang="zh-CN".
 FRAME = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{title} - 办事指南</title>
 <style>
-body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;background:#f4f6f8;
-color:#111;font-size:18px;line-height:1.6}}
+body{{font-family:"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC","Source Han Sans SC","Noto Sans SC",
+"HarmonyOS Sans SC","MiSans","Microsoft YaHei","WenQuanYi Micro Hei",system-ui,sans-serif;margin:0;
+background:#f4f6f8;color:#111;font-size:18px;line-height:1.6;font-variant-numeric:tabular-nums}}
 header{{background:#0b5394;color:#fff;padding:14px 16px}}
 header h1{{font-size:22px;margin:0}} header p{{margin:4px 0 0;font-size:15px}}
 section{{background:#fff;margin:12px;padding:12px 16px;border-radius:8px}}
 h2{{font-size:18px;color:#0b5394;margin:0 0 6px}}
 .live{{border:3px solid #0b5394}} .big{{font-size:34px;font-weight:bold}}
+.live.near{{border-color:#b45309;background:#fff8e6}} .live.called{{border-color:#1e7b34;background:#eaf7ee}}
+#state{{font-size:20px;font-weight:bold;margin:4px 0}}
+.alert{{background:#1e7b34;color:#fff;font-size:20px;font-weight:bold;padding:8px 12px;border-radius:6px;margin:8px 0}}
+.near .alert{{background:#b45309}}
+.live button{{font:inherit;font-size:16px;padding:8px 14px;border:1px solid #0b5394;border-radius:6px;
+background:#fff;color:#0b5394;margin:6px 0}} .live button.on{{background:#0b5394;color:#fff}}
+.conn{{font-size:14px;color:#555;margin:2px 0}} #conn{{color:#1e7b34}} #conn.off{{color:#b42318}}
 .sample{{background:#fff3cd;color:#664d03;padding:8px 16px;margin:12px;border-radius:8px}}
 ol,ul{{margin:0;padding-left:1.4em}} li{{margin:6px 0}} a{{color:#0b5394}}
 </style></head><body>
@@ -42,12 +61,13 @@ ol,ul{{margin:0;padding-left:1.4em}} li{{margin:6px 0}} a{{color:#0b5394}}
 {body}
 </body></html>"""
 
+# The eight public items, 申报材料 first: what a resident in line most needs to have ready.
 GUIDE = """{live}{sample}
-<section><h2>一、事项名称</h2><p>{title}</p>{note}</section>
-<section><h2>二、政策依据</h2><p>{policy_basis}</p></section>
-<section><h2>三、收费标准</h2><p>{fees}</p></section>
-<section><h2>四、办事程序</h2><ol>{procedure}</ol></section>
-<section><h2>五、申报材料</h2><ul>{materials}</ul></section>
+<section id="materials"><h2>一、申报材料</h2><ul>{materials}</ul></section>
+<section><h2>二、事项名称</h2><p>{title}</p>{note}</section>
+<section><h2>三、政策依据</h2><p>{policy_basis}</p></section>
+<section><h2>四、收费标准</h2><p>{fees}</p></section>
+<section><h2>五、办事程序</h2><ol>{procedure}</ol></section>
 <section><h2>六、承诺时限</h2><p>{promised}（法定时限 {statutory} 个工作日）</p></section>
 <section><h2>七、代办途径</h2><p>{agency}</p></section>
 <section><h2>八、投诉监督方式</h2><p>{supervision}</p></section>
@@ -57,9 +77,16 @@ CATEGORY = """{live}
 <section><h2>本类可办理的事项（点击查看办事指南）</h2><ol>{matters}</ol></section>
 {script}"""
 
-LIVE = """<section class="live" id="live" data-token="{token}"><h2>我的排队进度</h2>
+# The ticket's live section; ticket.js keeps it current and adds the alerts.
+LIVE = """<section class="live" id="live" data-token="{token}" data-number="{number}" data-status="{status}"
+data-ahead="{ahead}" data-window="{window}" data-near="{near}"><h2>我的排队进度</h2>
 <p>号码：<span class="big" id="num">{number}</span></p>
-<p id="state">{state}</p><p style="font-size:14px;color:#555">页面每 15 秒自动刷新</p></section>"""
+<p id="state" role="status" aria-live="polite">{state}</p>
+<p class="alert" id="alert" role="alert" hidden></p>
+<button type="button" id="sound">开启到号提醒（响铃和振动）</button>
+<p class="conn" id="conn">正在连接…</p>
+<p class="conn" id="hint">快到您时（前面还剩 {near} 人）和叫到您的号时，本页会振动并响铃提醒，请保持本页打开</p>
+</section>"""
 
 # What the resident reads for each ticket state, {window} and {ahead} filled in from
 # TicketState. The one source of both the first render (describe) and every refresh: the
@@ -75,18 +102,8 @@ LIVE_TEXT: dict[TicketStatus, str] = {
     "expired": "已过期",
 }
 
-# Polls GET /api/tickets/{token} (TicketState) and words it with the LIVE_TEXT table;
-# ``data-refreshed`` counts the refreshes shown.
-SCRIPT = """<script>
-(function(){var box=document.getElementById('live');if(!box)return;var t=box.dataset.token;
-var texts=JSON.parse(document.getElementById('live-text').textContent),shown=0;
-function say(s){return (texts[s.status]||s.status).replace('{window}',s.window).replace('{ahead}',s.ahead)
-.replace('{wait}',s.wait_minutes==null?'':'，预计等待约 '+s.wait_minutes+' 分钟');}
-function poll(){fetch('/api/tickets/'+encodeURIComponent(t)).then(function(r){return r.json();})
-.then(function(s){if(s.number){document.getElementById('state').textContent=say(s);
-box.dataset.refreshed=String(++shown);}}).catch(function(){});}
-setInterval(poll,15000);})();
-</script>"""
+# The live section's script: the public /ws, then the ticket's own state (see the docstring).
+SCRIPT = '<script type="module" src="/floor/static/ticket.js"></script>'
 
 
 def describe(state: TicketState) -> str:
@@ -111,7 +128,16 @@ async def _live(app: web.Application, token: str | None) -> tuple[str, str]:
         state = await wait_estimate.ticket_state(app, token)
     except AppError as err:
         return f'<section class="live"><h2>我的排队进度</h2><p>{e(err.message)}</p></section>', ""
-    return LIVE.format(token=e(token), number=e(state.number), state=e(describe(state))), _script()
+    live = LIVE.format(
+        token=e(token),
+        number=e(state.number),
+        status=e(state.status),
+        ahead=state.ahead,
+        window=state.window or "",
+        near=NEAR,
+        state=e(describe(state)),
+    )
+    return live, _script()
 
 
 @routes.get("/g/{matter}")
