@@ -66,3 +66,16 @@ export async function loadCenter() {
     await new Promise((ok) => { setTimeout(ok, delay); });
   }
 }
+
+// Shrink ``node``'s type until it fits its parent's width (a two-digit window, a long name):
+// from the style sheet's size down to half of it, never cut and never ellipsised.
+export function fitWidth(node) {
+  node.style.fontSize = '';
+  const room = node.parentElement.clientWidth * 0.96;
+  let size = parseFloat(getComputedStyle(node).fontSize);
+  const floor = size / 2;
+  while (node.scrollWidth > room && size > floor) {
+    size *= 0.92;
+    node.style.fontSize = `${size}px`;
+  }
+}

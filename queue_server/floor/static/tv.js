@@ -2,7 +2,7 @@
 // recent calls and the waiting counts. Live over the public /ws; reconnects by itself.
 
 import { Live } from '/clerk/static/live.js';
-import { Board, loadCenter, startClock } from './board.js';
+import { Board, fitWidth, loadCenter, startClock } from './board.js';
 
 const $ = (id) => document.getElementById(id);
 const board = new Board();
@@ -24,6 +24,7 @@ function render() {
     line.replaceChildren(el('span', 'idle', '请留意叫号'));
   }
   $('call').dataset.number = call ? call.number : '';
+  fitWidth(line);
 
   const names = new Map(center.categories.map((c) => [c.code, c.name]));
   $('windows').replaceChildren(...[...board.windows.values()].sort((a, b) => a.number - b.number).map((w) => {
@@ -71,6 +72,7 @@ async function boot() {
     onStatus: (online) => { $('offline').hidden = online; document.body.dataset.online = String(online); },
   });
   live.start();
+  addEventListener('resize', render);
 }
 
 boot();

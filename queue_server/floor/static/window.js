@@ -2,7 +2,7 @@
 // the clerk's work card, 暂停服务 while paused. Live over the public /ws; reconnects by itself.
 
 import { Live } from '/clerk/static/live.js';
-import { Board, loadCenter, startClock } from './board.js';
+import { Board, fitWidth, loadCenter, startClock } from './board.js';
 
 const $ = (id) => document.getElementById(id);
 const number = Number((/\/window\/(\d+)/.exec(location.pathname) || [])[1]);
@@ -19,6 +19,7 @@ function render() {
   $('now-label').textContent = !called ? '等候叫号' : t.status === 'called' ? '请' : '正在办理';
   $('now-hint').textContent = called && t.status === 'called' ? '号到本窗口办理' : '';
   $('now-box').className = `now ${called ? t.status : 'idle'}`;
+  fitWidth($('now'));
   const card = w && w.card;
   $('card').hidden = !card;
   if (card) {
@@ -28,6 +29,7 @@ function render() {
     img.hidden = !card.photo_url;
     if (card.photo_url && img.getAttribute('src') !== card.photo_url) img.src = card.photo_url;
     $('card-initial').textContent = card.photo_url ? '' : card.name.slice(0, 1);
+    fitWidth($('card-name'));
   }
 }
 
@@ -50,6 +52,7 @@ async function boot() {
     onStatus: (online) => { $('offline').hidden = online; document.body.dataset.online = String(online); },
   });
   live.start();
+  addEventListener('resize', render);
 }
 
 boot();
