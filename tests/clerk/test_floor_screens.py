@@ -175,3 +175,18 @@ def test_unknown_window_screen_is_a_friendly_404(server):
         err.value.close()
         if path == "/window/9":
             assert "本中心没有这个窗口（窗口号：1、2、3、4）" in body
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1024, 600), (1920, 1080)])
+def test_window_screen_fits_other_counter_screens(server, api, screen, size):
+    width, height = size
+    clerk = Api(server).login("b")  # 李四 at window 3
+    api.issue("E")
+    clerk.ok("POST", "/api/windows/3/call")
+    page = screen("/window/3", width, height)
+    expect(page.locator("#now")).to_have_text("E001")
+    expect(page.locator("#card-name")).to_have_text("李四")
+    for selector in ("#now", ".bar", "#card-name", "#now-hint"):
+        assert fits(page, selector), selector
+    assert page.evaluate("document.documentElement.scrollHeight") <= height
+    page.screenshot(path=f"{SHOTS}/window_{width}x{height}.png")
