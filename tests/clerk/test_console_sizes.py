@@ -52,3 +52,22 @@ def test_header_and_buttons_stay_on_one_line(page, api, size):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     last = buttons.last.evaluate("n => n.getBoundingClientRect().bottom")
     assert last <= height, last
+
+
+@pytest.mark.parametrize("size", [(1024, 600)])
+def test_finish_dialog_fits_the_small_screen(page, api, size):
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    api.issue("A", "A1")
+    log_in(page, "a", 1)
+    press(page, "F1")
+    press(page, "F4")
+    dialog = page.locator("#finish-dialog")
+    expect(dialog).to_be_visible()
+    page.check("#finish-modes input[value=promised]")
+    box = dialog.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
+    for label in page.locator("#finish-modes label").all():
+        assert not label.evaluate(OVERFLOWS), label.inner_text()
+    expect(page.locator("#finish-ok")).to_be_in_viewport()
+    page.screenshot(path=f"{SHOTS}/console_{width}x{height}_finish.png")
