@@ -4,7 +4,9 @@
 const HEALTH_EVERY_MS = 10000;
 
 export class Live {
-  constructor({ onSnapshot, onEvent, onStatus }) {
+  // healthEveryMs: how often an open socket is checked (phones check less often than clerks).
+  constructor({ onSnapshot, onEvent, onStatus, healthEveryMs = HEALTH_EVERY_MS }) {
+    this.healthEveryMs = healthEveryMs;
     this.onSnapshot = onSnapshot;
     this.onEvent = onEvent;
     this.onStatus = onStatus;
@@ -21,7 +23,7 @@ export class Live {
     this.stopped = false;
     this.connect();
     // A pulled cable leaves a WebSocket open but dead; a failed health check closes it.
-    this.health = setInterval(() => this.checkHealth(), HEALTH_EVERY_MS);
+    this.health = setInterval(() => this.checkHealth(), this.healthEveryMs);
   }
 
   stop() {

@@ -12,6 +12,8 @@ const FINAL = ['done', 'expired'];
 const MOVES = ['ticket_called', 'ticket_requeued', 'ticket_transferred', 'window_paused', 'window_resumed',
   'tickets_expired', 'day_started', 'center_changed'];
 const OFFLINE_POLL_MS = 20000; // only while the push channel is down
+const FETCH_TIMEOUT_MS = 8000;
+const HEALTH_MS = 30000; // a dead socket (the phone left the Wi-Fi) is noticed within this
 const PATTERN = { near: [300, 150, 300], called: [600, 200, 600, 200, 600] };
 const TONES = { near: [660, 880], called: [880, 660, 880, 660] };
 
@@ -116,8 +118,10 @@ function start() {
   async function refresh() {
     if (loading) { again = true; return; }
     loading = true;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), FETCH_TIMEOUT_MS);
     try {
-      const resp = await fetch(`/api/tickets/${encodeURIComponent(token)}`, { cache: 'no-store' });
+      const resp = await fetch(`/api/tickets/${encodeURIComponent(token)}`, { cache: 'no-store', signal: abort.signal });
       if (resp.ok) {
         const s = await resp.json();
         if (s.number) {
@@ -125,13 +129,15 @@ function start() {
           box.dataset.refreshed = String(++shown);
         }
       }
-    } catch (err) { /* offline: the next event or poll tries again */ } finally {
+    } catch (err) { /* offline or timed out: the next event or poll tries again */ } finally {
+      clearTimeout(timer);
       loading = false;
       if (again) { again = false; refresh(); }
     }
   }
 
   const live = new Live({
+    healthEveryMs: HEALTH_MS,
     onSnapshot: () => refresh(),
     onEvent: (ev) => {
       const mine = ev.ticket && ev.ticket.number === state.number;
@@ -153,6 +159,10 @@ function start() {
     },
   });
 
+  // A phone that slept may have missed events: read the ticket again when it wakes.
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && !FINAL.includes(state.status)) refresh();
+  });
   checkAlerts(state, false);
   if (FINAL.includes(state.status)) show(state);
   else live.start();
