@@ -8,10 +8,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in, press
+from .conftest import SHOTS, log_in, press
 
 pytestmark = pytest.mark.browser
-SHOTS = "/work/shots/floorW"
 
 # How many lines an element's text runs over: its text's line boxes, grouped by their top.
 LINES = """n => {

@@ -13,10 +13,9 @@ from playwright.sync_api import expect
 
 from bianmin.center import load_center
 
-from .conftest import PASSWORD, Api
+from .conftest import PASSWORD, SHOTS, Api
 
 pytestmark = pytest.mark.browser
-SHOTS = "/work/shots/floorW"
 CENTER = load_center()
 
 

@@ -14,10 +14,9 @@ from bianmin.center import load_center
 from bianmin.protocol import TicketStatus
 from queue_server.guide import LIVE_TEXT, NEAR
 
-from .conftest import Api
+from .conftest import SHOTS, Api
 
 pytestmark = pytest.mark.browser
-SHOTS = "/work/shots/floorW"
 CENTER = load_center()
 # navigator.vibrate as a spy: Chromium would refuse it without a real tap anyway.
 SPY = "window.__vibrations = []; navigator.vibrate = (p) => { window.__vibrations.push(p); return true; };"
