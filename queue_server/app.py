@@ -77,6 +77,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .manage import setup as manage_setup
 
         found.append(manage_setup)
+    with contextlib.suppress(ImportError):
+        from .supervision import setup as supervision_setup
+
+        found.append(supervision_setup)
     return found
 
 

@@ -16,6 +16,7 @@ from . import wait_estimate
 from .duty import duty_on
 from .errors import AppError, NotFound
 from .keys import SERVICE
+from .supervision.public_pages import guide_extras
 
 if TYPE_CHECKING:
     from .service import QueueService
@@ -127,6 +128,7 @@ async def guide_page(request: web.Request) -> web.Response:
         suffix = f"?t={quote(token)}" if token else ""
         matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>' for m in category.matters)
         body = CATEGORY.format(live=live, matters=matters, script=script)
+        body += await guide_extras(request.app, token, None)
         return _page(category.name, svc.center.name, body + await _duty(svc))
     matter = svc.center.matters.get(code)
     if matter is None:
@@ -149,6 +151,7 @@ async def guide_page(request: web.Request) -> web.Response:
         supervision=e(g.supervision),
         script=script,
     )
+    body += await guide_extras(request.app, token, matter.code)
     return _page(matter.name, svc.center.name, body + await _duty(svc))
 
 
