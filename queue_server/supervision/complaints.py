@@ -183,16 +183,16 @@ def _change(complaint_id: int, sql: str, params: tuple) -> Any:
 
 @routes.post("/api/complaints/{id}/assign")
 async def assign(request: web.Request) -> web.Response:
-    """``{"clerk": id}``: who handles it."""
+    """``{"login"}``: who handles it."""
     await require_role(request, "manager")
     complaint_id = _complaint_id(request)
-    clerk = field(await read_json(request), "clerk", int, required=True)
-    if await request.app[STORE].fetchone("SELECT 1 FROM clerks WHERE id = ? AND active = 1", (clerk,)) is None:
-        raise BadRequest("没有这位工作人员", code="unknown_clerk", field="clerk")
-    await request.app[STORE].write(
-        _change(complaint_id, "UPDATE complaints SET assigned_to = ? WHERE id = ?", (clerk,))
-    )
-    return json_response({"id": complaint_id, "status": "assigned"})
+    login = field(await read_json(request), "login", str, required=True, max_len=64)
+    row = await request.app[STORE].fetchone("SELECT id, name FROM clerks WHERE login = ? AND active = 1", (login,))
+    if row is None:
+        raise BadRequest("没有这位工作人员", code="unknown_clerk", field="login")
+    sql = "UPDATE complaints SET assigned_to = ? WHERE id = ?"
+    await request.app[STORE].write(_change(complaint_id, sql, (row["id"],)))
+    return json_response({"id": complaint_id, "status": "assigned", "assignee": row["name"]})
 
 
 @routes.post("/api/complaints/{id}/reply")

@@ -54,11 +54,12 @@ async def month_results(store: Store, today: dt.date, *, rating_days: int = 7) -
         (first, last),
     )
     assert row is not None
-    # Services past their rating period the default sweep has not reached yet count too.
+    # Services whose rating period ends by ``today`` and that the sweep has not reached yet
+    # count as defaulted too (by day: a rating given on that last day replaces it).
     cutoff = (today - dt.timedelta(days=rating_days)).isoformat()
     pending = await store.fetchone(
         "SELECT COUNT(*) AS n FROM tickets t WHERE t.day BETWEEN ? AND ? AND t.status = 'done' "
-        "AND substr(t.finished_at, 1, 10) < ? "
+        "AND substr(t.finished_at, 1, 10) <= ? "
         "AND t.id >= (SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM meta WHERE key = ?) "
         "AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id)",
         (first, last, cutoff, SINCE_KEY),
