@@ -118,13 +118,26 @@ RATING = """<section id="rating" class="rating" data-token="{token}" hidden>
 <button type="button">提交评价</button></div></div>
 </section>
 <script type="module" src="/supervision/static/rate.js"></script>"""
+STYLE = (
+    "<style>.rating .levels{display:flex;gap:4px}.rating .levels button{flex:1;border:2px solid #ccc;"
+    "border-radius:8px;background:#fff;padding:4px 0;font-size:13px;font-weight:bold;display:flex;"
+    "flex-direction:column;align-items:center}.rating .levels button.on{border-color:currentColor}"
+    ".rating svg{width:48px;height:48px}.rating .bad textarea,.rating .bad input{width:100%;font-size:16px;"
+    "margin:4px 0;box-sizing:border-box}.rating .reasons label{display:inline-block;margin:4px 10px 4px 0}"
+    ".rating .bad button{font-size:18px;padding:6px 20px}.rating-msg.err{color:#b42318;font-weight:bold}"
+    ".rating-msg.done{color:#1e7b34;font-weight:bold}</style>"
+)
 
 
-async def guide_extras(app: web.Application, token: str | None, matter: str | None) -> str:
-    """The guide page's supervision parts: the rating (for a ticket), the box links, the month's results."""
+def rating_section(token: str | None) -> str:
+    """The ticket page's rating, under its live place in line (its script shows it once done)."""
+    return RATING.format(token=html.escape(token)) + STYLE if token else ""
+
+
+async def guide_extras(app: web.Application, matter: str | None) -> str:
+    """The guide page's foot: the box links and the month's published results."""
     e = html.escape
     svc = app[SERVICE]
-    rating = RATING.format(token=e(token)) if token else ""
     q = f"&matter={quote(matter)}" if matter else ""
     links = " ".join(f'<a href="/box?kind={k}{e(q)}">我要{name}</a>' for k, name in KINDS.items())
     c = svc.center
@@ -134,13 +147,4 @@ async def guide_extras(app: web.Application, token: str | None, matter: str | No
         f'<p class="results" id="month-results">{e(res.month)} 满意率 {percent(res.satisfaction_rate)}'
         f"（评价 {res.rated} 次，默认好评 {res.defaulted} 次），投诉答复率 {percent(res.complaint_reply_rate)}</p>"
     )
-    style = (
-        "<style>.rating .levels{display:flex;gap:4px}.rating .levels button{flex:1;border:2px solid #ccc;"
-        "border-radius:8px;background:#fff;padding:4px 0;font-size:13px;font-weight:bold;display:flex;"
-        "flex-direction:column;align-items:center}.rating .levels button.on{border-color:currentColor}"
-        ".rating svg{width:48px;height:48px}.rating .bad textarea,.rating .bad input{width:100%;font-size:16px;"
-        "margin:4px 0;box-sizing:border-box}.rating .reasons label{display:inline-block;margin:4px 10px 4px 0}"
-        ".rating .bad button{font-size:18px;padding:6px 20px}.rating-msg.err{color:#b42318;font-weight:bold}"
-        ".rating-msg.done{color:#1e7b34;font-weight:bold}.box-links a{margin-right:14px}</style>"
-    )
-    return f'{style}{rating}<section class="box-links"><h2>监督评价</h2>{figures}<p>{links}</p></section>'
+    return f'<section class="box-links"><h2>监督评价</h2>{figures}<p>{links}</p></section>'
