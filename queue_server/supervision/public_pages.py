@@ -10,11 +10,13 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bianmin.text import percent
+
 from ..errors import AppError, NotFound
 from ..keys import SERVICE
 from .common import center
 from .complaints import KINDS, lookup
-from .results import month_results, percent
+from .results import month_results
 
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static"

@@ -91,10 +91,6 @@ async def month_results(store: Store, today: dt.date, *, rating_days: int = 7) -
     )
 
 
-def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
 async def results_for(request: web.Request) -> SupervisionResults:
     c = center(request)
     return await month_results(request.app[STORE], today(request), rating_days=c.supervision.rating_days)
