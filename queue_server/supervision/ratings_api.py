@@ -16,7 +16,7 @@ from bianmin.passwords import RateLimiter
 from bianmin.protocol import RATING_NAMES
 
 from ..api import require_role
-from ..errors import BadRequest, Conflict, TooManyRequests
+from ..errors import BadRequest, Conflict, NotFound, TooManyRequests
 from ..keys import STORE
 from ..web import json_response, read_json
 from . import rating_store
@@ -79,7 +79,7 @@ async def phone_rating_state(request: web.Request) -> web.Response:
     """Whether this ticket may be rated now: ``not_finished``, ``open``, ``rated`` or ``closed``."""
     ticket, rating = await rating_store.rating_of(request.app[STORE], request.match_info["token"][:100])
     if ticket is None:
-        return json_response({"state": "unknown"}, status=404)
+        raise NotFound("没有这张号票", code="unknown_ticket")
     base = {"levels": RATING_NAMES, "reasons": list(BAD_REASONS)}
     if rating is not None:
         state = "closed" if rating["source"] == "default" else "rated"

@@ -203,6 +203,17 @@ def test_bad_rating_opens_a_case_the_manager_answers(server, new_page):
     phone.click("#rating .bad button")
     expect(phone.locator("#rating .rating-msg")).to_contain_text("您已评价：不满意")
 
+    # The clerk appeals from the page of their own 差评 (logged in at the clerk console).
+    mine = new_page()
+    assert mine.context.request.post(f"{server.url}/api/login", data={"login": "a", "password": PASSWORD}).ok
+    mine.goto("/supervision/appeal")
+    own = mine.locator(f"#mine-table tbody tr:has-text('{ticket['number']}')")
+    expect(own).to_contain_text("多次跑腿")
+    assert "13800001111" not in mine.content()  # the resident's phone is the manager's only
+    own.locator("input.reason").fill("当天系统故障，已当场说明")
+    own.locator("button.appeal").click()
+    expect(own).to_contain_text("待审核")
+
     manager(server)
     page = new_page()
     page.goto("/manage")
@@ -217,6 +228,10 @@ def test_bad_rating_opens_a_case_the_manager_answers(server, new_page):
     expect(row).to_contain_text("13800001111")
     expect(page.locator("#results")).to_contain_text("满意率 0.0%")
     shot(page, "manager_cases.png")
+    row.locator("button.review").click()
+    expect(page.locator("#appeal-reason")).to_contain_text("当天系统故障")
+    page.click("#appeal-reject")
+    expect(row).to_contain_text("已驳回")
     row.locator("button.handle").click()
     page.check("#case-form input[name=reached]")
     page.fill("#case-form textarea[name=note]", "已电话致歉，群众表示理解")
