@@ -124,8 +124,9 @@ STYLE = (
     "<style>.rating .levels{display:flex;gap:4px}.rating .levels button{flex:1;border:2px solid #ccc;"
     "border-radius:8px;background:#fff;padding:4px 0;font-size:13px;font-weight:bold;display:flex;"
     "flex-direction:column;align-items:center}.rating .levels button.on{border-color:currentColor}"
-    ".rating svg{width:48px;height:48px}.rating .bad textarea,.rating .bad input{width:100%;font-size:16px;"
-    "margin:4px 0;box-sizing:border-box}.rating .reasons label{display:inline-block;margin:4px 10px 4px 0}"
+    ".rating svg{width:48px;height:48px}.rating .bad textarea,.rating .bad input[type=tel]{width:100%;font-size:16px;"
+    "margin:4px 0;box-sizing:border-box}.rating .reasons label{display:inline-flex;align-items:center;gap:4px;"
+    "margin:6px 14px 6px 0}.rating .reasons input{width:22px;height:22px;margin:0}"
     ".rating .bad button{font-size:18px;padding:6px 20px}.rating-msg.err{color:#b42318;font-weight:bold}"
     ".rating-msg.done{color:#1e7b34;font-weight:bold}</style>"
 )
