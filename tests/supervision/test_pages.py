@@ -285,3 +285,32 @@ def test_a_complaints_code_shows_the_reply(server, new_page):
     expect(phone.locator("#reply")).to_have_text("已调高温度，谢谢您的意见")
     assert "13900002222" not in phone.content()
     shot(phone, "box_reply_390.png")
+
+
+def test_the_pad_reconnects_after_a_server_restart(server, new_page):
+    from playwright.sync_api import expect
+
+    boss = manager(server)
+    pad_token = boss.ok("POST", "/api/devices", {"kind": "pad", "name": "1号窗口评价器", "window": 1})["token"]
+    pad = new_page(800, 480)
+    pad.goto(f"/rate/1?pair={pad_token}")
+    expect(pad.locator("#view-card")).to_be_visible()
+    expect(pad.locator("#paused")).to_be_visible()  # nobody signed in at window 1 yet
+    server.stop()
+    expect(pad.locator("#offline")).to_be_visible()
+    server.start()
+    expect(pad.locator("#offline")).to_be_hidden(timeout=15000)
+    clerk = Api(server).login("a")
+    ticket = served(server, clerk)
+    expect(pad.locator("#view-rate")).to_be_visible(timeout=3000)
+    expect(pad.locator("#rate-number")).to_have_text(ticket["number"])
+    pad.click("#levels button[data-level=very_dissatisfied]")
+    expect(pad.locator("#view-bad")).to_be_visible()
+    pad.click("#reasons button:has-text('效率')")
+    shot(pad, "pad_bad_800x480.png")
+    pad.click("#bad-send")
+    expect(pad.locator("#view-thanks")).to_be_visible()
+    cases = boss.ok("GET", "/api/rating-cases")
+    assert [(c["ticket"], c["reasons"], c["level"]) for c in cases] == [
+        (ticket["number"], ["效率"], "very_dissatisfied")
+    ]
