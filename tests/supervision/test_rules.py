@@ -165,3 +165,15 @@ async def test_the_upgrade_keeps_devices_and_does_not_default_older_services(tmp
         assert await store.write(apply_defaults(now, TZ, 7)) == 0
     finally:
         await store.close()
+
+
+def test_the_cli_registers_a_pad_for_a_window(tmp_path):
+    from bench.devserver import cli
+
+    db = tmp_path / "q.db"
+    assert len(cli(db, "add-device", "--kind", "pad", "--name", "1号评价器", "--window", "1")) > 20
+    with pytest.raises(RuntimeError, match="窗口号"):
+        cli(db, "add-device", "--kind", "pad", "--name", "无窗口")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT kind, name, window FROM devices").fetchall() == [("pad", "1号评价器", 1)]
+    con.close()
