@@ -314,3 +314,23 @@ def test_the_pad_reconnects_after_a_server_restart(server, new_page):
     assert [(c["ticket"], c["reasons"], c["level"]) for c in cases] == [
         (ticket["number"], ["效率"], "very_dissatisfied")
     ]
+
+
+def test_the_pad_times_out_back_to_the_card_when_nobody_rates(server, new_page):
+    from playwright.sync_api import expect
+
+    boss = manager(server)
+    pad_token = boss.ok("POST", "/api/devices", {"kind": "pad", "name": "1号窗口评价器", "window": 1})["token"]
+    pad = new_page(800, 480)
+    pad.clock.install()  # the page's timers run on a clock the test moves
+    pad.goto(f"/rate/1?pair={pad_token}")
+    expect(pad.locator("#view-card")).to_be_visible()
+    clerk = Api(server).login("a")
+    served(server, clerk)
+    expect(pad.locator("#view-rate")).to_be_visible()
+    pad.clock.fast_forward(30_000)
+    expect(pad.locator("#view-rate")).to_be_visible()  # still waiting for a tap
+    pad.clock.fast_forward(31_000)
+    expect(pad.locator("#view-card")).to_be_visible()
+    expect(pad.locator("#clerk-name")).to_have_text("张三")
+    assert boss.ok("GET", "/api/ratings") == []  # nothing was recorded for the resident
