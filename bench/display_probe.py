@@ -82,6 +82,7 @@ def widget_state(app: Any) -> dict:
         "notices": list(ids.marquee.notices),
         "marquee_text": ids.marquee.label.text,
         "marquee_moving": ids.marquee.moving,
+        "results": ids.results.text,
         "all_texts": texts(app.screen),
         "window_size": list(app.root_window.size),
         "call_box": image_box(ids.call.ids.sentence, app.root_window.height),

@@ -95,6 +95,16 @@ class Office:
 
 
 @dataclass(frozen=True)
+class Supervision:
+    """``[supervision]`` (好差评, issue 12): how long a service may be rated before it counts
+    as 基本满意 (calendar days), and the (working) days to answer a 差评 and a complaint."""
+
+    rating_days: int = 7
+    rectify_days: int = 5
+    complaint_days: int = 5
+
+
+@dataclass(frozen=True)
 class Center:
     name: str
     timezone: str
@@ -112,6 +122,7 @@ class Center:
     county_url: str | None = None
     county_token: str | None = None
     calendar: Calendar = field(default_factory=Calendar)
+    supervision: Supervision = field(default_factory=Supervision)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -224,6 +235,22 @@ def _calendar(data: dict) -> Calendar:
     return Calendar(holidays=holidays, workdays=workdays, years=frozenset(years))
 
 
+def _supervision(data: dict) -> Supervision:
+    """The optional ``[supervision]`` table; each number 1–365 days."""
+    t = _get(data, "supervision", "", dict, {})
+    names = ("rating_days", "rectify_days", "complaint_days")
+    for key in t:
+        if key not in names:
+            raise ConfigError(f"supervision.{key}", "未知设置项，可用的有 rating_days、rectify_days、complaint_days")
+    values = {}
+    for key in names:
+        value = _days(t, key, "supervision", getattr(Supervision, key))
+        if value < 1:
+            raise ConfigError(f"supervision.{key}", "必须是 1 到 365 之间的整数（天）")
+        values[key] = value
+    return Supervision(**values)
+
+
 def parse_center(data: dict) -> Center:
     """Validate parsed TOML ``data`` and build a :class:`Center`."""
     c = _get(data, "center", "", dict)
@@ -313,6 +340,7 @@ def parse_center(data: dict) -> Center:
         categories=tuple(cats),
         matters=matters,
         calendar=_calendar(data),
+        supervision=_supervision(data),
     )
 
 

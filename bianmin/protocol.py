@@ -468,3 +468,40 @@ class DeviceHealth(Message):
     printer: DeviceState = "none"
     paper: PaperState = "none"
     last_error: str | None = None
+
+
+# ---- supervision (issue 12): 好差评 ratings, the complaint box, the month's results ---------
+
+RatingLevel = Literal["very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied"]
+RATING_LEVELS: tuple[str, ...] = typing.get_args(RatingLevel)
+RATING_NAMES = {
+    "very_satisfied": "非常满意",
+    "satisfied": "满意",
+    "basic": "基本满意",
+    "dissatisfied": "不满意",
+    "very_dissatisfied": "非常不满意",
+}
+BAD_LEVELS: tuple[str, ...] = ("dissatisfied", "very_dissatisfied")  # 差评
+
+
+@dataclass(frozen=True)
+class SupervisionResults(Message):
+    """The month's published supervision figures (``GET /api/supervision/results``): shown on
+    the guide site and in the hall display's footer, and counted by the county board.
+
+    ``satisfaction_rate``: share of the month's counted ratings (by residents, plus services
+    never rated within the period, which count as 基本满意) that are not 差评; a 差评 whose
+    appeal was upheld is left out. ``complaint_reply_rate``: share of the month's complaints
+    answered. Both None while there is nothing to count. ``bad_open``, ``bad_overdue`` and
+    ``complaints_overdue`` count the open backlog on the day asked, whatever its month.
+    """
+
+    month: str  # YYYY-MM
+    satisfaction_rate: float | None
+    rated: int
+    defaulted: int
+    bad_open: int
+    bad_overdue: int
+    complaints: int
+    complaint_reply_rate: float | None
+    complaints_overdue: int

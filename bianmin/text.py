@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .protocol import DutyInfo
+    from .protocol import DutyInfo, SupervisionResults
 
 WEEKDAYS = "一二三四五六日"  # Monday first, as date.weekday() counts
 NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—·,.;:?!)%")
@@ -58,6 +58,18 @@ def duty_line(duty: DutyInfo | None) -> str:
     staff = "、".join(f"{p.name} {p.phone}".strip() for p in duty.staff) or "—"
     leader = f"；带班领导：{duty.leader.name} {duty.leader.phone}".rstrip() if duty.leader else ""
     return f"今日值班：{staff}{leader}"
+
+
+def percent(rate: float | None) -> str:
+    """A share as ``98.3%``; ``—`` when there is nothing to count."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def supervision_line(res: SupervisionResults | None) -> str:
+    """``本月满意率 98.3% · 投诉答复率 100.0%`` for the hall board's footer; "" before any figures."""
+    if res is None:
+        return ""
+    return f"本月满意率 {percent(res.satisfaction_rate)} · 投诉答复率 {percent(res.complaint_reply_rate)}"
 
 
 def break_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bianmin.fontcover import FontChoice, FontKeeper
-from bianmin.protocol import CenterInfo, Event, Snapshot
+from bianmin.protocol import CenterInfo, Event, Snapshot, SupervisionResults
+from bianmin.text import supervision_line
 from display import present
 from display.board import Board, Change
 from display.present import CallLine, WaitingRow, WindowRow
@@ -30,6 +31,7 @@ class View(Protocol):
     def show_waiting(self, rows: list[WaitingRow]) -> None: ...
     def show_calls(self, number: str, window: str, recall: bool, recent: list[CallLine], flash: bool) -> None: ...
     def show_online(self, online: bool) -> None: ...
+    def show_results(self, text: str) -> None: ...
 
 
 class DisplayController:
@@ -88,6 +90,10 @@ class DisplayController:
         self._render(Change(windows=True, waiting=True, calls=True))
         if self.fonts is not None and self.use_fonts is not None:
             self.font_task = asyncio.get_running_loop().create_task(self._check_fonts(center))
+
+    def on_results(self, results: SupervisionResults) -> None:
+        """The month's supervision figures arrived: the footer shows them."""
+        self.view.show_results(supervision_line(results))
 
     async def _check_fonts(self, center: CenterInfo) -> None:
         """The center's names need the extended subset: draw with it (built in a thread)."""

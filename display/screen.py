@@ -51,6 +51,10 @@ class BoardScreen(FloatLayout):
         if flash:
             call.pulse()
 
+    def show_results(self, text: str) -> None:
+        """The footer's month figures (满意率, 投诉答复率)."""
+        self.ids.results.text = text
+
     def show_online(self, online: bool) -> None:
         self.banner.shown = not online
         if online and self.banner.parent is self:

@@ -12,13 +12,15 @@ import datetime as dt
 import email.utils
 import json
 import logging
+import time
 from typing import Protocol
 
 import aiohttp
 
-from bianmin.protocol import CenterInfo, Event, ProtocolError, Snapshot, parse_ws_message
+from bianmin.protocol import CenterInfo, Event, ProtocolError, Snapshot, SupervisionResults, parse_ws_message
 
 log = logging.getLogger("display.ws")
+RESULTS_EVERY = 600.0  # seconds between two reads of the month's supervision figures
 
 
 class Handler(Protocol):
@@ -29,6 +31,7 @@ class Handler(Protocol):
     @property
     def since(self) -> int | None: ...
     def on_center(self, center: CenterInfo) -> None: ...
+    def on_results(self, results: SupervisionResults) -> None: ...
     def on_message(self, message: Snapshot | Event) -> object: ...
     def on_connection(self, online: bool) -> None: ...
     def set_server_date(self, server: dt.datetime | None) -> None: ...
@@ -70,6 +73,7 @@ class HallClient:
         self.heartbeat = heartbeat
         self.connects = 0
         self.resync = False  # next connect asks for a fresh snapshot (after a bad message)
+        self.results_at = float("-inf")  # monotonic time of the last results read
 
     def ws_url(self) -> str:
         since = None if self.resync else self.handler.since
@@ -114,6 +118,8 @@ class HallClient:
                     self.handler.on_message(message)
                     if isinstance(message, Event) and message.type in ("center_changed", "day_started"):
                         await self._fetch_center(session)  # edited settings or rota; a new day's duty
+                    elif time.monotonic() - self.results_at > RESULTS_EVERY:
+                        await self._fetch_results(session)
                 elif msg.type == aiohttp.WSMsgType.ERROR:
                     break
         log.info("服务器连接已断开")
@@ -123,6 +129,18 @@ class HallClient:
         async with session.get(f"{self.base_url}/api/center") as resp:
             resp.raise_for_status()
             self.handler.on_center(CenterInfo.from_dict(await resp.json()))
+        await self._fetch_results(session)
+
+    async def _fetch_results(self, session: aiohttp.ClientSession) -> None:
+        """``GET /api/supervision/results`` (the footer's month figures), with the center and
+        at most every :data:`RESULTS_EVERY` seconds after; a server without it is no fault."""
+        self.results_at = time.monotonic()
+        try:
+            async with session.get(f"{self.base_url}/api/supervision/results") as resp:
+                if resp.status == 200:
+                    self.handler.on_results(SupervisionResults.from_dict(await resp.json()))
+        except (aiohttp.ClientError, ProtocolError, ValueError) as exc:
+            log.info("本月评价结果暂不可用：%s", exc)
 
 
 def _http_date(value: str | None) -> dt.datetime | None:

@@ -47,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     clerk.add_argument("--db", type=Path, default=Path("var/queue.db"))
     clerk.add_argument("--config", type=Path, default=None, help="center file, to check windows")
     dev = sub.add_parser("add-device", help="register a kiosk or display; prints its token once")
-    dev.add_argument("--kind", choices=["kiosk", "display"], required=True)
+    dev.add_argument("--kind", choices=["kiosk", "display", "pad"], required=True)
     dev.add_argument("--name", required=True)
+    dev.add_argument("--window", type=int, default=None, help="a rating pad's window (pad only)")
     dev.add_argument("--db", type=Path, default=Path("var/queue.db"))
     bak = sub.add_parser("backup", help="copy the database while the server runs (SQLite backup API)")
     bak.add_argument("--db", type=Path, default=Path("var/queue.db"))
@@ -108,7 +109,7 @@ async def _add_clerk(ns: argparse.Namespace) -> None:
 async def _add_device(ns: argparse.Namespace) -> None:
     store = await Store.open(ns.db)
     try:
-        _device, token = await Accounts(store).add_device(ns.kind, ns.name)
+        _device, token = await Accounts(store).add_device(ns.kind, ns.name, ns.window)
     finally:
         await store.close()
     print(token)

@@ -114,17 +114,20 @@ class Accounts:
 
         return Clerk(await self.store.write(insert), login, name, tuple(windows), role)
 
-    async def add_device(self, kind: str, name: str) -> tuple[Device, str]:
-        """Register a kiosk or display; returns the device and its token (shown only once)."""
-        if kind not in ("kiosk", "display"):
-            raise BadRequest("设备类型必须是 kiosk 或 display", code="bad_device_kind")
+    async def add_device(self, kind: str, name: str, window: int | None = None) -> tuple[Device, str]:
+        """Register a kiosk, display or rating pad (``pad``, facing one ``window``); returns the
+        device and its token (shown only once)."""
+        if kind not in ("kiosk", "display", "pad"):
+            raise BadRequest("设备类型必须是 kiosk、display 或 pad", code="bad_device_kind")
+        if (kind == "pad") != (window is not None):
+            raise BadRequest("评价器（pad）须填写它所在的窗口号，其他设备不填", code="bad_field", field="window")
         token = new_token()
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
         def insert(db: sqlite3.Connection) -> int:
             cur = db.execute(
-                "INSERT INTO devices (kind, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                (kind, name.strip() or kind, token_hash(token), now),
+                "INSERT INTO devices (kind, name, token_hash, created_at, window) VALUES (?, ?, ?, ?, ?)",
+                (kind, name.strip() or kind, token_hash(token), now, window),
             )
             return _rowid(cur)
 
@@ -148,7 +151,7 @@ class Accounts:
             raise Unauthorized("设备令牌无效，请联系管理员重新登记本设备", code="bad_device_token")
         dev = Device(row["id"], row["kind"], row["name"])
         if kind is not None and dev.kind != kind:
-            names = {"kiosk": "取号机", "display": "显示屏"}
+            names = {"kiosk": "取号机", "display": "显示屏", "pad": "评价器"}
             raise Unauthorized(f"此设备令牌不是{names.get(kind, kind)}令牌", code="wrong_device_kind")
         if address is not None:
             await self._seen(dev.id, address)

@@ -81,6 +81,10 @@ def _extensions() -> list[Callable[[web.Application], None]]:
         from .floor import setup as floor_setup
 
         found.append(floor_setup)
+    with contextlib.suppress(ImportError):
+        from .supervision import setup as supervision_setup
+
+        found.append(supervision_setup)
     return found
 
 

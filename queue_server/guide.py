@@ -23,6 +23,7 @@ from . import wait_estimate
 from .duty import duty_on
 from .errors import AppError, NotFound
 from .keys import SERVICE
+from .supervision.public_pages import guide_extras, rating_section
 
 if TYPE_CHECKING:
     from .service import QueueService
@@ -150,15 +151,18 @@ async def guide_page(request: web.Request) -> web.Response:
     category = svc.center.category(code) if len(code) == 1 else None
     if category is not None:
         live, script = await _live(request.app, token)
+        live += rating_section(token)
         suffix = f"?t={quote(token)}" if token else ""
         matters = "".join(f'<li><a href="/g/{e(m.code)}{e(suffix)}">{e(m.name)}</a></li>' for m in category.matters)
         body = CATEGORY.format(live=live, matters=matters, script=script)
+        body += await guide_extras(request.app, None)
         return _page(category.name, svc.center.name, body + await _duty(svc))
     matter = svc.center.matters.get(code)
     if matter is None:
         raise NotFound("没有这个办事事项，请核对二维码或咨询工作人员", code="unknown_matter")
     g = matter.guide
     live, script = await _live(request.app, token)
+    live += rating_section(token)
     promised = "当场办结" if g.promised_days == 0 else f"{g.promised_days} 个工作日"
     body = GUIDE.format(
         title=e(matter.name),
@@ -175,6 +179,7 @@ async def guide_page(request: web.Request) -> web.Response:
         supervision=e(g.supervision),
         script=script,
     )
+    body += await guide_extras(request.app, matter.code)
     return _page(matter.name, svc.center.name, body + await _duty(svc))
 
 

@@ -170,4 +170,82 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE devices ADD COLUMN last_address TEXT
     """,
+    # 11 (issue 12, supervision): devices gain the kind 'pad' (the rating pad at a counter,
+    # 评价器) and the window it faces; SQLite cannot change a CHECK, so the table is rebuilt.
+    # Ratings (好差评: one per service, UNIQUE ticket_id), the 差评 rectification cases with
+    # their appeals, and the complaint and suggestion box (意见箱) with its 查询码. Services
+    # finished before this upgrade predate ratings: meta's ratings_from_ticket is the first rated.
+    """
+    CREATE TABLE devices_new (
+        id           INTEGER PRIMARY KEY,
+        kind         TEXT NOT NULL CHECK (kind IN ('kiosk', 'display', 'pad')),
+        name         TEXT NOT NULL,
+        token_hash   TEXT NOT NULL UNIQUE,
+        created_at   TEXT NOT NULL,
+        revoked      INTEGER NOT NULL DEFAULT 0,
+        last_health  TEXT,
+        last_seen    TEXT,
+        last_address TEXT
+    );
+    INSERT INTO devices_new (id, kind, name, token_hash, created_at, revoked, last_health, last_seen, last_address)
+        SELECT id, kind, name, token_hash, created_at, revoked, last_health, last_seen, last_address FROM devices;
+    DROP TABLE devices;
+    ALTER TABLE devices_new RENAME TO devices;
+    ALTER TABLE devices ADD COLUMN window INTEGER;
+    CREATE TABLE ratings (
+        id        INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets (id),
+        level     TEXT NOT NULL
+            CHECK (level IN ('very_satisfied', 'satisfied', 'basic', 'dissatisfied', 'very_dissatisfied')),
+        reasons   TEXT NOT NULL DEFAULT '[]',
+        comment   TEXT NOT NULL DEFAULT '',
+        phone     TEXT NOT NULL DEFAULT '',
+        source    TEXT NOT NULL CHECK (source IN ('pad', 'phone', 'default')),
+        at        TEXT NOT NULL,
+        day       TEXT NOT NULL,
+        window    INTEGER,
+        clerk_id  INTEGER,
+        matter    TEXT
+    );
+    CREATE INDEX ratings_day ON ratings (day);
+    CREATE TABLE rating_cases (
+        id                INTEGER PRIMARY KEY,
+        rating_id         INTEGER NOT NULL UNIQUE REFERENCES ratings (id),
+        opened_at         TEXT NOT NULL,
+        due               TEXT NOT NULL,
+        callback_at       TEXT,
+        callback_reached  INTEGER,
+        callback_note     TEXT NOT NULL DEFAULT '',
+        rectification     TEXT NOT NULL DEFAULT '',
+        reply             TEXT NOT NULL DEFAULT '',
+        replied_at        TEXT,
+        closed_by         INTEGER,
+        appeal_status     TEXT CHECK (appeal_status IN ('pending', 'upheld', 'rejected')),
+        appeal_reason     TEXT NOT NULL DEFAULT '',
+        appeal_by         INTEGER,
+        appeal_at         TEXT,
+        appeal_note       TEXT NOT NULL DEFAULT '',
+        appeal_decided_at TEXT
+    );
+    CREATE INDEX rating_cases_open ON rating_cases (replied_at, due);
+    CREATE TABLE complaints (
+        id          INTEGER PRIMARY KEY,
+        code        TEXT NOT NULL UNIQUE,
+        kind        TEXT NOT NULL CHECK (kind IN ('complaint', 'suggestion', 'praise')),
+        source      TEXT NOT NULL CHECK (source IN ('web', 'book', 'box', 'hotline')),
+        text        TEXT NOT NULL,
+        phone       TEXT NOT NULL DEFAULT '',
+        matter      TEXT,
+        window      INTEGER,
+        created_at  TEXT NOT NULL,
+        day         TEXT NOT NULL,
+        due         TEXT NOT NULL,
+        assigned_to INTEGER REFERENCES clerks (id),
+        reply       TEXT,
+        replied_at  TEXT
+    );
+    CREATE INDEX complaints_day ON complaints (day);
+    INSERT INTO meta (key, value)
+        SELECT 'ratings_from_ticket', CAST(COALESCE(MAX(id), 0) + 1 AS TEXT) FROM tickets
+    """,
 ]

@@ -82,7 +82,10 @@ async def _ratings(store: Store, now: dt.datetime, unknown: dict[str, str]) -> i
     since = (now - dt.timedelta(days=RATINGS_DAYS)).isoformat()
     cols = await columns(store, "ratings")
     if "at" in cols:
-        rows = await store.fetchall("SELECT COUNT(*) AS n FROM ratings WHERE at >= ?", (since,))
+        # Residents' own ratings: a service never rated counts as 基本满意 (source 'default')
+        # in the results, but it is no evidence that residents are asked.
+        own = " AND source != 'default'" if "source" in cols else ""
+        rows = await store.fetchall(f"SELECT COUNT(*) AS n FROM ratings WHERE at >= ?{own}", (since,))
         return int(rows[0]["n"])
     if "rating" in await columns(store, "tickets"):
         rows = await store.fetchall(

@@ -16,7 +16,7 @@ from bianmin.qr import qr_matrix
 from ..accounts import Staff
 from ..api import require_role
 from ..errors import BadRequest, NotFound
-from ..keys import ACCOUNTS, STORE
+from ..keys import ACCOUNTS, SERVICE, STORE
 from ..web import field, json_response, read_json
 from . import audit
 
@@ -57,10 +57,16 @@ async def add_device(request: web.Request) -> web.Response:
     name = field(data, "name", str, required=True, max_len=40).strip()
     if not name:
         raise BadRequest("请填写设备名称", code="bad_field", field="name")
-    if kind not in ("kiosk", "display"):
-        raise BadRequest("设备类型必须是 kiosk（取号机）或 display（大屏）", code="bad_device_kind", field="kind")
-    device, token = await request.app[ACCOUNTS].add_device(kind, name)
-    await audit.record(request.app[STORE], me, "device_added", str(device.id), None, {"kind": kind, "name": name})
+    if kind not in ("kiosk", "display", "pad"):
+        raise BadRequest(
+            "设备类型必须是 kiosk（取号机）、display（大屏）或 pad（评价器）", code="bad_device_kind", field="kind"
+        )
+    window = field(data, "window", int) if kind == "pad" else None
+    if kind == "pad" and (window is None or request.app[SERVICE].center.window(window) is None):
+        raise BadRequest("评价器须填写本中心已有的窗口号", code="unknown_window", field="window")
+    device, token = await request.app[ACCOUNTS].add_device(kind, name, window)
+    after = {"kind": kind, "name": name, **({"window": window} if window is not None else {})}
+    await audit.record(request.app[STORE], me, "device_added", str(device.id), None, after)
     return json_response({"id": device.id, "token": token, "qr_modules": qr_matrix(token)}, status=201)
 
 

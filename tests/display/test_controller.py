@@ -46,6 +46,9 @@ class RecordingView:
     def show_online(self, online):
         self.calls.append(("online", online))
 
+    def show_results(self, text):
+        self.calls.append(("results", text))
+
     def kinds(self):
         return [c[0] for c in self.calls]
 
@@ -196,3 +199,14 @@ def test_time_texts():
     assert present.date_text(moment) == "2026年11月29日 星期日"
     assert present.clock_text(moment) == "08:05"
     assert present.local_hhmm("2026-11-27T00:30:00+00:00", dt.timezone(dt.timedelta(hours=8))) == "08:30"
+
+
+def test_the_footer_shows_the_months_supervision_figures():
+    from bianmin.protocol import SupervisionResults
+
+    view = RecordingView()
+    DisplayController(view).on_results(SupervisionResults("2026-11", 0.9833, 60, 3, 1, 0, 4, 0.75, 0))
+    assert view.calls == [("results", "本月满意率 98.3% · 投诉答复率 75.0%")]
+    view.calls.clear()
+    DisplayController(view).on_results(SupervisionResults("2026-12", None, 0, 0, 0, 0, 0, None, 0))
+    assert view.calls == [("results", "本月满意率 — · 投诉答复率 —")]

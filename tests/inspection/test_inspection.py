@@ -132,7 +132,8 @@ def filled_center(dest: Path) -> Path:
 
 async def fill_database(db: Path, center) -> None:
     """What a center that does everything leaves behind: the manager console's columns and
-    rows (work cards, device last_seen, a backup), a duty rota, ratings and a served ledger."""
+    rows (work cards, device last_seen, a backup), a duty rota and a served ledger (the
+    test then has one service rated for real)."""
     con = sqlite3.connect(db)
     cols = {r[1] for r in con.execute("PRAGMA table_info(clerks)")}
     for col, decl in (("post", "TEXT NOT NULL DEFAULT ''"), ("phone", "TEXT NOT NULL DEFAULT ''"), ("photo", "BLOB")):
@@ -146,13 +147,11 @@ async def fill_database(db: Path, center) -> None:
         (NOW.isoformat(), (NOW - dt.timedelta(minutes=5)).isoformat()),
     )
     con.execute("UPDATE devices SET last_seen = ? WHERE kind = 'kiosk'", ((NOW - dt.timedelta(minutes=2)).isoformat(),))
-    con.execute("CREATE TABLE IF NOT EXISTS ratings (at TEXT NOT NULL, stars INTEGER)")
     today = NOW.date()
     for n in range(14):
         con.execute(  # the manager console's rota table (migration 8): staff is a JSON list of clerk ids
             "INSERT INTO duty_rota (day, staff) VALUES (?, '[1]')", ((today + dt.timedelta(days=n)).isoformat(),)
         )
-    con.execute("INSERT INTO ratings (at, stars) VALUES (?, 5)", ((NOW - dt.timedelta(days=1)).isoformat(),))
     for n in range(1, 29):
         day = today - dt.timedelta(days=n)
         if day.isoweekday() in center.office.days:
@@ -178,12 +177,21 @@ async def test_a_fully_filled_center_scores_100_via_api_and_page(tmp_path, aioht
     accounts = Accounts(store)
     await accounts.add_clerk("boss", "主任", [], PASSWORD, "manager")
     await accounts.add_clerk("w1", "窗口一", [1], PASSWORD)
-    await accounts.add_device("kiosk", "取号机")
+    _, kiosk = await accounts.add_device("kiosk", "取号机")
     await store.close()
     await fill_database(db, center)
     store = await Store.open(db)
-    client = await aiohttp_client(create_app(Settings(db=db, config=config), store, clock=lambda: NOW))
+    settings = Settings(db=db, config=config, always_open=True)
+    client = await aiohttp_client(create_app(settings, store, clock=lambda: NOW))
     try:
+        # 考评机制 counts residents' ratings: serve one ticket and rate it from its QR page.
+        r = await client.post("/api/tickets", json={"category": "A"}, headers={"Authorization": f"Bearer {kiosk}"})
+        token = (await r.json())["token"]
+        await client.post("/api/login", json={"login": "w1", "password": PASSWORD})
+        assert (await client.post("/api/windows/1/call", json={})).status == 200
+        assert (await client.post("/api/windows/1/finish", json={"outcome": "instant"})).status == 200
+        await client.post("/api/logout")
+        assert (await client.post(f"/api/tickets/{token}/rating", json={"level": "satisfied"})).status == 201
         assert (await client.get("/api/inspection")).status == 401
         await client.post("/api/login", json={"login": "w1", "password": PASSWORD})
         r = await client.get("/api/inspection")

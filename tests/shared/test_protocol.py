@@ -25,6 +25,12 @@ MESSAGES = sorted(
 st.register_type_strategy(
     CenterInfo, st.builds(CenterInfo, timezone=st.sampled_from(["Asia/Shanghai", "Asia/Urumqi", "UTC"]))
 )
+# Rates are shares (0–1) or None: JSON has no NaN.
+RATE = st.none() | st.floats(min_value=0, max_value=1)
+st.register_type_strategy(
+    protocol.SupervisionResults,
+    st.builds(protocol.SupervisionResults, satisfaction_rate=RATE, complaint_reply_rate=RATE),
+)
 
 
 def test_every_message_is_covered():

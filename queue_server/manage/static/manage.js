@@ -3,7 +3,7 @@ import { api, ApiError, onUnauthorized } from '/clerk/static/api.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const ROLE_NAMES = { clerk: '窗口工作人员', manager: '中心负责人', agent: '村级代办员' };
-const KIND_NAMES = { kiosk: '取号机', display: '大厅显示屏', rating: '评价器' };
+const KIND_NAMES = { kiosk: '取号机', display: '大厅显示屏', rating: '评价器', pad: '评价器' };
 const ACTION_NAMES = {
   staff_added: '添加工作人员', staff_edited: '修改工作人员', photo_uploaded: '上传照片',
   device_added: '登记设备', device_renamed: '设备改名', device_revoked: '吊销设备',
@@ -269,10 +269,14 @@ function drawQr(canvas, modules) {
 $('#device-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = ev.target;
-  const r = await guarded(() => api('POST', '/api/devices', { kind: f.kind.value, name: f.name.value.trim() }));
+  const body = { kind: f.kind.value, name: f.name.value.trim() };
+  if (body.kind === 'pad') body.window = Number(f.window.value);
+  const r = await guarded(() => api('POST', '/api/devices', body));
   if (!r) return;
   f.reset();
-  $('#token-text').textContent = r.token;
+  // A rating pad pairs by opening its URL once (the token then lives in a cookie).
+  $('#token-text').textContent = body.kind === 'pad'
+    ? `${r.token}　评价器配对地址：${location.origin}/rate/${body.window}?pair=${r.token}` : r.token;
   drawQr($('#token-qr'), r.qr_modules);
   $('#device-token').hidden = false;
   loadDevices();
