@@ -102,6 +102,7 @@ HALL_COLUMNS = (
     ("seq", "s.seq"),
     ("pending", "GREATEST(0, s.hall_seq - s.seq)"),
     ("day", "s.day"),
+    ("faults", "s.figures->'device_faults'"),
 )
 assert [name for name, _ in HALL_COLUMNS] == [f.name for f in dataclasses.fields(HallRow)]
 HALLS_SQL = (
@@ -198,14 +199,17 @@ async def month_stats(pool: Any, month: str) -> list[dict[str, Any]]:
         "count(e.*) FILTER (WHERE e.outcome = 'rejected') AS rejected, "
         "round(avg(e.wait_s))::int AS wait_avg_s, "
         "percentile_disc(0.5) WITHIN GROUP (ORDER BY e.wait_s) AS wait_p50_s, "
-        "percentile_disc(0.9) WITHIN GROUP (ORDER BY e.wait_s) AS wait_p90_s "
+        "percentile_disc(0.9) WITHIN GROUP (ORDER BY e.wait_s) AS wait_p90_s, "
+        "(SELECT m.satisfaction FROM hall_months m WHERE m.hall_id = h.id AND m.month = $3) AS satisfaction "
         "FROM halls h LEFT JOIN events e ON e.hall_id = h.id AND NOT e.superseded AND e.at >= $1 AND e.at < $2 "
         "GROUP BY h.id, h.name ORDER BY h.id",
         dt.datetime.combine(first, dt.time(), TZ),
         dt.datetime.combine(nxt, dt.time(), TZ),
+        month,
     )
-    # Satisfaction and timeliness come from the ratings and ledger features, not built yet.
-    return [{**dict(r), "satisfaction": None, "on_time": None} for r in rows]
+    # Satisfaction is the hall's own monthly figure (county.figures; None when the hall has no
+    # ratings connected). Timeliness needs the case on case_closed events: not sent yet.
+    return [{**dict(r), "on_time": None} for r in rows]
 
 
 def _month(request: web.Request) -> str:

@@ -170,4 +170,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE devices ADD COLUMN last_address TEXT
     """,
+    # 11 (issue 17): notices from the county center, as received (``county_id`` is the
+    # county's id: a notice fetched twice is stored once); the fetch cursor is in ``meta``.
+    """
+    CREATE TABLE county_notices (
+        county_id   INTEGER PRIMARY KEY,
+        title       TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        expires     TEXT,
+        received_at TEXT NOT NULL
+    )
+    """,
 ]
