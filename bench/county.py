@@ -30,7 +30,7 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from county.devserver import CountyProcess, PgCluster, county_cli
+from bench.devserver import CountyProcess, PgCluster, county_cli
 from county.simhall import TZ, simulate_day
 
 ROOT = Path(__file__).resolve().parents[1]

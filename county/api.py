@@ -10,13 +10,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bianmin.errors import BadRequest, NotFound
 from bianmin.protocol import ProtocolError
 from bianmin.sync import MAX_BATCH_EVENTS, SYNC_PATH, HallRow, SyncBatch
 
 from . import keys, live
 from .accounts import User
 from .db import TZ
-from .errors import BadRequest, NotFound
 from .ingest import load_live
 from .web import MAX_BODY, field, json_response, read_json
 from .xlsx import month_workbook

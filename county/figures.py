@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bianmin.errors import BadRequest
 from bianmin.protocol import ProtocolError
 from bianmin.sync import FIGURES_PATH, HallFigures
 
 from . import keys
-from .errors import BadRequest
 from .web import dumps, json_response, read_json
 
 routes = web.RouteTableDef()

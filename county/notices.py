@@ -17,12 +17,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bianmin.errors import BadRequest
 from bianmin.sync import NOTICE_TEXT_MAX, NOTICE_TITLE_MAX, NOTICES_PATH, CountyNotice, NoticeBatch
 
 from . import keys
 from .api import current_user
 from .db import TZ
-from .errors import BadRequest
 from .web import field, json_response, read_json
 
 routes = web.RouteTableDef()

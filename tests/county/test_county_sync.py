@@ -182,7 +182,7 @@ class FlakyProxy:
     async def start(self) -> str:
         from aiohttp import web
 
-        from county.devserver import free_port
+        from bench.devserver import free_port
 
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_post("/{tail:.*}", self.handle)

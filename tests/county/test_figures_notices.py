@@ -12,8 +12,7 @@ import pytest
 
 from county.simhall import TZ
 
-from .conftest import PASSWORD, SHOTS, wait_for
-from .test_board import CHROMIUM_ARGS
+from .conftest import PASSWORD, SHOTS, open_board, wait_for
 
 MARK = "【县政务服务中心】"
 
@@ -189,16 +188,7 @@ async def test_notice_form_and_hall_console_in_chromium(county, halls):
     finally:
         await session.close()
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        ctx = await browser.new_context(
-            base_url=county.url, viewport={"width": 1600, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-        )
-        ctx.set_default_timeout(8000)
-        page = await ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        await page.goto("/board")
+        browser, ctx, page, errors = await open_board(pw, county.url)
         await page.fill("input[name=login]", "admin")
         await page.fill("input[name=password]", PASSWORD)
         await page.click("#login-form button[type=submit]")
