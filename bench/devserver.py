@@ -32,19 +32,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def cli(db: Path, *args: str, stdin: str | None = None) -> str:
-    """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
+def _run_cli(module: str, args: tuple[str, ...], stdin: str | None) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "queue_server", *args, "--db", str(db)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=30,
+        [sys.executable, "-m", module, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     if out.returncode != 0:
-        raise RuntimeError(f"queue_server {args[0]} failed: {out.stderr}")
+        raise RuntimeError(f"{module} {args[0]} failed: {out.stderr}")
     return out.stdout.strip()
+
+
+def cli(db: Path, *args: str, stdin: str | None = None) -> str:
+    """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
+    return _run_cli("queue_server", (*args, "--db", str(db)), stdin)
 
 
 class Process:
@@ -151,18 +150,7 @@ class ServerProcess(Process):
 
 def county_cli(dsn: str, *args: str, stdin: str | None = None) -> str:
     """Run ``python -m county ARGS --dsn DSN``; its stdout, stripped."""
-    out = subprocess.run(
-        [sys.executable, "-m", "county", *args, "--dsn", dsn],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
-    if out.returncode:
-        raise RuntimeError(f"county {args[0]} failed: {out.stderr}")
-    return out.stdout.strip()
+    return _run_cli("county", (*args, "--dsn", dsn), stdin)
 
 
 class CountyProcess(Process):

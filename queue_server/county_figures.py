@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ from .inspection.score import load_weights, score
 from .service import QueueService
 from .store import Store
 
+log = logging.getLogger("queue_server.county_figures")
 INSPECTION_CACHE_S = 600.0
 KIND_NAMES = {"kiosk": "取号机", "display": "显示屏"}
 FAULTS = (("printer", ("fault",), "打印机故障"), ("audio", ("fault",), "音响故障"), ("paper", ("out",), "缺纸"))
@@ -85,8 +87,13 @@ class FiguresBuilder:
         now = time.monotonic()
         if self._score is None or now - self._score[0] >= INSPECTION_CACHE_S:
             svc = self.service
-            facts = await gather(svc.center, svc.store, self.db, svc.clock())
-            self._score = (now, score(facts, load_weights()).score)
+            try:
+                facts = await gather(svc.center, svc.store, self.db, svc.clock())
+                value: int | None = score(facts, load_weights()).score
+            except Exception:  # a broken weights file must not keep the other figures from the county
+                log.exception("self-inspection score for the county")
+                value = None
+            self._score = (now, value)
         return self._score[1]
 
     async def build(self) -> HallFigures:
