@@ -38,6 +38,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def sync(request: web.Request) -> web.Response:
     """A hall's batch of committed events; answered after they are committed here."""
     hall_id = await request.app[keys.ACCOUNTS].hall_for(request.headers.get("Authorization"))
+    request.app[keys.INGEST].check_room()
     data = await read_json(request, limit=MAX_BODY)
     try:
         batch = SyncBatch.from_dict(data)

@@ -39,7 +39,11 @@ from .db import ensure_partitions, month_of
 log = logging.getLogger("county")
 GROUP_EVENTS = 20000  # events per group commit
 LIVE_CHECKPOINT_S = 5.0
-QUEUE_EVENTS = 200_000  # events waiting for a commit; more get 503 (the hall backs off): bounded memory
+# Events waiting for a commit; more get 503 (the hall backs off): bounded memory, and a wait
+# short enough (a few seconds of work) that halls are answered before their timeout. A hall
+# that times out resends the same events, which the county must decode again: under
+# overload, waiting longer only adds work.
+QUEUE_EVENTS = 60_000
 COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
 
 
@@ -97,6 +101,11 @@ class Ingest:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
+
+    def check_room(self) -> None:
+        """Refuse (503) before the body is even read when the queue is full: shedding is cheap."""
+        if self._queued_events >= QUEUE_EVENTS:
+            raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
 
     def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
         """Queue ``batch`` from ``hall_id``; the future gives its :class:`SyncAck` after commit."""
