@@ -21,6 +21,7 @@ import datetime as dt
 import gzip
 import json
 import multiprocessing
+import os
 import statistics
 import tempfile
 import time
@@ -30,7 +31,7 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from county.devserver import CountyProcess, PgCluster, county_cli
+from bench.devserver import CountyProcess, PgCluster, county_cli
 from county.simhall import TZ, simulate_day
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +141,7 @@ async def run(ns: argparse.Namespace) -> None:
             lags: list[float] = []
             api_ms: list[float] = []
             stop = asyncio.Event()
+            cpu0 = _cpu(county, pg)
             t0 = time.monotonic()
             by_id = {h.hid: h for h in halls}
 
@@ -195,11 +197,20 @@ async def run(ns: argparse.Namespace) -> None:
                 await asyncio.sleep(0.05)
             elapsed = time.monotonic() - t0
             await asyncio.gather(*tasks)
+            cpu1 = _cpu(county, pg)
             await asyncio.sleep(1.0)
             stop.set()
             await poll
             errors = sum(h.errors for h in halls)
             print(f"\ningested {ingested} events in {elapsed:.1f} s: {ingested / elapsed:,.0f} events/s", flush=True)
+            # CPU time per event is what load on a shared machine does not change much.
+            per = {k: (cpu1[k] - cpu0[k]) / max(1, ingested) * 1e6 for k in cpu0}
+            print(
+                f"CPU per event ingested: county server {per['county']:.0f} µs, PostgreSQL {per['postgres']:.0f} µs "
+                f"(so one core each would take {1e6 / max(1.0, per['county']):,.0f} and "
+                f"{1e6 / max(1.0, per['postgres']):,.0f} events/s)",
+                flush=True,
+            )
             print(
                 f"commit -> /api/halls lag: p50 {quantile(lags, 0.5):.2f} s, p99 {quantile(lags, 0.99):.2f} s "
                 f"({len(lags)} samples); sync interval {ns.interval} s; failed requests {errors}"
@@ -223,6 +234,29 @@ async def run(ns: argparse.Namespace) -> None:
         if county is not None:
             county.stop()
         pg.stop()
+
+
+def _ticks(pid: int) -> int:
+    """utime + stime of ``pid`` in clock ticks (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _cpu(county: CountyProcess, pg: PgCluster) -> dict[str, float]:
+    """CPU seconds used so far by the county server and by the cluster's processes."""
+    hz = os.sysconf("SC_CLK_TCK")
+    master = int((pg.data / "postmaster.pid").read_text().split()[0])
+    backends = [master]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                backends.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return {"county": _ticks(county.pid) / hz, "postgres": sum(_ticks(p) for p in backends) / hz}
 
 
 async def _sizes(dsn: str) -> dict[str, int]:

@@ -1,18 +1,23 @@
-"""The queue server as a real process on 127.0.0.1, for the benchmarks and the tests.
+"""The hall and county servers as real processes on 127.0.0.1, for the benchmarks and the tests.
 
-One place that knows how to make a throwaway hall: a free port, the CLI, ``serve`` on a
-temporary database, waiting for ``/healthz``, and stopping it again. Every test suite
-and benchmark uses it; code running inside an event loop (the kiosk harness) calls the
-``*_async`` forms, which wait in a worker thread so the loop (and its UI) keeps running.
+One place that knows how to make a throwaway server: a free port, the CLI, ``serve`` on a
+temporary database (a hall's SQLite file, or a county database in a throwaway PostgreSQL
+cluster, :class:`PgCluster`), waiting for ``/healthz``, and stopping it again. Every test
+suite and benchmark uses it; code running inside an event loop (the kiosk harness) calls
+the ``*_async`` forms, which wait in a worker thread so the loop (and its UI) keeps running.
 """
 
 from __future__ import annotations
 
 import asyncio
+import glob
 import os
+import pwd
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -27,42 +32,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def cli(db: Path, *args: str, stdin: str | None = None) -> str:
-    """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
+def _run_cli(module: str, args: tuple[str, ...], stdin: str | None) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "queue_server", *args, "--db", str(db)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=30,
+        [sys.executable, "-m", module, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     if out.returncode != 0:
-        raise RuntimeError(f"queue_server {args[0]} failed: {out.stderr}")
+        raise RuntimeError(f"{module} {args[0]} failed: {out.stderr}")
     return out.stdout.strip()
 
 
-class ServerProcess:
-    """``python -m queue_server serve`` on a real SQLite file; keeps its port across restarts."""
+def cli(db: Path, *args: str, stdin: str | None = None) -> str:
+    """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
+    return _run_cli("queue_server", (*args, "--db", str(db)), stdin)
 
-    def __init__(
-        self,
-        db: Path,
-        *extra: str,
-        log: Path | None = None,
-        python: str = sys.executable,
-        cwd: Path = ROOT,
-        env: dict[str, str] | None = None,
-    ):
-        """``python``, ``cwd`` and ``env`` let a test run the server of an installed wheel."""
-        self.db = db
-        self.extra = extra or ("--always-open",)
-        self.log = log or db.with_suffix(".log")
+
+class Process:
+    """A server as a real process: a free port kept across restarts, output in ``log``.
+
+    Subclasses say how to run it (:meth:`argv`); :meth:`start` waits until ``/healthz``
+    answers 200."""
+
+    def __init__(self, log: Path, *, python: str = sys.executable, cwd: Path = ROOT, env: dict[str, str] | None = None):
+        self.log = log
         self.python, self.cwd, self.env = python, cwd, env
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> ServerProcess:
+    def argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def __enter__(self) -> Process:
         self.start()
         return self
 
@@ -78,26 +77,11 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        return cli(self.db, *args, stdin=stdin)
-
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 30.0) -> None:
         """Start and wait until ``/healthz`` answers; the server's output goes to ``log``."""
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [
-                    self.python,
-                    "-m",
-                    "queue_server",
-                    "serve",
-                    "--db",
-                    str(self.db),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    *self.extra,
-                ],
+                self.argv(),
                 cwd=self.cwd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -115,7 +99,7 @@ class ServerProcess:
                 time.sleep(0.05)
         raise RuntimeError("server did not start:\n" + self.log.read_text(encoding="utf-8"))
 
-    async def start_async(self, timeout: float = 20.0) -> None:
+    async def start_async(self, timeout: float = 30.0) -> None:
         """:meth:`start` without blocking the running event loop."""
         await asyncio.to_thread(self.start, timeout)
 
@@ -137,3 +121,135 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+
+
+class ServerProcess(Process):
+    """``python -m queue_server serve`` on a real SQLite file."""
+
+    def __init__(
+        self,
+        db: Path,
+        *extra: str,
+        log: Path | None = None,
+        python: str = sys.executable,
+        cwd: Path = ROOT,
+        env: dict[str, str] | None = None,
+    ):
+        """``python``, ``cwd`` and ``env`` let a test run the server of an installed wheel."""
+        super().__init__(log or db.with_suffix(".log"), python=python, cwd=cwd, env=env)
+        self.db = db
+        self.extra = extra or ("--always-open",)
+
+    def argv(self) -> list[str]:
+        host = ["--host", "127.0.0.1", "--port", str(self.port)]
+        return [self.python, "-m", "queue_server", "serve", "--db", str(self.db), *host, *self.extra]
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        return cli(self.db, *args, stdin=stdin)
+
+
+def county_cli(dsn: str, *args: str, stdin: str | None = None) -> str:
+    """Run ``python -m county ARGS --dsn DSN``; its stdout, stripped."""
+    return _run_cli("county", (*args, "--dsn", dsn), stdin)
+
+
+class CountyProcess(Process):
+    """``python -m county serve`` on a PostgreSQL database."""
+
+    def __init__(self, dsn: str, log: Path, *extra: str):
+        super().__init__(log)
+        self.dsn = dsn
+        self.extra = extra
+        self.prefix: tuple[str, ...] = ()  # interpreter options, e.g. a profiler
+
+    def argv(self) -> list[str]:
+        return [
+            self.python,
+            *self.prefix,
+            "-m",
+            "county",
+            "serve",
+            "--dsn",
+            self.dsn,
+            "--port",
+            str(self.port),
+            *self.extra,
+        ]
+
+
+PG_USER = "nobody"
+
+
+def pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql")
+    return found[-1]
+
+
+class PgCluster:
+    """``initdb`` + ``pg_ctl start`` in a temporary directory; ``dsn`` for a fresh database."""
+
+    def __init__(self, *, fast: bool = True, settings: dict[str, str] | None = None):
+        self.fast = fast
+        self.settings = settings or {}
+        self.dir = Path(tempfile.mkdtemp(prefix="bianmin-pg-"))
+        self.data = self.dir / "data"
+        self.port = 5432
+        self._n = 0
+
+    def _run(self, *cmd: str) -> subprocess.CompletedProcess:
+        if os.geteuid() == 0:
+            cmd = ("runuser", "-u", PG_USER, "--", *cmd)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
+    def start(self) -> PgCluster:
+        if os.geteuid() == 0:
+            uid = pwd.getpwnam(PG_USER).pw_uid
+            os.chown(self.dir, uid, -1)
+        os.chmod(self.dir, 0o755)
+        out = self._run(pg_bin("initdb"), "-D", str(self.data), "-U", "bianmin", "--auth=trust", "-E", "UTF8")
+        if out.returncode:
+            raise RuntimeError(f"initdb failed: {out.stderr}")
+        conf = {
+            "listen_addresses": "''",
+            "unix_socket_directories": f"'{self.dir}'",
+            "max_connections": "200",
+            "shared_buffers": "256MB",
+        }
+        if self.fast:
+            conf.update(fsync="off", synchronous_commit="off", full_page_writes="off")
+        conf.update(self.settings)
+        with open(self.data / "postgresql.conf", "a") as f:
+            f.writelines(f"{k} = {v}\n" for k, v in conf.items())
+        out = self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "pg.log"), "-w", "start")
+        if out.returncode:
+            raise RuntimeError(f"pg_ctl start failed: {out.stderr}\n{self.log()}")
+        return self
+
+    def log(self) -> str:
+        p = self.dir / "pg.log"
+        return p.read_text(errors="replace") if p.exists() else ""
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"postgresql://bianmin@/{database}?host={self.dir}&port={self.port}"
+
+    def new_database(self) -> str:
+        """A fresh empty database's DSN."""
+        self._n += 1
+        name = f"county_{self._n}"
+        out = subprocess.run(
+            [pg_bin("createdb"), "-h", str(self.dir), "-p", str(self.port), "-U", "bianmin", name],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if out.returncode:
+            raise RuntimeError(f"createdb failed: {out.stderr}")
+        return self.dsn(name)
+
+    def stop(self) -> None:
+        if self.data.exists():
+            self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -103,6 +103,7 @@ class HallRow(Message):
     seq: int
     pending: int
     day: str | None = None
+    faults: list[str] | None = None  # the device faults, one line each (HallFigures.device_faults)
 
 
 def check_event(data: Any, where: str = "event") -> dict[str, Any]:
@@ -119,3 +120,68 @@ def check_event(data: Any, where: str = "event") -> dict[str, Any]:
     if not isinstance(data.get("waiting"), dict):
         raise ProtocolError(f"{where}.waiting: expected an object")
     return data
+
+
+FIGURES_PATH = "/api/figures"
+NOTICES_PATH = "/api/hall/notices"
+NOTICE_TITLE_MAX = 60
+NOTICE_TEXT_MAX = 500
+
+
+@dataclass(frozen=True)
+class HallFigures(Message):
+    """Body of ``POST /api/figures``: the hall's slow figures for the county board.
+
+    Sent by the hall's sync task about once a minute and when they change, never on the
+    ticket path. ``None`` means the hall cannot tell (the feature is not connected there):
+    the board shows 未接入. ``device_faults`` names each fault (取号机 打印机故障 …)."""
+
+    at: str
+    overdue_cases: int
+    device_faults: list[str]
+    inspection_score: int | None = None
+    month: str | None = None  # the month of the supervision figures (YYYY-MM)
+    satisfaction_rate: float | None = None  # 0–1
+    rated: int | None = None
+    bad_open: int | None = None  # 差评 not yet dealt with
+    complaints: int | None = None
+    complaints_overdue: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> HallFigures:
+        """Like every message, and the numbers are in range (counts ≥ 0, the rate 0–1)."""
+        figures = super().from_dict(data)
+        rate = figures.satisfaction_rate
+        if rate is not None and (not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 <= rate <= 1):
+            raise ProtocolError("HallFigures.satisfaction_rate: expected a number from 0 to 1")
+        for name in ("overdue_cases", "rated", "bad_open", "complaints", "complaints_overdue", "inspection_score"):
+            value = getattr(figures, name)
+            if value is not None and value < 0:
+                raise ProtocolError(f"HallFigures.{name}: expected a count of at least 0")
+        if len(figures.device_faults) > 50 or any(len(f) > 100 for f in figures.device_faults):
+            raise ProtocolError("HallFigures.device_faults: at most 50 lines of 100 characters")
+        if figures.month is not None and len(figures.month) != 7:
+            raise ProtocolError("HallFigures.month: expected YYYY-MM")
+        return figures
+
+
+@dataclass(frozen=True)
+class CountyNotice(Message):
+    """A notice from the county center (政策调整、节假日安排) to chosen halls or all of them.
+
+    ``expires`` (YYYY-MM-DD): shown up to and including that day; ``None``: until withdrawn."""
+
+    id: int
+    title: str
+    text: str
+    created_at: str
+    expires: str | None = None
+
+
+@dataclass(frozen=True)
+class NoticeBatch(Message):
+    """Answer to ``GET /api/hall/notices?after=N``: the hall's notices with id > N, and the
+    cursor to ask after next time (``upto``; it moves past notices meant for other halls)."""
+
+    notices: list[CountyNotice]
+    upto: int

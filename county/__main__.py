@@ -10,11 +10,12 @@ import sys
 
 from aiohttp import web
 
+from bianmin.errors import AppError
+
 from . import db
 from . import settings as settings_mod
 from .accounts import Accounts
 from .app import create_app
-from .errors import CountyError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             password = sys.stdin.readline().rstrip("\n")
             asyncio.run(_add_user(settings_mod.dsn_of(ns), ns.login, ns.name, password))
-    except CountyError as exc:
+    except AppError as exc:
         raise SystemExit(exc.message) from None
     except OSError as exc:
         raise SystemExit(f"连接不上县级数据库：{exc}") from None

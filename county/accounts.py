@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from bianmin.errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 from bianmin.passwords import RateLimiter, hash_password, new_token, token_hash, verify_password
-
-from .errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 
 SESSION_HOURS = 12
 TOKEN_CACHE_S = 5.0  # a revoked token is refused at once here, and within this long elsewhere

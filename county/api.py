@@ -10,13 +10,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bianmin.errors import BadRequest, NotFound
 from bianmin.protocol import ProtocolError
 from bianmin.sync import MAX_BATCH_EVENTS, SYNC_PATH, HallRow, SyncBatch
 
 from . import keys, live
 from .accounts import User
 from .db import TZ
-from .errors import BadRequest, NotFound
 from .ingest import load_live
 from .web import MAX_BODY, field, json_response, read_json
 from .xlsx import month_workbook
@@ -38,6 +38,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def sync(request: web.Request) -> web.Response:
     """A hall's batch of committed events; answered after they are committed here."""
     hall_id = await request.app[keys.ACCOUNTS].hall_for(request.headers.get("Authorization"))
+    request.app[keys.INGEST].check_room()
     data = await read_json(request, limit=MAX_BODY)
     try:
         batch = SyncBatch.from_dict(data)
@@ -102,6 +103,7 @@ HALL_COLUMNS = (
     ("seq", "s.seq"),
     ("pending", "GREATEST(0, s.hall_seq - s.seq)"),
     ("day", "s.day"),
+    ("faults", "s.figures->'device_faults'"),
 )
 assert [name for name, _ in HALL_COLUMNS] == [f.name for f in dataclasses.fields(HallRow)]
 HALLS_SQL = (
@@ -198,14 +200,17 @@ async def month_stats(pool: Any, month: str) -> list[dict[str, Any]]:
         "count(e.*) FILTER (WHERE e.outcome = 'rejected') AS rejected, "
         "round(avg(e.wait_s))::int AS wait_avg_s, "
         "percentile_disc(0.5) WITHIN GROUP (ORDER BY e.wait_s) AS wait_p50_s, "
-        "percentile_disc(0.9) WITHIN GROUP (ORDER BY e.wait_s) AS wait_p90_s "
+        "percentile_disc(0.9) WITHIN GROUP (ORDER BY e.wait_s) AS wait_p90_s, "
+        "(SELECT m.satisfaction FROM hall_months m WHERE m.hall_id = h.id AND m.month = $3) AS satisfaction "
         "FROM halls h LEFT JOIN events e ON e.hall_id = h.id AND NOT e.superseded AND e.at >= $1 AND e.at < $2 "
         "GROUP BY h.id, h.name ORDER BY h.id",
         dt.datetime.combine(first, dt.time(), TZ),
         dt.datetime.combine(nxt, dt.time(), TZ),
+        month,
     )
-    # Satisfaction and timeliness come from the ratings and ledger features, not built yet.
-    return [{**dict(r), "satisfaction": None, "on_time": None} for r in rows]
+    # Satisfaction is the hall's own monthly figure (county.figures; None when the hall has no
+    # ratings connected). Timeliness needs the case on case_closed events: not sent yet.
+    return [{**dict(r), "on_time": None} for r in rows]
 
 
 def _month(request: web.Request) -> str:

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bianmin.assets import FONT_BOLD, FONT_REGULAR
 
-from . import api, keys
+from . import api, figures, keys, notices
 from .accounts import Accounts
 from .ingest import Ingest
 from .settings import Settings
@@ -32,6 +32,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
     app[keys.ACCOUNTS] = Accounts(pool)
     app[keys.INGEST] = Ingest(pool)
     app.router.add_routes(api.routes)
+    app.router.add_routes(figures.routes)
+    notices.setup(app)
     app.router.add_get("/board", _board)
     app.router.add_get("/board/hall/{id}", _board)
     app.router.add_static("/board/static", STATIC)

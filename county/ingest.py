@@ -30,16 +30,20 @@ from typing import Any
 import asyncpg
 import orjson
 
+from bianmin.errors import Unavailable
 from bianmin.sync import SyncAck, SyncBatch
 
 from . import live as live_mod
 from .db import ensure_partitions, month_of
-from .errors import Unavailable
 
 log = logging.getLogger("county")
 GROUP_EVENTS = 20000  # events per group commit
 LIVE_CHECKPOINT_S = 5.0
-QUEUE_EVENTS = 200_000  # events waiting for a commit; more get 503 (the hall backs off): bounded memory
+# Events waiting for a commit; more get 503 (the hall backs off): bounded memory, and a wait
+# short enough (a few seconds of work) that halls are answered before their timeout. A hall
+# that times out resends the same events, which the county must decode again: under
+# overload, waiting longer only adds work.
+QUEUE_EVENTS = 60_000
 COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
 
 
@@ -63,6 +67,8 @@ class _Hall:
     last_event_at: dt.datetime | None = None
     epochs: dict[str, dict[str, Any]] = field(default_factory=dict)
     dirty_epochs: set[str] = field(default_factory=set)
+    new_epochs: list[str] = field(default_factory=list)  # inserted with the commit, all halls at once
+    live_text: str | None = None  # hall_state.live, read with the lock when the cache missed
 
 
 class Ingest:
@@ -95,6 +101,11 @@ class Ingest:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
+
+    def check_room(self) -> None:
+        """Refuse (503) before the body is even read when the queue is full: shedding is cheap."""
+        if self._queued_events >= QUEUE_EVENTS:
+            raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
 
     def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
         """Queue ``batch`` from ``hall_id``; the future gives its :class:`SyncAck` after commit."""
@@ -159,15 +170,26 @@ class Ingest:
         halls = {r["hall_id"]: _Hall(r["epoch"], r["seq"], r["hall_seq"]) for r in state}
         for r in await conn.fetch("SELECT * FROM hall_epochs WHERE hall_id = ANY($1::int[]) FOR UPDATE", hall_ids):
             halls[r["hall_id"]].epochs[r["epoch"]] = dict(r)
+        # Halls whose parsed live state is not cached (a restart, 2,000 halls' first batches):
+        # one query for all of them rather than one per hall.
+        missing = [hid for hid, h in halls.items() if not self._cached(hid, h)]
+        if missing:
+            for r in await conn.fetch(
+                "SELECT hall_id, live::text FROM hall_state WHERE hall_id = ANY($1::int[])", missing
+            ):
+                halls[r["hall_id"]].live_text = r["live"]
         return halls
+
+    def _cached(self, hall_id: int, hall: _Hall) -> bool:
+        cached = self._live_cache.get(hall_id)
+        return cached is not None and cached[0] == hall.epoch and cached[1] == hall.seq
 
     async def _live(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall) -> dict[str, Any]:
         if hall.live is None:
-            cached = self._live_cache.get(hall_id)
-            if cached is not None and cached[0] == hall.epoch and cached[1] == hall.seq:
-                hall.live = cached[2]
+            if self._cached(hall_id, hall):
+                hall.live = self._live_cache[hall_id][2]
             else:
-                hall.live = await load_live(conn, hall_id, hall.seq)
+                hall.live = await load_live(conn, hall_id, hall.seq, hall.live_text)
         return hall.live
 
     async def _ingest(self, conn: asyncpg.Connection, item: _Item, hall: _Hall, rows: list[tuple]) -> SyncAck:
@@ -175,8 +197,9 @@ class Ingest:
         hall.touched = True
         ep = hall.epochs.get(b.epoch)
         if ep is None:
-            await self._copy(conn, rows)  # registering may supersede rows: write pending ones first
-            rows.clear()
+            if b.parent_epoch is not None:
+                await self._copy(conn, rows)  # a restore supersedes rows: write pending ones first
+                rows.clear()
             ep = await self._register(conn, item.hall_id, hall, b)
         current = hall.epoch == b.epoch
         lv = await self._live(conn, item.hall_id, hall) if current else None
@@ -234,14 +257,8 @@ class Ingest:
             "acked_seq": 0,
             "superseded_after": None,
         }
-        await conn.execute(
-            "INSERT INTO hall_epochs (hall_id, epoch, parent_epoch, fork_seq) VALUES ($1, $2, $3, $4)",
-            hall_id,
-            epoch,
-            parent,
-            fork,
-        )
         hall.epochs[epoch] = row
+        hall.new_epochs.append(epoch)  # written by _save, with every hall's new epochs at once
         return row
 
     async def _register(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall, b: SyncBatch) -> dict[str, Any]:
@@ -306,10 +323,21 @@ class Ingest:
         await conn.copy_records_to_table("events", records=rows, columns=COLUMNS)
 
     async def _save(self, conn: asyncpg.Connection, halls: dict[int, _Hall]) -> None:
+        new = [h.epochs[e] for h in halls.values() for e in h.new_epochs]
+        if new:
+            await conn.execute(
+                "INSERT INTO hall_epochs (hall_id, epoch, parent_epoch, fork_seq, acked_seq, superseded_after) "
+                "SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])",
+                *(
+                    [e[k] for e in new]
+                    for k in ("hall_id", "epoch", "parent_epoch", "fork_seq", "acked_seq", "superseded_after")
+                ),
+            )
         ep_rows = [
             (hid, e, h.epochs[e]["acked_seq"], h.epochs[e]["superseded_after"])
             for hid, h in halls.items()
             for e in h.dirty_epochs
+            if e not in h.new_epochs
         ]
         if ep_rows:
             await conn.execute(
@@ -367,9 +395,11 @@ class Ingest:
         )
 
 
-async def load_live(conn: asyncpg.Connection, hall_id: int, seq: int) -> dict[str, Any]:
-    """A hall's live state at ``seq``: its last checkpoint plus the counted events after it."""
-    text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
+async def load_live(conn: asyncpg.Connection, hall_id: int, seq: int, text: str | None = None) -> dict[str, Any]:
+    """A hall's live state at ``seq``: its last checkpoint (``text``, read here if not given)
+    plus the counted events after it."""
+    if text is None:
+        text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
     data = orjson.loads(text) if text else {}
     lv = data if data.get("waits") else live_mod.empty()
     if lv["seq"] < seq:

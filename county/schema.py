@@ -74,4 +74,30 @@ MIGRATIONS: list[str] = [
         live             jsonb NOT NULL DEFAULT '{}'
     );
     """,
+    # 2: the halls' slow figures (bianmin.sync.HallFigures) as last received, the supervision
+    # figures kept per hall and month for the statistics, and the county's notices to halls
+    # (``hall_ids`` NULL: every hall).
+    """
+    ALTER TABLE hall_state ADD COLUMN figures jsonb;
+    ALTER TABLE hall_state ADD COLUMN figures_at timestamptz;
+    CREATE TABLE hall_months (
+        hall_id          integer NOT NULL REFERENCES halls (id),
+        month            text NOT NULL,
+        satisfaction     real,
+        rated            integer,
+        bad_open         integer,
+        complaints       integer,
+        updated_at       timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, month)
+    );
+    CREATE TABLE notices (
+        id          bigserial PRIMARY KEY,
+        title       text NOT NULL,
+        body        text NOT NULL,
+        hall_ids    integer[],
+        expires     date,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        created_by  integer REFERENCES users (id)
+    );
+    """,
 ]

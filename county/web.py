@@ -1,4 +1,10 @@
-"""HTTP plumbing of the county server: the one place errors are rendered, JSON bodies."""
+"""HTTP plumbing of the county server: the one place errors are rendered, JSON bodies.
+
+The typed errors are the hall's (:mod:`bianmin.errors`); the middleware is the county's own
+small copy because the hall's also renders HTML pages and reads its settings and session
+cookie, none of which the county has (keeping it out of ``bianmin`` keeps that package
+free of server code).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from .errors import BadRequest, CountyError, TooLarge
+from bianmin.errors import AppError, BadRequest, TooLarge
 
 log = logging.getLogger("county")
 MAX_BODY = 8 * 1024 * 1024  # a sync batch, inflated
@@ -30,7 +36,7 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=dumps)
 
 
-def render_error(err: CountyError) -> web.Response:
+def render_error(err: AppError) -> web.Response:
     headers = {"Retry-After": "30"} if err.status in (429, 503) else {}
     return web.json_response(err.to_dict(), status=err.status, headers=headers, dumps=dumps)
 
@@ -39,16 +45,16 @@ def render_error(err: CountyError) -> web.Response:
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except CountyError as err:
+    except AppError as err:
         return render_error(err)
     except web.HTTPException as exc:
         if exc.status in HTTP_MESSAGES:
             code, message = HTTP_MESSAGES[exc.status]
-            return render_error(CountyError(message, code=code, status=exc.status))
+            return render_error(AppError(message, code=code, status=exc.status))
         raise
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(CountyError("服务器内部错误，请稍后重试", code="internal", status=500))
+        return render_error(AppError("服务器内部错误，请稍后重试", code="internal", status=500))
 
 
 async def read_json(request: web.Request, *, limit: int = 64 * 1024) -> Any:
@@ -61,6 +67,8 @@ async def read_json(request: web.Request, *, limit: int = 64 * 1024) -> Any:
         raw = await request.content.read(limit + 1)
     except (zlib.error, aiohttp.http_exceptions.ContentEncodingError):
         raise BadRequest("请求内容不是有效的 gzip", code="bad_gzip") from None
+    except ConnectionResetError:  # the client gave up (its timeout) while sending: not our error
+        raise BadRequest("连接在发送中断开", code="connection_lost") from None
     if len(raw) > limit:
         raise TooLarge("请求内容太大")
     try:

@@ -11,7 +11,7 @@ from aiohttp import web
 from bianmin.center import center_info
 from bianmin.protocol import OUTCOMES
 
-from . import wait_estimate
+from . import county_notices, wait_estimate
 from .accounts import Accounts, Clerk
 from .duty import duty_on
 from .errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -51,7 +51,8 @@ async def center(request: web.Request) -> web.Response:
     svc = _svc(request)
     now = svc.clock().astimezone(svc.center.tz)
     info = center_info(svc.center, svc.always_open or svc.center.office.is_open(now))
-    info = dataclasses.replace(info, duty=await duty_on(svc.store, now.date()))
+    county = await county_notices.display_lines(svc.store, now.date())
+    info = dataclasses.replace(info, duty=await duty_on(svc.store, now.date()), notices=[*county, *info.notices])
     return json_response(info.to_dict())
 
 

@@ -17,6 +17,7 @@ from .hub import Hub
 from .service import Clock, QueueService, utc_now
 from .settings import Settings
 from .store import Store
+from .supervision.results import county_figures_source
 from .wait_estimate import ESTIMATOR, Estimator
 from .web import csrf_middleware, error_middleware
 from .window_actions import WindowActions
@@ -48,7 +49,7 @@ def create_app(
     devices.setup(app)
     for setup in _extensions():
         setup(app)
-    county_sync.setup(app)
+    county_sync.setup(app, supervision=county_figures_source(service))
     app.on_startup.append(_startup)
     app.on_shutdown.append(_shutdown)
     return app

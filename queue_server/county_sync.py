@@ -9,6 +9,10 @@ county stands: nothing lost, nothing twice. Failures back off exponentially with
 
 It runs as its own task and never holds the service lock: issuing a ticket never waits
 on the county. Pruning old events must keep every event after :func:`county_acked_seq`.
+
+Two smaller tasks share the link: one sends the hall's slow figures
+(:mod:`.county_figures`) when they change and at least every minute, one long-polls the
+county for its notices to this hall (:mod:`.county_notices`) with a cursor kept on disk.
 """
 
 from __future__ import annotations
@@ -20,17 +24,19 @@ import gzip
 import json
 import logging
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
 
 from bianmin.protocol import Event, ProtocolError
-from bianmin.sync import SYNC_PATH, SyncAck
+from bianmin.sync import FIGURES_PATH, NOTICES_PATH, SYNC_PATH, NoticeBatch, SyncAck
 
-from . import keys
-from .api import require_role
+from . import county_notices, keys
+from .api import current_clerk, require_role
+from .county_figures import FiguresBuilder, Supervision
 from .epoch import UPSERT, Identity, load_identity
 from .store import Store
 from .web import json_response
@@ -42,6 +48,10 @@ HEARTBEAT_S = 30.0
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 300.0
 REQUEST_TIMEOUT_S = 30.0
+FIGURES_CHECK_S = 5.0  # rebuild the figures this often (cheap reads); send when changed
+FIGURES_EVERY_S = 60.0  # and at least this often
+NOTICE_WAIT_S = 25  # the county holds a notices request open this long when it has none
+NOTICE_BACKOFF_MAX_S = 60.0
 ACK_KEY = "county_acked_seq"
 SYNC_KEY = web.AppKey("county_sync", object)
 
@@ -86,28 +96,97 @@ class SyncState:
 class CountySync:
     """The background task that keeps the county's copy of this hall's events current."""
 
-    def __init__(self, store: Store, url: str, token: str, *, latest_seq: Callable[[], int] | None = None):
+    def __init__(
+        self,
+        store: Store,
+        url: str,
+        token: str,
+        *,
+        latest_seq: Callable[[], int] | None = None,
+        figures: FiguresBuilder | None = None,
+        on_notices: Callable[[NoticeBatch], Awaitable[object]] | None = None,
+    ):
         self.store = store
-        self.url = url.rstrip("/") + SYNC_PATH
+        self.base = url.rstrip("/")
+        self.url = self.base + SYNC_PATH
         self.token = token
         self.state = SyncState()
         self._latest_seq = latest_seq
         self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
         self.identity: Identity | None = None
+        self.figures = figures
+        self.on_notices = on_notices
+        self.figures_sent: dict | None = None
 
     def notify(self, event: Event, text: str) -> None:
         """A change was committed (a service listener): send soon."""
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._tasks = [asyncio.create_task(self._run())]
+        if self.figures is not None:
+            self._tasks.append(asyncio.create_task(self._figures_loop()))
+        if self.on_notices is not None:
+            self._tasks.append(asyncio.create_task(self._notices_loop()))
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+
+    @property
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def _figures_loop(self) -> None:
+        """Send the figures when they change, and at least every FIGURES_EVERY_S."""
+        assert self.figures is not None
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+        last_at = float("-inf")
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            while True:
+                try:
+                    figures = (await self.figures.build()).to_dict()
+                    same = self.figures_sent is not None and {**figures, "at": ""} == {**self.figures_sent, "at": ""}
+                    if not same or time.monotonic() - last_at >= FIGURES_EVERY_S:
+                        async with http.post(self.base + FIGURES_PATH, json=figures, headers=self._auth) as resp:
+                            if resp.status != 200:
+                                raise RuntimeError(f"county answered {resp.status}: {(await resp.text())[:200]}")
+                        self.figures_sent, last_at = figures, time.monotonic()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the next round retries; the event sync reports the link
+                    log.debug("county figures: %s", exc)
+                await asyncio.sleep(FIGURES_CHECK_S)
+
+    async def _notices_loop(self) -> None:
+        """Long-poll the county for this hall's notices after the stored cursor."""
+        assert self.on_notices is not None
+        timeout = aiohttp.ClientTimeout(total=NOTICE_WAIT_S + REQUEST_TIMEOUT_S)
+        failures = 0
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            while True:
+                try:
+                    after = await county_notices.cursor(self.store)
+                    params = {"after": str(after), "wait": str(NOTICE_WAIT_S)}
+                    async with http.get(self.base + NOTICES_PATH, params=params, headers=self._auth) as resp:
+                        text = await resp.text()
+                        if resp.status != 200:
+                            raise RuntimeError(f"county answered {resp.status}: {text[:200]}")
+                    batch = NoticeBatch.from_dict(json.loads(text))
+                    if batch.notices or batch.upto != after:
+                        await self.on_notices(batch)
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    failures += 1
+                    log.debug("county notices: %s", exc)
+                    delay = min(NOTICE_BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** min(failures - 1, 16))
+                    await asyncio.sleep(delay * random.uniform(0.5, 1.5))
 
     async def _hall_seq(self) -> int:
         if self._latest_seq is not None:
@@ -198,15 +277,30 @@ def _describe(exc: Exception) -> str:
     return str(exc)[:200]
 
 
-def setup(app: web.Application) -> None:
-    """Start the sync task with the app when a county URL and token are configured."""
+def setup(app: web.Application, supervision: Supervision | None = None) -> None:
+    """Start the sync task with the app when a county URL and token are configured.
+
+    ``supervision``: the provider of this month's satisfaction and complaints figures
+    (issue 12's ``month_results``); without it the county shows them as 未接入."""
     settings, service = app[keys.SETTINGS], app[keys.SERVICE]
     app.router.add_get("/api/county-sync", _status)
+    app.router.add_get("/api/county-notices", _notices)
     url = settings.county_url or service.center.county_url
     token = settings.county_token or service.center.county_token
     if not (url and token):
         return
-    sync = CountySync(app[keys.STORE], url, token, latest_seq=lambda: service.seq)
+
+    async def on_notices(batch: NoticeBatch) -> int:
+        return await county_notices.store_batch(service, batch)
+
+    sync = CountySync(
+        app[keys.STORE],
+        url,
+        token,
+        latest_seq=lambda: service.seq,
+        figures=FiguresBuilder(service, settings.db, supervision),
+        on_notices=on_notices,
+    )
     service.listeners.append(sync.notify)
     app[SYNC_KEY] = sync
 
@@ -228,3 +322,11 @@ async def _status(request: web.Request) -> web.Response:
         return json_response({"configured": False, "label": "未接入县级平台"})
     sync.state.hall_seq = max(sync.state.hall_seq, request.app[keys.SERVICE].seq)
     return json_response(sync.state.to_dict())
+
+
+async def _notices(request: web.Request) -> web.Response:
+    """The county's current notices to this hall, for the clerk and manager consoles."""
+    await current_clerk(request)
+    svc = request.app[keys.SERVICE]
+    today = svc.clock().astimezone(svc.center.tz).date()
+    return json_response({"notices": await county_notices.current(svc.store, today)})

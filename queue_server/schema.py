@@ -248,4 +248,16 @@ MIGRATIONS: list[str] = [
     INSERT INTO meta (key, value)
         SELECT 'ratings_from_ticket', CAST(COALESCE(MAX(id), 0) + 1 AS TEXT) FROM tickets
     """,
+    # 12 (issue 17): notices from the county center, as received (``county_id`` is the
+    # county's id: a notice fetched twice is stored once); the fetch cursor is in ``meta``.
+    """
+    CREATE TABLE county_notices (
+        county_id   INTEGER PRIMARY KEY,
+        title       TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        expires     TEXT,
+        received_at TEXT NOT NULL
+    )
+    """,
 ]

@@ -4,6 +4,7 @@
   const $ = (sel) => document.querySelector(sel);
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const NA = '<span class="na">—</span>';
+  const OFF = '<span class="na" title="该中心未接入此项">未接入</span>';
   let halls = [];
   let sortKey = "name";
   let sortDir = 1;
@@ -34,6 +35,14 @@
     return Math.round(s / 86400) + " 天";
   }
   const num = (v) => (v === null || v === undefined ? NA : esc(v));
+  // A hall that sent its figures but has no such feature connected: 未接入; no figures yet: —.
+  const off = (v, h) => (v === null || v === undefined ? (h.faults ? OFF : NA) : esc(v));
+  const pct = (v, h) => (v === null || v === undefined ? off(v, h) : (v * 100).toFixed(1) + "%");
+  function faults(h) {
+    if (h.device_faults === null || h.device_faults === undefined) return `<td>${NA}</td>`;
+    const list = h.faults || [];
+    return `<td class="${list.length ? "fault" : ""}" title="${esc(list.join("；"))}">${list.length ? esc(list.join("；")) : "0"}</td>`;
+  }
 
   function sorted(rows) {
     const k = sortKey;
@@ -60,9 +69,9 @@
         (h.silent ? '<span class="badge">失联</span>' : "") + "</td>" +
         `<td>${num(h.waiting)}</td><td>${num(h.windows_open)}</td><td>${num(h.windows_paused)}</td>` +
         `<td>${num(h.served_today)}</td><td>${fmtSeconds(h.wait_p50_s)}</td><td>${fmtSeconds(h.wait_p90_s)}</td>` +
-        `<td>${h.satisfaction === null ? NA : (h.satisfaction * 100).toFixed(1) + "%"}</td><td>${num(h.bad_reviews)}</td>` +
-        `<td>${num(h.overdue)}</td><td>${num(h.complaints)}</td><td>${num(h.inspection_score)}</td>` +
-        `<td>${num(h.device_faults)}</td><td>${h.last_seen ? fmtSeconds(h.lag_s) : "从未同步"}` +
+        `<td>${pct(h.satisfaction, h)}</td><td>${off(h.bad_reviews, h)}</td>` +
+        `<td>${num(h.overdue)}</td><td>${off(h.complaints, h)}</td><td>${num(h.inspection_score)}</td>` +
+        faults(h) + `<td>${h.last_seen ? fmtSeconds(h.lag_s) : "从未同步"}` +
         (h.pending > 0 ? `（待收 ${h.pending} 条）` : "") + "</td></tr>");
     }
     $("#halls-table tbody").innerHTML = html.join("");
@@ -111,7 +120,20 @@
     $("#stats-table tbody").innerHTML = data.halls.map((h) =>
       `<tr><td>${esc(h.name)}</td><td>${h.issued}</td><td>${h.served}</td><td>${h.no_shows}</td><td>${h.promised}</td>` +
       `<td>${h.rejected}</td><td>${fmtSeconds(h.wait_avg_s)}</td><td>${fmtSeconds(h.wait_p50_s)}</td>` +
-      `<td>${fmtSeconds(h.wait_p90_s)}</td><td>${NA}</td><td>${NA}</td></tr>`).join("");
+      `<td>${fmtSeconds(h.wait_p90_s)}</td><td>${h.satisfaction === null ? NA : (h.satisfaction * 100).toFixed(1) + "%"}</td>` +
+      `<td>${NA}</td></tr>`).join("");
+  }
+
+  async function refreshNotices() {
+    const [list, all] = await Promise.all([api("/api/notices"), api("/api/halls")]);
+    const names = new Map(all.map((h) => [h.id, h.name]));
+    const sel = $("#notice-halls");
+    const chosen = new Set(Array.from(sel.selectedOptions, (o) => o.value));
+    sel.innerHTML = all.map((h) => `<option value="${h.id}"${chosen.has(String(h.id)) ? " selected" : ""}>${esc(h.name)}</option>`).join("");
+    $("#notices-table tbody").innerHTML = list.map((n) =>
+      `<tr><td>${esc(n.created_at.slice(0, 16).replace("T", " "))}</td><td>${esc(n.title)}</td><td>${esc(n.text)}</td>` +
+      `<td>${n.halls === "all" ? "全部中心" : n.halls.map((id) => esc(names.get(id) || "#" + id)).join("、")}</td>` +
+      `<td>${n.expires ? esc(n.expires) : "长期"}</td><td>${n.by ? esc(n.by) : NA}</td></tr>`).join("");
   }
 
   function stop() { if (timer) clearInterval(timer); timer = null; }
@@ -128,6 +150,7 @@
     const m = /^hall\/(\d+)$/.exec(hash);
     if (m) { show("hall"); every(() => refreshHall(m[1])); }
     else if (hash === "stats") { show("stats"); stop(); refreshStats().catch(() => {}); }
+    else if (hash === "notices") { show("notices"); stop(); refreshNotices().catch((e) => { $("#notice-msg").textContent = e.message; }); }
     else { show("halls"); every(refreshHalls); }
   }
 
@@ -151,6 +174,24 @@
       f.password.value = "";
       start();
     } catch (e) { $("#login-error").textContent = "连接不上县级服务器"; }
+  });
+  $("#notice-form").addEventListener("change", () => {
+    $("#notice-halls").disabled = $("#notice-form").elements.to.value !== "chosen";
+  });
+  $("#notice-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target.elements; // (form.title would be the form's own title attribute)
+    const body = { title: f.title.value, text: f.text.value, expires: f.expires.value || null, halls: "all" };
+    if (f.to.value === "chosen") {
+      body.halls = Array.from($("#notice-halls").selectedOptions, (o) => Number(o.value));
+      if (!body.halls.length) { $("#notice-msg").textContent = "请选择至少一个中心"; return; }
+    }
+    try {
+      await api("/api/notices", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      f.title.value = ""; f.text.value = ""; f.expires.value = "";
+      $("#notice-msg").textContent = "已发布，各中心联网后即可收到";
+      await refreshNotices();
+    } catch (e) { if (e.message !== "login") $("#notice-msg").textContent = e.message; }
   });
   $("#logout").addEventListener("click", async () => { await fetch("/api/logout", { method: "POST" }); showLogin(); });
   $("#halls-table thead").addEventListener("click", (ev) => {

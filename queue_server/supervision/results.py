@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -26,6 +27,9 @@ from ..web import json_response
 from .common import center, today
 from .rating_store import SINCE_KEY
 from .ratings import satisfaction
+
+if TYPE_CHECKING:
+    from ..service import QueueService
 
 routes = web.RouteTableDef()
 
@@ -151,3 +155,14 @@ async def breakdown(request: web.Request) -> web.Response:
             for g in sorted(items.values(), key=lambda g: g["name"])
         ]
     return json_response(out)
+
+
+def county_figures_source(
+    service: QueueService,
+) -> Callable[[Store, dt.date], Awaitable[SupervisionResults]]:
+    """The supervision figures the county sync sends, with the center's current rating period."""
+
+    async def figures(store: Store, today: dt.date) -> SupervisionResults:
+        return await month_results(store, today, rating_days=service.center.supervision.rating_days)
+
+    return figures

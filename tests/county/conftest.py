@@ -11,8 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bench.devserver import ServerProcess
-from county.devserver import CountyProcess, PgCluster, county_cli
+from bench.devserver import CountyProcess, PgCluster, ServerProcess, county_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"
@@ -135,6 +134,24 @@ async def halls(tmp_path):
     for h in made:
         await h.aclose()
         h.stop()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+async def open_board(pw, county_url: str):
+    """Debian's Chromium on the county's ``/board``: (browser, context, page, JS errors seen)."""
+    browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    ctx = await browser.new_context(
+        base_url=county_url, viewport={"width": 1600, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    ctx.set_default_timeout(8000)
+    page = await ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    await page.goto("/board")
+    return browser, ctx, page, errors
 
 
 async def wait_for(predicate, timeout: float = 10.0, interval: float = 0.1):

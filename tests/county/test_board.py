@@ -13,9 +13,8 @@ import pytest
 
 from county.simhall import TZ, simulate_day
 
-from .conftest import PASSWORD, SHOTS, wait_for
+from .conftest import PASSWORD, SHOTS, open_board, wait_for
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 TOWNS = [
     "城关镇",
     "河口乡",
@@ -86,16 +85,7 @@ async def test_county_board_in_chromium(county, halls):
         await session.close()
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        ctx = await browser.new_context(
-            base_url=county.url, viewport={"width": 1600, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-        )
-        ctx.set_default_timeout(8000)
-        page = await ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        await page.goto("/board")
+        browser, ctx, page, errors = await open_board(pw, county.url)
         await expect(page.locator("#login-form")).to_be_visible()
         await page.fill("input[name=login]", "admin")
         await page.fill("input[name=password]", "wrong-password")

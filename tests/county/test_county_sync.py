@@ -49,7 +49,7 @@ async def test_two_halls_show_on_the_county_within_2s(county, halls):
         assert (r1["waiting"], r1["served_today"], r1["windows_open"]) == (2, 1, 1)
         assert (r2["waiting"], r2["served_today"]) == (1, 1)
         assert r1["wait_p50_s"] is not None and not r1["silent"] and r1["pending"] == 0
-        assert r1["satisfaction"] is None and r1["inspection_score"] is None
+        assert r1["satisfaction"] is None  # the slow figures come apart (test_figures_notices)
         assert HallRow.from_dict(r1).to_dict() == r1  # the typed wire row, exactly
         async with session.get(f"/api/halls/{id1}/snapshot") as r:
             county_snap = await r.json()
@@ -182,7 +182,7 @@ class FlakyProxy:
     async def start(self) -> str:
         from aiohttp import web
 
-        from county.devserver import free_port
+        from bench.devserver import free_port
 
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_post("/{tail:.*}", self.handle)

@@ -9,7 +9,7 @@ import pytest
 
 from bianmin.passwords import RateLimiter, hash_password, verify_password
 from bianmin.protocol import ProtocolError
-from bianmin.sync import HallRow, SyncAck, SyncBatch, check_event
+from bianmin.sync import CountyNotice, HallFigures, HallRow, NoticeBatch, SyncAck, SyncBatch, check_event
 from county import live
 from county.simhall import simulate_day
 
@@ -24,6 +24,31 @@ def test_sync_messages_round_trip():
     assert SyncAck.from_dict(ack.to_dict()) == ack
     row = HallRow(1, "城关镇", None, None, 0, 0, 0, 0, None, None, None, None, None, None, None, None, True, 0, 0)
     assert HallRow.from_dict(row.to_dict()) == row
+
+
+def test_figures_and_notices_round_trip():
+    figures = HallFigures(
+        at="2026-12-02T10:00:00+08:00",
+        overdue_cases=2,
+        device_faults=["取号机 打印机故障"],
+        inspection_score=86,
+        month="2026-12",
+        satisfaction_rate=0.95,
+        rated=40,
+        bad_open=1,
+        complaints=3,
+        complaints_overdue=0,
+    )
+    assert HallFigures.from_dict(figures.to_dict()) == figures
+    bare = HallFigures(at="x", overdue_cases=0, device_faults=[])
+    assert HallFigures.from_dict(bare.to_dict()) == bare and bare.satisfaction_rate is None
+    with pytest.raises(ProtocolError, match="overdue_cases"):
+        HallFigures.from_dict({**bare.to_dict(), "overdue_cases": "2"})
+    for name, value in (("satisfaction_rate", 1.5), ("satisfaction_rate", "x"), ("bad_open", -1), ("month", "12")):
+        with pytest.raises(ProtocolError, match=name):
+            HallFigures.from_dict({**bare.to_dict(), name: value})
+    batch = NoticeBatch([CountyNotice(3, "元旦放假", "1月1日放假一天", "2026-12-02T10:00:00+08:00", "2027-01-01")], 5)
+    assert NoticeBatch.from_dict(batch.to_dict()) == batch
 
 
 @pytest.mark.parametrize(
