@@ -37,7 +37,10 @@
   const num = (v) => (v === null || v === undefined ? NA : esc(v));
   // A hall that sent its figures but has no such feature connected: 未接入; no figures yet: —.
   const off = (v, h) => (v === null || v === undefined ? (h.faults ? OFF : NA) : esc(v));
-  const pct = (v, h) => (v === null || v === undefined ? off(v, h) : (v * 100).toFixed(1) + "%");
+  // Satisfaction is null both when supervision is not connected and when nothing was rated
+  // this month; the 差评 count (0 when connected) tells them apart.
+  const pct = (v, h) =>
+    v === null || v === undefined ? (h.bad_reviews === null || h.bad_reviews === undefined ? off(v, h) : NA) : (v * 100).toFixed(1) + "%";
   function faults(h) {
     if (h.device_faults === null || h.device_faults === undefined) return `<td>${NA}</td>`;
     const list = h.faults || [];

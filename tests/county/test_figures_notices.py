@@ -41,7 +41,7 @@ async def test_hall_figures_reach_the_board(county, halls):
         headers={"Authorization": f"Bearer {hall.kiosk}"},
     ) as r:
         assert r.status == 200, await r.text()
-    await hall.issue("A")
+    ticket = await hall.issue("A")
     for action, body in (("call", None), ("start", None)):
         assert (await hall.act(1, action, body))[0] == 200
     today = (await hall.snapshot())["day"]
@@ -58,7 +58,18 @@ async def test_hall_figures_reach_the_board(county, halls):
         assert row["overdue"] == 0 and row["device_faults"] == 1
         assert row["faults"] == ["取号机“取号机”打印机故障"]
         assert isinstance(row["inspection_score"], int | float) and 0 <= row["inspection_score"] <= 100
-        assert row["satisfaction"] is None and row["bad_reviews"] is None  # supervision not connected here
+        assert row["satisfaction"] is None and row["bad_reviews"] == 0  # connected, nothing rated yet
+
+        # The resident rates the finished service on the phone: the month's figure follows.
+        async with s.post(hall.url + f"/api/tickets/{ticket['token']}/rating", json={"level": "satisfied"}) as r:
+            assert r.status == 201, await r.text()
+
+        async def rated():
+            row = (await _rows(session))[hid]
+            return row if row["satisfaction"] == 1.0 else None
+
+        row = await wait_for(rated, timeout=15)
+        assert row["bad_reviews"] == 0
 
         # Time passes (the case's due date moves into the past): the case is overdue.
         hall.stop()
@@ -195,7 +206,7 @@ async def test_notice_form_and_hall_console_in_chromium(county, halls):
         await expect(page.locator("#halls-table tbody tr")).to_have_count(2)
         errors.clear()  # the browser logs the 401 of /api/me before the login as a console error
         row = page.locator(f"#halls-table tr[data-id='{hid}'] td")
-        await expect(row.nth(7)).to_have_text("未接入")  # satisfaction: supervision not connected
+        await expect(row.nth(7)).to_have_text("—")  # satisfaction: nothing rated this month yet
         await expect(row.nth(9)).to_have_text("0")  # overdue promised cases
         await expect(row.nth(12)).to_have_text("0")  # device faults
         await page.screenshot(path=str(SHOTS / "county-board-figures.png"), full_page=True)
