@@ -153,6 +153,7 @@ class TicketView(Message):
     issued_at: str
     called_at: str | None = None
     transferred_to: int | None = None
+    appointment: bool = False  # checked in with a booking (预约)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,8 @@ class IssuedTicket(Message):
     category_name: str = ""
     matter_name: str | None = None
     wait_minutes: int | None = None  # 预计等待 in minutes; None: no estimate (no history yet)
+    window: int | None = None  # on a duty day: the duty window that serves it
+    appointment: bool = False  # checked in with a booking (预约), called before walk-ins
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,7 @@ class CenterInfo(Message):
     categories: list[CategoryInfo]
     windows: list[WindowInfo]
     duty: DutyInfo | None = None
+    mode: DayModeInfo | None = None  # 集中办公 / 值班 / 休息 now (issue 14)
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
@@ -466,3 +470,36 @@ class DeviceHealth(Message):
     printer: DeviceState = "none"
     paper: PaperState = "none"
     last_error: str | None = None
+
+
+DayModeName = Literal["office", "duty", "closed"]
+
+
+@dataclass(frozen=True)
+class DayModeInfo(Message):
+    """``mode`` in ``GET /api/center``: 集中办公, 值班 (with the duty windows) or closed (with
+    the next opening, ISO 8601, or None when none is known within a month)."""
+
+    now: DayModeName
+    duty_windows: list[int] = field(default_factory=list)
+    next_open: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingInfo(Message):
+    """Body of ``201`` from ``POST /api/appointments``: the 6-digit code, the slot, its page."""
+
+    code: str
+    slot: str
+    url: str
+    category: str = ""
+    category_name: str = ""
+
+
+@dataclass(frozen=True)
+class SlotInfo(Message):
+    """One bookable slot of ``GET /api/appointments/slots``."""
+
+    slot: str
+    capacity: int
+    booked: int
