@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bianmin.center import Center, load_center
 
-from . import api, county_sync, devices, guide, keys
+from . import api, appointments, county_sync, devices, guide, keys
 from .accounts import Accounts
 from .hub import Hub
 from .service import Clock, QueueService, utc_now
@@ -46,6 +46,7 @@ def create_app(
     app.router.add_routes(guide.routes)
     app.router.add_get("/ws", app[keys.HUB].handle)
     devices.setup(app)
+    appointments.setup(app)
     for setup in _extensions():
         setup(app)
     county_sync.setup(app)

@@ -45,7 +45,8 @@ class Batch:
     def insert_ticket(self, t: Ticket, *, token: str, device_id: int, request_id: str | None) -> None:
         self._add(
             "INSERT INTO tickets (id, day, category, seq, number, matter, priority, status, token, "
-            "device_id, request_id, issued_at, queue_key, appointment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "device_id, request_id, issued_at, queue_key, appointment) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 t.id,
                 t.day.isoformat(),
