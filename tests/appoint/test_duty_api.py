@@ -1,0 +1,74 @@
+"""Duty mode and closed mode over the real app: /api/center's mode, tickets to the duty
+window, the duty window calling every category; a chosen call and a green mark with reasons."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.appoint.conftest import at, login
+
+
+async def issue(hall, category="A"):
+    return await hall.post("/api/tickets", json={"category": category}, headers=hall.kiosk)
+
+
+async def test_center_mode_on_an_office_day(hall):
+    mode = (await (await hall.get("/api/center")).json())["mode"]
+    assert mode == {"now": "office", "duty_windows": [], "next_open": None}
+    r = await issue(hall)
+    assert r.status == 201 and (await r.json())["window"] is None
+
+
+async def test_a_duty_day_sends_every_category_to_the_duty_window(hall):
+    hall.clock.now = at(2026, 12, 1, 10, 0)  # Tuesday
+    info = await (await hall.get("/api/center")).json()
+    assert info["mode"] == {"now": "duty", "duty_windows": [4], "next_open": None}
+    assert info["office"]["open_now"] is True
+    r = await issue(hall, "A")
+    assert r.status == 201 and (await r.json())["window"] == 4
+    await login(hall, "w4")
+    r = await hall.post("/api/windows/4/call")
+    assert r.status == 200 and (await r.json())["ticket"]["number"] == "A001"
+
+
+async def test_a_sunday_is_closed_and_says_when_the_hall_opens(hall):
+    hall.clock.now = at(2026, 12, 6, 10, 0)
+    info = await (await hall.get("/api/center")).json()
+    assert info["mode"] == {"now": "closed", "duty_windows": [], "next_open": "2026-12-07T08:30:00+08:00"}
+    assert info["office"]["open_now"] is False
+    r = await issue(hall)
+    body = await r.json()
+    assert r.status == 409 and body["error"]["code"] == "office_closed"
+    assert "12月7日 08:30" in body["error"]["message"]
+
+
+async def test_the_mode_changes_at_0830_by_itself(hall):
+    hall.clock.now = at(2026, 11, 30, 8, 29)
+    assert (await issue(hall)).status == 409
+    hall.clock.now = at(2026, 11, 30, 8, 30)
+    assert (await issue(hall)).status == 201
+
+
+async def test_call_a_chosen_ticket_with_a_reason_and_mark_green(hall, tmp_path):
+    for _ in range(3):
+        assert (await issue(hall)).status == 201
+    await login(hall, "w1")
+    r = await hall.post("/api/windows/1/call", json={"number": "A003"})
+    assert r.status == 400 and (await r.json())["error"]["code"] == "reason_required"
+    r = await hall.post("/api/windows/1/call", json={"number": "A009", "reason": "行动不便"})
+    assert r.status == 404
+    r = await hall.post("/api/windows/1/call", json={"number": "a003", "reason": "行动不便"})
+    assert r.status == 200 and (await r.json())["ticket"]["number"] == "A003"
+    await hall.post("/api/windows/1/finish", json={"outcome": "instant"})
+    r = await hall.post("/api/windows/1/green", json={"number": "A002", "reason": "孕妇"})
+    assert r.status == 200 and (await r.json())["ticket"]["priority"] is True
+    r = await hall.post("/api/windows/1/green", json={"number": "A002", "reason": "孕妇"})
+    assert r.status == 409
+    r = await hall.post("/api/windows/1/call")
+    assert (await r.json())["ticket"]["number"] == "A002"
+    r = await hall.post("/api/windows/3/call", json={"number": "A001", "reason": "x"})
+    assert r.status == 403  # w1 works at window 1 only
+    db = sqlite3.connect(tmp_path / "queue.db")
+    details = {d for (d,) in db.execute("SELECT detail FROM transitions WHERE detail IS NOT NULL")}
+    db.close()
+    assert {"chosen: 行动不便", "green: 孕妇"} <= details
