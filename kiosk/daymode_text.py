@@ -11,23 +11,25 @@ import datetime as dt
 from bianmin.protocol import CenterInfo, IssuedTicket
 from bianmin.text import weekday_text
 
-BOOK_HINT = "可拨打值班电话预约，或用手机扫描大厅的预约二维码。已预约的，请点“预约取号”。"
+BOOK_HINT = "可打值班电话预约；已预约请点“预约取号”"
 
 
 def _windows(numbers: list[int]) -> str:
     return "、".join(f"{n} 号" for n in numbers) + "窗口"
 
 
-def duty_note(center: CenterInfo) -> str:
-    """On a duty day: a new line saying every matter goes to the duty window(s); else ""."""
+def home_help(center: CenterInfo, help_text: str) -> str:
+    """The home screen's help: on a duty day its first line says every matter goes to the
+    duty window(s)."""
     mode = center.mode
     if mode is None or mode.now != "duty" or not mode.duty_windows:
-        return ""
-    return f"\n今天是值班日：所有业务请到 {_windows(mode.duty_windows)}办理。"
+        return help_text
+    rest = help_text.split("\n", 1)[-1]
+    return f"今天是值班日：所有业务请到 {_windows(mode.duty_windows)}办理。\n{rest}"
 
 
 def next_open_note(center: CenterInfo) -> str:
-    """Closed: a new line with when the hall opens next, and how to book."""
+    """Closed: a new line with when the hall opens next, and how to book ("" without a mode)."""
     mode = center.mode
     if mode is None or mode.now != "closed":
         return ""
