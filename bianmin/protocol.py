@@ -385,6 +385,7 @@ class CaseList(Message):
 
     today: str
     cases: list[CaseView]
+    requests: list[RequestView] = field(default_factory=list)  # open 委托/上门/代办 requests
 
 
 # ---- the public view: what anyone on the hall's Wi-Fi may read ------------------------------
@@ -503,3 +504,38 @@ class SlotInfo(Message):
     slot: str
     capacity: int
     booked: int
+
+
+RequestKind = Literal["entrusted", "home_visit", "cross_department"]
+REQUEST_KINDS: tuple[str, ...] = typing.get_args(RequestKind)
+REQUEST_KIND_NAMES = {"entrusted": "委托办理", "home_visit": "上门服务", "cross_department": "跨部门代办"}
+RequestStatus = Literal["open", "done", "rejected"]
+REQUEST_STATUS_NAMES = {"open": "办理中", "done": "已办结", "rejected": "不予办理"}
+
+
+@dataclass(frozen=True)
+class RequestView(Message):
+    """One request (委托办理, 上门服务, 跨部门代办) in ``GET /api/requests`` and the case list:
+    like a promised case, with a due date, an assignee and, once closed, its outcome."""
+
+    code: str
+    kind: RequestKind
+    kind_name: str
+    name: str
+    village: str
+    phone: str
+    matter: str | None
+    matter_name: str | None
+    detail: str
+    materials: str
+    department: str
+    due: str
+    status: RequestStatus
+    status_name: str
+    outcome: str
+    created_at: str
+    created_by: str
+    assignee: str | None = None
+    closed_at: str | None = None
+    bucket: CaseBucket | None = None  # while open: 待办结 / 即将超期 / 已超期
+    bucket_name: str = ""

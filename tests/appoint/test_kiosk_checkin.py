@@ -12,10 +12,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kiosk"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "printing"))
 
-from test_kiosk_controller import MONDAY_9, Kiosk, hall  # noqa: E402
+from test_kiosk_controller import MONDAY_9, Kiosk, hall
 
-from kiosk.checkin import CheckinModel, press, refusal  # noqa: E402
-from kiosk.printer_link import KioskPrinter  # noqa: E402
+from kiosk.checkin import CheckinModel, press, refusal
+from kiosk.printer_link import KioskPrinter
 
 __all__ = ["hall"]  # the fixture, reused
 
@@ -38,10 +38,12 @@ def test_every_refusal_says_what_to_do():
 async def book(hall_, slot: str) -> str:
     import aiohttp
 
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{hall_.url}/api/appointments", json={"category": "C", "slot": slot}) as r:
-            assert r.status == 201, await r.text()
-            return (await r.json())["code"]
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{hall_.url}/api/appointments", json={"category": "C", "slot": slot}) as r,
+    ):
+        assert r.status == 201, await r.text()
+        return (await r.json())["code"]
 
 
 @pytest.fixture

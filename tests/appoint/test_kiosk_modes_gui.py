@@ -34,8 +34,17 @@ def run(scenario: str, tmp_path: Path, timeout: int = 40) -> dict:
     if not env.get("DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "appoint" / "kiosk_harness.py"), scenario, "--out", str(out)]
-        + ["--size", "1080x1920", "--timeout", str(timeout)],
+        [
+            sys.executable,
+            str(ROOT / "tests" / "appoint" / "kiosk_harness.py"),
+            scenario,
+            "--out",
+            str(out),
+            "--size",
+            "1080x1920",
+            "--timeout",
+            str(timeout),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
