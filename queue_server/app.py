@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bianmin.center import Center, load_center
 
-from . import api, appointments, county_sync, devices, guide, keys, outreach
+from . import api, appointments, booking, county_sync, devices, guide, keys, outreach
 from .accounts import Accounts
 from .hub import Hub
 from .service import Clock, QueueService, utc_now
@@ -48,6 +48,7 @@ def create_app(
     devices.setup(app)
     appointments.setup(app)
     outreach.setup(app)
+    booking.setup(app)
     for setup in _extensions():
         setup(app)
     county_sync.setup(app)
