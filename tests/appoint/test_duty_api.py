@@ -72,3 +72,30 @@ async def test_call_a_chosen_ticket_with_a_reason_and_mark_green(hall, tmp_path)
     details = {d for (d,) in db.execute("SELECT detail FROM transitions WHERE detail IS NOT NULL")}
     db.close()
     assert {"chosen: 行动不便", "green: 孕妇"} <= details
+
+
+async def test_the_rota_names_a_days_duty_window(tmp_path, aiohttp_client):
+    from queue_server.accounts import Accounts
+    from queue_server.app import create_app
+    from queue_server.settings import Settings
+    from queue_server.store import Store
+    from tests.appoint.conftest import PASSWORD
+
+    clock = lambda: at(2026, 12, 1, 10, 0)  # noqa: E731  (Tuesday)
+    store = await Store.open(tmp_path / "queue.db")
+    await Accounts(store).add_clerk("boss", "刘主任", [], PASSWORD, role="manager")
+    _, kiosk = await Accounts(store).add_device("kiosk", "取号机")
+    client = await aiohttp_client(create_app(Settings(db=tmp_path / "queue.db"), store, clock=clock))
+    try:
+        await login(client, "boss")
+        r = await client.put("/api/duty/2026-12-01", json={"staff": [], "windows": [9]})
+        assert r.status == 400 and (await r.json())["error"]["field"] == "windows"
+        r = await client.put("/api/duty/2026-12-01", json={"staff": ["boss"], "windows": [2]})
+        assert r.status == 200
+        assert (await (await client.get("/api/center")).json())["mode"]["duty_windows"] == [2]
+        rota = await (await client.get("/api/duty?month=2026-12")).json()
+        assert rota["days"][0]["windows"] == [2] and rota["days"][1]["windows"] == [4]
+        r = await client.post("/api/tickets", json={"category": "G"}, headers={"Authorization": f"Bearer {kiosk}"})
+        assert (await r.json())["window"] == 2
+    finally:
+        await store.close()
