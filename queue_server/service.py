@@ -373,7 +373,7 @@ class QueueService:
         return WindowView(
             number=number,
             name=w.name,
-            categories=list(w.categories),
+            categories=list(self.categories_at(number, self.clock())),
             paused=self._paused[number],
             clerk=self._clerk_at.get(number),
             ticket=self.ticket_view(current) if current else None,
