@@ -99,3 +99,12 @@ async def test_the_rota_names_a_days_duty_window(tmp_path, aiohttp_client):
         assert (await r.json())["window"] == 2
     finally:
         await store.close()
+
+
+async def test_guide_pages_show_the_mode_and_the_booking_link(hall):
+    page = await (await hall.get("/g/A1")).text()
+    assert "今天是集中办公日" in page and 'href="/book"' in page
+    hall.clock.now = at(2026, 12, 1, 10, 0)
+    assert "今天是值班日：所有业务请到 4 号窗口办理" in await (await hall.get("/g/A")).text()
+    hall.clock.now = at(2026, 12, 6, 10, 0)
+    assert "下次开放：12月7日 08:30" in await (await hall.get("/g/A1")).text()
