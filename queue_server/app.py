@@ -97,10 +97,12 @@ async def _shutdown(app: web.Application) -> None:
 
 
 async def _day_ticker(service: QueueService) -> None:
-    """Close yesterday's line at local midnight even when nobody acts."""
+    """Close yesterday's line at local midnight, and announce the mode of the day when it
+    changes (08:30, 17:30), even when nobody acts."""
     while True:
         await asyncio.sleep(30)
         try:
             await service.roll_day()
+            await service.announce_mode()
         except Exception:  # keep ticking; the next operation retries the roll-over
             log.exception("day roll-over failed")

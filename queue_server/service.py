@@ -111,6 +111,7 @@ class QueueService:
         self._recent: deque[CallView] = deque(maxlen=RECENT_CALLS)
         self._request_ids: dict[tuple[int, str], int] = {}
         self.duty_rota: dict[dt.date, tuple[int, ...]] = {}  # the rota's duty windows, by day
+        self._mode_seen: tuple[str, tuple[int, ...]] | None = None  # as last announced
         store.on_failure.append(self._mark_stale)
 
     # ---- running operations --------------------------------------------------------------
@@ -182,6 +183,19 @@ class QueueService:
     async def roll_day(self) -> None:
         """Check the clock and start a new service day if the local date changed."""
         await self.perform(self._nothing)
+
+    async def announce_mode(self) -> None:
+        """When the mode of the day changed (08:30 opens, 17:30 closes), a ``center_changed``
+        event tells the display and the consoles to re-read ``/api/center``."""
+
+        async def plan(now: dt.datetime) -> Change | None:
+            mode = self.mode(now)
+            seen, self._mode_seen = self._mode_seen, (mode.now, mode.duty_windows)
+            if seen is None or seen == self._mode_seen:
+                return None
+            return Change("center_changed", self.batch())
+
+        await self.perform(plan)
 
     @staticmethod
     async def _nothing(now: dt.datetime) -> None:

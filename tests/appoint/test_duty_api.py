@@ -108,3 +108,29 @@ async def test_guide_pages_show_the_mode_and_the_booking_link(hall):
     assert "今天是值班日：所有业务请到 4 号窗口办理" in await (await hall.get("/g/A")).text()
     hall.clock.now = at(2026, 12, 6, 10, 0)
     assert "下次开放：12月7日 08:30" in await (await hall.get("/g/A1")).text()
+
+
+async def test_the_mode_change_at_0830_is_announced_to_the_hall(hall):
+    from queue_server.keys import SERVICE
+
+    svc = hall.server.app[SERVICE]
+    hall.clock.now = at(2026, 11, 30, 8, 29)
+    await svc.roll_day()  # Monday's day_started
+    seq = svc.seq
+    await svc.announce_mode()  # the first look only remembers the mode
+    await svc.announce_mode()
+    assert svc.seq == seq
+    hall.clock.now = at(2026, 11, 30, 8, 30)
+    await svc.announce_mode()
+    assert svc.seq == seq + 1
+    r = await hall.get("/api/snapshot")
+    assert r.status == 200
+
+
+def test_the_hall_board_marquee_carries_the_mode():
+    from bianmin.protocol import DayModeInfo
+    from bianmin.text import mode_line
+
+    assert mode_line(DayModeInfo("duty", [4])) == "今天是值班日：所有业务请到 4 号窗口办理"
+    assert mode_line(DayModeInfo("office")) == "" and mode_line(None) == ""
+    assert "暂停取号" in mode_line(DayModeInfo("closed", [], "2026-12-07T08:30:00+08:00"))
