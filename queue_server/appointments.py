@@ -27,6 +27,7 @@ from bianmin.protocol import BookingInfo, SlotInfo
 
 from . import slots, wait_estimate
 from .accounts import Clerk
+from .api import require_role
 from .errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 from .guard import LOCAL
 from .keys import ACCOUNTS, SERVICE, STORE
@@ -308,8 +309,6 @@ async def check_in(request: web.Request) -> web.Response:
 @routes.get("/api/appointments")
 async def day_list(request: web.Request) -> web.Response:
     """The clerk console's list of a day's appointments (default today), per window."""
-    from .api import require_role
-
     await require_role(request, "clerk", "manager")
     svc = request.app[SERVICE]
     now = svc.clock()

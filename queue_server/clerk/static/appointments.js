@@ -27,13 +27,11 @@ export class AppointmentsPanel {
 
   render(items) {
     const box = $('#appointments');
+    box.closest('.appointments-card').hidden = !items.length; // no room taken on days without bookings
     const count = (s) => items.filter((a) => a.status === s).length;
     $('#appointments-total').textContent = items.length
       ? `共 ${items.length} 个：已取号 ${count('checked_in')}，待签到 ${count('waiting')}，未到 ${count('no_show')}` : '';
-    if (!items.length) {
-      box.replaceChildren(el('p', { class: 'muted pad' }, '今天本窗口没有预约'));
-      return;
-    }
+    if (!items.length) return;
     box.replaceChildren(...items.map((a) => {
       const [label, tone] = STATUS[a.status] || [a.status, 'blue'];
       return el('div', { class: 'case', 'data-code': a.code, 'data-status': a.status },
