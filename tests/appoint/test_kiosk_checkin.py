@@ -123,3 +123,17 @@ async def test_the_kiosk_opens_at_0830_and_offers_check_in_while_closed(hall, pr
         await k.screen("home")
     finally:
         await k.close()
+
+
+def test_the_printed_ticket_marks_an_appointment_and_the_duty_window():
+    from bianmin.center import center_info, load_center
+    from bianmin.protocol import IssuedTicket
+    from kiosk.printing.layout import PAPERS, Text, ticket_blocks
+
+    center = center_info(load_center(), True)
+    base = IssuedTicket("t", "C001", "C", None, False, 0, "2026-11-30T08:40:00+08:00", "http://x/g/C?t=t")
+    plain = [b.text for b in ticket_blocks(base, center, PAPERS[80]) if isinstance(b, Text)]
+    assert "预约号" not in plain and not any("值班窗口" in t for t in plain)
+    marked = IssuedTicket(**{**base.to_dict(), "appointment": True, "window": 4})
+    texts = [b.text for b in ticket_blocks(marked, center, PAPERS[80]) if isinstance(b, Text)]
+    assert "预约号" in texts and "请到 4 号窗口（值班窗口）办理" in texts
