@@ -75,6 +75,7 @@ def test_a_resident_books_on_a_phone_and_cancels(phone, server):
     phone.locator("#code").wait_for()
     code = phone.inner_text("#code")
     assert len(code) == 6 and code.isdigit() and phone.url.endswith(f"/b/{code}")
+    phone.wait_for_function("document.querySelector('img.qr').complete")  # the QR is a real image
     assert phone.evaluate("document.querySelector('img.qr').naturalWidth") > 0
     assert "11月30日 周一 09:00" in phone.inner_text("#booking")
     no_sideways_scroll(phone)
