@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 # libusb for USB printers, poppler for turning printed notices into images, tesseract
 # (with Simplified Chinese) for reading the hall display's screenshots back, PostgreSQL for
 # the county server (the tests start a throwaway cluster of their own), and fonts-noto-cjk
-# to build the extended font subset for rare township names (攸, 醴, 塅).
+# to build the extended font subset for rare township names (攸, 醴, 塅), and faketime
+# to run the real server on a duty day and a Sunday.
 TEST_DEBS := chromium xvfb xauth libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
 	tesseract-ocr tesseract-ocr-chi-sim \
-	libusb-1.0-0 poppler-utils postgresql fonts-noto-cjk
+	libusb-1.0-0 poppler-utils postgresql fonts-noto-cjk faketime
 RUN_DEBS := libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox libusb-1.0-0
 
 .PHONY: run test lint bench debs-test debs-run font clean

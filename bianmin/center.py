@@ -105,6 +105,23 @@ class Supervision:
 
 
 @dataclass(frozen=True)
+class Appointments:
+    """``[appointments]`` (预约登记): slots on office days, per category, and the check-in window.
+
+    ``capacity`` people per slot and category (0 closes booking); ``categories`` empty means
+    every category. A check-in is accepted from ``checkin_before`` minutes before the slot's
+    start to ``checkin_after`` minutes after it.
+    """
+
+    slot_minutes: int = 30
+    capacity: int = 2
+    days_ahead: int = 14
+    checkin_before: int = 30
+    checkin_after: int = 15
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Center:
     name: str
     timezone: str
@@ -123,6 +140,9 @@ class Center:
     county_token: str | None = None
     calendar: Calendar = field(default_factory=Calendar)
     supervision: Supervision = field(default_factory=Supervision)
+    # [duty]: the window(s) that take every category on a duty day, unless the rota says.
+    duty_windows: tuple[int, ...] = ()
+    appointments: Appointments = field(default_factory=Appointments)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -341,6 +361,43 @@ def parse_center(data: dict) -> Center:
         matters=matters,
         calendar=_calendar(data),
         supervision=_supervision(data),
+        duty_windows=_duty(data, numbers),
+        appointments=_appointments(data, seen_letters),
+    )
+
+
+def _duty(data: dict, numbers: set[int]) -> tuple[int, ...]:
+    """``[duty] windows``: the default duty window(s) on working days that are not office days."""
+    t = _get(data, "duty", "", dict, {})
+    out = []
+    for i, n in enumerate(_get(t, "windows", "duty", list, [])):
+        if not isinstance(n, int) or isinstance(n, bool) or n not in numbers:
+            raise ConfigError(f"duty.windows[{i}]", "必须是本中心已有的窗口号")
+        out.append(n)
+    return tuple(out)
+
+
+def _minutes(table: dict, key: str, default: int, low: int, high: int) -> int:
+    value = _get(table, key, "appointments", int, default)
+    if not low <= value <= high:
+        raise ConfigError(f"appointments.{key}", f"必须是 {low} 到 {high} 之间的整数")
+    return value
+
+
+def _appointments(data: dict, letters: set[str]) -> Appointments:
+    t = _get(data, "appointments", "", dict, {})
+    cats = _texts(t, "categories", "appointments", [])
+    for i, code in enumerate(cats):
+        if code not in letters:
+            raise ConfigError(f"appointments.categories[{i}]", f"没有字母为“{code}”的类别")
+    slot = _minutes(t, "slot_minutes", 30, 5, 240)
+    return Appointments(
+        slot_minutes=slot,
+        capacity=_minutes(t, "capacity", 2, 0, 100),
+        days_ahead=_minutes(t, "days_ahead", 14, 1, 90),
+        checkin_before=_minutes(t, "checkin_before", 30, 0, 240),
+        checkin_after=_minutes(t, "checkin_after", 15, 0, 240),
+        categories=cats,
     )
 
 

@@ -153,6 +153,7 @@ class TicketView(Message):
     issued_at: str
     called_at: str | None = None
     transferred_to: int | None = None
+    appointment: bool = False  # checked in with a booking (预约)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,8 @@ class IssuedTicket(Message):
     category_name: str = ""
     matter_name: str | None = None
     wait_minutes: int | None = None  # 预计等待 in minutes; None: no estimate (no history yet)
+    window: int | None = None  # on a duty day: the duty window that serves it
+    appointment: bool = False  # checked in with a booking (预约), called before walk-ins
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,7 @@ class CenterInfo(Message):
     categories: list[CategoryInfo]
     windows: list[WindowInfo]
     duty: DutyInfo | None = None
+    mode: DayModeInfo | None = None  # 集中办公 / 值班 / 休息 now (issue 14)
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
@@ -383,6 +387,7 @@ class CaseList(Message):
 
     today: str
     cases: list[CaseView]
+    requests: list[RequestView] = field(default_factory=list)  # open 委托/上门/代办 requests
 
 
 # ---- the public view: what anyone on the hall's Wi-Fi may read ------------------------------
@@ -505,3 +510,71 @@ class SupervisionResults(Message):
     complaints: int
     complaint_reply_rate: float | None
     complaints_overdue: int
+
+
+DayModeName = Literal["office", "duty", "closed"]
+
+
+@dataclass(frozen=True)
+class DayModeInfo(Message):
+    """``mode`` in ``GET /api/center``: 集中办公, 值班 (with the duty windows) or closed (with
+    the next opening, ISO 8601, or None when none is known within a month)."""
+
+    now: DayModeName
+    duty_windows: list[int] = field(default_factory=list)
+    next_open: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingInfo(Message):
+    """Body of ``201`` from ``POST /api/appointments``: the 6-digit code, the slot, its page."""
+
+    code: str
+    slot: str
+    url: str
+    category: str = ""
+    category_name: str = ""
+
+
+@dataclass(frozen=True)
+class SlotInfo(Message):
+    """One bookable slot of ``GET /api/appointments/slots``."""
+
+    slot: str
+    capacity: int
+    booked: int
+
+
+RequestKind = Literal["entrusted", "home_visit", "cross_department"]
+REQUEST_KINDS: tuple[str, ...] = typing.get_args(RequestKind)
+REQUEST_KIND_NAMES = {"entrusted": "委托办理", "home_visit": "上门服务", "cross_department": "跨部门代办"}
+RequestStatus = Literal["open", "done", "rejected"]
+REQUEST_STATUS_NAMES = {"open": "办理中", "done": "已办结", "rejected": "不予办理"}
+
+
+@dataclass(frozen=True)
+class RequestView(Message):
+    """One request (委托办理, 上门服务, 跨部门代办) in ``GET /api/requests`` and the case list:
+    like a promised case, with a due date, an assignee and, once closed, its outcome."""
+
+    code: str
+    kind: RequestKind
+    kind_name: str
+    name: str
+    village: str
+    phone: str
+    matter: str | None
+    matter_name: str | None
+    detail: str
+    materials: str
+    department: str
+    due: str
+    status: RequestStatus
+    status_name: str
+    outcome: str
+    created_at: str
+    created_by: str
+    assignee: str | None = None
+    closed_at: str | None = None
+    bucket: CaseBucket | None = None  # while open: 待办结 / 即将超期 / 已超期
+    bucket_name: str = ""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .protocol import DutyInfo, SupervisionResults
+    from .protocol import DayModeInfo, DutyInfo, SupervisionResults
 
 WEEKDAYS = "一二三四五六日"  # Monday first, as date.weekday() counts
 NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—·,.;:?!)%")
@@ -125,3 +125,13 @@ def _paragraph(text: str, width: float, measure: Callable[[str], float]) -> list
         while len(before) > 2 and (_starts_badly(last) or _ends_badly(before)) and fits_down():
             last.insert(0, before.pop())
     return ["".join(tokens).strip() for tokens in lines if "".join(tokens).strip()] or [""]
+
+
+def mode_line(mode: DayModeInfo | None) -> str:
+    """The mode of the day for the hall board: ``今天是值班日：所有业务请到 4 号窗口办理``; ""
+    on office days and without a mode."""
+    if mode is None or mode.now == "office":
+        return ""
+    if mode.now == "duty":
+        return f"今天是值班日：所有业务请到 {'、'.join(str(n) for n in mode.duty_windows)} 号窗口办理"
+    return "现在不是办公时间，暂停取号"

@@ -88,9 +88,10 @@ def window_rows(views: dict[int, WindowView], center: CenterInfo | None) -> list
 
 
 def notices(center: CenterInfo) -> list[str]:
-    """The marquee's lines: the center's notices, then today's duty with phones (if any)."""
-    duty = text.duty_line(center.duty)
-    return [*center.notices, duty] if duty else list(center.notices)
+    """The marquee's lines: the mode of the day (on duty days and closed), the center's
+    notices, then today's duty with phones (if any)."""
+    lines = [text.mode_line(center.mode), *center.notices, text.duty_line(center.duty)]
+    return [line for line in lines if line]
 
 
 def local_hhmm(at: str, tz: dt.tzinfo | None = None) -> str:

@@ -96,6 +96,11 @@ class KioskApi:
             body["matter"] = matter
         return parse_reply(IssuedTicket, await self._call("POST", "/api/tickets", body, auth=True))
 
+    async def check_in(self, code: str, request_id: str) -> IssuedTicket:
+        """``POST /api/appointments/{code}/check-in``: a booking's ticket (预约取号)."""
+        path = f"/api/appointments/{quote(code, safe='')}/check-in"
+        return parse_reply(IssuedTicket, await self._call("POST", path, {"request_id": request_id}, auth=True))
+
     async def guide(self, matter: str) -> GuideInfo:
         """``GET /api/guides/{matter}``: one matter's guide, for printing without a ticket."""
         return parse_reply(GuideInfo, await self._call("GET", f"/api/guides/{quote(matter, safe='')}"))

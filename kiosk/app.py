@@ -23,12 +23,14 @@ from bianmin.health import HealthReporter, app_version
 from bianmin.protocol import DeviceHealth
 from kiosk import present, theme
 from kiosk.api_client import KioskApi
+from kiosk.checkin import CheckinModel
 from kiosk.controller import KioskController, TicketPrinter
 from kiosk.guides import GuidesModel, GuideStatus
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printer_link import KioskPrinter
 from kiosk.printing import raster
 from kiosk.screens import KV_FILES
+from kiosk.screens.checkin import CheckinScreen
 from kiosk.screens.guides import GuidesScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.matters import MattersScreen
@@ -87,12 +89,13 @@ class KioskApp(App):
             s.name: s for s in (self.home_screen, self.matters_screen, self.ticket_screen, self.message_screen)
         }
         self.screens["guides"] = self.guides_screen
+        self.checkin_screen = self.screens["checkin"] = CheckinScreen(name="checkin")
         root = KioskRoot(transition=NoTransition())
         for screen in self.screens.values():
             root.add_widget(screen)
         root.current = "message"
         Window.clearcolor = theme.PAGE
-        Window.bind(size=self._resized)
+        Window.bind(size=self._resized, on_textinput=self._typed, on_key_down=self._key_down)
         self._resized(Window, Window.size)
         return root
 
@@ -100,6 +103,15 @@ class KioskApp(App):
         width, height = size
         self.scale = max(0.3, min(width, height) / theme.BASE)
         self.portrait = height >= width
+
+    def _typed(self, _window: object, text: str) -> None:
+        """A keyboard-wedge QR scanner types a booking's code: it goes to the keypad."""
+        if self.controller is not None:
+            self.controller.checkin.typed(text)
+
+    def _key_down(self, _window: object, key: int, *_args: object) -> None:
+        if key in (13, 271) and self.controller is not None:  # Enter, keypad Enter
+            self.controller.checkin.enter()
 
     def on_start(self) -> None:
         ExceptionManager.add_handler(_KeepRunning())
@@ -166,6 +178,10 @@ class KioskApp(App):
 
     def show_guide_status(self, status: GuideStatus) -> None:
         self.guides_screen.set_status(status)
+
+    def show_checkin(self, model: CheckinModel) -> None:
+        self.checkin_screen.set_model(model)
+        self._go("checkin")
 
     def show_countdown(self, seconds: int | None) -> None:
         for screen in (self.ticket_screen, self.message_screen):

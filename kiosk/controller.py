@@ -28,6 +28,7 @@ from bianmin.health import HealthReporter
 from bianmin.protocol import CenterInfo, GuideInfo, IssuedTicket
 from kiosk import guides, present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
+from kiosk.checkin import CheckinFlow, CheckinModel
 from kiosk.guides import GuidesModel, GuideStatus
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printing.errors import PrinterError
@@ -51,6 +52,7 @@ class View(Protocol):
     def show_countdown(self, seconds: int | None) -> None: ...
     def show_guides(self, model: GuidesModel) -> None: ...
     def show_guide_status(self, status: GuideStatus) -> None: ...
+    def show_checkin(self, model: CheckinModel) -> None: ...
     def use_fonts(self, choice: FontChoice) -> None: ...
 
 
@@ -110,6 +112,7 @@ class KioskController:
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
         self.fonts = FontKeeper(settings.var_dir)
+        self.checkin = CheckinFlow(self)  # 预约取号: the keypad check-in
 
     # ---- lifetime --------------------------------------------------------------------------
 
@@ -200,6 +203,8 @@ class KioskController:
                 self._start_issue(intent)  # the resident is likely still here
             else:
                 self.go_home()
+        elif self.screen == "home" and self.center is not None and not self.center.office.open_now:
+            self.go_home()  # the hall closed (17:30): the closed notice
         elif self.screen == "home":
             self.view.show_home(self._home_model())
         elif (
@@ -239,7 +244,7 @@ class KioskController:
 
     def touched(self) -> None:
         """Any touch on the screen: keeps a half-finished choice alive."""
-        if self.screen in ("matters", "error", "guides") or (self.screen == "home" and self.priority):
+        if self.screen in ("matters", "error", "guides", "checkin") or (self.screen == "home" and self.priority):
             self._arm(self.settings.idle_seconds)
 
     # ---- what the resident does ------------------------------------------------------------
@@ -272,7 +277,7 @@ class KioskController:
 
     def back(self) -> None:
         """From the matters list back to the tiles, keeping the green channel if chosen."""
-        if self.screen == "guides":
+        if self.screen in ("guides", "checkin"):
             self.go_home()
         elif self.screen == "matters" and not self.issuing:
             if self.priority:
@@ -354,6 +359,8 @@ class KioskController:
             self._wake.set()
         elif action == "home" and self.screen in ("error", "closed"):
             self.go_home()
+        elif action == "checkin":
+            self.checkin.open()
 
     # ---- issuing and printing --------------------------------------------------------------
 
@@ -383,6 +390,10 @@ class KioskController:
             busy.cancel()
             self.issuing = False
         self.pending = None
+        self.show_issued(ticket)
+
+    def show_issued(self, ticket: IssuedTicket) -> None:
+        """A ticket just issued (or checked in): on screen, printing, counts refreshed."""
         self.ticket = ticket
         self.ticket_shown_at = self.loop.time()
         self._arm(self.settings.ticket_seconds)

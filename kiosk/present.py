@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from bianmin.assets import ICONS_DIR
 from bianmin.protocol import CategoryInfo, CenterInfo, IssuedTicket
 from bianmin.text import date_text, duty_line
+from kiosk import daymode_text
 
 HELP_TEXT = "点一下要办的业务，就能取号。\n不会操作、看不清，请找大厅工作人员帮忙。"
 PRIORITY_TITLE = "绿色通道"
-PRIORITY_HINT = "老年人、残疾人、急事急办，优先办理"
+PRIORITY_HINT = "老年人、残疾人、孕妇、急事急办"
 PRIORITY_PICK = "绿色通道：请选择要办理的业务"
 UNSURE_TEXT = "不确定，先取号"
 QR_CAPTION = "用手机扫码，查看办事指南和排队进度"
@@ -118,7 +119,7 @@ def home_model(center: CenterInfo, day: str | None, waiting: dict[str, int], pri
         day_text(day),
         tiles,
         priority,
-        help=HELP_TEXT + duty_text(center),
+        help=daymode_text.home_help(center, HELP_TEXT) + duty_text(center),
         banner=PRIORITY_PICK if priority else "",
     )
 
@@ -132,7 +133,7 @@ def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> Mat
 def ticket_model(t: IssuedTicket) -> TicketModel:
     return TicketModel(
         t.number,
-        "\n".join(filter(None, (ahead_text(t.ahead), wait_text(t.wait_minutes)))),
+        "\n".join(filter(None, (daymode_text.ticket_note(t), ahead_text(t.ahead), wait_text(t.wait_minutes)))),
         t.category_name or t.category,
         t.matter_name or "",
         t.priority,
@@ -169,8 +170,11 @@ def server_problem(message: str, attempt: int) -> MessageModel:
 def closed(center: CenterInfo | None, server_message: str = "", day: str | None = None) -> MessageModel:
     if center is None:
         return MessageModel("closed", "现在不是办公时间", server_message, button="返回", action="home")
-    body = f"今天是{day_text(day)}\n集中办公时间：{center.office.hours}\n{center.office.note}{duty_text(center)}"
-    return MessageModel("closed", "现在不是办公时间，暂停取号", body, phone=center.duty_phone)
+    note = daymode_text.next_open_note(center) or f"\n{center.office.note}"
+    body = f"今天是{day_text(day)}\n集中办公时间：{center.office.hours}{note}{duty_text(center)}"
+    return MessageModel(
+        "closed", "现在不是办公时间，暂停取号", body, phone=center.duty_phone, button="预约取号", action="checkin"
+    )
 
 
 def duty_text(center: CenterInfo) -> str:

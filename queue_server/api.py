@@ -9,7 +9,7 @@ from dataclasses import replace
 from aiohttp import web
 
 from bianmin.center import center_info
-from bianmin.protocol import OUTCOMES
+from bianmin.protocol import OUTCOMES, DayModeInfo
 
 from . import county_notices, wait_estimate
 from .accounts import Accounts, Clerk
@@ -50,9 +50,13 @@ async def healthz(request: web.Request) -> web.Response:
 async def center(request: web.Request) -> web.Response:
     svc = _svc(request)
     now = svc.clock().astimezone(svc.center.tz)
-    info = center_info(svc.center, svc.always_open or svc.center.office.is_open(now))
+    mode = svc.mode(now)
+    info = center_info(svc.center, mode.now != "closed")
+    mode_info = DayModeInfo(mode.now, list(mode.duty_windows), svc.iso(mode.next_open))
     county = await county_notices.display_lines(svc.store, now.date())
-    info = dataclasses.replace(info, duty=await duty_on(svc.store, now.date()), notices=[*county, *info.notices])
+    info = dataclasses.replace(
+        info, duty=await duty_on(svc.store, now.date()), notices=[*county, *info.notices], mode=mode_info
+    )
     return json_response(info.to_dict())
 
 
@@ -173,10 +177,37 @@ async def _window_clerk(request: web.Request) -> tuple[int, Clerk]:
     return number, clerk
 
 
+MAX_REASON = 200  # characters of why a ticket was called out of order or marked green
+
+
+def _chosen(data: dict) -> tuple[str, str]:
+    """``number`` and the required ``reason`` of a call out of order or a green mark."""
+    number = field(data, "number", str, required=True, max_len=8)
+    reason = (field(data, "reason", str, max_len=MAX_REASON) or "").strip()
+    if not reason:
+        raise BadRequest("请填写原因（例如：行动不便、急事急办）", code="reason_required", field="reason")
+    return number, reason
+
+
 @routes.post(r"/api/windows/{n}/call")
 async def call_next(request: web.Request) -> web.Response:
+    """The next ticket; with ``{"number", "reason"}`` that waiting ticket, out of order."""
     number, clerk = await _window_clerk(request)
-    return json_response({"ticket": (await _desk(request).call_next(number, clerk)).to_dict()})
+    data = await read_json(request)
+    if data.get("number") is None:
+        return json_response({"ticket": (await _desk(request).call_next(number, clerk)).to_dict()})
+    chosen, reason = _chosen(data)
+    ticket = await _desk(request).call_chosen(number, chosen, reason, clerk)
+    return json_response({"ticket": ticket.to_dict()})
+
+
+@routes.post(r"/api/windows/{n}/green")
+async def mark_green(request: web.Request) -> web.Response:
+    """``{"number", "reason"}``: put a waiting ticket on the green channel (绿色通道)."""
+    number, clerk = await _window_clerk(request)
+    chosen, reason = _chosen(await read_json(request))
+    ticket = await _desk(request).mark_green(number, chosen, reason, clerk)
+    return json_response({"ticket": ticket.to_dict()})
 
 
 @routes.post(r"/api/windows/{n}/recall")

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bianmin.center import Center, load_center
 
-from . import api, county_sync, devices, guide, keys
+from . import api, appointments, booking, county_sync, devices, guide, keys, outreach
 from .accounts import Accounts
 from .hub import Hub
 from .service import Clock, QueueService, utc_now
@@ -47,6 +47,9 @@ def create_app(
     app.router.add_routes(guide.routes)
     app.router.add_get("/ws", app[keys.HUB].handle)
     devices.setup(app)
+    appointments.setup(app)
+    outreach.setup(app)
+    booking.setup(app)
     for setup in _extensions():
         setup(app)
     county_sync.setup(app, supervision=county_figures_source(service))
@@ -103,10 +106,12 @@ async def _shutdown(app: web.Application) -> None:
 
 
 async def _day_ticker(service: QueueService) -> None:
-    """Close yesterday's line at local midnight even when nobody acts."""
+    """Close yesterday's line at local midnight, and announce the mode of the day when it
+    changes (08:30, 17:30), even when nobody acts."""
     while True:
         await asyncio.sleep(30)
         try:
             await service.roll_day()
+            await service.announce_mode()
         except Exception:  # keep ticking; the next operation retries the roll-over
             log.exception("day roll-over failed")

@@ -18,8 +18,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from bianmin.protocol import SupervisionResults
 from bianmin.sync import HallFigures
 
 from . import queue_db, rules
@@ -30,19 +31,8 @@ from .store import Store
 
 log = logging.getLogger("queue_server.county_figures")
 INSPECTION_CACHE_S = 600.0
-KIND_NAMES = {"kiosk": "取号机", "display": "显示屏"}
+KIND_NAMES = {"kiosk": "取号机", "display": "显示屏", "pad": "评价器"}
 FAULTS = (("printer", ("fault",), "打印机故障"), ("audio", ("fault",), "音响故障"), ("paper", ("out",), "缺纸"))
-
-
-class SupervisionResults(Protocol):
-    """The fields of ``bianmin.protocol.SupervisionResults`` (issue 12) the county shows."""
-
-    month: str
-    satisfaction_rate: float | None
-    rated: int
-    bad_open: int
-    complaints: int
-    complaints_overdue: int
 
 
 Supervision = Callable[[Store, dt.date], Awaitable[SupervisionResults]]

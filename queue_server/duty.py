@@ -44,12 +44,16 @@ async def duty_on(store: Store, day: dt.date) -> DutyInfo | None:
     return DutyInfo(day=day.isoformat(), staff=staff, leader=leader)
 
 
-def duty_statement(day: dt.date, staff: list[int], leader: int | None) -> tuple[str, tuple]:
-    """The one statement that sets (or, with nobody, clears) ``day``'s entry."""
-    if not staff and leader is None:
+def duty_statement(
+    day: dt.date, staff: list[int], leader: int | None, windows: list[int] | None = None
+) -> tuple[str, tuple]:
+    """The one statement that sets (or, with nobody, clears) ``day``'s entry. ``windows``:
+    the day's duty windows (None: the center's ``[duty] windows``)."""
+    if not staff and leader is None and not windows:
         return "DELETE FROM duty_rota WHERE day = ?", (day.isoformat(),)
     return (
-        "INSERT INTO duty_rota (day, staff, leader_id) VALUES (?, ?, ?) "
-        "ON CONFLICT (day) DO UPDATE SET staff = excluded.staff, leader_id = excluded.leader_id",
-        (day.isoformat(), json.dumps(staff), leader),
+        "INSERT INTO duty_rota (day, staff, leader_id, windows) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (day) DO UPDATE SET staff = excluded.staff, leader_id = excluded.leader_id, "
+        "windows = excluded.windows",
+        (day.isoformat(), json.dumps(staff), leader, json.dumps(windows) if windows else None),
     )

@@ -183,15 +183,28 @@ async def guide_page(request: web.Request) -> web.Response:
     return _page(matter.name, svc.center.name, body + await _duty(svc))
 
 
+def _mode(svc: QueueService) -> str:
+    """The mode of the day (集中办公 / 值班 / closed with the next opening) and the booking link."""
+    mode = svc.mode(svc.clock())
+    if mode.now == "office":
+        text = "今天是集中办公日，各窗口正常办理。"
+    elif mode.now == "duty":
+        text = f"今天是值班日：所有业务请到 {'、'.join(str(n) for n in mode.duty_windows)} 号窗口办理。"
+    else:
+        local = mode.next_open.astimezone(svc.center.tz) if mode.next_open else None
+        text = "现在不是办公时间。" + (f"下次开放：{local.month}月{local.day}日 {local:%H:%M}。" if local else "")
+    return f'<p class="duty" id="mode">{text}<a href="/book">在线预约办理时段</a></p>'
+
+
 async def _duty(svc: QueueService) -> str:
-    """Today's duty staff and leader on duty, with phones, from the manager's rota."""
+    """The mode of the day, then today's duty staff and leader on duty, with phones."""
     duty = await duty_on(svc.store, svc.clock().astimezone(svc.center.tz).date())
     if duty is None:
-        return ""
+        return _mode(svc)
     e = html.escape
     people = "、".join(f"{e(p.name)} {e(p.phone)}" for p in duty.staff)
     leader = f"<br>带班领导：{e(duty.leader.name)} {e(duty.leader.phone)}" if duty.leader else ""
-    return f'<p class="duty">今日值班：{people or "—"}{leader}</p>'
+    return _mode(svc) + f'<p class="duty">今日值班：{people or "—"}{leader}</p>'
 
 
 def _page(title: str, center: str, body: str) -> web.Response:

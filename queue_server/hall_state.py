@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import math
 from collections.abc import Iterable, Sequence
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]  # ships no type hints
 
-from .rules import ACTIVE, AT_WINDOW, Ticket
+from .rules import ACTIVE, AT_WINDOW, Ticket, line_rank
 
-# (not priority, queue_key, order, id): a category's line in call order.
-LineKey = tuple[bool, float, int, int]
+# (not priority, not appointment, queue_key, order, id): a category's line in call order.
+LineKey = tuple[bool, bool, float, int, int]
 # (transferred_at, queue_key, order, id): a window's transferred tickets in call order.
 TransferKey = tuple[dt.datetime, float, int, int]
 
@@ -89,12 +90,12 @@ class HallState:
             return len(line)
         return line.index(self._line_key(live))
 
-    def waiting_before_new(self, category: str, priority: bool) -> int:
+    def waiting_before_new(self, category: str, priority: bool, appointment: bool = False) -> int:
         """The ``ahead`` of a ticket joining ``category`` now: it goes last in its part of the line."""
         line = self._line.get(category)
         if not line:
             return 0
-        return line.bisect_left((True,)) if priority else len(line)
+        return line.bisect_left((not priority, not appointment, math.inf))
 
     def line(self, category: str) -> list[Ticket]:
         """The waiting tickets of ``category`` in call order."""
@@ -109,7 +110,7 @@ class HallState:
     # ---- index upkeep --------------------------------------------------------------------
 
     def _line_key(self, t: Ticket) -> LineKey:
-        return (not t.priority, t.queue_key, self._order[t.id], t.id)
+        return (*line_rank(t), t.queue_key, self._order[t.id], t.id)
 
     def _transfer_key(self, t: Ticket) -> TransferKey:
         return (t.transferred_at or t.issued_at, t.queue_key, self._order[t.id], t.id)

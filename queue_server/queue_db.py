@@ -45,7 +45,8 @@ class Batch:
     def insert_ticket(self, t: Ticket, *, token: str, device_id: int, request_id: str | None) -> None:
         self._add(
             "INSERT INTO tickets (id, day, category, seq, number, matter, priority, status, token, "
-            "device_id, request_id, issued_at, queue_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "device_id, request_id, issued_at, queue_key, appointment) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 t.id,
                 t.day.isoformat(),
@@ -60,6 +61,7 @@ class Batch:
                 request_id,
                 iso(t.issued_at, self.tz),
                 t.queue_key,
+                int(t.appointment),
             ),
         )
 
@@ -67,7 +69,7 @@ class Batch:
         """Write the mutable fields of ``t``."""
         self._add(
             "UPDATE tickets SET status = ?, window = ?, transferred_to = ?, transferred_at = ?, "
-            "called_at = ?, recalls = ?, queue_key = ?, clerk_id = COALESCE(?, clerk_id) WHERE id = ?",
+            "called_at = ?, recalls = ?, queue_key = ?, priority = ?, clerk_id = COALESCE(?, clerk_id) WHERE id = ?",
             (
                 t.status,
                 t.window,
@@ -76,6 +78,7 @@ class Batch:
                 iso(t.called_at, self.tz),
                 t.recalls,
                 t.queue_key,
+                int(t.priority),
                 clerk_id,
                 t.id,
             ),
@@ -157,6 +160,7 @@ def row_to_ticket(row: sqlite3.Row) -> Ticket:
         transferred_at=_moment(row["transferred_at"]),
         called_at=_moment(row["called_at"]),
         recalls=row["recalls"],
+        appointment=bool(row["appointment"]),
     )
 
 

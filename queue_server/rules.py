@@ -44,6 +44,7 @@ class Ticket:
     transferred_at: dt.datetime | None = None
     called_at: dt.datetime | None = None
     recalls: int = 0
+    appointment: bool = False  # checked in with a booking: called before walk-ins
 
     @property
     def number(self) -> str:
@@ -63,7 +64,15 @@ def service_day(now: dt.datetime, tz: ZoneInfo) -> dt.date:
 
 
 def new_ticket(
-    *, ticket_id: int, category: str, matter: str | None, priority: bool, last_seq: int, now: dt.datetime, tz: ZoneInfo
+    *,
+    ticket_id: int,
+    category: str,
+    matter: str | None,
+    priority: bool,
+    last_seq: int,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    appointment: bool = False,
 ) -> Ticket:
     """The next ticket of ``category`` today, numbered ``last_seq + 1``."""
     return Ticket(
@@ -76,12 +85,19 @@ def new_ticket(
         status="waiting",
         issued_at=now,
         queue_key=float(ticket_id),
+        appointment=appointment,
     )
+
+
+def line_rank(t: Ticket) -> tuple[bool, bool]:
+    """Where a ticket's part of the line stands: green channel first, then checked-in
+    appointments (预约), then walk-ins; within each part by ``queue_key``."""
+    return (not t.priority, not t.appointment)
 
 
 def line_order(tickets: Iterable[Ticket]) -> list[Ticket]:
     """Tickets in line, in the order a window serving all their categories would call them."""
-    return sorted((t for t in tickets if t.status == "waiting"), key=lambda t: (not t.priority, t.queue_key))
+    return sorted((t for t in tickets if t.status == "waiting"), key=lambda t: (*line_rank(t), t.queue_key))
 
 
 def choose_next(window: int, categories: Sequence[str], tickets: Iterable[Ticket]) -> Ticket | None:
@@ -128,6 +144,24 @@ def call(ticket: Ticket, window: int, now: dt.datetime) -> Ticket:
     """Call ``ticket`` to ``window``."""
     _require(ticket, IN_LINE, "叫号")
     return replace(ticket, status="called", window=window, called_at=now, transferred_to=None)
+
+
+def mark_green(ticket: Ticket) -> Ticket:
+    """A clerk puts a waiting ticket on the green channel (绿色通道): it goes ahead of the
+    ordinary line, among the green tickets in the order they were issued."""
+    _require(ticket, ("waiting",), "转入绿色通道")
+    if ticket.priority:
+        raise Conflict(f"{ticket.number} 号已在绿色通道中", code="already_green")
+    return replace(ticket, priority=True)
+
+
+def call_chosen(ticket: Ticket, window: int, categories: Sequence[str], now: dt.datetime) -> Ticket:
+    """Call a chosen waiting ticket out of order (the clerk records why)."""
+    if ticket.status == "transferred" and ticket.transferred_to != window:
+        raise Conflict(f"{ticket.number} 号已转给 {ticket.transferred_to} 号窗口", code="not_in_line")
+    if ticket.status == "waiting" and ticket.category not in categories:
+        raise Conflict(f"{ticket.number} 号不属于本窗口办理的业务", code="not_in_line")
+    return call(ticket, window, now)
 
 
 def recall(ticket: Ticket) -> Ticket:

@@ -260,4 +260,51 @@ MIGRATIONS: list[str] = [
         received_at TEXT NOT NULL
     )
     """,
+    # 13 (issue 14): appointments (预约登记) and requests (委托办理, 上门服务, 跨部门代办).
+    # A booking holds one place (0 … capacity-1) of its slot: UNIQUE (category, slot, place)
+    # backs the one write path's count, and a cancelled booking gives its place back (NULL).
+    # A checked-in booking names its ticket (UNIQUE: one ticket per booking); tickets say
+    # whether they came from a booking. The rota may name a day's duty windows (JSON list).
+    """
+    ALTER TABLE tickets ADD COLUMN appointment INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE duty_rota ADD COLUMN windows TEXT;
+    CREATE TABLE appointments (
+        id         INTEGER PRIMARY KEY,
+        code       TEXT NOT NULL UNIQUE,
+        category   TEXT NOT NULL,
+        matter     TEXT,
+        slot       TEXT NOT NULL,
+        place      INTEGER CHECK (place >= 0),
+        name       TEXT NOT NULL DEFAULT '',
+        phone      TEXT NOT NULL DEFAULT '',
+        source     TEXT NOT NULL CHECK (source IN ('resident', 'phone', 'agent')),
+        booked_by  INTEGER REFERENCES clerks (id),
+        booked_at  TEXT NOT NULL,
+        status     TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'cancelled', 'checked_in')),
+        ticket_id  INTEGER UNIQUE REFERENCES tickets (id),
+        UNIQUE (category, slot, place)
+    );
+    CREATE INDEX appointments_slot ON appointments (slot);
+    CREATE TABLE requests (
+        id          INTEGER PRIMARY KEY,
+        code        TEXT NOT NULL UNIQUE,
+        kind        TEXT NOT NULL CHECK (kind IN ('entrusted', 'home_visit', 'cross_department')),
+        name        TEXT NOT NULL,
+        village     TEXT NOT NULL DEFAULT '',
+        phone       TEXT NOT NULL DEFAULT '',
+        matter      TEXT,
+        detail      TEXT NOT NULL,
+        materials   TEXT NOT NULL DEFAULT '',
+        department  TEXT NOT NULL DEFAULT '',
+        due         TEXT NOT NULL,
+        assignee_id INTEGER REFERENCES clerks (id),
+        status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'rejected')),
+        outcome     TEXT NOT NULL DEFAULT '',
+        created_by  INTEGER NOT NULL REFERENCES clerks (id),
+        created_at  TEXT NOT NULL,
+        closed_at   TEXT,
+        closed_by   INTEGER
+    );
+    CREATE INDEX requests_created_by ON requests (created_by, status);
+    """,
 ]

@@ -25,7 +25,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bianmin import daymode
 from bianmin.center import Center, Window
+from bianmin.daymode import DayMode
 from bianmin.passwords import new_token
 from bianmin.protocol import (
     CallView,
@@ -50,6 +52,8 @@ from .store import Store
 
 Clock = Callable[[], dt.datetime]
 Listener = Callable[[Event, str], None]
+# Claims a booking for the ticket about to be issued (id, now): its statements, or a refusal.
+Claim = Callable[[int, dt.datetime], Awaitable[list[tuple[str, tuple]]]]
 RECENT_CALLS = 10
 
 
@@ -106,6 +110,8 @@ class QueueService:
         self._served: dict[int, int] = {}
         self._recent: deque[CallView] = deque(maxlen=RECENT_CALLS)
         self._request_ids: dict[tuple[int, str], int] = {}
+        self.duty_rota: dict[dt.date, tuple[int, ...]] = {}  # the rota's duty windows, by day
+        self._mode_seen: tuple[str, tuple[int, ...]] | None = None  # as last announced
         store.on_failure.append(self._mark_stale)
 
     # ---- running operations --------------------------------------------------------------
@@ -178,6 +184,19 @@ class QueueService:
         """Check the clock and start a new service day if the local date changed."""
         await self.perform(self._nothing)
 
+    async def announce_mode(self) -> None:
+        """When the mode of the day changed (08:30 opens, 17:30 closes), a ``center_changed``
+        event tells the display and the consoles to re-read ``/api/center``."""
+
+        async def plan(now: dt.datetime) -> Change | None:
+            mode = self.mode(now)
+            seen, self._mode_seen = self._mode_seen, (mode.now, mode.duty_windows)
+            if seen is None or seen == self._mode_seen:
+                return None
+            return Change("center_changed", self.batch())
+
+        await self.perform(plan)
+
     @staticmethod
     async def _nothing(now: dt.datetime) -> None:
         return None
@@ -240,6 +259,26 @@ class QueueService:
             maxlen=RECENT_CALLS,
         )
         self._request_ids = await queue_db.request_ids(st, day)
+        await self.load_rota()
+
+    async def load_rota(self) -> None:
+        """Re-read the rota's duty windows from today on (at each new day and after an edit)."""
+        rows = await self.store.fetchall(
+            "SELECT day, windows FROM duty_rota WHERE day >= ? AND windows IS NOT NULL", (self.day.isoformat(),)
+        )
+        self.duty_rota = {dt.date.fromisoformat(r["day"]): tuple(json.loads(r["windows"])) for r in rows}
+
+    def mode(self, now: dt.datetime) -> DayMode:
+        """集中办公, 值班 or closed at ``now`` (see :mod:`bianmin.daymode`)."""
+        return daymode.mode_at(self.center, now, self.duty_rota, always_open=self.always_open)
+
+    def categories_at(self, number: int, now: dt.datetime) -> tuple[str, ...]:
+        """What window ``number`` calls at ``now``: on a duty day a duty window takes every category."""
+        w = self.window(number)
+        mode = self.mode(now)
+        if mode.now == "duty" and number in mode.duty_windows:
+            return tuple(c.code for c in self.center.categories)
+        return w.categories
 
     async def _roll_day(self, now: dt.datetime, force: bool = False) -> None:
         """Start a new service day when the local date changed; expire yesterday's line."""
@@ -339,6 +378,7 @@ class QueueService:
             issued_at=self.iso(t.issued_at) or "",
             called_at=self.iso(t.called_at),
             transferred_to=t.transferred_to,
+            appointment=t.appointment,
         )
 
     def window_view(self, number: int) -> WindowView:
@@ -347,7 +387,7 @@ class QueueService:
         return WindowView(
             number=number,
             name=w.name,
-            categories=list(w.categories),
+            categories=list(self.categories_at(number, self.clock())),
             paused=self._paused[number],
             clerk=self._clerk_at.get(number),
             ticket=self.ticket_view(current) if current else None,
@@ -371,9 +411,20 @@ class QueueService:
     # ---- issuing -------------------------------------------------------------------------
 
     async def issue(
-        self, *, category: str, matter: str | None, priority: bool, device_id: int, request_id: str | None
+        self,
+        *,
+        category: str,
+        matter: str | None,
+        priority: bool,
+        device_id: int,
+        request_id: str | None,
+        claim: Claim | None = None,
     ) -> IssuedTicket:
-        """Issue the next ticket of ``category``. A repeated ``request_id`` returns the same one."""
+        """Issue the next ticket of ``category``. A repeated ``request_id`` returns the same one.
+
+        With ``claim`` (an appointment's check-in) the ticket is an appointment's: ``claim``
+        runs under the lock with every earlier change on disk, may refuse, and its statements
+        commit with the ticket. The booking's own window of time replaces the mode check."""
         cat = self.center.category(category)
         if cat is None:
             raise BadRequest(
@@ -385,14 +436,20 @@ class QueueService:
             raise BadRequest(f"类别“{cat.name}”下没有事项“{matter}”", code="unknown_matter", field="matter")
         async with self._lock:
             try:
-                issued = await self._issue(category, matter, priority, device_id, request_id)
+                issued = await self._issue(category, matter, priority, device_id, request_id, claim)
             finally:
                 pending = self._take_pending()
         await _committed(pending)
         return issued
 
     async def _issue(
-        self, category: str, matter: str | None, priority: bool, device_id: int, request_id: str | None
+        self,
+        category: str,
+        matter: str | None,
+        priority: bool,
+        device_id: int,
+        request_id: str | None,
+        claim: Claim | None,
     ) -> IssuedTicket:
         now = self._now()
         await self._prepare(now)
@@ -400,11 +457,13 @@ class QueueService:
             known = await self._by_request(device_id, request_id)
             if known is not None:
                 return known
-        if not self.always_open and not self.center.office.is_open(now.astimezone(self.center.tz)):
-            raise Conflict(
-                f"现在不是集中办公时间。{self.center.office.note}值班电话：{self.center.duty_phone}",
-                code="office_closed",
-            )
+        mode = self.mode(now)
+        claimed: list[tuple[str, tuple]] = []
+        if claim is not None:
+            await self.store.drain()
+            claimed = await claim(self._last_id + 1, now)
+        elif mode.now == "closed":
+            raise Conflict(self.closed_message(mode), code="office_closed")
         t = rules.new_ticket(
             ticket_id=self._last_id + 1,
             category=category,
@@ -413,18 +472,28 @@ class QueueService:
             last_seq=self._last_seq.get(category, 0),
             now=now,
             tz=self.center.tz,
+            appointment=claim is not None,
         )
         token = new_token(12)
         db = self.batch()
         db.insert_ticket(t, token=token, device_id=device_id, request_id=request_id)
-        db.log_transition(t, None, now)
-        ahead = self.hall.waiting_before_new(category, priority)
+        db.log_transition(t, None, now, detail="appointment" if claim is not None else None)
+        db.statements.extend(claimed)
+        ahead = self.hall.waiting_before_new(category, priority, t.appointment)
         self._record(Change("ticket_issued", db, tickets=[t], ticket=t, tokens={t.id: token}), now)
         self._last_id = t.id
         self._last_seq[category] = t.seq
         if request_id is not None:
             self._request_ids[(device_id, request_id)] = t.id
         return self._issued(t, token, ahead)
+
+    def closed_message(self, mode: DayMode) -> str:
+        """Why no ticket now, and when the hall opens again (the kiosk shows it)."""
+        when = ""
+        if mode.next_open is not None:
+            local = mode.next_open.astimezone(self.center.tz)
+            when = f"下次开放：{local.month}月{local.day}日 {local:%H:%M}。"
+        return f"现在不是办公时间。{when}{self.center.office.note}值班电话：{self.center.duty_phone}"
 
     def _issued(self, t: Ticket, token: str, ahead: int) -> IssuedTicket:
         cat = self.center.category(t.category)
@@ -442,7 +511,14 @@ class QueueService:
             guide_url=f"{self.base_url}/g/{guide}?t={token}",
             category_name=cat.name,
             matter_name=matter.name if matter else None,
+            window=self._duty_window(t),
+            appointment=t.appointment,
         )
+
+    def _duty_window(self, t: Ticket) -> int | None:
+        """On a duty day, the duty window that takes ``t`` (None on office days)."""
+        mode = self.mode(t.issued_at)
+        return mode.duty_windows[0] if mode.now == "duty" and mode.duty_windows else None
 
     async def _by_request(self, device_id: int, request_id: str) -> IssuedTicket | None:
         """The ticket already issued today for this tap (request ids are unique per day)."""

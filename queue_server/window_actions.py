@@ -49,20 +49,58 @@ class WindowActions:
         assert change is not None and change.ticket is not None
         return self.service.ticket_view(change.ticket)
 
+    def _free(self, number: int) -> None:
+        if self.service.is_paused(number):
+            raise Conflict("本窗口已暂停，请先点“恢复”再叫号", code="window_paused")
+        current = self.service.hall.at_window(number)
+        if current is not None:
+            raise Conflict(f"请先办结、过号或转移当前的 {current.number} 号，再呼叫下一位", code="window_busy")
+
     async def call_next(self, number: int, clerk: Clerk) -> TicketView:
-        """Call the next ticket to window ``number``."""
-        w = self.service.window(number)
+        """Call the next ticket to window ``number`` (on a duty day a duty window calls every category)."""
+        self.service.window(number)
 
         async def plan(now: dt.datetime) -> Change:
-            if self.service.is_paused(number):
-                raise Conflict("本窗口已暂停，请先点“恢复”再叫号", code="window_paused")
-            current = self.service.hall.at_window(number)
-            if current is not None:
-                raise Conflict(f"请先办结、过号或转移当前的 {current.number} 号，再呼叫下一位", code="window_busy")
-            t = self.service.hall.choose_next(number, w.categories)
+            self._free(number)
+            t = self.service.hall.choose_next(number, self.service.categories_at(number, now))
             if t is None:
                 raise NotFound("当前没有等候的群众", code="queue_empty")
             return self._change("ticket_called", t, rules.call(t, number, now), now, window=number, clerk=clerk)
+
+        return await self._ticket(plan)
+
+    def _waiting(self, ticket_number: str) -> Ticket:
+        wanted = ticket_number.strip().upper()
+        found = next((t for t in self.service.hall.active.values() if t.number == wanted), None)
+        if found is None or found.status not in rules.IN_LINE:
+            raise NotFound(f"{wanted} 号不在等候队列中", code="ticket_not_waiting")
+        return found
+
+    async def call_chosen(self, number: int, ticket_number: str, reason: str, clerk: Clerk) -> TicketView:
+        """Call a chosen waiting ticket out of order; ``reason`` is kept on its transition and event."""
+        self.service.window(number)
+
+        async def plan(now: dt.datetime) -> Change:
+            self._free(number)
+            t = self._waiting(ticket_number)
+            new = rules.call_chosen(t, number, self.service.categories_at(number, now), now)
+            return self._change(
+                "ticket_called", t, new, now, window=number, clerk=clerk, reason=reason, detail=f"chosen: {reason}"
+            )
+
+        return await self._ticket(plan)
+
+    async def mark_green(self, number: int, ticket_number: str, reason: str, clerk: Clerk) -> TicketView:
+        """Put a waiting ticket on the green channel (绿色通道), recording why."""
+        self.service.window(number)
+
+        async def plan(now: dt.datetime) -> Change:
+            t = self._waiting(ticket_number)
+            new = rules.mark_green(t)
+            db = self.service.batch()
+            db.save_ticket(new)
+            db.log_transition(new, t.status, now, number, clerk.id, f"green: {reason}")
+            return Change("ticket_requeued", db, tickets=[new], ticket=new, reason=reason)
 
         return await self._ticket(plan)
 

@@ -91,6 +91,10 @@ def ticket_blocks(ticket: IssuedTicket, center: CenterInfo, paper: Paper) -> lis
     ]
     if ticket.priority:
         blocks += [Text(PRIORITY_MARK, s(32), bold=True, invert=True, mag=2), Space(s(12, 0))]
+    if ticket.appointment:  # 预约号 (issue 14): called before walk-ins
+        blocks += [Text("预约号", s(32), bold=True, invert=True, mag=2), Space(s(12, 0))]
+    if ticket.window is not None:  # a duty day: the duty window serves every matter
+        blocks.append(Text(f"请到 {ticket.window} 号窗口（值班窗口）办理", s(30), bold=True))
     blocks.append(Text(ticket.category_name or ticket.category, s(36), bold=True, mag=2))
     if ticket.matter_name:
         blocks.append(Text(ticket.matter_name, s(26)))

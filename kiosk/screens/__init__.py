@@ -6,5 +6,6 @@ from pathlib import Path
 
 KV_DIR = Path(__file__).resolve().parent
 KV_FILES = tuple(
-    KV_DIR / name for name in ("widgets.kv", "home.kv", "matters.kv", "ticket.kv", "message.kv", "guides.kv")
+    KV_DIR / name
+    for name in ("widgets.kv", "home.kv", "matters.kv", "ticket.kv", "message.kv", "guides.kv", "checkin.kv")
 )

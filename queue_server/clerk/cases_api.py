@@ -17,7 +17,7 @@ from aiohttp import web
 from bianmin.center import DEFAULT_PROMISED_DAYS
 from bianmin.protocol import CaseList
 
-from .. import cases, rules
+from .. import cases, outreach, rules
 from ..accounts import Clerk
 from ..api import current_clerk, working_clerk
 from ..errors import BadRequest, Forbidden, NotFound
@@ -49,7 +49,8 @@ async def list_cases(request: web.Request) -> web.Response:
             raise Forbidden(f"您没有 {number} 号窗口的操作权限", code="window_not_allowed")
         windows = [number]
     items = await cases.list_open(svc, windows)
-    return json_response(CaseList(today=svc.day.isoformat(), cases=items).to_dict())
+    requests = await outreach.open_requests(svc)
+    return json_response(CaseList(today=svc.day.isoformat(), cases=items, requests=requests).to_dict())
 
 
 @routes.post(r"/api/cases/{case_id}/complete")

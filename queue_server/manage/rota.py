@@ -50,7 +50,7 @@ async def month_rota(request: web.Request) -> web.Response:
     rows = {
         r["day"]: r
         for r in await store.fetchall(
-            "SELECT day, staff, leader_id FROM duty_rota WHERE day LIKE ?", (f"{year:04d}-{month:02d}-%",)
+            "SELECT day, staff, leader_id, windows FROM duty_rota WHERE day LIKE ?", (f"{year:04d}-{month:02d}-%",)
         )
     }
     logins = {r["id"]: r["login"] for r in await store.fetchall("SELECT id, login FROM clerks")}
@@ -59,7 +59,10 @@ async def month_rota(request: web.Request) -> web.Response:
         row = rows.get(d.isoformat())
         staff = [logins[i] for i in json.loads(row["staff"]) if i in logins] if row else []
         leader = logins.get(row["leader_id"]) if row and row["leader_id"] is not None else None
-        out.append({"day": d.isoformat(), "weekday": d.isoweekday(), "staff": staff, "leader": leader})
+        windows = json.loads(row["windows"]) if row and row["windows"] else list(svc.center.duty_windows)
+        out.append(
+            {"day": d.isoformat(), "weekday": d.isoweekday(), "staff": staff, "leader": leader, "windows": windows}
+        )
     return json_response({"month": f"{year:04d}-{month:02d}", "today": today.isoformat(), "days": out})
 
 
@@ -84,7 +87,23 @@ async def set_day(request: web.Request) -> web.Response:
         if wanted not in ids:
             raise BadRequest(f"没有在岗的工作人员“{wanted}”", code="unknown_clerk", field=name)
     staff_ids = list(dict.fromkeys(ids[s] for s in staff))
+    windows = _duty_windows(data.get("windows"), [w.number for w in svc.center.windows])
     # Committed with a center_changed event: the kiosk, display and guides re-read today's duty.
-    await svc.replace_center(svc.center, duty_statement(day, staff_ids, ids[leader] if leader else None))
-    await audit.record(store, me, "duty_set", day.isoformat(), None, {"staff": staff, "leader": leader})
-    return json_response({"day": day.isoformat(), "staff": staff, "leader": leader})
+    await svc.replace_center(svc.center, duty_statement(day, staff_ids, ids[leader] if leader else None, windows))
+    await svc.load_rota()  # the entry is committed now: the mode of the day follows it
+    await audit.record(
+        store, me, "duty_set", day.isoformat(), None, {"staff": staff, "leader": leader, "windows": windows}
+    )
+    return json_response({"day": day.isoformat(), "staff": staff, "leader": leader, "windows": windows})
+
+
+def _duty_windows(value: Any, numbers: list[int]) -> list[int] | None:
+    """``windows`` of a rota entry: the day's duty windows (None or []: the center's default)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or any(not isinstance(n, int) or isinstance(n, bool) for n in value):
+        raise BadRequest("windows 必须是窗口号的列表", code="bad_field", field="windows")
+    for n in value:
+        if n not in numbers:
+            raise BadRequest(f"没有 {n} 号窗口", code="unknown_window", field="windows")
+    return list(dict.fromkeys(value)) or None

@@ -73,7 +73,7 @@ def test_live_line_near_turn_and_called_alerts(server, api, phone):
     _open(phone, mine)
     state = phone.locator("#state")
     expect(state).to_have_text(f"等候中，前面还有 {NEAR + 1} 人")
-    first = phone.locator("section h2").nth(1)
+    first = phone.locator("section:not(#rating) h2").nth(1)  # the rating waits hidden
     expect(first).to_have_text("一、申报材料")  # right under the live section
     phone.screenshot(path=f"{SHOTS}/phone_390_normal.png", full_page=True)
     phone.click("#sound")  # the resident's first tap opens the audio for the chime

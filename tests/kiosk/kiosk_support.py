@@ -41,6 +41,7 @@ def closed_today_config(dest: Path) -> Path:
     days = [d for d in (1, 2, 3, 4, 5, 6, 7) if d != today][:3]
     new, count = re.subn(r"(?m)^days = \[.*\]$", f"days = {days}", text)
     assert count == 1, "the sample center has one [office] days line"
+    new = re.sub(r"(?m)^windows = \[4\]$", "windows = []", new)  # no duty window either: closed
     dest.write_text(new, encoding="utf-8")
     assert today not in tomllib.loads(new)["office"]["days"]
     return dest

@@ -66,6 +66,9 @@ class RecordingView:
     def show_countdown(self, seconds):
         self.calls.append(("countdown", seconds))
 
+    def show_checkin(self, model):
+        self.calls.append(("checkin", model))
+
 
 class Hall:
     """The real server app over a real database, served on 127.0.0.1; can stop and restart."""
@@ -211,7 +214,7 @@ async def test_office_closing_between_refresh_and_tap_shows_closed(hall, tmp_pat
 
 
 async def test_closed_day_never_shows_the_tiles(hall, tmp_path):
-    hall.clock.now = MONDAY_9 + dt.timedelta(days=1)  # Tuesday: not an office day
+    hall.clock.now = MONDAY_9 + dt.timedelta(days=5)  # Saturday: a day off (Tuesday is a duty day)
     k = Kiosk(hall, KioskPrinter(f"preview:{tmp_path}"))
     try:
         await k.screen("closed")

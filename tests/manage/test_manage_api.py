@@ -263,7 +263,7 @@ async def test_duty_rota_shows_on_the_center_and_guide_pages(tmp_path, aiohttp_c
         page = await (await client.get("/g/A1")).text()
         assert "今日值班：窗口一 138 0000 0001" in page and "带班领导：刘主任" in page
         rota = await (await client.get("/api/duty?month=2026-12")).json()
-        assert rota["days"][0] == {"day": "2026-12-01", "weekday": 2, "staff": ["w1"], "leader": "boss"}
+        assert rota["days"][0] == {"day": "2026-12-01", "weekday": 2, "staff": ["w1"], "leader": "boss", "windows": [4]}
     finally:
         await store.close()
 

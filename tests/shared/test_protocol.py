@@ -62,6 +62,7 @@ def test_center_info_keeps_the_api_center_keys():
         "categories",
         "windows",
         "duty",  # today's duty rota entry (issue 11), or null
+        "mode",  # office / duty / closed now (issue 14)
     ]
     assert data["office"] == {
         "days": list(center.office.days),

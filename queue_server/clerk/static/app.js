@@ -2,6 +2,7 @@
 
 import { api, onUnauthorized } from './api.js';
 import { Desk } from './desk.js';
+import { setupChoose } from './choose.js';
 import { setupFinish, setupMaterials, setupPause, setupRequeue, setupTransfer } from './dialogs.js';
 import { $, $$, clearToast, el, showView } from './ui.js';
 
@@ -123,6 +124,7 @@ function wire() {
   $('#btn-finish').onclick = setupFinish(desk);
   $('#btn-transfer').onclick = setupTransfer(desk);
   $('#btn-requeue').onclick = setupRequeue(desk);
+  $('#btn-choose').onclick = setupChoose(desk);
   $('#btn-materials').onclick = setupMaterials(desk);
 
   // F1 call, F2 recall, F3 start, F4 finish; ignored while a dialog is open.

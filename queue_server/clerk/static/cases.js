@@ -22,6 +22,7 @@ export class CasesPanel {
     try {
       const data = await api('GET', `/api/cases?window=${this.getWindow()}`);
       this.render(data.cases);
+      this.renderRequests(data.requests || []);
     } catch (err) {
       if (err instanceof ApiError && err.status !== 401) toast(`待办件加载失败：${err.message}`);
     } finally {
@@ -80,6 +81,35 @@ export class CasesPanel {
       if (err.status !== 401) toast(err.message);
     } finally {
       button.disabled = false;
+      this.refresh();
+    }
+  }
+
+  // 委托办理 / 上门服务 / 跨部门代办: open requests, closed with the outcome the agent sees.
+  renderRequests(requests) {
+    const box = $('#cases');
+    if (!requests.length) return;
+    box.append(el('div', { class: 'case-group requests' }, el('h4', {}, `委托·上门·代办（${requests.length}）`),
+      requests.map((r) => {
+        const button = el('button', { type: 'button', onclick: () => this.closeRequest(r) }, '办结…');
+        return el('div', { class: `case ${r.bucket || ''}`, 'data-request': r.code },
+          el('b', {}, r.code),
+          el('span', { class: 'what' }, `${r.name}${r.village ? `（${r.village}）` : ''} ${r.matter_name || r.detail}`),
+          el('span', { class: 'kind muted' }, r.department ? `${r.kind_name} → ${r.department}` : r.kind_name),
+          el('span', { class: 'due' }, `${r.due.slice(5)} 到期（${r.bucket_name}）`),
+          button);
+      })));
+  }
+
+  async closeRequest(r) {
+    const outcome = window.prompt(`${r.code} ${r.name}：请填写办理结果（代办员和群众会看到）`);
+    if (!outcome || !outcome.trim()) return;
+    try {
+      await api('POST', `/api/requests/${encodeURIComponent(r.code)}/close`, { status: 'done', outcome: outcome.trim() });
+      toast(`${r.code} 已办结`, 'info');
+    } catch (err) {
+      if (err.status !== 401) toast(err.message);
+    } finally {
       this.refresh();
     }
   }

@@ -1,6 +1,7 @@
 // The working screen: my window's current ticket, the action buttons, my line, live.
 
 import { api, serverNow } from './api.js';
+import { AppointmentsPanel } from './appointments.js';
 import { CasesPanel } from './cases.js';
 import { Hall } from './hall.js';
 import { Live } from './live.js';
@@ -13,6 +14,7 @@ export class Desk {
   constructor() {
     this.hall = new Hall();
     this.cases = new CasesPanel(() => this.windowNo);
+    this.appointments = new AppointmentsPanel(() => this.windowNo);
     this.live = new Live({
       onSnapshot: (snap) => this.onSnapshot(snap),
       onEvent: (ev) => this.onEvent(ev),
@@ -32,8 +34,9 @@ export class Desk {
     $('#last').replaceChildren();
     this.live.start();
     this.cases.refresh();
-    // Minutes waited tick on; case buckets move with the calendar.
-    this.timers = [setInterval(() => this.renderQueue(), 30000),
+    this.appointments.refresh();
+    // Minutes waited tick on; case buckets move with the calendar; bookings check in.
+    this.timers = [setInterval(() => this.renderQueue(), 30000), setInterval(() => this.appointments.refresh(), 60000),
       setInterval(() => this.cases.refresh(), 600000)];
     this.render();
   }
@@ -70,6 +73,7 @@ export class Desk {
     const mine = ev.window && ev.window.number === this.windowNo;
     if (mine && ev.type === 'ticket_no_show' && ev.ticket) this.rememberNoShow(ev.ticket.number);
     if (ev.type === 'ticket_requeued' && ev.ticket) this.forgetNoShow(ev.ticket.number);
+    if (ev.type === 'ticket_issued' && ev.ticket && ev.ticket.appointment) this.appointments.refresh();
     // A joint service finished at another window may be this window's part to close.
     if ((mine && ev.type === 'case_closed') || (ev.type === 'service_finished'
       && (ev.outcome === 'joint' || (mine && CASE_OUTCOMES.includes(ev.outcome))))) this.cases.refresh();
@@ -150,7 +154,7 @@ export class Desk {
     const enable = {
       'btn-call': !t && !paused, 'btn-recall': s === 'called', 'btn-start': s === 'called',
       'btn-finish': Boolean(t), 'btn-noshow': s === 'called', 'btn-transfer': Boolean(t),
-      'btn-pause': paused || !t, 'btn-requeue': true, 'btn-materials': true,
+      'btn-pause': paused || !t, 'btn-requeue': true, 'btn-materials': true, 'btn-choose': !paused,
     };
     for (const button of $$('.actions .act')) button.disabled = this.busy || !enable[button.id];
     $('#btn-pause').textContent = paused ? '恢复' : '暂停';
@@ -173,6 +177,7 @@ export class Desk {
       el('td', { class: 'min' }, `${minutesSince(t.issued_at)} 分钟`),
       el('td', {},
         t.priority ? el('span', { class: 'badge green' }, '绿色通道') : null,
+        t.appointment ? el('span', { class: 'badge blue' }, '预约') : null,
         t.status === 'transferred' ? el('span', { class: 'badge blue' }, '转入') : null))));
     $('#queue-empty').hidden = line.length > 0;
   }

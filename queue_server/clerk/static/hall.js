@@ -42,6 +42,7 @@ export class Hall {
     let at = this.queue.length;
     if (t.status === 'transferred') at = after((q) => q.status === 'transferred');
     else if (t.priority) at = after((q) => q.status === 'transferred' || q.priority);
+    else if (t.appointment) at = after((q) => q.status === 'transferred' || q.priority || q.appointment);
     this.queue.splice(at, 0, t);
   }
 
