@@ -23,12 +23,15 @@ Failure, in one place:
   :attr:`Store.fault` says what is wrong (``/healthz`` reports it).
 
 Checkpoints stay off the request path: the writer runs with ``wal_autocheckpoint=0``, and
-the store starts a PASSIVE checkpoint, on a third connection in its own thread, when the
-writer has been idle for ``CHECKPOINT_IDLE`` seconds or every ``CHECKPOINT_COMMITS`` commits
-under constant load. A PASSIVE checkpoint takes no write lock, so commits carry on beside
-it and none pays the bulk copy. Then the writer itself, between two groups, copies the few
-frames those commits added, so the WAL is wholly copied and the next commit starts the WAL
-file over: its size stays bounded.
+the store starts a checkpoint, on a third connection in its own thread, when the writer has
+been idle for ``CHECKPOINT_IDLE`` seconds or every ``CHECKPOINT_COMMITS`` commits under
+constant load. That thread runs PASSIVE rounds (no write lock: commits carry on beside it,
+and none pays the bulk copy) until a round finds nothing new to copy. When the
+writer was idle meanwhile, the WAL is then wholly copied and the next commit starts the WAL
+file over for free. Under constant load a commit always lands during the last round, so
+once the WAL holds more than ``WAL_MAX_FRAMES`` the writer itself, between two groups,
+copies the few frames the last round missed, and the next commit starts the file over:
+its size stays bounded, and one commit in several hundred waits for that short copy.
 
 Reads run on a second connection in their own thread, which WAL lets run beside the writer.
 A thread, not aiosqlite, so reads and writes use one mechanism (threads that own a
@@ -39,7 +42,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -56,6 +58,8 @@ WriteFn = Callable[[sqlite3.Connection], Any]
 GROUP_MAX = 256  # changes per group commit
 CHECKPOINT_IDLE = 0.5  # seconds without writes before a checkpoint
 CHECKPOINT_COMMITS = 200  # commits after which a checkpoint starts even if never idle
+CHECKPOINT_ROUNDS = 20  # PASSIVE rounds a checkpoint runs to catch up with the commits beside it
+WAL_MAX_FRAMES = 4000  # about 16 MB (some 300 tickets): past this the writer finishes a checkpoint
 
 
 class Store:
@@ -74,7 +78,7 @@ class Store:
         self._rx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-reader")
         self._cx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-checkpoint")
         self._wconn, self._rconn, self._cconn = wconn, rconn, cconn
-        self._checkpointing: asyncio.Future[bool] | None = None
+        self._checkpointing: asyncio.Future[int] | None = None
         self._finish_checkpoint = False
         self._queue: list[tuple[WriteFn, Callable[[Any], None] | None, asyncio.Future[Any]]] = []
         self._wake = asyncio.Event()
@@ -202,8 +206,9 @@ class Store:
             listener()
 
     async def _finish(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Copy what commits added during the last checkpoint, here between two groups: the WAL
-        is then wholly copied, so the next commit starts the WAL file over (bounded size)."""
+        """Copy what commits added during the last checkpoint's rounds, here between two groups:
+        the WAL is then wholly copied, so the next commit starts the WAL file over. Only when
+        the rounds could not catch up and the WAL passed ``WAL_MAX_FRAMES``."""
         self._finish_checkpoint = False
         try:
             await loop.run_in_executor(self._wx, _checkpoint, self._wconn)
@@ -211,19 +216,20 @@ class Store:
             log.exception("WAL checkpoint failed; the next one retries")
 
     def _checkpoint(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Start a PASSIVE checkpoint in its own thread, unless one is still running."""
+        """Start a checkpoint's PASSIVE rounds in their own thread, unless one is still running."""
         if self._checkpointing is not None and not self._checkpointing.done():
             return
         self._unchecked = 0
-        self._checkpointing = loop.run_in_executor(self._cx, _checkpoint, self._cconn)
-        self._checkpointing.add_done_callback(functools.partial(self._checkpoint_done, loop))
+        self._checkpointing = loop.run_in_executor(self._cx, _catch_up, self._cconn)
+        self._checkpointing.add_done_callback(self._checkpoint_done)
 
-    def _checkpoint_done(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[bool]) -> None:
+    def _checkpoint_done(self, fut: asyncio.Future[int]) -> None:
         if fut.cancelled():
             return
         if fut.exception() is not None:
             log.error("WAL checkpoint failed; the next one retries", exc_info=fut.exception())
-        elif fut.result():
+            return
+        if fut.result() > WAL_MAX_FRAMES:
             self._finish_checkpoint = True
             self._wake.set()
 
@@ -285,6 +291,19 @@ def _checkpoint(conn: sqlite3.Connection) -> bool:
     """One PASSIVE checkpoint; True if it copied every frame the WAL held when it started."""
     ((busy, log_frames, copied),) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
     return not busy and log_frames == copied
+
+
+def _catch_up(conn: sqlite3.Connection) -> int:
+    """PASSIVE rounds (checkpoint thread) until one finds nothing new to copy, a reader holds
+    older frames, or the WAL passed ``WAL_MAX_FRAMES``; returns the frames in the WAL."""
+    last = -1
+    frames = 0
+    for _ in range(CHECKPOINT_ROUNDS):
+        ((busy, frames, copied),) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        if busy or copied != frames or frames == last or frames > WAL_MAX_FRAMES:
+            break
+        last = frames
+    return frames
 
 
 def _fetchall(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> list[sqlite3.Row]:
