@@ -380,10 +380,22 @@ def _open_writer(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA wal_autocheckpoint=0")  # the store checkpoints when idle instead
         conn.execute(f"PRAGMA journal_size_limit={WAL_MAX_BYTES}")  # a restarted WAL is truncated to this
         _migrate(conn)
+        _check_writable(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _check_writable(conn: sqlite3.Connection) -> None:
+    """Raise ``sqlite3.OperationalError`` (readonly) now, at start-up, rather than on the first
+    ticket, if the file or its folder cannot be written. Writes nothing: rolled back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+    finally:
+        conn.execute("ROLLBACK")
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
