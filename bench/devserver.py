@@ -27,6 +27,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory in MB: ``VmRSS`` now, or ``VmHWM`` (its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def cli(db: Path, *args: str, stdin: str | None = None) -> str:
     """Run ``python -m queue_server ARGS --db DB``; its stdout, stripped."""
     out = subprocess.run(

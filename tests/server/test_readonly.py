@@ -54,23 +54,23 @@ def _refused_start(srv: ServerProcess, python: str) -> str:
     pytest.fail("the server started on a database it cannot write")
 
 
-@needs_root
-def test_a_read_only_database_file_stops_start_up_with_a_chinese_message(tmp_path):
-    srv = _hall(tmp_path / "hall")
-    for f in srv.db.parent.glob("queue.db*"):
+def _read_only_file(db: Path) -> None:
+    for f in db.parent.glob("queue.db*"):
         f.chmod(0o444)
-    out = _refused_start(srv, _unprivileged_python(tmp_path))
-    assert "数据库文件只读" in out
-    assert "Traceback" not in out
+
+
+def _read_only_rollback_journal_file(db: Path) -> None:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    assert not Path(f"{db}-wal").exists()
+    db.chmod(0o444)
 
 
 @needs_root
-def test_a_read_only_non_wal_database_stops_start_up_without_a_traceback(tmp_path):
+@pytest.mark.parametrize("make_read_only", [_read_only_file, _read_only_rollback_journal_file], ids=["wal", "non-wal"])
+def test_a_read_only_database_stops_start_up_with_a_chinese_message(tmp_path, make_read_only):
     srv = _hall(tmp_path / "hall")
-    with contextlib.closing(sqlite3.connect(srv.db)) as db:
-        db.execute("PRAGMA journal_mode=DELETE")
-    assert not Path(f"{srv.db}-wal").exists()
-    srv.db.chmod(0o444)
+    make_read_only(srv.db)
     out = _refused_start(srv, _unprivileged_python(tmp_path))
     assert "数据库文件只读" in out
     assert "Traceback" not in out
