@@ -163,6 +163,11 @@ class Store:
 
         await self.write(create)
 
+    async def check_writable(self) -> None:
+        """Raise ``sqlite3.Error`` now (``serve`` at start-up) rather than on the first ticket
+        if the database cannot be written; reading tools (``report``) do not ask."""
+        await asyncio.get_running_loop().run_in_executor(self._wx, _check_writable, self._wconn)
+
     async def drain(self) -> None:
         """Wait until every queued change is committed (or has failed)."""
         await self._idle.wait()
@@ -380,7 +385,6 @@ def _open_writer(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA wal_autocheckpoint=0")  # the store checkpoints when idle instead
         conn.execute(f"PRAGMA journal_size_limit={WAL_MAX_BYTES}")  # a restarted WAL is truncated to this
         _migrate(conn)
-        _check_writable(conn)
     except BaseException:
         conn.close()
         raise
@@ -388,8 +392,8 @@ def _open_writer(path: Path) -> sqlite3.Connection:
 
 
 def _check_writable(conn: sqlite3.Connection) -> None:
-    """Raise ``sqlite3.OperationalError`` (readonly) now, at start-up, rather than on the first
-    ticket, if the file or its folder cannot be written. Writes nothing: rolled back."""
+    """Raise ``sqlite3.OperationalError`` (readonly) if the file or its folder cannot be
+    written. Writes nothing: rolled back."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
