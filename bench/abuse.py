@@ -29,16 +29,9 @@ from pathlib import Path
 
 import aiohttp
 
-from .devserver import ServerProcess
+from .devserver import ServerProcess, rss_mb
 
 PASSWORD = "abuse-password"
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _p(values: list[float], q: float) -> float:
@@ -197,15 +190,15 @@ def _ws_open(port: int, source: str) -> socket.socket:
 async def websockets(url: str, port: int, pid: int, headers: dict) -> tuple[float, float, float]:
     async with aiohttp.ClientSession() as http:
         await issue(http, url, headers, 20_000 - 3300, concurrency=16)
-        before = _rss_mb(pid)
+        before = rss_mb(pid)
         socks = [_ws_open(port, f"127.0.0.{10 + i // 10}") for i in range(200)]
         await issue(http, url, headers, 500, concurrency=4)  # events keep coming
         await asyncio.sleep(1)
-        during = _rss_mb(pid)
+        during = rss_mb(pid)
         for s in socks:
             s.close()
         await asyncio.sleep(1)
-        after = _rss_mb(pid)
+        after = rss_mb(pid)
     return before, during, after
 
 

@@ -16,16 +16,9 @@ from pathlib import Path
 
 import aiohttp
 
-from .devserver import ServerProcess, cli
+from .devserver import ServerProcess, cli, rss_mb
 
 PASSWORD = "bench-password"
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def issue_tickets(url: str, token: str, count: int, concurrency: int) -> float:
@@ -105,7 +98,7 @@ async def run(ns: argparse.Namespace) -> None:
             p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
             print(f"call -> ws event:      {ns.calls} calls x {ns.clients} clients = {len(lat)} samples")
             print(f"latency p50 / p99:     {p50:.1f} ms / {p99:.1f} ms (max {lat[-1]:.1f} ms)")
-            print(f"server peak RSS:       {_peak_rss_mb(server.pid):.1f} MB")
+            print(f"server peak RSS:       {rss_mb(server.pid, 'VmHWM'):.1f} MB")
 
 
 def main() -> None:

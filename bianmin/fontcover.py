@@ -23,7 +23,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from bianmin.assets import FONT_BOLD, FONT_REGULAR, ui_chars
@@ -131,6 +130,8 @@ def rename(font: TTFont, style: str, family: str = FAMILY) -> None:
 
 def subset_font(source: Path, target: Path, chars: set[str], style: str) -> None:
     """Subset face 2 (SC) of the Noto .ttc ``source`` to ``chars``, written atomically."""
+    from fontTools import subset  # here, not at the top: the server starts (and stays) smaller without it
+
     options = subset.Options()
     options.name_IDs = ["*"]
     options.name_languages = ["*"]

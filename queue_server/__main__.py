@@ -70,6 +70,11 @@ async def _serve(settings: settings_mod.Settings) -> None:
     except sqlite3.Error as exc:
         raise SystemExit(f"无法打开数据库 {settings.db}：{fault_message(exc)}（{exc}）") from None
     try:
+        await store.check_writable()
+    except sqlite3.Error as exc:
+        await store.close()
+        raise SystemExit(f"无法写入数据库 {settings.db}：{fault_message(exc)}（{exc}）") from None
+    try:
         app = create_app(settings, store)
         runner = await guard.start(app, settings.host, settings.port)
     except BaseException:

@@ -5,13 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 
 from aiohttp import web
 
 from bianmin.center import Center, load_center
 
-from . import api, appointments, booking, county_sync, devices, guide, keys, outreach
+from . import (
+    api,
+    appointments,
+    booking,
+    clerk,
+    county_sync,
+    devices,
+    floor,
+    guide,
+    inspection,
+    keys,
+    manage,
+    outreach,
+    publish,
+    stats_pages,
+    supervision,
+)
 from .accounts import Accounts
 from .hub import Hub
 from .service import Clock, QueueService, utc_now
@@ -50,46 +65,20 @@ def create_app(
     appointments.setup(app)
     outreach.setup(app)
     booking.setup(app)
-    for setup in _extensions():
+    for setup in (
+        clerk.setup,
+        stats_pages.setup,
+        publish.setup,
+        inspection.setup,
+        manage.setup,
+        floor.setup,
+        supervision.setup,
+    ):
         setup(app)
     county_sync.setup(app, supervision=county_figures_source(service))
     app.on_startup.append(_startup)
     app.on_shutdown.append(_shutdown)
     return app
-
-
-def _extensions() -> list[Callable[[web.Application], None]]:
-    """Optional route modules (the clerk console and later additions) register themselves here."""
-    found: list[Callable[[web.Application], None]] = []
-    with contextlib.suppress(ImportError):
-        from .clerk import setup as clerk_setup
-
-        found.append(clerk_setup)
-    with contextlib.suppress(ImportError):
-        from .stats_pages import setup as stats_setup
-
-        found.append(stats_setup)
-    with contextlib.suppress(ImportError):
-        from .publish import setup as publish_setup
-
-        found.append(publish_setup)
-    with contextlib.suppress(ImportError):
-        from .inspection import setup as inspection_setup
-
-        found.append(inspection_setup)
-    with contextlib.suppress(ImportError):
-        from .manage import setup as manage_setup
-
-        found.append(manage_setup)
-    with contextlib.suppress(ImportError):
-        from .floor import setup as floor_setup
-
-        found.append(floor_setup)
-    with contextlib.suppress(ImportError):
-        from .supervision import setup as supervision_setup
-
-        found.append(supervision_setup)
-    return found
 
 
 async def _startup(app: web.Application) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 class InstanceLocked(RuntimeError):
-    """Another process (a running server) holds the database's lock."""
+    """Another process (a running server) holds the database's lock, or the lock cannot be made."""
 
 
 def lock_path(db: Path) -> Path:
@@ -26,8 +26,14 @@ def hold_for_process(db: Path) -> int:
     """Lock ``DB.lock`` for the rest of this process's life; returns the descriptor (closing it
     releases the lock). Raises :class:`InstanceLocked` if another process holds it."""
     path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:  # a read-only folder or disk: the database could not be written either
+        raise InstanceLocked(
+            f"无法在 {path.parent} 中建立锁文件 {path.name}（{exc.strerror}）："
+            "数据库所在的文件夹必须可写，请检查权限或磁盘"
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

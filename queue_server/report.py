@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from bianmin.center import Center, load_center
 from bianmin.protocol import OUTCOME_NAMES
 
@@ -131,6 +129,8 @@ def _table(ws: Any, top: int, headers: list[str], rows: list[list[Any]], fmt: An
 
 def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -> None:
     """Write the workbook (blocking: run it in a thread inside the server)."""
+    import xlsxwriter  # here, not at the top: the server starts (and stays) smaller without it
+
     # constant_memory: each row goes to disk as written (rows are written in order, sheet by sheet).
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top"})

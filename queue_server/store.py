@@ -23,12 +23,16 @@ Failure, in one place:
   :attr:`Store.fault` says what is wrong (``/healthz`` reports it).
 
 Checkpoints stay off the request path: the writer runs with ``wal_autocheckpoint=0``, and
-the store starts a PASSIVE checkpoint, on a third connection in its own thread, when the
-writer has been idle for ``CHECKPOINT_IDLE`` seconds or every ``CHECKPOINT_COMMITS`` commits
-under constant load. A PASSIVE checkpoint takes no write lock, so commits carry on beside
-it and none pays the bulk copy. Then the writer itself, between two groups, copies the few
-frames those commits added, so the WAL is wholly copied and the next commit starts the WAL
-file over: its size stays bounded.
+the store starts a checkpoint, on a third connection in its own thread, when the writer has
+been idle for ``CHECKPOINT_IDLE`` seconds or every ``CHECKPOINT_COMMITS`` commits under
+constant load. That thread runs PASSIVE rounds (no write lock: commits carry on beside it,
+and none pays the bulk copy) until a round finds nothing new to copy. When the
+writer was idle meanwhile, the WAL is then wholly copied and the next commit starts the WAL
+file over for free. Under constant load a commit always lands during the last round, so
+once the WAL file passes ``WAL_MAX_BYTES`` the writer itself, between two groups, copies
+the few frames the last round missed (telling the rounds to stop), and the next commit starts
+the file over and truncates it to that size (``journal_size_limit``): its size stays bounded
+however slow the checkpoint thread is, and one commit in some 300 waits for that short copy.
 
 Reads run on a second connection in their own thread, which WAL lets run beside the writer.
 A thread, not aiosqlite, so reads and writes use one mechanism (threads that own a
@@ -39,9 +43,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -56,6 +60,8 @@ WriteFn = Callable[[sqlite3.Connection], Any]
 GROUP_MAX = 256  # changes per group commit
 CHECKPOINT_IDLE = 0.5  # seconds without writes before a checkpoint
 CHECKPOINT_COMMITS = 200  # commits after which a checkpoint starts even if never idle
+CHECKPOINT_ROUNDS = 20  # PASSIVE rounds a checkpoint runs to catch up with the commits beside it
+WAL_MAX_BYTES = 16 * 1024 * 1024  # about 300 tickets: past this the writer finishes a checkpoint
 
 
 class Store:
@@ -74,8 +80,10 @@ class Store:
         self._rx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-reader")
         self._cx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-checkpoint")
         self._wconn, self._rconn, self._cconn = wconn, rconn, cconn
-        self._checkpointing: asyncio.Future[bool] | None = None
+        self._checkpointing: asyncio.Future[None] | None = None
         self._finish_checkpoint = False
+        self._stop_rounds = threading.Event()  # the writer finishes: the checkpoint thread stops
+        self._wal = Path(f"{path}-wal")
         self._queue: list[tuple[WriteFn, Callable[[Any], None] | None, asyncio.Future[Any]]] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -83,6 +91,10 @@ class Store:
         self._unchecked = 0  # commits since the last checkpoint started
         self.on_failure: list[Callable[[], None]] = []
         self.fault: str | None = None  # why the last commit failed, until one succeeds
+        # watch id -> listener; the writer's temp triggers add the ids of changed tables here.
+        self._watchers: dict[str, Callable[[], None]] = {}
+        self._touched: set[str] = set()
+        wconn.create_function("bianmin_changed", 1, self._touched.add)
         self._task = asyncio.create_task(self._group_commits())
 
     @classmethod
@@ -130,6 +142,32 @@ class Store:
         self._wake.set()
         return fut
 
+    async def watch(self, table: str, listener: Callable[[], None], *, columns: tuple[str, ...] = ()) -> None:
+        """Call ``listener`` after every commit that inserted into, deleted from or updated
+        (only ``columns``, when given) ``table``, on the event loop before that commit's callers
+        resume: a cache of those rows learns at once that they changed.
+
+        Temp triggers on the writer's connection see every write of this store, whichever
+        module makes it; writes by other processes (the CLI) are not seen."""
+        assert all(name.isidentifier() for name in (table, *columns))
+        watch_id = f"w{len(self._watchers)}"
+        self._watchers[watch_id] = listener
+        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+
+        def create(db: sqlite3.Connection) -> None:
+            for op in ("INSERT", "DELETE", update):
+                db.execute(
+                    f"CREATE TEMP TRIGGER bianmin_{watch_id}_{op.split()[0].lower()} AFTER {op} ON {table} "
+                    f"BEGIN SELECT bianmin_changed('{watch_id}'); END"
+                )
+
+        await self.write(create)
+
+    async def check_writable(self) -> None:
+        """Raise ``sqlite3.Error`` now (``serve`` at start-up) rather than on the first ticket
+        if the database cannot be written; reading tools (``report``) do not ask."""
+        await asyncio.get_running_loop().run_in_executor(self._wx, _check_writable, self._wconn)
+
     async def drain(self) -> None:
         """Wait until every queued change is committed (or has failed)."""
         await self._idle.wait()
@@ -164,12 +202,17 @@ class Store:
             try:
                 results = await loop.run_in_executor(self._wx, _run_group, self._wconn, [item[0] for item in group])
             except Exception as exc:
+                self._tell_watchers()
                 self.fault = fault_message(exc)
                 log.exception("group commit failed (%s); the queue reloads from disk", self.fault)
                 self._fail(group + self._queue, repr(exc))
                 continue
+            self._tell_watchers()
             self.fault = None
             self._unchecked += 1
+            if _size(self._wal) > WAL_MAX_BYTES:
+                self._finish_checkpoint = True
+                self._stop_rounds.set()
             if self._unchecked >= CHECKPOINT_COMMITS:
                 self._checkpoint(loop)
             poisoned = False
@@ -190,6 +233,18 @@ class Store:
                 for listener in self.on_failure:
                     listener()
 
+    def _tell_watchers(self) -> None:
+        """After a group (committed or not: a rolled-back change only costs a cache refill)."""
+        if not self._touched:
+            return
+        touched = list(self._touched)
+        self._touched.clear()  # the writer thread is idle between groups
+        for watch_id in touched:
+            try:
+                self._watchers[watch_id]()
+            except Exception:  # a broken listener must not stop the writer
+                log.exception("a change listener failed")
+
     def _fail(self, items: list, cause: str) -> None:
         self._queue = []
         for _, _, fut in items:
@@ -202,8 +257,10 @@ class Store:
             listener()
 
     async def _finish(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Copy what commits added during the last checkpoint, here between two groups: the WAL
-        is then wholly copied, so the next commit starts the WAL file over (bounded size)."""
+        """Copy what the checkpoint thread has not, here between two groups: the WAL is then
+        wholly copied, so the next commit starts the WAL file over. Only once the WAL file
+        passed ``WAL_MAX_BYTES``; a checkpoint still running makes this one give up (busy),
+        and the next group boundary retries."""
         self._finish_checkpoint = False
         try:
             await loop.run_in_executor(self._wx, _checkpoint, self._wconn)
@@ -211,21 +268,18 @@ class Store:
             log.exception("WAL checkpoint failed; the next one retries")
 
     def _checkpoint(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Start a PASSIVE checkpoint in its own thread, unless one is still running."""
-        if self._checkpointing is not None and not self._checkpointing.done():
+        """Start a checkpoint's PASSIVE rounds in their own thread, unless one is still running
+        or the writer is about to finish one (two checkpoints at once: one of them gives up)."""
+        if self._finish_checkpoint or (self._checkpointing is not None and not self._checkpointing.done()):
             return
         self._unchecked = 0
-        self._checkpointing = loop.run_in_executor(self._cx, _checkpoint, self._cconn)
-        self._checkpointing.add_done_callback(functools.partial(self._checkpoint_done, loop))
+        self._stop_rounds.clear()
+        self._checkpointing = loop.run_in_executor(self._cx, _catch_up, self._cconn, self._stop_rounds)
+        self._checkpointing.add_done_callback(self._checkpoint_done)
 
-    def _checkpoint_done(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[bool]) -> None:
-        if fut.cancelled():
-            return
-        if fut.exception() is not None:
+    def _checkpoint_done(self, fut: asyncio.Future[None]) -> None:
+        if not fut.cancelled() and fut.exception() is not None:
             log.error("WAL checkpoint failed; the next one retries", exc_info=fut.exception())
-        elif fut.result():
-            self._finish_checkpoint = True
-            self._wake.set()
 
 
 def _run_group(conn: sqlite3.Connection, fns: list[WriteFn]) -> list[tuple[bool, Any]]:
@@ -287,6 +341,26 @@ def _checkpoint(conn: sqlite3.Connection) -> bool:
     return not busy and log_frames == copied
 
 
+def _catch_up(conn: sqlite3.Connection, stop: threading.Event) -> None:
+    """PASSIVE rounds (checkpoint thread) until one finds nothing new to copy, a reader holds
+    older frames, or the writer is about to finish the checkpoint itself (``stop``)."""
+    last = -1
+    for _ in range(CHECKPOINT_ROUNDS):
+        if stop.is_set():
+            return
+        ((busy, frames, copied),) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        if busy or copied != frames or frames == last:
+            return
+        last = frames
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _fetchall(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> list[sqlite3.Row]:
     return conn.execute(sql, params).fetchall()
 
@@ -308,12 +382,24 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _open_writer(path: Path) -> sqlite3.Connection:
     conn = _connect(path)
     try:
-        conn.execute("PRAGMA wal_autocheckpoint=0")  # the writer checkpoints when idle instead
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # the store checkpoints when idle instead
+        conn.execute(f"PRAGMA journal_size_limit={WAL_MAX_BYTES}")  # a restarted WAL is truncated to this
         _migrate(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _check_writable(conn: sqlite3.Connection) -> None:
+    """Raise ``sqlite3.OperationalError`` (readonly) if the file or its folder cannot be
+    written. Writes nothing: rolled back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+    finally:
+        conn.execute("ROLLBACK")
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

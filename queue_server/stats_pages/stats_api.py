@@ -17,45 +17,34 @@ from aiohttp import web
 
 from .. import ledger, stats
 from ..api import require_role
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest
 from ..keys import SERVICE, STORE
-from ..web import json_response
+from ..web import json_response, serve_static
 
 routes = web.RouteTableDef()
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
-TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".md": "text/plain"}
-
-
-def static_file(name: str, folder: Path = STATIC_DIR) -> web.Response:
-    # Plain file names of the folder only: no sub-paths, no dot files, no traversal.
-    path = folder / name
-    if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
-        raise NotFound("没有这个文件", code="not_found")
-    return web.Response(
-        body=path.read_bytes(), content_type=TYPES[path.suffix], charset="utf-8", headers={"Cache-Control": "no-cache"}
-    )
 
 
 @routes.get("/manage/stats")
 async def page(request: web.Request) -> web.Response:
-    return static_file("stats.html")
+    return serve_static(STATIC_DIR, "stats.html")
 
 
 @routes.get("/manage/stats/monthly")
 async def monthly(request: web.Request) -> web.Response:
     """The printable A4 monthly report (月度报告) for the county, drawn from /api/stats."""
-    return static_file("monthly.html")
+    return serve_static(STATIC_DIR, "monthly.html")
 
 
 @routes.get("/manage/stats/static/{name}")
 async def static(request: web.Request) -> web.Response:
-    return static_file(request.match_info["name"])
+    return serve_static(STATIC_DIR, request.match_info["name"])
 
 
 @routes.get("/manage/stats/vendor/{name}")
 async def vendor(request: web.Request) -> web.Response:
-    return static_file(request.match_info["name"], VENDOR_DIR)
+    return serve_static(VENDOR_DIR, request.match_info["name"])
 
 
 @routes.get("/api/stats")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.devserver import ServerProcess
-from tests.clerk.conftest import CHROMIUM_ARGS, Api
+from tests.clerk.conftest import Api, browser  # noqa: F401  (browser: the fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"
@@ -21,9 +21,9 @@ class Server(ServerProcess):
         self.kiosk_token = ""
 
 
-@pytest.fixture
-def server(tmp_path):
-    srv = Server(tmp_path / "queue.db")
+def manager_hall(db: Path) -> Server:
+    """A hall on ``db``, not started yet: a kiosk (``kiosk_token``) and the manager ``boss``."""
+    srv = Server(db)
     srv.kiosk_token = srv.cli("add-device", "--kind", "kiosk", "--name", "取号机")
     srv.cli(
         "add-clerk",
@@ -36,9 +36,13 @@ def server(tmp_path):
         "--password-stdin",
         stdin=PASSWORD + "\n",
     )
-    srv.start()
-    yield srv
-    srv.stop()
+    return srv
+
+
+@pytest.fixture
+def server(tmp_path):
+    with manager_hall(tmp_path / "queue.db") as srv:
+        yield srv
 
 
 @pytest.fixture
@@ -46,18 +50,8 @@ def api(server) -> Api:
     return Api(server)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def new_page(browser, server):
+def new_page(browser, server):  # noqa: F811  (browser: the fixture imported above)
     """``new_page()``: a fresh browser context (its own cookies) at 1366×768, and its page."""
     contexts = []
     errors: list[str] = []

@@ -11,7 +11,7 @@ import urllib.request
 
 from bench.devserver import ROOT, ServerProcess
 
-PASSWORD = "pass-12345"
+from .conftest import PASSWORD, manager_hall
 
 
 def issue(server: ServerProcess, token: str) -> str:
@@ -78,19 +78,8 @@ def test_backup_during_a_burst_holds_every_ticket_committed_before_it(tmp_path):
 def test_restore_into_a_fresh_directory_gives_the_same_hall(tmp_path):
     db = tmp_path / "old" / "queue.db"
     db.parent.mkdir()
-    server = ServerProcess(db)
-    token = server.cli("add-device", "--kind", "kiosk", "--name", "取号机")
-    server.cli(
-        "add-clerk",
-        "--login",
-        "boss",
-        "--name",
-        "刘主任",
-        "--role",
-        "manager",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
+    server = manager_hall(db)
+    token = server.kiosk_token
     with server:
         numbers = [issue(server, token) for _ in range(5)]
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())

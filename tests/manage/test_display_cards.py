@@ -23,26 +23,6 @@ from .conftest import PASSWORD, SHOTS
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def server(tmp_path):
-    srv = ServerProcess(tmp_path / "queue.db")
-    srv.kiosk = srv.cli("add-device", "--kind", "kiosk", "--name", "取号机")
-    srv.cli(
-        "add-clerk",
-        "--login",
-        "boss",
-        "--name",
-        "刘主任",
-        "--role",
-        "manager",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    srv.start()
-    yield srv
-    srv.stop()
-
-
 def portrait() -> bytes:
     img = Image.new("RGB", (600, 800), (225, 232, 240))
     for y in range(200, 800):  # a simple figure: shoulders and a head
@@ -79,7 +59,7 @@ async def test_the_photo_appears_on_the_displays_window_table(server, start_prob
         assert [c["clerk"] for c in state["cards"]] == ["暂无工作人员"] * 4
 
         assert (await clerk.post(f"{url}/api/login", json={"login": "zl", "password": PASSWORD})).status == 200
-        headers = {"Authorization": f"Bearer {server.kiosk}"}
+        headers = {"Authorization": f"Bearer {server.kiosk_token}"}
         assert (await clerk.post(f"{url}/api/tickets", json={"category": "A"}, headers=headers)).status == 201
         assert (await clerk.post(f"{url}/api/windows/1/call")).status == 200
         await probe.wait_for(lambda r: r["kind"] == "calls" and r["number"] == "A001")

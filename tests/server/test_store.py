@@ -6,7 +6,7 @@ import pytest
 
 from queue_server.errors import Conflict, Unavailable
 from queue_server.schema import MIGRATIONS
-from queue_server.store import Store
+from queue_server.store import WAL_MAX_BYTES, Store
 
 
 async def test_schema_versioned_wal_and_unique_numbering(tmp_path):
@@ -81,10 +81,10 @@ async def test_a_failed_change_fails_alone_and_tells_the_listeners(tmp_path):
 async def test_commits_do_not_checkpoint_and_the_wal_stays_bounded(tmp_path):
     store = await Store.open(tmp_path / "q.db")
     await store.write(lambda db: db.execute("CREATE TABLE t (x BLOB)"))
-    for _ in range(1500):  # about 6 MB of pages if nothing ever checkpointed
-        await store.write(lambda db: db.execute("INSERT INTO t VALUES (randomblob(4000))"))
+    for _ in range(3 * WAL_MAX_BYTES // 20_000):  # 3 × WAL_MAX_BYTES if nothing ever checkpointed
+        await store.write(lambda db: db.execute("INSERT INTO t VALUES (randomblob(16000))"))
     wal = (tmp_path / "q.db-wal").stat().st_size
-    assert wal < 4_000_000, wal
+    assert wal < 1.2 * WAL_MAX_BYTES, wal
     autocheckpoint = await store.write(lambda db: db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
     assert autocheckpoint == 0
     await store.close()
