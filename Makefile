@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # (with Simplified Chinese) for reading the hall display's screenshots back, PostgreSQL for
 # the county server (the tests start a throwaway cluster of their own), and fonts-noto-cjk
 # to build the extended font subset for rare township names (攸, 醴, 塅).
-TEST_DEBS := chromium xvfb xauth libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
+TEST_DEBS := chromium xvfb xauth x11-utils libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
 	tesseract-ocr tesseract-ocr-chi-sim \
 	libusb-1.0-0 poppler-utils postgresql fonts-noto-cjk
 RUN_DEBS := libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox libusb-1.0-0
@@ -31,8 +31,9 @@ debs-test:
 debs-run:
 	@scripts/ensure_debs.sh $(RUN_DEBS)
 
+# make run ARGS="--public-url http://192.168.1.20:8000" sets the address in ticket QR codes.
 run: debs-run $(STAMP)
-	$(PY) -m queue_server.launcher
+	$(PY) -m queue_server.launcher $(ARGS)
 
 test: debs-test lint
 	scripts/run_tests.sh

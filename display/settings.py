@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bianmin.assets import VOICE_DIR
-from bianmin.screensize import parse_size
+from bianmin.screensize import parse_position, parse_size
 
 N = TypeVar("N", int, float)
 
@@ -22,6 +22,7 @@ class DisplaySettings:
     server: str = "http://127.0.0.1:8000"
     size: tuple[int, int] | None = None  # None: the screen's own size when fullscreen
     windowed: bool = False
+    position: tuple[int, int] | None = None  # a window's top-left corner (make run: side by side)
     maxfps: int = 30
     marquee: str = "page"  # page: one notice at a time, still between slides | scroll
     marquee_speed: float = 12.0  # percent of the window height per second
@@ -65,6 +66,13 @@ def parser() -> argparse.ArgumentParser:
         help="window size, e.g. 1280x720 (default: the whole screen)",
     )
     p.add_argument("--windowed", action="store_true", help="run in a window, not fullscreen")
+    p.add_argument(
+        "--position",
+        type=parse_position,
+        default=None,
+        metavar="X,Y",
+        help="with --windowed: the window's top-left corner on the screen, e.g. 0,0 (default: anywhere)",
+    )
     p.add_argument("--fps", type=_positive(int), default=d.maxfps, help=f"frame rate cap (default: {d.maxfps})")
     p.add_argument(
         "--marquee",
@@ -133,6 +141,7 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         server=ns.server,
         size=ns.size,
         windowed=ns.windowed,
+        position=ns.position,
         maxfps=ns.fps,
         marquee=ns.marquee,
         marquee_fps=ns.marquee_fps,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bianmin.screensize import parse_size
+from bianmin.screensize import parse_position, parse_size
 from kiosk.printing.errors import PrinterSpecError
 from kiosk.printing.spec import parse_spec
 
@@ -30,6 +30,7 @@ class KioskSettings:
     paper: int = 80  # paper width in mm: 80 (576 dots) or 58 (384 dots)
     windowed: bool = False
     size: tuple[int, int] | None = None
+    position: tuple[int, int] | None = None  # a window's top-left corner (make run: side by side)
     idle_seconds: float = 60.0  # any screen but home goes home after this long untouched
     ticket_seconds: float = 15.0  # the ticket screen goes home by itself after this long
     fault_seconds: float = 90.0  # ... unless printing failed: time to find a clerk
@@ -85,6 +86,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default: the whole screen, or 540x960 with --windowed",
     )
     parser.add_argument(
+        "--position",
+        default=None,
+        help="with --windowed: the window's top-left corner X,Y on the screen, e.g. 960,0 (default: anywhere)",
+    )
+    parser.add_argument(
         "--idle-seconds",
         type=float,
         default=60.0,
@@ -115,6 +121,10 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
         size = parse_size(ns.size) if ns.size else None
     except argparse.ArgumentTypeError as exc:
         raise SettingsError(str(exc)) from None
+    try:
+        position = parse_position(ns.position) if getattr(ns, "position", None) else None
+    except argparse.ArgumentTypeError as exc:
+        raise SettingsError(str(exc)) from None
     for name in ("idle_seconds", "ticket_seconds"):
         if getattr(ns, name) <= 0:
             raise SettingsError(f"--{name.replace('_', '-')} 必须大于 0")
@@ -125,6 +135,7 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
         paper=ns.paper,
         windowed=ns.windowed,
         size=size,
+        position=position,
         idle_seconds=ns.idle_seconds,
         ticket_seconds=ns.ticket_seconds,
         var_dir=ns.var,
