@@ -17,7 +17,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
 from bianmin import fonts
@@ -41,6 +41,7 @@ class DisplayApp(App):
 
     title = "便民服务中心叫号屏"
     unit = NumericProperty(10.8)  # 1 % of the window height, in pixels
+    wide = BooleanProperty(True)  # 16:9 and wider; False on 4:3 boards (800×600, 1024×768)
     marquee_mode = StringProperty("page")
     marquee_speed = NumericProperty(12.0)
     marquee_fps = NumericProperty(20)
@@ -111,6 +112,7 @@ class DisplayApp(App):
 
     def _on_size(self, _window: object, size: tuple[int, int]) -> None:
         self.unit = size[1] / 100.0
+        self.wide = size[0] >= 1.5 * size[1]
 
     def _tick(self, *_args: object) -> None:
         if self.controller is None or self.screen is None:

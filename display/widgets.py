@@ -19,9 +19,9 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from bianmin.autofit import FitLabel  # also puts FitLabel in the Factory for the .kv
 from display.present import NOTICE_SEPARATOR
 
 
@@ -182,5 +182,5 @@ class Marquee(Widget):
         self.offset = round(self._pos)  # whole pixels: crisp text
 
 
-class OfflineBanner(Label):
+class OfflineBanner(FitLabel):
     shown = BooleanProperty(False)
