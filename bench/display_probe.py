@@ -222,7 +222,7 @@ def main() -> None:
         ),
     )
     if ns.player:
-        from display.sinks import CommandSink
+        from bianmin.sinks import CommandSink
 
         app = DisplayApp(settings, sink=CommandSink(ns.player.split()))
     else:

@@ -24,11 +24,11 @@ from bianmin import fonts
 from bianmin.fontcover import FontChoice, FontKeeper
 from bianmin.health import HealthReporter, app_version
 from bianmin.protocol import DeviceHealth
+from bianmin.sinks import Sink, make_sink
 from display import present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
 from display.settings import DisplaySettings
-from display.sinks import Sink, make_sink
 from display.voice import Announcer, make_speaker
 from display.wsclient import HallClient
 

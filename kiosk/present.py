@@ -140,6 +140,14 @@ def ticket_model(t: IssuedTicket) -> TicketModel:
     )
 
 
+HOME_PROMPT = "请点击您要办理的业务"  # said on the home screen
+
+
+def taken_prompt(ahead: int) -> str:
+    """Said once the ticket is printed."""
+    return f"请取走您的号票，您前面还有 {ahead} 人" if ahead else "请取走您的号票，您前面没有人，请留意叫号"
+
+
 LOADING = MessageModel("loading", "正在连接服务器…", "请稍候。")
 # After a bug stopped the kiosk's refresh loop (it is in the log): honest, and no retry button.
 OUT_OF_ORDER = MessageModel("error", "取号机暂停服务", "请找大厅工作人员帮您取号。")

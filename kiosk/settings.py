@@ -13,7 +13,8 @@ from kiosk.printing.errors import PrinterSpecError
 from kiosk.printing.spec import parse_spec
 
 PORTRAIT = (1080, 1920)
-WINDOWED = (540, 960)  # portrait at half size: fits a developer's 1080p screen
+WINDOWED = (540, 960)
+AUDIO_PLAYERS = ("auto", "none", "paplay", "aplay", "play")  # portrait at half size: fits a developer's 1080p screen
 
 
 class SettingsError(ValueError):
@@ -37,6 +38,9 @@ class KioskSettings:
     retry_seconds: float = 3.0  # between attempts while the server is unreachable
     poll_seconds: float = 5.0  # waiting counts refresh
     maxfps: int = 30
+    prompts: bool = True  # spoken prompts for residents who cannot read well
+    prompt_volume: int = 80  # percent
+    audio: str = "auto"  # the player: auto | none | paplay | aplay | play (as the display's --audio)
     var_dir: Path = Path("var")  # this PC's cache: the extended font subset (bianmin.fontcover)
 
     @property
@@ -103,6 +107,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder for this PC's caches, e.g. the extended font (default var, env BIANMIN_VAR)",
     )
     parser.add_argument(
+        "--voice-prompts",
+        choices=("on", "off"),
+        default=env("BIANMIN_VOICE_PROMPTS", "on"),
+        help="speak prompts for residents who cannot read well: 请点击您要办理的业务 on the home screen, "
+        "the tapped category's name, and 请取走您的号票 after printing (default on, env BIANMIN_VOICE_PROMPTS)",
+    )
+    parser.add_argument(
+        "--voice-volume",
+        type=int,
+        default=int(env("BIANMIN_VOICE_VOLUME", "80")),
+        help="loudness of the spoken prompts, 0 to 100 percent (default 80, env BIANMIN_VOICE_VOLUME)",
+    )
+    parser.add_argument(
+        "--audio",
+        default=env("BIANMIN_AUDIO", "auto"),
+        help="sound player for the prompts: auto, none, paplay, aplay or play (default auto)",
+    )
+    parser.add_argument(
         "--ticket-seconds", type=float, default=15.0, help="how long the issued ticket stays on screen (default 15)"
     )
 
@@ -128,8 +150,17 @@ def from_args(ns: argparse.Namespace) -> KioskSettings:
     for name in ("idle_seconds", "ticket_seconds"):
         if getattr(ns, name) <= 0:
             raise SettingsError(f"--{name.replace('_', '-')} 必须大于 0")
+    volume = getattr(ns, "voice_volume", 80)
+    if not 0 <= volume <= 100:
+        raise SettingsError(f"--voice-volume {volume} 无效：语音提示音量应在 0 到 100 之间")
+    audio = getattr(ns, "audio", "auto")
+    if audio not in AUDIO_PLAYERS:
+        raise SettingsError(f"--audio “{audio}” 无效：可选 {'、'.join(AUDIO_PLAYERS)}")
     return KioskSettings(
         server=check_server(ns.server),
+        prompts=getattr(ns, "voice_prompts", "on") == "on",
+        prompt_volume=volume,
+        audio=audio,
         token=ns.token.strip(),
         printer=ns.printer,
         paper=ns.paper,
