@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .protocol import DutyInfo
+    from .protocol import CenterInfo, DutyInfo
 
 WEEKDAYS = "一二三四五六日"  # Monday first, as date.weekday() counts
 NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—·,.;:?!)%")
@@ -113,3 +113,9 @@ def _paragraph(text: str, width: float, measure: Callable[[str], float]) -> list
         while len(before) > 2 and (_starts_badly(last) or _ends_badly(before)) and fits_down():
             last.insert(0, before.pop())
     return ["".join(tokens).strip() for tokens in lines if "".join(tokens).strip()] or [""]
+
+
+def serving_windows(center: CenterInfo, category: str) -> str:
+    """``请到 1、3 号窗口办理``: the windows that serve ``category``, for the ticket and its screen."""
+    numbers = [str(w.number) for w in center.windows if category in w.categories]
+    return f"请到 {'、'.join(numbers)} 号窗口办理" if numbers else ""

@@ -183,6 +183,9 @@ class KioskApp(App):
     def show_guide_status(self, status: GuideStatus) -> None:
         self.guides_screen.set_status(status)
 
+    def show_paper(self, low: bool) -> None:
+        self.home_screen.paper_low = low
+
     def show_countdown(self, seconds: int | None) -> None:
         for screen in (self.ticket_screen, self.message_screen):
             screen.countdown = seconds or 0

@@ -52,6 +52,7 @@ class View(Protocol):
     def show_guides(self, model: GuidesModel) -> None: ...
     def show_guide_status(self, status: GuideStatus) -> None: ...
     def use_fonts(self, choice: FontChoice) -> None: ...
+    def show_paper(self, low: bool) -> None: ...
 
 
 class TicketPrinter(Protocol):
@@ -398,7 +399,7 @@ class KioskController:
         self.ticket = ticket
         self.ticket_shown_at = self.loop.time()
         self._arm(self.settings.ticket_seconds)
-        self._show("ticket", self.view.show_ticket, present.ticket_model(ticket))
+        self._show("ticket", self.view.show_ticket, present.ticket_model(ticket, self.center))
         self.print_task = self._spawn(self._print(ticket))
         self._wake.set()  # refresh the waiting counts now
 
@@ -436,9 +437,10 @@ class KioskController:
         self._print_status(ticket, status)
 
     def _report_printer(self, status: PrintStatus) -> None:
+        low = bool(getattr(self.printer, "paper_low", False))
+        self.view.show_paper(low and not status.failed)  # a small mark for staff on the home screen
         if self.health is None:
             return
-        low = bool(getattr(self.printer, "paper_low", False))
         if status.failed:
             out = "纸" in status.fault or "paper" in status.fault
             self.health.update(printer="fault", paper="out" if out else "unknown", last_error=status.fault)

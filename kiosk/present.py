@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bianmin.assets import ICONS_DIR
 from bianmin.protocol import CategoryInfo, CenterInfo, IssuedTicket
-from bianmin.text import date_text, duty_line
+from bianmin.text import date_text, duty_line, serving_windows
 
 HELP_TEXT = "点一下要办的业务，就能取号。\n不会操作、看不清，请找大厅工作人员帮忙。"
 PRIORITY_TITLE = "绿色通道"
@@ -59,6 +59,7 @@ class TicketModel:
     priority: bool
     guide_url: str
     caption: str = QR_CAPTION
+    windows: str = ""  # 请到 1 号窗口办理: the window(s) that serve this ticket
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> Mat
     return MattersModel(cat.code, cat.name, sub, (*rows, MatterRow(None, UNSURE_TEXT)), priority)
 
 
-def ticket_model(t: IssuedTicket) -> TicketModel:
+def ticket_model(t: IssuedTicket, center: CenterInfo | None = None) -> TicketModel:
     return TicketModel(
         t.number,
         "\n".join(filter(None, (ahead_text(t.ahead), wait_text(t.wait_minutes)))),
@@ -137,9 +138,11 @@ def ticket_model(t: IssuedTicket) -> TicketModel:
         t.matter_name or "",
         t.priority,
         t.guide_url,
+        windows=serving_windows(center, t.category) if center is not None else "",
     )
 
 
+PAPER_LOW_MARK = "● 纸少"  # a small corner mark for staff, nothing a resident need worry about
 HOME_PROMPT = "请点击您要办理的业务"  # said on the home screen
 
 

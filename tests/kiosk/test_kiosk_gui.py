@@ -283,3 +283,17 @@ def test_make_run_command_reaches_home(tmp_path):
             kiosk.terminate()
             kiosk.communicate(timeout=10)  # also closes the stderr pipe
         server.stop()
+
+
+def test_paper_low_shows_staff_a_small_mark_and_reports_it(tmp_path):
+    r = run("paper_low", tmp_path)
+    before = next(s for s in r["steps"] if s["step"] == "home_before")
+    assert not before["mark_visible"] and "● 纸少" not in before["texts"]
+    after = next(s for s in r["steps"] if s["step"] == "home_paper_low")
+    assert after["mark_visible"] and after["mark_text"] == "● 纸少"
+    x, y, w, h = after["mark_rect"]
+    width, height = after["window"]
+    assert x + w <= width + 1 and y + h <= height + 1 and w < width / 5  # small, in the corner
+    assert r["health_paper"] == "low"  # and the manager's device list hears of it
+    assert [tuple(p) for p in r["prints"]] == [("A001", "done")]  # the ticket still printed
+    assert not any("纸" in t and t != "● 纸少" for t in after["texts"])  # no alarm for residents

@@ -61,6 +61,9 @@ async def test_the_sink_receives_the_prompts_in_order(hall, tmp_path):
         await k.close()
         speaking.cancel()
         await asyncio.gather(speaking, return_exceptions=True)
+    ticket = k.view.last("ticket")
+    assert ticket.windows == "请到 2 号窗口办理"  # D is served at window 2 in the sample center
+    assert k.view.last("ticket").windows == "请到 2 号窗口办理"  # D is served at window 2
     assert [p.label for p in sink.played] == [
         "农村经济管理",
         "请取走您的号票，您前面没有人，请留意叫号",
