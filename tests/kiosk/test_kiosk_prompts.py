@@ -8,28 +8,17 @@ import asyncio
 import shutil
 
 import pytest
-from test_kiosk_controller import DISMISS_GUARD, MONDAY_9, Clock, Hall, Kiosk
+import test_kiosk_controller
+from test_kiosk_controller import DISMISS_GUARD, Kiosk
 
 from bench.sinks import RecordingSink
 from bianmin import wavs
 from bianmin.prompts import PromptVoice
 from kiosk.printer_link import KioskPrinter
 from kiosk.settings import SettingsError, add_arguments, from_args
-from queue_server.accounts import Accounts
-from queue_server.store import Store
 
 pytestmark = pytest.mark.skipif(not shutil.which("espeak-ng"), reason="needs espeak-ng")
-
-
-@pytest.fixture
-async def hall(tmp_path):
-    hall = Hall(tmp_path, Clock(MONDAY_9), always_open=False)
-    store = await Store.open(hall.db)
-    _, hall.token = await Accounts(store).add_device("kiosk", "取号机")
-    await store.close()
-    await hall.start()
-    yield hall
-    await hall.stop()
+hall = test_kiosk_controller.hall  # the real server app over a real database (the same fixture)
 
 
 async def test_the_sink_receives_the_prompts_in_order(hall, tmp_path):
