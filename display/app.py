@@ -33,6 +33,9 @@ from display.voice import Announcer, make_speaker
 from display.wsclient import HallClient
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
+# Frames per second while nothing moves. A change still draws at once: the interrupt
+# clock (display.kivyconf) wakes the loop when a label schedules its redraw.
+IDLE_FPS = 4
 KV_FILES = ("header.kv", "call_panel.kv", "window_table.kv", "recent_calls.kv", "waiting.kv", "marquee.kv", "board.kv")
 
 
@@ -89,6 +92,9 @@ class DisplayApp(App):
         self.client = HallClient(self.settings.server, self.controller, token=self.settings.token or None)
         self._tick()
         Clock.schedule_interval(self._tick, 1.0)
+        self.screen.ids.marquee.bind(moving=self._pace)
+        self.screen.ids.call.bind(flashing=self._pace)
+        self._pace()
         return self.screen
 
     def on_start(self) -> None:
@@ -110,6 +116,13 @@ class DisplayApp(App):
         if self.screen is not None:
             self.screen.redraw_fonts()
 
+    def _pace(self, *_args: object) -> None:
+        """The full frame rate while the notices slide or a call flashes, else IDLE_FPS."""
+        assert self.screen is not None
+        ids = self.screen.ids
+        busy = ids.marquee.moving or ids.call.flashing
+        Clock._max_fps = float(self.settings.maxfps if busy else min(IDLE_FPS, self.settings.maxfps))
+
     def _on_size(self, _window: object, size: tuple[int, int]) -> None:
         self.unit = size[1] / 100.0
         self.wide = size[0] >= 1.5 * size[1]
@@ -128,9 +141,19 @@ class DisplayApp(App):
                 await task
 
 
+async def _wait_or_time_out(awaitable: Any, timeout: float) -> None:
+    """``asyncio.wait_for`` that returns on timeout: Kivy 2.3's interrupt clock expects
+    that (trio's variant behaves so) and its frame loop dies of the TimeoutError otherwise."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(awaitable, timeout)
+
+
 async def run_app(app: DisplayApp) -> None:
     """Run ``app`` until its window closes, then stop the client and the announcer."""
+    Clock.init_async_lib("asyncio")
+    if hasattr(Clock, "_async_event"):  # the interrupt clock (display.kivyconf)
+        Clock._async_wait_for = _wait_or_time_out
     try:
-        await app.async_run(async_lib="asyncio")
+        await app.async_run(async_lib=None)  # the clock is set up above
     finally:
         await app.stop_tasks()

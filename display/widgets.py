@@ -40,6 +40,7 @@ class CallPanel(BoxLayout):
     window = StringProperty("")
     recall = BooleanProperty(False)
     flash = NumericProperty(0.0)
+    flashing = BooleanProperty(False)  # True while the pulse runs (the frame rate follows it)
     FLASHES = 3
 
     def pulse(self) -> None:
@@ -48,7 +49,12 @@ class CallPanel(BoxLayout):
         anim = Animation(flash=1.0, d=0.25) + Animation(flash=0.0, d=0.35)
         for _ in range(self.FLASHES - 1):
             anim += Animation(flash=1.0, d=0.25) + Animation(flash=0.0, d=0.35)
+        anim.bind(on_complete=self._done)
+        self.flashing = True
         anim.start(self)
+
+    def _done(self, *_args: object) -> None:
+        self.flashing = False
 
 
 class RowList(GridLayout):
