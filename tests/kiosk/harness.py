@@ -118,6 +118,17 @@ class Ui:
     def current(self):
         return self.app.root.current_screen
 
+    @staticmethod
+    def box(label) -> list[int]:
+        """(left, top, right, bottom) of a label's drawn text in screenshot pixels (y down)."""
+        from kivy.core.window import Window
+
+        x, y = label.to_window(*label.center)
+        w, h = label.texture_size
+        pad = 12
+        left, top = x - w / 2 - pad, Window.height - y - h / 2 - pad
+        return [round(left), round(top), round(left + w + 2 * pad), round(top + h + 2 * pad)]
+
     def labels(self, widget=None) -> list:
         from kivy.uix.label import Label
 
@@ -363,6 +374,8 @@ async def printer_fail(ui: Ui, env: dict) -> None:
         reprint_visible=ui.visible(button) and not button.disabled,
         reprint_inside=ui.inside(button),
         fault=screen.fault,
+        boxes={"number": ui.box(screen.ids.number), "windows": ui.box(screen.ids.windows)},
+        windows=screen.windows,
     )
     await ui.shot(f"fault_printer_{env['orientation']}")
     printer = LoopbackPrinter(env["printer_port"])
