@@ -117,11 +117,17 @@ class DisplayApp(App):
             self.screen.redraw_fonts()
 
     def _pace(self, *_args: object) -> None:
-        """The full frame rate while the notices slide or a call flashes, else IDLE_FPS."""
+        """Frames only as fast as something moves: the full rate while a call flashes, the
+        notices' step rate while they slide, else IDLE_FPS. On software GL every frame
+        redraws the whole window, so the slides are most of what an idle board costs."""
         assert self.screen is not None
         ids = self.screen.ids
-        busy = ids.marquee.moving or ids.call.flashing
-        Clock._max_fps = float(self.settings.maxfps if busy else min(IDLE_FPS, self.settings.maxfps))
+        fps = IDLE_FPS
+        if ids.call.flashing:
+            fps = self.settings.maxfps
+        elif ids.marquee.moving:
+            fps = self.settings.marquee_fps
+        Clock._max_fps = float(min(fps, self.settings.maxfps))
 
     def _on_size(self, _window: object, size: tuple[int, int]) -> None:
         self.unit = size[1] / 100.0
