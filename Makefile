@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # the county server (the tests start a throwaway cluster of their own), and fonts-noto-cjk
 # to build the extended font subset for rare township names (攸, 醴, 塅), and faketime
 # to run the real server on a duty day and a Sunday.
-TEST_DEBS := chromium xvfb xauth libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
+TEST_DEBS := chromium xvfb xauth x11-utils libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox \
 	tesseract-ocr tesseract-ocr-chi-sim \
 	libusb-1.0-0 poppler-utils postgresql fonts-noto-cjk faketime
 RUN_DEBS := libmtdev1 libgl1 libgl1-mesa-dri espeak-ng sox libusb-1.0-0
@@ -32,8 +32,9 @@ debs-test:
 debs-run:
 	@scripts/ensure_debs.sh $(RUN_DEBS)
 
+# make run ARGS="--public-url http://192.168.1.20:8000" sets the address in ticket QR codes.
 run: debs-run $(STAMP)
-	$(PY) -m queue_server.launcher
+	$(PY) -m queue_server.launcher $(ARGS)
 
 test: debs-test lint
 	scripts/run_tests.sh

@@ -33,11 +33,21 @@ SHOTS: list[str] = []  # screenshot paths waiting for the next drawn frame
 
 def take_shots(window: Any) -> None:
     """Called on ``on_flip``, after drawing and before the swap: the back buffer holds
-    exactly this frame, so glReadPixels (Window.screenshot) reads what is about to show."""
+    exactly this frame, so glReadPixels reads what is about to show. Read as RGBA (rows
+    of whole 4-byte words): Kivy's RGB screenshot skews widths like 1366."""
+    if not SHOTS:
+        return
+    from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+    from PIL import Image
+
+    width, height = window.size
+    pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
+    image = Image.frombytes("RGBA", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
     while SHOTS:
         path = SHOTS.pop(0)
-        made = window.screenshot(name=str(Path(path).with_suffix("")) + "-tmp.png")
-        os.replace(made, path)
+        tmp = str(Path(path).with_suffix("")) + "-tmp.png"
+        image.convert("RGB").save(tmp)
+        os.replace(tmp, path)
         emit("shot", path=path)
 
 
@@ -93,6 +103,12 @@ def widget_state(app: Any) -> dict:
         "duty": ids.header.duty_text,
         "duty_box": image_box(ids.header.ids.duty, app.root_window.height),
         "audio_fault_box": image_box(ids.header.ids.audio_fault, app.root_window.height),
+        "recent_box": image_box(ids.recent, app.root_window.height),
+        "waiting_box": image_box(ids.waiting, app.root_window.height),
+        "waiting_names": {
+            c.code: image_box(c.ids.name, app.root_window.height) for c in reversed(ids.waiting.children)
+        },
+        "overflow": overflowing(app),
         # [text, font file Kivy draws it with] of every label, the marquee's too.
         "drawn": [
             [w.text, w._label.options["font_name_r"]]
@@ -100,6 +116,31 @@ def widget_state(app: Any) -> dict:
             if isinstance(w, Label) and w.text
         ],
     }
+
+
+def overflowing(app: Any) -> list[str]:
+    """Shown labels whose text is cut: drawn bigger than their box, shortened with an
+    ellipsis, or outside the window. The marquee's line moves on purpose and is left out."""
+    from kivy.uix.label import Label
+
+    from bianmin.autofit import measure
+
+    width, height = app.root_window.size
+    banner = [app.screen.banner] if app.screen.banner.parent is not None else []
+    bad = []
+    for w in [*app.screen.walk(restrict=True), *banner]:
+        if not isinstance(w, Label) or not w.text or type(w.parent).__name__ == "Marquee" or w.opacity == 0:
+            continue
+        tw, th = measure(w, w.font_size, w.text_size[0])  # the text itself, wrapped as drawn
+        x, y = w.to_window(*w.pos)
+        if w.shorten:
+            bad.append(f"{w.text!r} shortened")
+        # 2 px: a line's box includes the font's empty ascent and descent
+        if tw > w.width + 2 or th > w.height + 2:
+            bad.append(f"{w.text!r} {tw}x{th} in {w.width:.0f}x{w.height:.0f}")
+        if x < -1 or y < -1 or x + w.width > width + 1 or y + w.height > height + 1:
+            bad.append(f"{w.text!r} outside the window")
+    return bad
 
 
 def _card(row: Any) -> dict:
@@ -111,6 +152,15 @@ def _card(row: Any) -> dict:
     return {"clerk": row.clerk, "photo": row.photo, "loaded": loaded}
 
 
+async def next_frames(count: int) -> None:
+    from kivy.clock import Clock
+
+    for _ in range(count):
+        done = asyncio.get_running_loop().create_future()
+        Clock.schedule_once(lambda _dt, f=done: f.done() or f.set_result(None), 0)
+        await done
+
+
 async def commands(app: Any, counters: dict) -> None:
     from kivy.core.window import Window
 
@@ -120,6 +170,7 @@ async def commands(app: Any, counters: dict) -> None:
     while line := (await reader.readline()).decode().strip():
         cmd, _, arg = line.partition(" ")
         if cmd == "state":
+            await next_frames(2)  # what the last change scheduled (e.g. a label's fit) is done
             emit("state", **widget_state(app))
         elif cmd == "shot":
             SHOTS.append(arg)
@@ -172,7 +223,7 @@ def main() -> None:
         ),
     )
     if ns.player:
-        from display.sinks import CommandSink
+        from bianmin.sinks import CommandSink
 
         app = DisplayApp(settings, sink=CommandSink(ns.player.split()))
     else:

@@ -1,6 +1,6 @@
 """A sound sink for tests and benchmarks: records what the display played instead of playing it.
 
-It implements :class:`display.sinks.Sink`, so the real announcer drives it unchanged.
+It implements :class:`bianmin.sinks.Sink`, so the real announcer drives it unchanged.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from display import wavs
+from bianmin import wavs
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,11 @@ def parse_size(text: str) -> tuple[int, int]:
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         raise argparse.ArgumentTypeError(f"窗口大小“{text}”超出范围：宽和高都应在 {MIN_SIDE} 到 {MAX_SIDE} 像素之间")
     return width, height
+
+
+def parse_position(text: str) -> tuple[int, int]:
+    """``960,0`` -> ``(960, 0)``: a window's top-left corner on the screen, in pixels."""
+    x, sep, y = text.strip().partition(",")
+    if not sep or not x.strip().isdigit() or not y.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"窗口位置“{text}”格式应为 左,上，例如 960,0")
+    return int(x), int(y)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .protocol import DayModeInfo, DutyInfo, SupervisionResults
+    from .protocol import CenterInfo, DayModeInfo, DutyInfo, SupervisionResults
 
 WEEKDAYS = "一二三四五六日"  # Monday first, as date.weekday() counts
 NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—·,.;:?!)%")
@@ -135,3 +135,9 @@ def mode_line(mode: DayModeInfo | None) -> str:
     if mode.now == "duty":
         return f"今天是值班日：所有业务请到 {'、'.join(str(n) for n in mode.duty_windows)} 号窗口办理"
     return "现在不是办公时间，暂停取号"
+
+
+def serving_windows(center: CenterInfo, category: str) -> str:
+    """``请到 1、3 号窗口办理``: the windows that serve ``category``, for the ticket and its screen."""
+    numbers = [str(w.number) for w in center.windows if category in w.categories]
+    return f"请到 {'、'.join(numbers)} 号窗口办理" if numbers else ""

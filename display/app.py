@@ -17,22 +17,25 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 import display.widgets  # noqa: F401  (puts our widget classes in the Factory for the .kv)
 from bianmin import fonts
 from bianmin.fontcover import FontChoice, FontKeeper
 from bianmin.health import HealthReporter, app_version
 from bianmin.protocol import DeviceHealth
+from bianmin.sinks import Sink, make_sink
 from display import present, theme
 from display.controller import DisplayController
 from display.screen import BoardScreen
 from display.settings import DisplaySettings
-from display.sinks import Sink, make_sink
 from display.voice import Announcer, make_speaker
 from display.wsclient import HallClient
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
+# Frames per second while nothing moves. A change still draws at once: the interrupt
+# clock (display.kivyconf) wakes the loop when a label schedules its redraw.
+IDLE_FPS = 4
 KV_FILES = ("header.kv", "call_panel.kv", "window_table.kv", "recent_calls.kv", "waiting.kv", "marquee.kv", "board.kv")
 
 
@@ -41,6 +44,7 @@ class DisplayApp(App):
 
     title = "便民服务中心叫号屏"
     unit = NumericProperty(10.8)  # 1 % of the window height, in pixels
+    wide = BooleanProperty(True)  # 16:9 and wider; False on 4:3 boards (800×600, 1024×768)
     marquee_mode = StringProperty("page")
     marquee_speed = NumericProperty(12.0)
     marquee_fps = NumericProperty(20)
@@ -88,6 +92,9 @@ class DisplayApp(App):
         self.client = HallClient(self.settings.server, self.controller, token=self.settings.token or None)
         self._tick()
         Clock.schedule_interval(self._tick, 1.0)
+        self.screen.ids.marquee.bind(moving=self._pace)
+        self.screen.ids.call.bind(flashing=self._pace)
+        self._pace()
         return self.screen
 
     def on_start(self) -> None:
@@ -109,8 +116,22 @@ class DisplayApp(App):
         if self.screen is not None:
             self.screen.redraw_fonts()
 
+    def _pace(self, *_args: object) -> None:
+        """Frames only as fast as something moves: the full rate while a call flashes, the
+        notices' step rate while they slide, else IDLE_FPS. On software GL every frame
+        redraws the whole window, so the slides are most of what an idle board costs."""
+        assert self.screen is not None
+        ids = self.screen.ids
+        fps = IDLE_FPS
+        if ids.call.flashing:
+            fps = self.settings.maxfps
+        elif ids.marquee.moving:
+            fps = self.settings.marquee_fps
+        Clock._max_fps = float(min(fps, self.settings.maxfps))
+
     def _on_size(self, _window: object, size: tuple[int, int]) -> None:
         self.unit = size[1] / 100.0
+        self.wide = size[0] >= 1.5 * size[1]
 
     def _tick(self, *_args: object) -> None:
         if self.controller is None or self.screen is None:
@@ -126,9 +147,19 @@ class DisplayApp(App):
                 await task
 
 
+async def _wait_or_time_out(awaitable: Any, timeout: float) -> None:
+    """``asyncio.wait_for`` that returns on timeout: Kivy 2.3's interrupt clock expects
+    that (trio's variant behaves so) and its frame loop dies of the TimeoutError otherwise."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(awaitable, timeout)
+
+
 async def run_app(app: DisplayApp) -> None:
     """Run ``app`` until its window closes, then stop the client and the announcer."""
+    Clock.init_async_lib("asyncio")
+    if hasattr(Clock, "_async_event"):  # the interrupt clock (display.kivyconf)
+        Clock._async_wait_for = _wait_or_time_out
     try:
-        await app.async_run(async_lib="asyncio")
+        await app.async_run(async_lib=None)  # the clock is set up above
     finally:
         await app.stop_tasks()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bianmin import wavs
 from bianmin.assets import VOICE_DIR
-from display import wavs
 
 
 def _bell(freq: float, seconds: float, rate: int) -> np.ndarray:

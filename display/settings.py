@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bianmin.assets import VOICE_DIR
-from bianmin.screensize import parse_size
+from bianmin.screensize import parse_position, parse_size
 
 N = TypeVar("N", int, float)
 
@@ -22,6 +22,7 @@ class DisplaySettings:
     server: str = "http://127.0.0.1:8000"
     size: tuple[int, int] | None = None  # None: the screen's own size when fullscreen
     windowed: bool = False
+    position: tuple[int, int] | None = None  # a window's top-left corner (make run: side by side)
     maxfps: int = 30
     marquee: str = "page"  # page: one notice at a time, still between slides | scroll
     marquee_speed: float = 12.0  # percent of the window height per second
@@ -49,6 +50,16 @@ def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
     return convert
 
 
+# The options that take a positive number: (option, settings field, int or float, help).
+NUMBERS: tuple[tuple[str, str, Callable[[str], int | float], str], ...] = (
+    ("--fps", "maxfps", int, "frame rate cap"),
+    ("--marquee-hold", "marquee_hold", float, "seconds each notice stays still in page mode"),
+    ("--marquee-fps", "marquee_fps", int, "notice scrolling steps per second"),
+    ("--marquee-speed", "marquee_speed", float, "notice scrolling speed, percent of screen height per second"),
+    ("--audio-retry", "audio_retry", float, "while playback fails, test the sound again every this many seconds"),
+)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m display", description="便民大厅叫号显示屏")
     d = DisplaySettings()
@@ -65,31 +76,24 @@ def parser() -> argparse.ArgumentParser:
         help="window size, e.g. 1280x720 (default: the whole screen)",
     )
     p.add_argument("--windowed", action="store_true", help="run in a window, not fullscreen")
-    p.add_argument("--fps", type=_positive(int), default=d.maxfps, help=f"frame rate cap (default: {d.maxfps})")
+    p.add_argument(
+        "--position",
+        type=parse_position,
+        default=None,
+        metavar="X,Y",
+        help="with --windowed: the window's top-left corner on the screen, e.g. 0,0 (default: anywhere)",
+    )
+    for flag, field, kind, text in NUMBERS:
+        default = getattr(d, field)
+        p.add_argument(
+            flag, dest=field, type=_positive(kind), default=default, metavar="N", help=f"{text} (default: {default:g})"
+        )
     p.add_argument(
         "--marquee",
         choices=["page", "scroll"],
         default=d.marquee,
         help="notices: page = one at a time, sliding in (default, light on CPU); "
         "scroll = one continuously moving line (smooth, needs a GPU)",
-    )
-    p.add_argument(
-        "--marquee-hold",
-        type=_positive(float),
-        default=d.marquee_hold,
-        help=f"seconds each notice stays still in page mode (default: {d.marquee_hold:g})",
-    )
-    p.add_argument(
-        "--marquee-fps",
-        type=_positive(int),
-        default=d.marquee_fps,
-        help=f"notice scrolling steps per second (default: {d.marquee_fps})",
-    )
-    p.add_argument(
-        "--marquee-speed",
-        type=_positive(float),
-        default=d.marquee_speed,
-        help=f"notice scrolling speed, percent of screen height per second (default: {d.marquee_speed:g})",
     )
     p.add_argument("--audio", default=d.audio, help="sound player: auto, none, paplay, aplay or play (default: auto)")
     p.add_argument(
@@ -111,12 +115,6 @@ def parser() -> argparse.ArgumentParser:
         "health reports (audio, version, last error) to the server (env BIANMIN_DISPLAY_TOKEN)",
     )
     p.add_argument(
-        "--audio-retry",
-        type=_positive(float),
-        default=d.audio_retry,
-        help=f"while playback fails, test the sound again every this many seconds (default: {d.audio_retry:g})",
-    )
-    p.add_argument(
         "--var",
         type=Path,
         default=d.var_dir,
@@ -133,15 +131,12 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         server=ns.server,
         size=ns.size,
         windowed=ns.windowed,
-        maxfps=ns.fps,
+        position=ns.position,
         marquee=ns.marquee,
-        marquee_fps=ns.marquee_fps,
-        marquee_speed=ns.marquee_speed,
-        marquee_hold=ns.marquee_hold,
         audio=ns.audio,
         voice=ns.voice,
         voice_dir=ns.voice_dir,
         var_dir=ns.var,
-        audio_retry=ns.audio_retry,
         token=ns.token.strip(),
+        **{field: getattr(ns, field) for _, field, _, _ in NUMBERS},
     )

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from bianmin import wavs
 from bianmin.assets import VOICE_DIR
-from display import wavs
-from display.sinks import PlaybackError, Sink
+from bianmin.sinks import PlaybackError, Sink
 from display.speech import (
     CHIME_CLIP,
     CLIP_NAMES,

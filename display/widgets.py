@@ -19,9 +19,9 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from bianmin.autofit import FitLabel  # also puts FitLabel in the Factory for the .kv
 from display.present import NOTICE_SEPARATOR
 
 
@@ -40,6 +40,7 @@ class CallPanel(BoxLayout):
     window = StringProperty("")
     recall = BooleanProperty(False)
     flash = NumericProperty(0.0)
+    flashing = BooleanProperty(False)  # True while the pulse runs (the frame rate follows it)
     FLASHES = 3
 
     def pulse(self) -> None:
@@ -48,7 +49,12 @@ class CallPanel(BoxLayout):
         anim = Animation(flash=1.0, d=0.25) + Animation(flash=0.0, d=0.35)
         for _ in range(self.FLASHES - 1):
             anim += Animation(flash=1.0, d=0.25) + Animation(flash=0.0, d=0.35)
+        anim.bind(on_complete=self._done)
+        self.flashing = True
         anim.start(self)
+
+    def _done(self, *_args: object) -> None:
+        self.flashing = False
 
 
 class RowList(GridLayout):
@@ -182,5 +188,5 @@ class Marquee(Widget):
         self.offset = round(self._pos)  # whole pixels: crisp text
 
 
-class OfflineBanner(Label):
+class OfflineBanner(FitLabel):
     shown = BooleanProperty(False)

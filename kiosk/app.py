@@ -20,7 +20,9 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from bianmin import fonts
 from bianmin.fontcover import FontChoice
 from bianmin.health import HealthReporter, app_version
+from bianmin.prompts import PromptVoice
 from bianmin.protocol import DeviceHealth
+from bianmin.sinks import NullSink, make_sink
 from kiosk import present, theme
 from kiosk.api_client import KioskApi
 from kiosk.checkin import CheckinModel
@@ -74,6 +76,8 @@ class KioskApp(App):
         self.printer = printer
         self.api: KioskApi | None = None
         self.main_task: asyncio.Task | None = None
+        self.voice: PromptVoice | None = None
+        self.voice_task: asyncio.Task | None = None
         self.title = "便民取号机"
 
     def build(self):
@@ -123,8 +127,19 @@ class KioskApp(App):
             self.settings.token,
             DeviceHealth(version=app_version(), printer="unknown", paper="unknown"),
         )
-        self.controller = KioskController(self.api, self.printer, self, self.settings, health)
-        self.main_task = asyncio.get_running_loop().create_task(self.controller.run())
+        loop = asyncio.get_running_loop()
+        say = None
+        if self.settings.prompts:
+            try:
+                sink = make_sink(self.settings.audio)
+            except ValueError as exc:  # the named player is not installed: no prompts, no crash
+                log.warning("语音提示已关闭：%s", exc)
+                sink = NullSink()
+            self.voice = PromptVoice(sink, self.settings.prompt_volume)
+            self.voice_task = loop.create_task(self.voice.run())
+            say = self.voice.say
+        self.controller = KioskController(self.api, self.printer, self, self.settings, health, say)
+        self.main_task = loop.create_task(self.controller.run())
         self.main_task.add_done_callback(self._controller_ended)
 
     def _controller_ended(self, task: asyncio.Task) -> None:
@@ -140,9 +155,10 @@ class KioskApp(App):
 
     async def shutdown(self) -> None:
         """Close what :meth:`on_start` opened; call after ``async_run`` returns."""
-        if self.main_task is not None:
-            self.main_task.cancel()
-            await asyncio.gather(self.main_task, return_exceptions=True)
+        for task in (self.main_task, self.voice_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self.controller is not None:
             await self.controller.close()
         if self.api is not None:
@@ -182,6 +198,9 @@ class KioskApp(App):
     def show_checkin(self, model: CheckinModel) -> None:
         self.checkin_screen.set_model(model)
         self._go("checkin")
+
+    def show_paper(self, low: bool) -> None:
+        self.home_screen.paper_low = low
 
     def show_countdown(self, seconds: int | None) -> None:
         for screen in (self.ticket_screen, self.message_screen):

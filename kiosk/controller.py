@@ -54,6 +54,7 @@ class View(Protocol):
     def show_guide_status(self, status: GuideStatus) -> None: ...
     def show_checkin(self, model: CheckinModel) -> None: ...
     def use_fonts(self, choice: FontChoice) -> None: ...
+    def show_paper(self, low: bool) -> None: ...
 
 
 class TicketPrinter(Protocol):
@@ -85,9 +86,11 @@ class KioskController:
         view: View,
         settings: KioskSettings,
         health: HealthReporter | None = None,
+        say: Callable[[str], None] | None = None,
     ):
         self.api, self.printer, self.view, self.settings = api, printer, view, settings
         self.health = health  # reports printer and paper to the server (manager's device list)
+        self.say = say  # spoken prompts (bianmin.prompts.PromptVoice.say), None when off
         self.loop = asyncio.get_running_loop()
         self.screen = "loading"
         self.history: deque[str] = deque(maxlen=200)  # recent screens, for logs and tests
@@ -253,8 +256,15 @@ class KioskController:
         assert self.center is not None, "home is shown only once the center is known"
         return present.home_model(self.center, self.day, self.waiting, self.priority)
 
-    def go_home(self) -> None:
-        """Back to the start: the category tiles, or the closed notice outside office hours."""
+    def _say(self, text: str) -> None:
+        if self.say is not None:
+            self.say(text)
+
+    def go_home(self, speak: bool = False) -> None:
+        """Back to the start: the category tiles, or the closed notice outside office hours.
+
+        ``speak``: a resident's tap brought them here, so the home prompt is said (never
+        after an idle timeout, to an empty hall)."""
         self.priority = False
         self.pending = None
         self._arm(None)
@@ -264,6 +274,8 @@ class KioskController:
             self._show("closed", self.view.show_message, present.closed(self.center, day=self.day))
         else:
             self._show("home", self.view.show_home, self._home_model())
+            if speak:
+                self._say(present.HOME_PROMPT)
             if not self.ready.is_set():
                 self.ready.set()
                 log.info("%s: home shown with %d categories", READY_MARK, len(self.center.categories))
@@ -278,13 +290,13 @@ class KioskController:
     def back(self) -> None:
         """From the matters list back to the tiles, keeping the green channel if chosen."""
         if self.screen in ("guides", "checkin"):
-            self.go_home()
+            self.go_home(speak=True)
         elif self.screen == "matters" and not self.issuing:
             if self.priority:
                 self._arm(self.settings.idle_seconds)
                 self._show("home", self.view.show_home, self._home_model())
             else:
-                self.go_home()
+                self.go_home(speak=True)
 
     def choose_category(self, code: str) -> None:
         if self.screen != "home" or self.issuing or self.center is None:
@@ -297,6 +309,7 @@ class KioskController:
             return
         self._arm(self.settings.idle_seconds)
         self._show("matters", self.view.show_matters, present.matters_model(cat, self.priority, self.waiting.get(code)))
+        self._say(cat.name)
 
     def choose_matter(self, category: str, matter: str | None) -> None:
         """A tap on a matter row (``matter`` None: "not sure"): issue and print a ticket."""
@@ -346,7 +359,7 @@ class KioskController:
     def dismiss_ticket(self) -> None:
         """A tap anywhere on the ticket screen (but its buttons)."""
         if self.screen == "ticket" and self.loop.time() - self.ticket_shown_at >= DISMISS_GUARD:
-            self.go_home()
+            self.go_home(speak=True)
 
     def reprint(self) -> None:
         if self.screen == "ticket" and self.ticket and not (self.print_task and not self.print_task.done()):
@@ -358,7 +371,7 @@ class KioskController:
         if action == "retry":
             self._wake.set()
         elif action == "home" and self.screen in ("error", "closed"):
-            self.go_home()
+            self.go_home(speak=True)
         elif action == "checkin":
             self.checkin.open()
 
@@ -397,7 +410,7 @@ class KioskController:
         self.ticket = ticket
         self.ticket_shown_at = self.loop.time()
         self._arm(self.settings.ticket_seconds)
-        self._show("ticket", self.view.show_ticket, present.ticket_model(ticket))
+        self._show("ticket", self.view.show_ticket, present.ticket_model(ticket, self.center))
         self.print_task = self._spawn(self._print(ticket))
         self._wake.set()  # refresh the waiting counts now
 
@@ -428,14 +441,17 @@ class KioskController:
             status = present.printed()
         self.prints.append((ticket.number, status.state))
         self._report_printer(status)
+        if not status.failed and self.ticket is ticket:
+            self._say(present.taken_prompt(ticket.ahead))
         if status.failed and self.ticket is ticket and self.screen == "ticket":
             self._arm(self.settings.fault_seconds)
         self._print_status(ticket, status)
 
     def _report_printer(self, status: PrintStatus) -> None:
+        low = bool(getattr(self.printer, "paper_low", False))
+        self.view.show_paper(low and not status.failed)  # a small mark for staff on the home screen
         if self.health is None:
             return
-        low = bool(getattr(self.printer, "paper_low", False))
         if status.failed:
             out = "纸" in status.fault or "paper" in status.fault
             self.health.update(printer="fault", paper="out" if out else "unknown", last_error=status.fault)

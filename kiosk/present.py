@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bianmin.assets import ICONS_DIR
 from bianmin.protocol import CategoryInfo, CenterInfo, IssuedTicket
-from bianmin.text import date_text, duty_line
+from bianmin.text import date_text, duty_line, serving_windows
 from kiosk import daymode_text
 
 HELP_TEXT = "点一下要办的业务，就能取号。\n不会操作、看不清，请找大厅工作人员帮忙。"
@@ -60,6 +60,7 @@ class TicketModel:
     priority: bool
     guide_url: str
     caption: str = QR_CAPTION
+    windows: str = ""  # 请到 1 号窗口办理: the window(s) that serve this ticket
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def matters_model(cat: CategoryInfo, priority: bool, waiting: int | None) -> Mat
     return MattersModel(cat.code, cat.name, sub, (*rows, MatterRow(None, UNSURE_TEXT)), priority)
 
 
-def ticket_model(t: IssuedTicket) -> TicketModel:
+def ticket_model(t: IssuedTicket, center: CenterInfo | None = None) -> TicketModel:
     return TicketModel(
         t.number,
         "\n".join(filter(None, (daymode_text.ticket_note(t), ahead_text(t.ahead), wait_text(t.wait_minutes)))),
@@ -138,7 +139,18 @@ def ticket_model(t: IssuedTicket) -> TicketModel:
         t.matter_name or "",
         t.priority,
         t.guide_url,
+        # On a duty day the ticket names its duty window (the note above) instead.
+        windows=serving_windows(center, t.category) if center is not None and t.window is None else "",
     )
+
+
+PAPER_LOW_MARK = "● 纸少"  # a small corner mark for staff, nothing a resident need worry about
+HOME_PROMPT = "请点击您要办理的业务"  # said on the home screen
+
+
+def taken_prompt(ahead: int) -> str:
+    """Said once the ticket is printed."""
+    return f"请取走您的号票，您前面还有 {ahead} 人" if ahead else "请取走您的号票，您前面没有人，请留意叫号"
 
 
 LOADING = MessageModel("loading", "正在连接服务器…", "请稍候。")

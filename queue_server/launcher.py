@@ -1,16 +1,20 @@
 """``make run``: the whole hall on one PC — server, and the kiosk and display when a screen exists.
 
 On an empty database it creates demo accounts (clearly marked, printed once) so a newcomer
-can try every part at once.
+can try every part at once. The board and the kiosk open side by side in windows, their
+Kivy start-up lines kept quiet, and the demo banner is printed last so it stays on screen.
+Ticket QR codes carry this PC's LAN address (phones cannot open 127.0.0.1).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
 import secrets
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -21,6 +25,36 @@ VAR = Path("var")
 DB = VAR / "queue.db"
 DEMO_FILE = VAR / "demo-accounts.txt"
 PORT = int(os.environ.get("BIANMIN_PORT", "8000"))
+# Side by side on a developer's 1920x1080 screen: the board 1280x720 at the left, the
+# kiosk in portrait at half size (540x960) to its right.
+BOARD_WINDOW = ("1280x720", "0,0")
+KIOSK_WINDOW = ("540x960", "1300,0")
+
+
+def lan_address() -> str | None:
+    """This PC's address on the hall LAN, or None when it has none but loopback.
+
+    Connecting a UDP socket sends nothing: the kernel only picks the route and the source
+    address it would use, which is the address phones on the LAN can reach.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="make run", description="便民大厅演示：服务器、取号机和显示屏")
+    p.add_argument(
+        "--public-url",
+        default=os.environ.get("BIANMIN_PUBLIC_URL"),
+        help="the address phones open from the ticket QR code, e.g. http://192.168.1.20:8000 "
+        "(default: this PC's LAN address, detected; env BIANMIN_PUBLIC_URL)",
+    )
+    return p.parse_args(argv)
 
 
 async def _demo_accounts() -> dict | None:
@@ -41,7 +75,7 @@ async def _demo_accounts() -> dict | None:
         await store.close()
 
 
-def _print_demo(demo: dict) -> None:
+def _demo_text(demo: dict) -> str:
     text = (
         "==================== 演示账号（仅供试用，正式使用前请删除） ====================\n"
         f"  工作人员  demo1 / {demo['password']}  （1、2 号窗口）\n"
@@ -53,9 +87,18 @@ def _print_demo(demo: dict) -> None:
         "  在『工作人员』页点『移除演示账号』（停用演示账号、吊销演示设备）。\n"
         "================================================================================\n"
     )
-    print(text, flush=True)
     DEMO_FILE.write_text(text, encoding="utf-8")
     DEMO_FILE.chmod(0o600)
+    return text
+
+
+def _phone_lines(public_url: str | None, detected: bool) -> str:
+    """How phones reach the hall, and plainly how to change it."""
+    how = "  地址不对时请指定：make run ARGS='--public-url http://本机局域网地址:端口'（或设 BIANMIN_PUBLIC_URL）"
+    if public_url is None:
+        return f"  手机扫码地址：没有找到本机的局域网地址，号票二维码只能在本机打开\n{how}"
+    where = "（自动检测的本机局域网地址）" if detected else ""
+    return f"  手机扫码地址：{public_url}{where}，服务器在局域网内可访问\n{how}"
 
 
 STARTED = "已启动"  # what ``serve`` prints once it is listening
@@ -102,7 +145,8 @@ def _demo_token(label: str) -> str | None:
     return None
 
 
-async def main() -> None:
+async def main(argv: list[str] | None = None) -> None:
+    ns = parse_args(argv)
     # Handle stop signals from the very start, so children are never orphaned.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -110,16 +154,17 @@ async def main() -> None:
         loop.add_signal_handler(sig, stop.set)
     VAR.mkdir(exist_ok=True)
     demo = await _demo_accounts()
-    if demo:
-        _print_demo(demo)
-    elif DEMO_FILE.exists():
-        print(f"演示账号见 {DEMO_FILE}", flush=True)
+    banner = _demo_text(demo) if demo else f"演示账号见 {DEMO_FILE}\n" if DEMO_FILE.exists() else ""
     py = sys.executable
     url = f"http://127.0.0.1:{PORT}"
+    lan = None if ns.public_url else lan_address()
+    public_url = ns.public_url or (f"http://{lan}:{PORT}" if lan else None)
     # Demo mode issues tickets on any day and hour, so a newcomer can try the whole flow;
     # set BIANMIN_OFFICE_HOURS=1 to keep the center's concentrated office days.
     hours = os.environ.get("BIANMIN_OFFICE_HOURS") == "1"
     serve = [py, "-m", "queue_server", "serve", "--db", str(DB), "--port", str(PORT)]
+    if public_url:  # phones open the QR code's address: listen on the LAN too
+        serve += ["--public-url", public_url, "--host", "0.0.0.0"]
     procs = [
         await asyncio.create_subprocess_exec(
             *serve, *([] if hours else ["--always-open"]), stdout=asyncio.subprocess.PIPE
@@ -133,31 +178,27 @@ async def main() -> None:
     )
     if not hours:
         print("  演示模式：任何时间都可以取号（BIANMIN_OFFICE_HOURS=1 按集中办公时间取号）", flush=True)
+    print(_phone_lines(public_url, detected=lan is not None), flush=True)
     screen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     token = _demo_token("取号机令牌")
     display_token = _demo_token("显示屏令牌")
+    # Kivy's start-up lines (versions, GL, providers) stay out of the demo's console.
+    quiet = dict(os.environ)
+    quiet.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")
     if screen and not stop.is_set():
-        board = [py, "-m", "display", "--server", url, "--windowed"]
-        procs.append(
-            await asyncio.create_subprocess_exec(*board, *(["--token", display_token] if display_token else []))
-        )
+        size, corner = BOARD_WINDOW
+        board = [py, "-m", "display", "--server", url, "--windowed", "--size", size, "--position", corner]
+        board += ["--token", display_token] if display_token else []
+        procs.append(await asyncio.create_subprocess_exec(*board, env=quiet))
         if token:
-            procs.append(
-                await asyncio.create_subprocess_exec(
-                    py,
-                    "-m",
-                    "kiosk",
-                    "--server",
-                    url,
-                    "--token",
-                    token,
-                    "--printer",
-                    "preview:var/tickets",
-                    "--windowed",
-                )
-            )
+            size, corner = KIOSK_WINDOW
+            kiosk = [py, "-m", "kiosk", "--server", url, "--token", token, "--printer", "preview:var/tickets"]
+            kiosk += ["--windowed", "--size", size, "--position", corner]
+            procs.append(await asyncio.create_subprocess_exec(*kiosk, env=quiet))
     elif not screen:
         print("  （没有检测到显示器：只启动服务器；取号机和显示屏需要图形界面）", flush=True)
+    if banner:
+        print(banner, end="", flush=True)  # last, so it stays on screen
     server_exit = asyncio.create_task(procs[0].wait())
     await asyncio.wait([asyncio.create_task(stop.wait()), server_exit], return_when=asyncio.FIRST_COMPLETED)
     if server_exit.done() and not stop.is_set():
@@ -172,4 +213,4 @@ async def main() -> None:
 
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        asyncio.run(main(sys.argv[1:]))

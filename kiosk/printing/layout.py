@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bianmin.protocol import CenterInfo, IssuedTicket
+from bianmin.text import serving_windows
 
 QR_CAPTION = "扫码查看办事指南和排队进度"
 PRIORITY_MARK = "绿色通道 · 优先办理"
@@ -98,6 +99,8 @@ def ticket_blocks(ticket: IssuedTicket, center: CenterInfo, paper: Paper) -> lis
     blocks.append(Text(ticket.category_name or ticket.category, s(36), bold=True, mag=2))
     if ticket.matter_name:
         blocks.append(Text(ticket.matter_name, s(26)))
+    if ticket.window is None and (windows := serving_windows(center, ticket.category)):
+        blocks.append(Text(windows, s(32), bold=True))
     blocks += [
         Space(s(8, 0)),
         Text(f"前面还有 {ticket.ahead} 人", s(40), bold=True, mag=2),

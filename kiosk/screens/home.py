@@ -23,6 +23,7 @@ class HomeScreen(Screen):
     help = StringProperty()
     banner = StringProperty()
     priority = BooleanProperty(False)
+    paper_low = BooleanProperty(False)  # the printer says the roll is nearly empty: a mark for staff
 
     def set_model(self, model: HomeModel) -> None:
         self.title, self.date, self.help = model.title, model.date, model.help

@@ -26,6 +26,7 @@ class TicketScreen(Screen):
     ahead = StringProperty()
     category = StringProperty()
     matter = StringProperty()
+    windows = StringProperty()
     priority = BooleanProperty(False)
     caption = StringProperty()
     guide_url = StringProperty()
@@ -39,6 +40,7 @@ class TicketScreen(Screen):
     def set_model(self, model: TicketModel) -> None:
         self.number, self.ahead, self.priority = model.number, model.ahead, model.priority
         self.category, self.matter, self.caption = model.category, model.matter, model.caption
+        self.windows = model.windows
         self.guide_url = model.guide_url
         self.qr = qr_texture(model.guide_url)
         self.set_print(PrintStatus("printing", ""))

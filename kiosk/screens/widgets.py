@@ -9,6 +9,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from bianmin.autofit import FitLabel  # noqa: F401  (in the Factory for the .kv files)
 from bianmin.text import break_lines
 from kiosk import theme
 

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from display import wavs
+from bianmin import wavs
 
 from .conftest import ROOT, assert_ocr
 

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from display import wavs
+from bianmin import wavs
 from display.speech import (
     LETTER_PINYIN,
     Announcement,

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from bench.sinks import RecordingSink
+from bianmin import wavs
 from bianmin.assets import VOICE_DIR
-from display import chime, wavs
-from display.sinks import CommandSink, PlaybackError, make_sink
+from bianmin.sinks import CommandSink, PlaybackError, make_sink
+from display import chime
 from display.speech import CLIP_NAMES, Announcement
 from display.voice import Announcer, ClipSpeaker, EspeakSpeaker, make_speaker
 

@@ -118,6 +118,17 @@ class Ui:
     def current(self):
         return self.app.root.current_screen
 
+    @staticmethod
+    def box(label) -> list[int]:
+        """(left, top, right, bottom) of a label's drawn text in screenshot pixels (y down)."""
+        from kivy.core.window import Window
+
+        x, y = label.to_window(*label.center)
+        w, h = label.texture_size
+        pad = 12
+        left, top = x - w / 2 - pad, Window.height - y - h / 2 - pad
+        return [round(left), round(top), round(left + w + 2 * pad), round(top + h + 2 * pad)]
+
     def labels(self, widget=None) -> list:
         from kivy.uix.label import Label
 
@@ -363,6 +374,8 @@ async def printer_fail(ui: Ui, env: dict) -> None:
         reprint_visible=ui.visible(button) and not button.disabled,
         reprint_inside=ui.inside(button),
         fault=screen.fault,
+        boxes={"number": ui.box(screen.ids.number), "windows": ui.box(screen.ids.windows)},
+        windows=screen.windows,
     )
     await ui.shot(f"fault_printer_{env['orientation']}")
     printer = LoopbackPrinter(env["printer_port"])
@@ -466,6 +479,24 @@ async def youxian(ui: Ui, env: dict) -> None:
     ui.results["printed"] = [[b.text, str(raster.FACES[b.bold])] for b in blocks if isinstance(b, Text)]
 
 
+@scenario
+async def paper_low(ui: Ui, env: dict) -> None:
+    """The printer says the roll is nearly empty: the ticket prints, home shows staff a mark."""
+    await ui.screen("home")
+    ui.record("home_before", mark_visible=ui.visible(ui.current().ids.paper_mark))
+    await issue_by_taps(ui, "A", 0, "a")
+    await ui.screen("ticket")
+    await ui.until("print done", lambda: ui.ctl.print_status and ui.ctl.print_status.state == "done")
+    await asyncio.sleep(1.6)  # past the guard against an accidental dismiss
+    await ui.tap(ui.current().ids.number)
+    await ui.screen("home")
+    mark = ui.current().ids.paper_mark
+    x, y = mark.to_window(*mark.pos)
+    ui.record("home_paper_low", mark_visible=ui.visible(mark), mark_text=mark.text, mark_rect=[x, y, *mark.size])
+    ui.results["health_paper"] = ui.ctl.health.health.paper if ui.ctl.health else None
+    await ui.shot(f"paper_low_{env['orientation']}")
+
+
 # ---- setup -----------------------------------------------------------------------------------
 
 
@@ -505,6 +536,8 @@ async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
         install_fake_usb({(0x0416, 0x5011): env["usb_device"]})
         spec = "usb:0416:5011"
     else:
+        if name == "paper_low":
+            printer.answers[4] = 0x12 | 0x0C  # DLE EOT 4: paper near end, not out
         await printer.start()
         spec = printer.spec
     extra = () if name == "closed" else ("--always-open",)

@@ -55,6 +55,7 @@ class LoopbackPrinter:
         self.jobs: list[bytes] = []
         self.server: asyncio.Server | None = None
         self.error: str | None = None
+        self.answers: dict[int, int] = {}  # DLE EOT n -> the status byte answered (else healthy)
 
     @property
     def spec(self) -> str:
@@ -68,8 +69,8 @@ class LoopbackPrinter:
         job = StreamDecoder()
         try:
             while chunk := await reader.read(65536):
-                for _query in job.feed(chunk):
-                    writer.write(bytes((HEALTHY,)))
+                for query in job.feed(chunk):
+                    writer.write(bytes((self.answers.get(query, HEALTHY),)))
                     await writer.drain()
         except ConnectionError:
             pass

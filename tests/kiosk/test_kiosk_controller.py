@@ -69,6 +69,9 @@ class RecordingView:
     def show_checkin(self, model):
         self.calls.append(("checkin", model))
 
+    def show_paper(self, low):
+        self.calls.append(("paper", low))
+
 
 class Hall:
     """The real server app over a real database, served on 127.0.0.1; can stop and restart."""

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,6 +90,29 @@ def step(results: dict, name: str) -> dict:
     # Every screen the harness looked at: no text outside the window, none on top of another.
     assert found["overflow"] == [], (name, found["overflow"])
     return found
+
+
+def ocr_dark(image: Image.Image, box: list[int], scale: float = 1.0) -> str:
+    """tesseract (chi_sim) of dark text on the kiosk's light screen, spaces dropped."""
+    crop = image.crop(tuple(box)).convert("L")
+    if scale != 1.0:
+        crop = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.Resampling.LANCZOS)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "crop.png"
+        crop.point(lambda v: 0 if v < 140 else 255).save(path)
+        out = subprocess.run(
+            ["tesseract", str(path), "-", "-l", "chi_sim", "--psm", "7"], capture_output=True, text=True, timeout=60
+        )
+    assert out.returncode == 0, out.stderr
+    return "".join(out.stdout.split())
+
+
+def reads(image: Image.Image, box: list[int], text: str, scales: tuple[float, ...]) -> bool:
+    """OCR reads ``text`` in ``box`` at one of a few scales (tesseract now and then adds
+    or drops a stroke at one scale; a real miss fails at every one)."""
+    readings = [ocr_dark(image, box, scale) for scale in scales]
+    assert any(text in r for r in readings), (text, readings)
+    return True
 
 
 def qr_on(image: Image.Image) -> list[str]:
@@ -193,6 +217,11 @@ def test_printer_failure_keeps_the_ticket_and_reprints(tmp_path, size):
     # The ticket is valid (in the database, waiting) and its QR is on screen.
     assert [(t["number"], t["status"]) for t in tickets(r["db"])] == [("F001", "waiting")]
     assert qr_on(Image.open(r["shots"][f"fault_printer_{orientation}"])) == [ticket["guide_url"]]
+    # Read back from the screenshot: the number and the window that serves it, whole.
+    assert failed["windows"] == "请到 3 号窗口办理"
+    shot = Image.open(r["shots"][f"fault_printer_{orientation}"])
+    assert reads(shot, failed["boxes"]["number"], "F001", scales=(0.4, 0.3, 0.5, 0.25))
+    assert reads(shot, failed["boxes"]["windows"], "请到3号窗口办理", scales=(1.0, 0.8, 1.25))
     # The reprint button, once the printer is back, printed it.
     assert step(r, "reprinted")["screen_after"] == "ticket"
     assert [tuple(p) for p in r["prints"]] == [("F001", "failed"), ("F001", "done")]
@@ -283,3 +312,17 @@ def test_make_run_command_reaches_home(tmp_path):
             kiosk.terminate()
             kiosk.communicate(timeout=10)  # also closes the stderr pipe
         server.stop()
+
+
+def test_paper_low_shows_staff_a_small_mark_and_reports_it(tmp_path):
+    r = run("paper_low", tmp_path)
+    before = next(s for s in r["steps"] if s["step"] == "home_before")
+    assert not before["mark_visible"] and "● 纸少" not in before["texts"]
+    after = next(s for s in r["steps"] if s["step"] == "home_paper_low")
+    assert after["mark_visible"] and after["mark_text"] == "● 纸少"
+    x, y, w, h = after["mark_rect"]
+    width, height = after["window"]
+    assert x + w <= width + 1 and y + h <= height + 1 and w < width / 5  # small, in the corner
+    assert r["health_paper"] == "low"  # and the manager's device list hears of it
+    assert [tuple(p) for p in r["prints"]] == [("A001", "done")]  # the ticket still printed
+    assert not any("纸" in t and t != "● 纸少" for t in after["texts"])  # no alarm for residents

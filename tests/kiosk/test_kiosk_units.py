@@ -111,3 +111,17 @@ def test_on_screen_qr_reads_back():
     assert len(pixels) == side * side * 4
     image = Image.frombytes("RGBA", (side, side), pixels).convert("L").resize((side * 8, side * 8))
     assert [c.text for c in zxingcpp.read_barcodes(image)] == [url]
+
+
+def test_the_ticket_and_its_screen_name_the_serving_windows():
+    from bianmin.protocol import IssuedTicket
+    from bianmin.text import serving_windows
+    from kiosk.present import ticket_model
+    from kiosk.printing.layout import PAPERS, Text, ticket_blocks
+
+    center = center_info(CENTER, open_now=True)
+    ticket = IssuedTicket("tok", "C001", "C", None, False, 2, "2026-11-30T09:00:00+08:00", "http://h/t/tok", "民政")
+    assert serving_windows(center, "C") == "请到 1 号窗口办理"
+    assert ticket_model(ticket, center).windows == "请到 1 号窗口办理"
+    printed = [b.text for b in ticket_blocks(ticket, center, PAPERS[80]) if isinstance(b, Text)]
+    assert "请到 1 号窗口办理" in printed and "前面还有 2 人" in printed

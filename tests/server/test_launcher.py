@@ -33,7 +33,9 @@ def _run_launcher(cwd, port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
         assert r.status == 200
     proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=15)
+    out = proc.stdout.read()  # through the text buffer: the banner comes right after that line
+    proc.wait(timeout=15)
+    proc.stdout.close()
     return "".join(lines) + out, proc.returncode
 
 

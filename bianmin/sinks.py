@@ -1,7 +1,7 @@
-"""Where announcement WAVs are played: the hardware edge, kept pluggable.
+"""Where spoken WAVs are played (board calls, kiosk prompts): the hardware edge, kept pluggable.
 
-A sink's ``play(path, label)`` returns when the sound has finished, so the announcer's
-single worker guarantees announcements never overlap or cut each other off.
+A sink's ``play(path, label)`` returns when the sound has finished, so a single worker
+(the announcer's, the prompt voice's) guarantees sounds never overlap or cut each other off.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Protocol
 
-log = logging.getLogger("display.sinks")
+log = logging.getLogger("bianmin.sinks")
 # Players tried by ``--audio auto``, in order: PulseAudio/PipeWire, ALSA, then sox.
 PLAYERS = {
     "paplay": ["paplay"],
