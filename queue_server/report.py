@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,11 @@ class ReportData:
 
     @property
     def rows(self) -> list[ledger.LedgerRow]:
-        return sorted((r for rs in self.by_window.values() for r in rs), key=lambda r: (r.day, r.issued_at))
+        return sorted((r for rs in self.by_window.values() for r in rs), key=_order)
+
+
+def _order(row: ledger.LedgerRow) -> tuple[str, str]:
+    return row.day, row.issued_at
 
 
 def months_of(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -184,7 +189,7 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
     windows = sorted(data.by_window)
     for n, number in enumerate(windows, start=1):
         ls = wb.add_worksheet(f"{number}号窗口")
-        _ledger_sheet(ls, data.by_window[number], keys, head)
+        _ledger_sheet(wb, ls, data.by_window[number], keys, head)
         if progress:
             progress(n, len(windows) + 1)
 
@@ -207,37 +212,73 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
         chart.set_title({"name": "办结用时与法定、承诺时限（天）"})
         chart.set_size({"width": 620, "height": 300})
         ts.insert_chart(1, 7, chart)
-    cases = [r for r in data.rows if r.due is not None]
+    cases = sorted((r for rs in data.by_window.values() for r in rs if r.due is not None), key=_order)
     top = max(len(data.timeliness) + 3, 18)
-    _ledger_sheet(ts, cases, list(CASE_COLUMNS), head, top=top)
+    _ledger_sheet(wb, ts, cases, list(CASE_COLUMNS), head, top=top)
     wb.close()
     if progress:
         progress(len(windows) + 1, len(windows) + 1)
 
 
-def _ledger_sheet(ws: Any, rows: list[ledger.LedgerRow], keys: list[str], head: Any, top: int = 0) -> None:
+MOMENTS = frozenset({"issued_at", "called_at", "started_at", "finished_at", "completed_at"})
+DAYS = frozenset({"day", "due"})
+LIMITS = frozenset({"promised_days", "statutory_days"})
+_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from here)
+
+
+def _day_serials() -> Callable[[str], int]:
+    """``YYYY-MM-DD`` → Excel's serial day number, each distinct day parsed once."""
+    known: dict[str, int] = {}
+
+    def serial(day: str) -> int:
+        n = known.get(day)
+        if n is None:
+            n = known[day] = (dt.date.fromisoformat(day) - _EPOCH).days
+        return n
+
+    return serial
+
+
+def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str], head: Any, top: int = 0) -> None:
     """Ledger rows under a frozen, filtered header of Chinese names, from row ``top``.
 
-    Cells are written with the typed writers (a year is over two million cells): strings,
-    numbers and nothing for a missing value; moments as ``YYYY-MM-DD HH:MM:SS``.
+    A year is over a million cells, so each is written by its typed writer and nothing is
+    written for a missing value. Days and moments are Excel dates (numbers with a date
+    format: half the cost of a text cell, and they sort and filter as dates); the moments are
+    the center's local time, as stored. The promised and statutory limits are shown on the
+    cases (promised and agency services) they apply to.
     """
     ws.write_row(top, 0, [ledger.COLUMNS[k] for k in keys], head)
+    day_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    moment_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     put_s, put_n = ws.write_string, ws.write_number
-    moments = {"issued_at", "called_at", "started_at", "finished_at", "completed_at"}
+    day_serial = _day_serials()
+    kinds = [
+        ("moment" if k in MOMENTS else "day" if k in DAYS else "limit" if k in LIMITS else "outcome" if k == "outcome"
+         else "value")
+        for k in keys
+    ]  # fmt: skip
+    cols = list(enumerate(kinds))
+    values = attrgetter(*keys)
     for i, row in enumerate(rows, start=top + 1):
-        d = row.__dict__
-        for col, key in enumerate(keys):
-            value = d[key]
+        case = row.due is not None
+        for (col, kind), value in zip(cols, values(row), strict=True):
             if value is None:
                 continue
-            if value is True or value is False:
+            if kind == "moment":
+                seconds = int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19])
+                put_n(i, col, day_serial(value[:10]) + seconds / 86400, moment_fmt)
+            elif kind == "day":
+                put_n(i, col, day_serial(value), day_fmt)
+            elif value is True or value is False:
                 put_s(i, col, "是" if value else "否")
+            elif kind == "limit":
+                if case:
+                    put_n(i, col, value)
+            elif kind == "outcome":
+                put_s(i, col, OUTCOME_NAMES.get(value, value))
             elif isinstance(value, int):
                 put_n(i, col, value)
-            elif key in moments:
-                put_s(i, col, value[:19].replace("T", " "))
-            elif key == "outcome":
-                put_s(i, col, OUTCOME_NAMES.get(value, value))
             else:
                 put_s(i, col, value)
     ws.freeze_panes(top + 1, 0)

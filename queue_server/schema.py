@@ -1,5 +1,49 @@
 """The versioned SQLite schema. Each entry upgrades ``PRAGMA user_version`` by one."""
 
+import sqlite3
+
+
+def statements(script: str) -> list[str]:
+    """A migration's statements, cut at each ``;`` that ends a complete statement, so a
+    trigger's body (``BEGIN …; END``) stays whole."""
+    out, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\n;"):
+                out.append(pending)
+            pending = ""
+    if pending.strip(" \t\n;"):
+        out.append(pending)
+    return out
+
+
+# The ledger's facts of the tickets whose transitions pass ``{where}``: one row per ticket,
+# derived from the ticket and its transitions (issue 13). The one derivation, used by the
+# migration's back-fill and by both triggers that keep the table current on every write.
+# Frozen with migration 11: to change it, add a migration that recreates the triggers.
+_FACTS_OF = """
+SELECT t.day, t.id, t.number, t.category, t.matter, t.window, t.clerk_id, t.status, t.outcome, t.reason,
+       t.recalls, t.issued_at, x.first_call, x.last_start, x.last_call, t.finished_at,
+       CAST(ROUND((julianday(x.first_call) - julianday(t.issued_at)) * 86400) AS INTEGER),
+       CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(x.last_start, x.last_call))) * 86400) AS INTEGER),
+       x.no_shows, x.transfers, x.requeues,
+       CAST(substr(t.issued_at, 12, 2) AS INTEGER), (CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1
+FROM (SELECT ticket_id,
+             MIN(CASE WHEN to_status = 'called' THEN at END) AS first_call,
+             MAX(CASE WHEN to_status = 'serving' THEN at END) AS last_start,
+             MAX(CASE WHEN to_status = 'called' AND from_status <> 'called' THEN at END) AS last_call,
+             COUNT(CASE WHEN to_status = 'no_show' THEN 1 END) AS no_shows,
+             COUNT(CASE WHEN to_status = 'transferred' THEN 1 END) AS transfers,
+             COUNT(CASE WHEN to_status = 'waiting' AND from_status = 'no_show' THEN 1 END) AS requeues
+      FROM transitions {where} GROUP BY ticket_id) x
+JOIN tickets t ON t.id = x.ticket_id
+"""
+_REFRESH = """
+    DELETE FROM service_facts WHERE ticket_id = {id} AND day = (SELECT day FROM tickets WHERE id = {id});
+    INSERT INTO service_facts {select};
+"""
+
 MIGRATIONS: list[str] = [
     # 1: tickets, their transitions, the event log, accounts, devices, sessions, open cases.
     """
@@ -169,5 +213,47 @@ MIGRATIONS: list[str] = [
     # 10: where each device last spoke from (its address on the hall LAN), with last_seen.
     """
     ALTER TABLE devices ADD COLUMN last_address TEXT
+    """,
+    # 11 (issue 13): the ledger's facts, one row per service, in day order: the first call,
+    # the last start and call, the wait and service seconds, the no-shows, transfers and
+    # requeues, the hour and weekday of issue. The ledger, statistics and reports of a year
+    # read this narrow table instead of aggregating every transition again. Triggers keep it
+    # on the one write path (any insert of a transition, any update of a ticket), so no code
+    # path can forget it; the back-fill derives it for the tickets already stored.
+    f"""
+    CREATE TABLE service_facts (
+        day         TEXT    NOT NULL,
+        ticket_id   INTEGER NOT NULL,
+        number      TEXT    NOT NULL,
+        category    TEXT    NOT NULL,
+        matter      TEXT,
+        window      INTEGER,
+        clerk_id    INTEGER,
+        status      TEXT    NOT NULL,
+        outcome     TEXT,
+        reason      TEXT,
+        recalls     INTEGER NOT NULL,
+        issued_at   TEXT    NOT NULL,
+        called_at   TEXT,
+        started_at  TEXT,
+        last_call   TEXT,
+        finished_at TEXT,
+        wait_s      INTEGER,
+        service_s   INTEGER,
+        no_shows    INTEGER NOT NULL,
+        transfers   INTEGER NOT NULL,
+        requeues    INTEGER NOT NULL,
+        hour        INTEGER NOT NULL,
+        weekday     INTEGER NOT NULL,
+        PRIMARY KEY (day, ticket_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX service_facts_window ON service_facts (window, day);
+    INSERT INTO service_facts {_FACTS_OF.format(where="")};
+    CREATE TRIGGER service_facts_transition AFTER INSERT ON transitions BEGIN
+    {_REFRESH.format(id="NEW.ticket_id", select=_FACTS_OF.format(where="WHERE ticket_id = NEW.ticket_id"))}
+    END;
+    CREATE TRIGGER service_facts_ticket AFTER UPDATE ON tickets BEGIN
+    {_REFRESH.format(id="NEW.id", select=_FACTS_OF.format(where="WHERE ticket_id = NEW.id"))}
+    END
     """,
 ]

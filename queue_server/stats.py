@@ -1,7 +1,8 @@
-"""Statistics (业务分析) of a date range, from SQL aggregates over the ledger's tables.
+"""Statistics (业务分析) of a date range, from SQL aggregates over the service facts.
 
-Every figure is counted by SQLite (GROUP BY, window functions for the percentiles) so a
-year of services costs a few index scans, never a Python loop over the rows. The one
+Every figure is counted by SQLite (GROUP BY, window functions for the percentiles) over
+``service_facts`` (one narrow row per ticket, in day order), so a year of services costs a
+few range scans, never a Python loop over the rows nor an aggregate over the transitions. The one
 exception is the working days a case took: SQLite does not know the State Council calendar,
 so cases are grouped by (opened, closed) day pairs in SQL and only those distinct pairs are
 counted in Python.
@@ -27,29 +28,13 @@ from .store import Store
 
 RANGE = "t.day BETWEEN :lo AND :hi"
 # Per ticket of the range: the wait ``w`` and service ``sv`` seconds and whether it was
-# called, missed or transferred. One ordered scan of the covering index
-# transitions_ticket_status over the range's ticket ids (ids grow with the day), grouped by
-# ticket, joined back to the tickets of the range.
+# called, missed or transferred, from service_facts (migration 11: one row per ticket in day
+# order, kept by triggers on every write), so a year is one range scan of a narrow table.
 FACTS = """
-WITH span AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM tickets WHERE day BETWEEN :lo AND :hi),
-tr AS (
-    SELECT x.ticket_id AS id,
-           MIN(CASE WHEN x.to_status = 'called' THEN x.at END) AS first_call,
-           MAX(CASE WHEN x.to_status = 'serving' THEN x.at END) AS last_start,
-           MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END) AS last_call,
-           MAX(x.to_status = 'no_show') AS missed,
-           MAX(x.to_status = 'transferred') AS moved
-    FROM span JOIN transitions x INDEXED BY transitions_ticket_status ON x.ticket_id BETWEEN span.lo AND span.hi
-    GROUP BY x.ticket_id
-),
-f AS (
-    SELECT t.id, t.matter, t.clerk_id, t.status, t.outcome, tr.missed, tr.moved,
-           tr.first_call IS NOT NULL AS called,
-           CAST(ROUND((julianday(tr.first_call) - julianday(t.issued_at)) * 86400) AS INTEGER) AS w,
-           CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(tr.last_start, tr.last_call))) * 86400)
-                AS INTEGER) AS sv
-    FROM tr JOIN tickets t ON t.id = tr.id
-    WHERE t.day BETWEEN :lo AND :hi
+WITH f AS (
+    SELECT ticket_id AS id, matter, clerk_id, status, outcome, no_shows > 0 AS missed, transfers > 0 AS moved,
+           called_at IS NOT NULL AS called, wait_s AS w, service_s AS sv
+    FROM service_facts WHERE day BETWEEN :lo AND :hi
 )
 """
 
@@ -75,12 +60,14 @@ class Stats:
             "window": "t.window",
         }[key]
         where = f"{RANGE} AND t.window IS NOT NULL" if key == "window" else RANGE
-        return await self._rows(f"SELECT {expr} AS k, COUNT(*) FROM tickets t WHERE {where} GROUP BY k ORDER BY k")
+        return await self._rows(
+            f"SELECT {expr} AS k, COUNT(*) FROM service_facts t WHERE {where} GROUP BY k ORDER BY k"
+        )
 
     async def totals(self) -> dict[str, Any]:
         """Counts, rates and the wait/service figures of the whole range."""
         (row,) = await self._rows(
-            FACTS + "SELECT (SELECT COUNT(*) FROM tickets t WHERE " + RANGE + "), SUM(called), "
+            FACTS + "SELECT COUNT(*), SUM(called), "
             "SUM(status = 'done'), SUM(outcome = 'rejected'), SUM(called AND missed), SUM(called AND moved), "
             "MIN(CASE WHEN rn >= 0.5 * n THEN w END), MIN(CASE WHEN rn >= 0.9 * n THEN w END), "
             "AVG(CASE WHEN w IS NOT NULL THEN w > 1800 END), AVG(w), AVG(CASE WHEN status = 'done' THEN sv END) "
@@ -122,21 +109,20 @@ class Stats:
     async def heatmap(self) -> list[list[int]]:
         """Tickets issued per (hour, ISO weekday 1–7)."""
         return await self._rows(
-            "SELECT CAST(substr(t.issued_at, 12, 2) AS INTEGER) AS h, "
-            "(CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1 AS wd, COUNT(*) "
-            f"FROM tickets t WHERE {RANGE} GROUP BY h, wd ORDER BY h, wd"
+            f"SELECT t.hour AS h, t.weekday AS wd, COUNT(*) FROM service_facts t WHERE {RANGE} "
+            "GROUP BY h, wd ORDER BY h, wd"
         )
 
     async def outcomes(self) -> list[list[Any]]:
         rows = await self._rows(
-            f"SELECT t.outcome, COUNT(*) FROM tickets t WHERE {RANGE} AND t.outcome IS NOT NULL "
+            f"SELECT t.outcome, COUNT(*) FROM service_facts t WHERE {RANGE} AND t.outcome IS NOT NULL "
             "GROUP BY t.outcome ORDER BY COUNT(*) DESC, t.outcome"
         )
         return [[OUTCOME_NAMES.get(k, k), n] for k, n in rows]
 
     async def rejection_reasons(self, limit: int = 20) -> list[list[Any]]:
         return await self._rows(
-            f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM tickets t WHERE {RANGE} AND t.outcome = 'rejected' "
+            f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM service_facts t WHERE {RANGE} AND t.outcome = 'rejected' "
             f"GROUP BY r ORDER BY COUNT(*) DESC, r LIMIT {int(limit)}"
         )
 
@@ -194,8 +180,8 @@ class Stats:
     async def part(self, name: str) -> dict[str, Any]:
         """One part of the page's data, so the cheap charts draw while the costly ones count.
 
-        ``volume`` reads the tickets table only (milliseconds on a year); ``times`` and
-        ``timeliness`` scan the transitions and cases.
+        ``volume`` and ``times`` read the service facts (a range scan each); ``timeliness``
+        the cases.
         """
         if name == "volume":
             return {
