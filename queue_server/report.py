@@ -248,8 +248,8 @@ def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str
     A year is over a million cells: each row goes to the sheet in one write
     (:meth:`~queue_server.xlsx_rows.RowsWorksheet.write_plain_row`), nothing for a missing
     value. Days and moments are Excel dates (numbers with a date format, so they sort and
-    filter as dates); the moments are the center's local time, as stored. The promised and statutory limits are shown on the
-    cases (promised and agency services) they apply to.
+    filter as dates); the moments are the center's local time, as stored. The promised and
+    statutory limits are shown on the cases (promised and agency services) they apply to.
     """
     ws.write_row(top, 0, [ledger.COLUMNS[k] for k in keys], head)
     day_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
