@@ -216,8 +216,9 @@ MIGRATIONS: list[str] = [
     """,
     # 11 (issue 13): the ledger's facts, one row per service, in day order: the first call,
     # the last start and call, the wait and service seconds, the no-shows, transfers and
-    # requeues, the hour and weekday of issue. The ledger, statistics and reports of a year
-    # read this narrow table instead of aggregating every transition again. Triggers keep it
+    # requeues, the hour and weekday of issue. The ledger and reports of a year read this
+    # table, and the statistics its covering index (figures), instead of aggregating every
+    # transition again. Triggers keep it
     # on the one write path (any insert of a transition, any update of a ticket), so no code
     # path can forget it; the back-fill derives it for the tickets already stored.
     f"""
@@ -248,6 +249,8 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (day, ticket_id)
     ) WITHOUT ROWID;
     CREATE INDEX service_facts_window ON service_facts (window, day);
+    CREATE INDEX service_facts_figures ON service_facts (day, category, matter, window, clerk_id, status, outcome,
+        hour, weekday, wait_s, service_s, no_shows, transfers);
     INSERT INTO service_facts {_FACTS_OF.format(where="")};
     CREATE TRIGGER service_facts_transition AFTER INSERT ON transitions BEGIN
     {_REFRESH.format(id="NEW.ticket_id", select=_FACTS_OF.format(where="WHERE ticket_id = NEW.ticket_id"))}
