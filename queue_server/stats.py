@@ -50,25 +50,33 @@ class Stats:
         self.params = {"lo": start.isoformat(), "hi": end.isoformat()}
         self._volumes: dict[str, list[list[Any]]] | None = None
         self._outcomes: list[list[Any]] = []
+        self._heatmap: list[list[int]] = []
 
     async def _rows(self, sql: str) -> list[list[Any]]:
         return [list(r) for r in await self.store.fetchall(sql, self.params)]
 
     async def volumes(self) -> dict[str, list[list[Any]]]:
         """Tickets issued per day, week, month, category, matter and window (windows that
-        called them), from two grouped scans: per day, and per (category, matter, window,
-        outcome), which also gives :meth:`outcomes`."""
+        called them), from two grouped scans: per (day, hour), which also gives
+        :meth:`heatmap`, and per (category, matter, window, outcome), which gives
+        :meth:`outcomes`."""
         if self._volumes is None:
-            days = await self._rows(f"SELECT t.day, COUNT(*) FROM {FIGURES} WHERE {RANGE} GROUP BY t.day")
+            hours = await self._rows(f"SELECT t.day, t.hour, COUNT(*) FROM {FIGURES} WHERE {RANGE} GROUP BY 1, 2")
             groups = await self._rows(
                 f"SELECT t.category, COALESCE(t.matter, ''), t.window, t.outcome, COUNT(*) FROM {FIGURES} "
                 f"WHERE {RANGE} GROUP BY 1, 2, 3, 4"
             )
+            days: Counter[str] = Counter()
             weeks: Counter[str] = Counter()
             months: Counter[str] = Counter()
-            for day, n in days:
-                weeks[dt.date.fromisoformat(day).strftime("%Y-W%W")] += n  # SQLite's and C's %W alike
+            heat: Counter[tuple[int, int]] = Counter()
+            for day, hour, n in hours:
+                date = dt.date.fromisoformat(day)
+                days[day] += n
+                weeks[date.strftime("%Y-W%W")] += n  # SQLite's and C's %W alike
                 months[day[:7]] += n
+                heat[hour, date.isoweekday()] += n
+            self._heatmap = sorted([h, wd, n] for (h, wd), n in heat.items())
             keyed: dict[str, Counter[Any]] = {"category": Counter(), "matter": Counter(), "window": Counter()}
             outcomes: Counter[str] = Counter()
             for category, matter, window, outcome, n in groups:
@@ -80,7 +88,7 @@ class Stats:
                     outcomes[outcome] += n
             self._outcomes = sorted(([k, n] for k, n in outcomes.items()), key=lambda r: (-r[1], r[0]))
             self._volumes = {
-                "day": days,
+                "day": sorted([k, n] for k, n in days.items()),
                 "week": sorted([k, n] for k, n in weeks.items()),
                 "month": sorted([k, n] for k, n in months.items()),
                 **{key: sorted([k, n] for k, n in c.items()) for key, c in keyed.items()},
@@ -139,9 +147,8 @@ class Stats:
 
     async def heatmap(self) -> list[list[int]]:
         """Tickets issued per (hour, ISO weekday 1–7)."""
-        return await self._rows(
-            f"SELECT t.hour AS h, t.weekday AS wd, COUNT(*) FROM {FIGURES} WHERE {RANGE} GROUP BY h, wd ORDER BY h, wd"
-        )
+        await self.volumes()
+        return self._heatmap
 
     async def outcomes(self) -> list[list[Any]]:
         """Finished services per outcome (its Chinese name), most first."""

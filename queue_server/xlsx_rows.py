@@ -25,6 +25,8 @@ TEXT_MAX = 32767  # Excel's limit on a cell's text
 class RowsWorksheet(Worksheet):
     """A worksheet that also takes plain rows of numbers and texts, written at once."""
 
+    previous_row: int  # XlsxWriter's: the row its next flush writes (constant-memory mode)
+
     def __init__(self) -> None:
         super().__init__()
         self._texts: dict[str, str] = {}

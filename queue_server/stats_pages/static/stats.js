@@ -8,21 +8,16 @@ const charts = [];
 const state = { data: null, period: 'day' };
 window.bianminStats = { firstChartMs: null, rendered: 0, complete: false };
 
-function localDate(d) {
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
 function show(message) {
   const m = $('#message');
   m.textContent = message;
   m.hidden = !message;
 }
 
-async function getJson(path) {
+async function getJson(path, pending = null) {
   let resp;
   try {
-    resp = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    resp = await (pending || fetch(path, { credentials: 'same-origin', cache: 'no-store' }));
   } catch (err) {
     return { status: 0, error: { code: 'network', message: '无法连接服务器，请检查网络后重试' } };
   }
@@ -185,7 +180,10 @@ async function load() {
   $('#csv').href = `/api/ledger?${q}&format=csv`;
   $('#xlsx').href = `/api/report?${q}&format=xlsx`;
   $('#monthly').href = `/manage/stats/monthly?month=${form.elements.to.value.slice(0, 7)}`;
-  const first = await getJson(`/api/stats?${q}&part=volume`);
+  // The first load uses the request stats_first.js started before ECharts loaded.
+  const early = window.bianminFirst;
+  window.bianminFirst = null;
+  const first = await getJson(`/api/stats?${q}&part=volume`, early && early.q === q ? early.answer : null);
   if (first.status === 401) {
     $('#board').hidden = true;
     $('#login').hidden = false;
@@ -210,11 +208,9 @@ async function load() {
 
 function init() {
   const form = $('#range');
-  const params = new URLSearchParams(location.search);
-  const today = new Date();
-  const yearAgo = new Date(today.getFullYear() - 1, today.getMonth(), today.getDate() + 1);
-  form.elements.from.value = params.get('from') || localDate(yearAgo);
-  form.elements.to.value = params.get('to') || localDate(today);
+  const { range } = window.bianminFirst; // the range from the address, or the year to today
+  form.elements.from.value = range.from;
+  form.elements.to.value = range.to;
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
   $('#period').addEventListener('click', (e) => {
     const p = e.target.dataset && e.target.dataset.p;
