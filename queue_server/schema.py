@@ -259,4 +259,18 @@ MIGRATIONS: list[str] = [
     {_REFRESH.format(id="NEW.id", select=_FACTS_OF.format(where="WHERE ticket_id = NEW.id"))}
     END
     """,
+    # 12 (issue 15): the history of the self-inspection's manual ticks: every tick and every
+    # photo of evidence, who and when; inspection_checks keeps the current state.
+    """
+    CREATE TABLE inspection_history (
+        id       INTEGER PRIMARY KEY,
+        item     TEXT    NOT NULL,
+        done     INTEGER NOT NULL,
+        note     TEXT    NOT NULL,
+        photo    BLOB,
+        by_name  TEXT    NOT NULL,
+        at       TEXT    NOT NULL
+    );
+    CREATE INDEX inspection_history_item ON inspection_history (item, id)
+    """,
 ]
