@@ -18,26 +18,26 @@ def statements(script: str) -> list[str]:
     return out
 
 
-# The ledger's facts of the tickets whose transitions pass ``{where}``: one row per ticket,
+# The ledger's facts of the tickets that pass ``{where}``: one row per ticket,
 # derived from the ticket and its transitions (issue 13). The one derivation, used by the
 # migration's back-fill and by both triggers that keep the table current on every write.
 # Frozen with migration 11: to change it, add a migration that recreates the triggers.
 _FACTS_OF = """
 SELECT t.day, t.id, t.number, t.category, t.matter, t.window, t.clerk_id, t.status, t.outcome, t.reason,
-       t.recalls, t.issued_at, x.first_call, x.last_start, x.last_call, t.finished_at,
-       CAST(ROUND((julianday(x.first_call) - julianday(t.issued_at)) * 86400) AS INTEGER),
-       CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(x.last_start, x.last_call))) * 86400) AS INTEGER),
-       x.no_shows, x.transfers, x.requeues,
+       t.recalls, t.issued_at, MIN(CASE WHEN x.to_status = 'called' THEN x.at END),
+       MAX(CASE WHEN x.to_status = 'serving' THEN x.at END),
+       MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END), t.finished_at,
+       CAST(ROUND((julianday(MIN(CASE WHEN x.to_status = 'called' THEN x.at END)) - julianday(t.issued_at)) * 86400)
+            AS INTEGER),
+       CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(MAX(CASE WHEN x.to_status = 'serving' THEN x.at END),
+            MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END)))) * 86400) AS INTEGER),
+       COUNT(CASE WHEN x.to_status = 'no_show' THEN 1 END),
+       COUNT(CASE WHEN x.to_status = 'transferred' THEN 1 END),
+       COUNT(CASE WHEN x.to_status = 'waiting' AND x.from_status = 'no_show' THEN 1 END),
        CAST(substr(t.issued_at, 12, 2) AS INTEGER), (CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1
-FROM (SELECT ticket_id,
-             MIN(CASE WHEN to_status = 'called' THEN at END) AS first_call,
-             MAX(CASE WHEN to_status = 'serving' THEN at END) AS last_start,
-             MAX(CASE WHEN to_status = 'called' AND from_status <> 'called' THEN at END) AS last_call,
-             COUNT(CASE WHEN to_status = 'no_show' THEN 1 END) AS no_shows,
-             COUNT(CASE WHEN to_status = 'transferred' THEN 1 END) AS transfers,
-             COUNT(CASE WHEN to_status = 'waiting' AND from_status = 'no_show' THEN 1 END) AS requeues
-      FROM transitions {where} GROUP BY ticket_id) x
-JOIN tickets t ON t.id = x.ticket_id
+FROM tickets t JOIN transitions x ON x.ticket_id = t.id
+{where}
+GROUP BY t.id
 """
 _REFRESH = """
     DELETE FROM service_facts WHERE ticket_id = {id} AND day = (SELECT day FROM tickets WHERE id = {id});
@@ -218,9 +218,9 @@ MIGRATIONS: list[str] = [
     # the last start and call, the wait and service seconds, the no-shows, transfers and
     # requeues, the hour and weekday of issue. The ledger and reports of a year read this
     # table, and the statistics its covering index (figures), instead of aggregating every
-    # transition again. Triggers keep it
-    # on the one write path (any insert of a transition, any update of a ticket), so no code
-    # path can forget it; the back-fill derives it for the tickets already stored.
+    # transition again. Triggers keep it on the one write path (any insert of a transition,
+    # any update of a ticket's facts), so no code path can forget it; the back-fill derives
+    # it for the tickets already stored.
     f"""
     CREATE TABLE service_facts (
         day         TEXT    NOT NULL,
@@ -253,10 +253,14 @@ MIGRATIONS: list[str] = [
         hour, weekday, wait_s, service_s, no_shows, transfers);
     INSERT INTO service_facts {_FACTS_OF.format(where="")};
     CREATE TRIGGER service_facts_transition AFTER INSERT ON transitions BEGIN
-    {_REFRESH.format(id="NEW.ticket_id", select=_FACTS_OF.format(where="WHERE ticket_id = NEW.ticket_id"))}
+    {_REFRESH.format(id="NEW.ticket_id", select=_FACTS_OF.format(where="WHERE t.id = NEW.ticket_id"))}
     END;
-    CREATE TRIGGER service_facts_ticket AFTER UPDATE ON tickets BEGIN
-    {_REFRESH.format(id="NEW.id", select=_FACTS_OF.format(where="WHERE ticket_id = NEW.id"))}
+    CREATE TRIGGER service_facts_ticket AFTER UPDATE ON tickets
+    WHEN OLD.status IS NOT NEW.status OR OLD.window IS NOT NEW.window OR OLD.clerk_id IS NOT NEW.clerk_id
+        OR OLD.outcome IS NOT NEW.outcome OR OLD.reason IS NOT NEW.reason OR OLD.recalls IS NOT NEW.recalls
+        OR OLD.finished_at IS NOT NEW.finished_at OR OLD.matter IS NOT NEW.matter OR OLD.number IS NOT NEW.number
+        OR OLD.category IS NOT NEW.category OR OLD.issued_at IS NOT NEW.issued_at BEGIN
+    {_REFRESH.format(id="NEW.id", select=_FACTS_OF.format(where="WHERE t.id = NEW.id"))}
     END
     """,
     # 12 (issue 15): the history of the self-inspection's manual ticks: every tick and every

@@ -265,3 +265,26 @@ async def test_known_day_workbook_holds_the_rows_and_charts(hall, tmp_path):
     assert len(ts._charts) == 1
     case_rows = [r for r in ts.iter_rows(min_row=19, values_only=True) if r[1] == n2]
     assert len(case_rows) == 1 and case_rows[0][-1] == "是"
+
+
+async def test_service_facts_kept_by_triggers_equal_the_back_fill(hall, tmp_path):
+    """The facts the triggers kept through the real service's writes are what migration 11's
+    back-fill derives from the tickets and transitions; back-filled afresh, the ledger is the same."""
+    import sqlite3
+
+    from queue_server.keys import STORE
+    from queue_server.schema import _FACTS_OF
+
+    await known_day(hall)
+    await hall.login("m")
+    before = await (await hall.client.get("/api/ledger?from=2026-11-30&to=2026-11-30")).json()
+    await hall.client.app[STORE].drain()
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    kept = con.execute("SELECT * FROM service_facts ORDER BY day, ticket_id").fetchall()
+    derived = con.execute(f"SELECT * FROM ({_FACTS_OF.format(where='')}) ORDER BY 1, 2").fetchall()
+    assert len(kept) == 5 and kept == derived
+    with con:
+        con.execute("DELETE FROM service_facts")
+        con.execute(f"INSERT INTO service_facts {_FACTS_OF.format(where='')}")  # the migration's back-fill
+    con.close()
+    assert await (await hall.client.get("/api/ledger?from=2026-11-30&to=2026-11-30")).json() == before
