@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bianmin import workdays
 from bianmin.center import Center, load_center
-from queue_server import ledger, report
+from queue_server import ledger, report, service_facts
 from queue_server.accounts import Accounts
 from queue_server.store import Store
 
@@ -139,6 +139,8 @@ def generate(db: Path, start: dt.date, days: int, per_day: int, *, seed: int = 1
         conn.executemany(
             "INSERT INTO cases (ticket_id, kind, due, opened_at, closed_at, closed_by) VALUES (?, ?, ?, ?, ?, ?)", cases
         )
+        # The service stores a day's facts when the next day starts; the generated days are over.
+        service_facts.close_days(conn, start + dt.timedelta(days=days))
     conn.execute("ANALYZE")
     conn.close()
     return len(tickets)

@@ -1,7 +1,7 @@
 """The ledger (业务台帐): one row per service, read from the service facts and cases.
 
-A read model: the per-service facts are derived in one place (``schema._FACTS_OF``, kept by
-triggers on every write, migration 11), the rest here. Each ticket of the
+A read model: the per-service facts are derived in one place (:mod:`.service_facts`: stored
+once a day is closed, derived when read for the open days), the rest here. Each ticket of the
 range that was issued is one row (a resident's visit): the wait runs from issue to the first
 call; the service from the start of the last service (or the last call, when the clerk never
 pressed 开始) to the finish, so a transfer's second wait is not counted as service; how often
@@ -12,7 +12,7 @@ completion and whether it was on time. Ratings come with the supervision issue; 
 
 The range is bounded (a year at most) and answered by one range scan of ``service_facts``,
 which is stored in day order: a month is a few thousand adjacent rows, never an aggregate
-over the transitions.
+over the transitions (but today's few hundred).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 from bianmin import workdays
 from bianmin.center import Center
 
+from . import service_facts
 from .errors import BadRequest
 from .store import Store
 
@@ -59,17 +60,17 @@ COLUMNS = {
     "rating": "评价",
 }
 
-# One range scan of service_facts (migration 11: kept by triggers on every write, in day
-# order), with each row's clerk and case by primary key.
-LEDGER_SQL = """
+# One range scan of the stored facts (in day order) and the open days' derived facts, with
+# each row's clerk and case by primary key.
+LEDGER_SQL = f"""
 SELECT f.number, f.day, f.category, f.matter, f.window, f.status, f.outcome, f.reason, f.recalls,
        f.issued_at, f.called_at, f.started_at, f.finished_at, f.wait_s, f.service_s,
        f.no_shows, f.transfers, f.requeues, c.name AS clerk,
        k.due AS case_due, k.opened_at AS case_opened, k.closed_at AS case_closed
-FROM service_facts f
+FROM {service_facts.facts_sql()} f
 LEFT JOIN clerks c ON c.id = f.clerk_id
 LEFT JOIN cases k ON k.ticket_id = f.ticket_id
-WHERE f.day BETWEEN :lo AND :hi {where}
+WHERE f.day BETWEEN :lo AND :hi {{where}}
 ORDER BY f.day, f.ticket_id
 """
 

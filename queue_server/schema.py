@@ -1,48 +1,6 @@
 """The versioned SQLite schema. Each entry upgrades ``PRAGMA user_version`` by one."""
 
-import sqlite3
-
-
-def statements(script: str) -> list[str]:
-    """A migration's statements, cut at each ``;`` that ends a complete statement, so a
-    trigger's body (``BEGIN …; END``) stays whole."""
-    out, pending = [], ""
-    for part in script.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \t\n;"):
-                out.append(pending)
-            pending = ""
-    if pending.strip(" \t\n;"):
-        out.append(pending)
-    return out
-
-
-# The ledger's facts of the tickets that pass ``{where}``: one row per ticket,
-# derived from the ticket and its transitions (issue 13). The one derivation, used by the
-# migration's back-fill and by both triggers that keep the table current on every write.
-# Frozen with migration 11: to change it, add a migration that recreates the triggers.
-_FACTS_OF = """
-SELECT t.day, t.id, t.number, t.category, t.matter, t.window, t.clerk_id, t.status, t.outcome, t.reason,
-       t.recalls, t.issued_at, MIN(CASE WHEN x.to_status = 'called' THEN x.at END),
-       MAX(CASE WHEN x.to_status = 'serving' THEN x.at END),
-       MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END), t.finished_at,
-       CAST(ROUND((julianday(MIN(CASE WHEN x.to_status = 'called' THEN x.at END)) - julianday(t.issued_at)) * 86400)
-            AS INTEGER),
-       CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(MAX(CASE WHEN x.to_status = 'serving' THEN x.at END),
-            MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END)))) * 86400) AS INTEGER),
-       COUNT(CASE WHEN x.to_status = 'no_show' THEN 1 END),
-       COUNT(CASE WHEN x.to_status = 'transferred' THEN 1 END),
-       COUNT(CASE WHEN x.to_status = 'waiting' AND x.from_status = 'no_show' THEN 1 END),
-       CAST(substr(t.issued_at, 12, 2) AS INTEGER), (CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1
-FROM tickets t JOIN transitions x ON x.ticket_id = t.id
-{where}
-GROUP BY t.id
-"""
-_REFRESH = """
-    DELETE FROM service_facts WHERE ticket_id = {id} AND day = (SELECT day FROM tickets WHERE id = {id});
-    INSERT INTO service_facts {select};
-"""
+from .service_facts import BACK_FILL
 
 MIGRATIONS: list[str] = [
     # 1: tickets, their transitions, the event log, accounts, devices, sessions, open cases.
@@ -214,13 +172,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE devices ADD COLUMN last_address TEXT
     """,
-    # 11 (issue 13): the ledger's facts, one row per service, in day order: the first call,
-    # the last start and call, the wait and service seconds, the no-shows, transfers and
-    # requeues, the hour and weekday of issue. The ledger and reports of a year read this
-    # table, and the statistics its covering index (figures), instead of aggregating every
-    # transition again. Triggers keep it on the one write path (any insert of a transition,
-    # any update of a ticket's facts), so no code path can forget it; the back-fill derives
-    # it for the tickets already stored.
+    # 11 (issue 13): the ledger's facts, one row per service, in day order (derived in
+    # queue_server/service_facts.py): the ledger and reports of a year read this table, and
+    # the statistics its covering index, instead of aggregating every transition again. A day
+    # is stored once it is closed (the service stores it when the next day starts); the
+    # back-fill stores every day before the newest one with tickets.
     f"""
     CREATE TABLE service_facts (
         day         TEXT    NOT NULL,
@@ -248,20 +204,9 @@ MIGRATIONS: list[str] = [
         weekday     INTEGER NOT NULL,
         PRIMARY KEY (day, ticket_id)
     ) WITHOUT ROWID;
-    CREATE INDEX service_facts_window ON service_facts (window, day);
     CREATE INDEX service_facts_figures ON service_facts (day, category, matter, window, clerk_id, status, outcome,
         hour, weekday, wait_s, service_s, no_shows, transfers);
-    INSERT INTO service_facts {_FACTS_OF.format(where="")};
-    CREATE TRIGGER service_facts_transition AFTER INSERT ON transitions BEGIN
-    {_REFRESH.format(id="NEW.ticket_id", select=_FACTS_OF.format(where="WHERE t.id = NEW.ticket_id"))}
-    END;
-    CREATE TRIGGER service_facts_ticket AFTER UPDATE ON tickets
-    WHEN OLD.status IS NOT NEW.status OR OLD.window IS NOT NEW.window OR OLD.clerk_id IS NOT NEW.clerk_id
-        OR OLD.outcome IS NOT NEW.outcome OR OLD.reason IS NOT NEW.reason OR OLD.recalls IS NOT NEW.recalls
-        OR OLD.finished_at IS NOT NEW.finished_at OR OLD.matter IS NOT NEW.matter OR OLD.number IS NOT NEW.number
-        OR OLD.category IS NOT NEW.category OR OLD.issued_at IS NOT NEW.issued_at BEGIN
-    {_REFRESH.format(id="NEW.id", select=_FACTS_OF.format(where="WHERE t.id = NEW.id"))}
-    END
+    {BACK_FILL}
     """,
     # 12 (issue 15): the history of the self-inspection's manual ticks: every tick and every
     # photo of evidence, who and when; inspection_checks keeps the current state.

@@ -1,8 +1,9 @@
 """Statistics (业务分析) of a date range, from SQL aggregates over the service facts.
 
-Every figure is counted by SQLite (GROUP BY, window functions for the percentiles) over
-``service_facts`` (one narrow row per ticket, in day order), so a year of services costs a
-few range scans, never a Python loop over the rows nor an aggregate over the transitions. The one
+Every figure is counted by SQLite (GROUP BY) over the service facts (one row per ticket, in
+day order, read through a covering index; :mod:`.service_facts`), so a year of services
+costs a few range scans, never a Python loop over the rows nor an aggregate over the
+transitions (but today's). The one
 exception is the working days a case took: SQLite does not know the State Council calendar,
 so cases are grouped by (opened, closed) day pairs in SQL and only those distinct pairs are
 counted in Python.
@@ -25,19 +26,24 @@ from bianmin import workdays
 from bianmin.center import Center
 from bianmin.protocol import OUTCOME_NAMES
 
+from . import service_facts
 from .store import Store
 
 RANGE = "t.day BETWEEN :lo AND :hi"
-FIGURES = "service_facts t INDEXED BY service_facts_figures"  # covers every count but the reasons
+# The counted columns of the facts (queue_server.service_facts): stored days through their
+# covering index, open days derived.
+_COUNTED = (
+    "day, category, matter, window, clerk_id, status, outcome, hour, weekday, wait_s, service_s, no_shows, transfers"
+)
+FIGURES = service_facts.facts_sql(_COUNTED, "INDEXED BY service_facts_figures") + " t"
+REASONS = service_facts.facts_sql("day, outcome, reason") + " t"
 # Per ticket of the range: the wait ``w`` and service ``sv`` seconds and whether it was
-# called, missed or transferred, from service_facts (migration 11: one row per ticket in day
-# order, kept by triggers on every write), so a year is one range scan of its covering index
-# (a ticket is called when it has a wait: the wait runs from issue to the first call).
-FACTS = """
+# called (it has a wait: the wait runs from issue to the first call), missed or transferred.
+FACTS = f"""
 WITH f AS (
     SELECT matter, clerk_id, status, outcome, no_shows > 0 AS missed, transfers > 0 AS moved,
            wait_s IS NOT NULL AS called, wait_s AS w, service_s AS sv
-    FROM service_facts INDEXED BY service_facts_figures WHERE day BETWEEN :lo AND :hi
+    FROM {FIGURES}
 )
 """
 
@@ -157,7 +163,7 @@ class Stats:
 
     async def rejection_reasons(self, limit: int = 20) -> list[list[Any]]:
         return await self._rows(
-            f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM service_facts t WHERE {RANGE} AND t.outcome = 'rejected' "
+            f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM {REASONS} WHERE {RANGE} AND t.outcome = 'rejected' "
             f"GROUP BY r ORDER BY COUNT(*) DESC, r LIMIT {int(limit)}"
         )
 

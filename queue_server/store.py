@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import AppError, Unavailable
-from .schema import MIGRATIONS, statements
+from .schema import MIGRATIONS
 
 log = logging.getLogger("queue_server")
 T = TypeVar("T")
@@ -325,7 +325,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in statements(script):
+            for statement in filter(str.strip, script.split(";")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
         except BaseException:
