@@ -32,7 +32,8 @@ COLUMNS = (
 _FIRST_CALL = "MIN(CASE WHEN x.to_status = 'called' THEN x.at END)"
 _LAST_START = "MAX(CASE WHEN x.to_status = 'serving' THEN x.at END)"
 _LAST_CALL = "MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END)"
-# The facts of the tickets passing ``{where}`` (a condition on ``t``, the tickets).
+# The facts of the tickets passing ``{where}`` (a condition on ``t``, the tickets, read
+# ``{index}``: by day for the few open days, else in id order).
 FACTS_OF = f"""
 SELECT t.day AS day, t.id AS ticket_id, t.number AS number, t.category AS category, t.matter AS matter,
        t.window AS window, t.clerk_id AS clerk_id, t.status AS status, t.outcome AS outcome, t.reason AS reason,
@@ -46,17 +47,20 @@ SELECT t.day AS day, t.id AS ticket_id, t.number AS number, t.category AS catego
        COUNT(CASE WHEN x.to_status = 'waiting' AND x.from_status = 'no_show' THEN 1 END) AS requeues,
        CAST(substr(t.issued_at, 12, 2) AS INTEGER) AS hour,
        (CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1 AS weekday
-FROM tickets t JOIN transitions x ON x.ticket_id = t.id
+FROM tickets t {{index}} JOIN transitions x ON x.ticket_id = t.id
 WHERE {{where}}
 GROUP BY t.id
 """
 _STORED_UP_TO = "(SELECT COALESCE(MAX(day), '') FROM service_facts)"
 # The days not stored yet: derived from the tickets and transitions when read.
-OPEN = FACTS_OF.format(where=f"t.day > {_STORED_UP_TO}")
+_BY_DAY = "INDEXED BY tickets_day_window"  # migration 4: (day, window)
+OPEN = FACTS_OF.format(index=_BY_DAY, where=f"t.day > {_STORED_UP_TO}")
 # Store the facts of the days before ``:today`` that are not stored yet.
-CLOSE = "INSERT INTO service_facts " + FACTS_OF.format(where=f"t.day < :today AND t.day > {_STORED_UP_TO}")
+CLOSE = "INSERT INTO service_facts " + FACTS_OF.format(
+    index=_BY_DAY, where=f"t.day < :today AND t.day > {_STORED_UP_TO}"
+)
 # Migration 11's back-fill: every day before the newest one with tickets (which may be today).
-BACK_FILL = "INSERT INTO service_facts " + FACTS_OF.format(where="t.day < (SELECT MAX(day) FROM tickets)")
+BACK_FILL = "INSERT INTO service_facts " + FACTS_OF.format(index="", where="t.day < (SELECT MAX(day) FROM tickets)")
 
 
 def facts_sql(columns: str = COLUMNS, index: str = "") -> str:

@@ -280,7 +280,9 @@ async def test_closed_days_are_stored_and_today_is_derived(hall, tmp_path):
     await hall.client.app[STORE].drain()
     con = sqlite3.connect(tmp_path / "ledger.db")
     stored = con.execute("SELECT * FROM service_facts ORDER BY day, ticket_id").fetchall()
-    derived = con.execute(f"SELECT * FROM ({service_facts.FACTS_OF.format(where='1')}) ORDER BY 1, 2").fetchall()
+    derived = con.execute(
+        f"SELECT * FROM ({service_facts.FACTS_OF.format(index='', where='1')}) ORDER BY 1, 2"
+    ).fetchall()
     assert len(stored) == 5 and stored == derived and {r[0] for r in stored} == {"2026-11-30"}
 
     hall.clock.now = at("15:05", dt.date(2026, 12, 2))
