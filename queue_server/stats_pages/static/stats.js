@@ -96,9 +96,12 @@ function kpis(t) {
   }));
 }
 
-function drawVolume(d) {
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+async function drawVolume(d) {
   state.data = d;
   volume();
+  await nextFrame(); // the first chart is painted before the others are laid out
   bars('c-category', d.volume.category, { label: (k) => d.categories[k] || k });
   bars('c-window', d.volume.window, { label: (k) => `${k} 号` });
   const top = [...d.volume.matter].sort((a, b) => b[1] - a[1]).slice(0, 10);
@@ -170,7 +173,7 @@ function drawCompare(d) {
   });
 }
 
-// The cheap part (tickets only) first, so the first chart appears at once on a year of data;
+// The cheap part (grouped counts) first, so the first chart appears at once on a year of data;
 // the others are asked together and each draws when it arrives.
 const PARTS = [['volume', drawVolume], ['times', drawTimes], ['timeliness', drawTimeliness], ['compare', drawCompare]];
 
@@ -197,7 +200,7 @@ async function load() {
   show('');
   $('#login').hidden = true;
   $('#board').hidden = false;
-  drawVolume(first.body);
+  await drawVolume(first.body);
   await Promise.all(PARTS.slice(1).map(async ([part, draw]) => {
     const r = await getJson(`/api/stats?${q}&part=${part}`);
     if (r.error) show(r.error.message);
