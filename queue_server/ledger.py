@@ -1,6 +1,7 @@
-"""The ledger (业务台帐): one row per service, read from tickets, their transitions and cases.
+"""The ledger (业务台帐): one row per service, read from the service facts and cases.
 
-A read model, derived here and nowhere else: nothing is stored twice. Each ticket of the
+A read model: the per-service facts are derived in one place (:mod:`.service_facts`: stored
+once a day is closed, derived when read for the open days), the rest here. Each ticket of the
 range that was issued is one row (a resident's visit): the wait runs from issue to the first
 call; the service from the start of the last service (or the last call, when the clerk never
 pressed 开始) to the finish, so a transfer's second wait is not counted as service; how often
@@ -9,8 +10,9 @@ with a rejection's reason); and, for a promised or agency case, its limits, due 
 completion and whether it was on time. Ratings come with the supervision issue; until then
 ``rating`` is null.
 
-The range is bounded (a year at most) and answered by one SQL statement over the indexes of
-``tickets (day, …)`` and ``transitions (ticket_id, to_status, from_status, at)`` (migration 3).
+The range is bounded (a year at most) and answered by one range scan of ``service_facts``,
+which is stored in day order: a month is a few thousand adjacent rows, never an aggregate
+over the transitions (but today's few hundred).
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from bianmin import workdays
 from bianmin.center import Center
 
+from . import service_facts
 from .errors import BadRequest
 from .store import Store
 
@@ -57,29 +60,28 @@ COLUMNS = {
     "rating": "评价",
 }
 
-# One statement; each per-ticket figure is a seek in the covering index transitions_ticket_status.
-_T = "FROM transitions x WHERE x.ticket_id = t.id AND x.to_status = "
+# One range scan of the stored facts (in day order) and the open days' derived facts, with
+# each row's clerk and case by primary key.
 LEDGER_SQL = f"""
-SELECT t.number, t.day, t.category, t.matter, t.window, t.status, t.outcome, t.reason,
-       t.issued_at, t.finished_at, t.recalls, c.name AS clerk,
-       (SELECT MIN(x.at) {_T}'called') AS called_at,
-       (SELECT MAX(x.at) {_T}'serving') AS started_at,
-       (SELECT MAX(x.at) {_T}'called' AND x.from_status <> 'called') AS last_call,
-       (SELECT COUNT(*) {_T}'no_show') AS no_shows,
-       (SELECT COUNT(*) {_T}'transferred') AS transfers,
-       (SELECT COUNT(*) {_T}'waiting' AND x.from_status = 'no_show') AS requeues,
+SELECT f.number, f.day, f.category, f.matter, f.window, f.status, f.outcome, f.reason, f.recalls,
+       f.issued_at, f.called_at, f.started_at, f.finished_at, f.wait_s, f.service_s,
+       f.no_shows, f.transfers, f.requeues, c.name AS clerk,
        k.due AS case_due, k.opened_at AS case_opened, k.closed_at AS case_closed
-FROM tickets t
-LEFT JOIN clerks c ON c.id = t.clerk_id
-LEFT JOIN cases k ON k.ticket_id = t.id
-WHERE t.day BETWEEN :lo AND :hi {{where}}
-ORDER BY t.day, t.id
+FROM {service_facts.facts_sql()} f
+LEFT JOIN clerks c ON c.id = f.clerk_id
+LEFT JOIN cases k ON k.ticket_id = f.ticket_id
+WHERE f.day BETWEEN :lo AND :hi {{where}}
+ORDER BY f.day, f.ticket_id
 """
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LedgerRow:
-    """One service, as ``GET /api/ledger`` sends it (the contract's keys first)."""
+    """One service, as ``GET /api/ledger`` sends it (the contract's keys first).
+
+    Slotted, not frozen: a year's report builds 100,000 of them, and a frozen dataclass's
+    ``__init__`` costs three times as much. Treat it as read-only all the same.
+    """
 
     number: str
     day: str
@@ -110,7 +112,10 @@ class LedgerRow:
     days_taken: int | None
 
     def to_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)  # flat fields only: no deep copy needed
+        return {k: getattr(self, k) for k in FIELDS}  # flat fields only: no deep copy needed
+
+
+FIELDS = tuple(f.name for f in fields(LedgerRow))
 
 
 def parse_range(lo: str | None, hi: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -132,13 +137,6 @@ def parse_range(lo: str | None, hi: str | None, today: dt.date) -> tuple[dt.date
     return start, end
 
 
-def _seconds(a: str | None, b: str | None) -> int | None:
-    """Whole seconds from ISO moment ``a`` to ``b`` (None when either is missing)."""
-    if a is None or b is None:
-        return None
-    return round((dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds())
-
-
 def _taken(center: Center, opened: str, closed: str) -> int | None:
     try:
         return workdays.days_taken(
@@ -158,46 +156,34 @@ async def rows(
     params: dict[str, object] = {"lo": start.isoformat(), "hi": end.isoformat()}
     where = ""
     if window is not None:
-        where = "AND t.window = :window"
+        where = "AND f.window = :window"
         params["window"] = window
+    matters = {m.code: (m.name, m.guide.promised_days, m.guide.statutory_days) for m in center.matters.values()}
+    none = (None, None, None)
+    taken: dict[tuple[str, str], int | None] = {}  # (opened, closed) day pairs repeat: count each once
     out = []
     for r in await store.fetchall(LEDGER_SQL.format(where=where), params):
-        matter = center.matters.get(r["matter"]) if r["matter"] else None
-        closed = r["case_closed"]
-        on_time = None
-        if r["case_due"] is not None and closed is not None:
-            on_time = workdays.on_time(dt.date.fromisoformat(closed[:10]), dt.date.fromisoformat(r["case_due"]))
+        (number, day, category, matter, win, status, outcome, reason, recalls, issued_at, called_at, started_at,
+         finished_at, wait_s, service_s, no_shows, transfers, requeues, clerk, due, opened, closed) = r  # fmt: skip
+        name, promised, statutory = matters.get(matter, none) if matter else none
+        on_time = days = None
+        if closed is not None:
+            if due is not None:
+                on_time = workdays.on_time(dt.date.fromisoformat(closed[:10]), dt.date.fromisoformat(due))
+            pair = (opened[:10], closed[:10])
+            if pair not in taken:
+                taken[pair] = _taken(center, opened, closed)
+            days = taken[pair]
         out.append(
             LedgerRow(
-                number=r["number"],
-                day=r["day"],
-                matter=r["matter"],
-                window=r["window"],
-                clerk=r["clerk"],
-                issued_at=r["issued_at"],
-                called_at=r["called_at"],
-                started_at=r["started_at"],
-                finished_at=r["finished_at"],
-                wait_s=_seconds(r["issued_at"], r["called_at"]),
-                service_s=_seconds(r["started_at"] or r["last_call"], r["finished_at"]),
-                outcome=r["outcome"],
-                due=r["case_due"],
-                completed_at=closed,
-                on_time=on_time,
-                rating=None,
-                category=r["category"],
-                matter_name=matter.name if matter else None,
-                status=r["status"],
-                reason=r["reason"],
-                recalls=r["recalls"],
-                no_shows=r["no_shows"] or 0,
-                transfers=r["transfers"] or 0,
-                requeues=r["requeues"] or 0,
-                promised_days=matter.guide.promised_days if matter else None,
-                statutory_days=matter.guide.statutory_days if matter else None,
-                days_taken=_taken(center, r["case_opened"], closed) if closed else None,
+                number=number, day=day, matter=matter, window=win, clerk=clerk, issued_at=issued_at,
+                called_at=called_at, started_at=started_at, finished_at=finished_at, wait_s=wait_s,
+                service_s=service_s, outcome=outcome, due=due, completed_at=closed, on_time=on_time, rating=None,
+                category=category, matter_name=name, status=status, reason=reason, recalls=recalls,
+                no_shows=no_shows, transfers=transfers, requeues=requeues, promised_days=promised,
+                statutory_days=statutory, days_taken=days,
             )
-        )
+        )  # fmt: skip
     return out
 
 

@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from bianmin.protocol import OUTCOME_NAMES
 from . import ledger, stats
 from .errors import AppError
 from .store import Store
+from .xlsx_rows import RowsWorksheet
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 TOTAL_NAMES = {
@@ -63,12 +65,18 @@ class ReportData:
     outcomes: list[list[Any]]
     windows: list[list[Any]]
     timeliness: list[dict[str, Any]]
-    by_window: dict[int, list[ledger.LedgerRow]] = field(default_factory=dict)
+    # repr=False: asyncio.run() formats the task's result when it restores the SIGINT handler
+    # (Python 3.11), and a year of rows takes two seconds to format.
+    by_window: dict[int, list[ledger.LedgerRow]] = field(default_factory=dict, repr=False)
     unassigned: int = 0
 
     @property
     def rows(self) -> list[ledger.LedgerRow]:
-        return sorted((r for rs in self.by_window.values() for r in rs), key=lambda r: (r.day, r.issued_at))
+        return sorted((r for rs in self.by_window.values() for r in rs), key=_order)
+
+
+def _order(row: ledger.LedgerRow) -> tuple[str, str]:
+    return row.day, row.issued_at
 
 
 def months_of(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -183,12 +191,12 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
     keys = [k for k in ledger.COLUMNS if k not in ("window", "category", "matter")]
     windows = sorted(data.by_window)
     for n, number in enumerate(windows, start=1):
-        ls = wb.add_worksheet(f"{number}号窗口")
-        _ledger_sheet(ls, data.by_window[number], keys, head)
+        ls = wb.add_worksheet(f"{number}号窗口", worksheet_class=RowsWorksheet)
+        _ledger_sheet(wb, ls, data.by_window[number], keys, head)
         if progress:
             progress(n, len(windows) + 1)
 
-    ts = wb.add_worksheet("办结时效")
+    ts = wb.add_worksheet("办结时效", worksheet_class=RowsWorksheet)
     headers = ["月份", "办结件数", "按时办结率", "平均用时（天）", "平均承诺时限（天）", "平均法定时限（天）"]
     ts.write_row(0, 0, headers, head)
     for i, m in enumerate(data.timeliness, start=1):
@@ -207,39 +215,76 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
         chart.set_title({"name": "办结用时与法定、承诺时限（天）"})
         chart.set_size({"width": 620, "height": 300})
         ts.insert_chart(1, 7, chart)
-    cases = [r for r in data.rows if r.due is not None]
+    cases = sorted((r for rs in data.by_window.values() for r in rs if r.due is not None), key=_order)
     top = max(len(data.timeliness) + 3, 18)
-    _ledger_sheet(ts, cases, list(CASE_COLUMNS), head, top=top)
+    _ledger_sheet(wb, ts, cases, list(CASE_COLUMNS), head, top=top)
     wb.close()
     if progress:
         progress(len(windows) + 1, len(windows) + 1)
 
 
-def _ledger_sheet(ws: Any, rows: list[ledger.LedgerRow], keys: list[str], head: Any, top: int = 0) -> None:
+MOMENTS = frozenset({"issued_at", "called_at", "started_at", "finished_at", "completed_at"})
+DAYS = frozenset({"day", "due"})
+LIMITS = frozenset({"promised_days", "statutory_days"})
+_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from here)
+
+
+def _day_serials() -> Callable[[str], int]:
+    """``YYYY-MM-DD`` → Excel's serial day number, each distinct day parsed once."""
+    known: dict[str, int] = {}
+
+    def serial(day: str) -> int:
+        n = known.get(day)
+        if n is None:
+            n = known[day] = (dt.date.fromisoformat(day) - _EPOCH).days
+        return n
+
+    return serial
+
+
+def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str], head: Any, top: int = 0) -> None:
     """Ledger rows under a frozen, filtered header of Chinese names, from row ``top``.
 
-    Cells are written with the typed writers (a year is over two million cells): strings,
-    numbers and nothing for a missing value; moments as ``YYYY-MM-DD HH:MM:SS``.
+    A year is over a million cells: each row goes to the sheet in one write
+    (:meth:`~queue_server.xlsx_rows.RowsWorksheet.write_plain_row`), nothing for a missing
+    value. Days and moments are Excel dates (numbers with a date format, so they sort and
+    filter as dates); the moments are the center's local time, as stored. The promised and
+    statutory limits are shown on the cases (promised and agency services) they apply to.
     """
     ws.write_row(top, 0, [ledger.COLUMNS[k] for k in keys], head)
-    put_s, put_n = ws.write_string, ws.write_number
-    moments = {"issued_at", "called_at", "started_at", "finished_at", "completed_at"}
+    day_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    moment_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    day_xf, moment_xf = day_fmt._get_xf_index(), moment_fmt._get_xf_index()
+    day_serial = _day_serials()
+    kinds = [
+        ("moment" if k in MOMENTS else "day" if k in DAYS else "limit" if k in LIMITS else "outcome" if k == "outcome"
+         else "value")
+        for k in keys
+    ]  # fmt: skip
+    cols = list(enumerate(kinds))
+    values = attrgetter(*keys)
     for i, row in enumerate(rows, start=top + 1):
-        d = row.__dict__
-        for col, key in enumerate(keys):
-            value = d[key]
+        case = row.due is not None
+        cells: list[tuple[int, Any, int | None]] = []
+        put = cells.append
+        for (col, kind), value in zip(cols, values(row), strict=True):
             if value is None:
                 continue
-            if value is True or value is False:
-                put_s(i, col, "是" if value else "否")
-            elif isinstance(value, int):
-                put_n(i, col, value)
-            elif key in moments:
-                put_s(i, col, value[:19].replace("T", " "))
-            elif key == "outcome":
-                put_s(i, col, OUTCOME_NAMES.get(value, value))
+            if kind == "moment":
+                seconds = int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19])
+                put((col, day_serial(value[:10]) + seconds / 86400, moment_xf))
+            elif kind == "day":
+                put((col, day_serial(value), day_xf))
+            elif value is True or value is False:
+                put((col, "是" if value else "否", None))
+            elif kind == "limit":
+                if case:
+                    put((col, value, None))
+            elif kind == "outcome":
+                put((col, OUTCOME_NAMES.get(value, value), None))
             else:
-                put_s(i, col, value)
+                put((col, value, None))
+        ws.write_plain_row(i, cells)
     ws.freeze_panes(top + 1, 0)
     ws.autofilter(top, 0, top + max(1, len(rows)), len(keys) - 1)
     ws.set_landscape()

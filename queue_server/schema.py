@@ -1,5 +1,7 @@
 """The versioned SQLite schema. Each entry upgrades ``PRAGMA user_version`` by one."""
 
+from .service_facts import BACK_FILL
+
 MIGRATIONS: list[str] = [
     # 1: tickets, their transitions, the event log, accounts, devices, sessions, open cases.
     """
@@ -306,5 +308,55 @@ MIGRATIONS: list[str] = [
         closed_by   INTEGER
     );
     CREATE INDEX requests_created_by ON requests (created_by, status);
+    """,
+    # 14 (issue 13): the ledger's facts, one row per service, in day order (derived in
+    # queue_server/service_facts.py): the ledger and reports of a year read this table, and
+    # the statistics its covering index, instead of aggregating every transition again. A day
+    # is stored once it is closed (the service stores it when the next day starts); the
+    # back-fill stores every day before the newest one with tickets.
+    f"""
+    CREATE TABLE service_facts (
+        day         TEXT    NOT NULL,
+        ticket_id   INTEGER NOT NULL,
+        number      TEXT    NOT NULL,
+        category    TEXT    NOT NULL,
+        matter      TEXT,
+        window      INTEGER,
+        clerk_id    INTEGER,
+        status      TEXT    NOT NULL,
+        outcome     TEXT,
+        reason      TEXT,
+        recalls     INTEGER NOT NULL,
+        issued_at   TEXT    NOT NULL,
+        called_at   TEXT,
+        started_at  TEXT,
+        last_call   TEXT,
+        finished_at TEXT,
+        wait_s      INTEGER,
+        service_s   INTEGER,
+        no_shows    INTEGER NOT NULL,
+        transfers   INTEGER NOT NULL,
+        requeues    INTEGER NOT NULL,
+        hour        INTEGER NOT NULL,
+        weekday     INTEGER NOT NULL,
+        PRIMARY KEY (day, ticket_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX service_facts_figures ON service_facts (day, category, matter, window, clerk_id, status, outcome,
+        hour, weekday, wait_s, service_s, no_shows, transfers);
+    {BACK_FILL}
+    """,
+    # 15 (issue 15): the history of the self-inspection's manual ticks: every tick and every
+    # photo of evidence, who and when; inspection_checks keeps the current state.
+    """
+    CREATE TABLE inspection_history (
+        id       INTEGER PRIMARY KEY,
+        item     TEXT    NOT NULL,
+        done     INTEGER NOT NULL,
+        note     TEXT    NOT NULL,
+        photo    BLOB,
+        by_name  TEXT    NOT NULL,
+        at       TEXT    NOT NULL
+    );
+    CREATE INDEX inspection_history_item ON inspection_history (item, id)
     """,
 ]

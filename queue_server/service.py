@@ -42,7 +42,7 @@ from bianmin.protocol import (
     WorkCard,
 )
 
-from . import queue_db, rules
+from . import queue_db, rules, service_facts
 from .accounts import Clerk
 from .errors import BadRequest, Conflict, NotFound
 from .hall_state import HallState
@@ -298,6 +298,8 @@ class QueueService:
         if changed_day:
             self._record(Change("day_started", self.batch(), day=today.isoformat()), now)
             self.prune_events(now)
+        # The days before today are final: store their ledger facts once (issue 13).
+        self.store.write(lambda db: service_facts.close_days(db, today))
 
     def prune_events(self, now: dt.datetime, keep_from_seq: int | None = None) -> asyncio.Future[int]:
         """Drop events older than ``EVENT_DAYS`` (at each new day), keeping any from ``keep_from_seq``."""

@@ -1,7 +1,9 @@
-"""Statistics (业务分析) of a date range, from SQL aggregates over the ledger's tables.
+"""Statistics (业务分析) of a date range, from SQL aggregates over the service facts.
 
-Every figure is counted by SQLite (GROUP BY, window functions for the percentiles) so a
-year of services costs a few index scans, never a Python loop over the rows. The one
+Every figure is counted by SQLite (GROUP BY) over the service facts (one row per ticket, in
+day order, read through a covering index; :mod:`.service_facts`), so a year of services
+costs a few range scans, never a Python loop over the rows nor an aggregate over the
+transitions (but today's). The one
 exception is the working days a case took: SQLite does not know the State Council calendar,
 so cases are grouped by (opened, closed) day pairs in SQL and only those distinct pairs are
 counted in Python.
@@ -16,6 +18,7 @@ Definitions (the tests check them by hand):
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,33 +26,24 @@ from bianmin import workdays
 from bianmin.center import Center
 from bianmin.protocol import OUTCOME_NAMES
 
+from . import service_facts
 from .store import Store
 
 RANGE = "t.day BETWEEN :lo AND :hi"
+# The counted columns of the facts (queue_server.service_facts): stored days through their
+# covering index, open days derived.
+_COUNTED = (
+    "day, category, matter, window, clerk_id, status, outcome, hour, weekday, wait_s, service_s, no_shows, transfers"
+)
+FIGURES = service_facts.facts_sql(_COUNTED, "INDEXED BY service_facts_figures") + " t"
+REASONS = service_facts.facts_sql("day, outcome, reason") + " t"
 # Per ticket of the range: the wait ``w`` and service ``sv`` seconds and whether it was
-# called, missed or transferred. One ordered scan of the covering index
-# transitions_ticket_status over the range's ticket ids (ids grow with the day), grouped by
-# ticket, joined back to the tickets of the range.
-FACTS = """
-WITH span AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM tickets WHERE day BETWEEN :lo AND :hi),
-tr AS (
-    SELECT x.ticket_id AS id,
-           MIN(CASE WHEN x.to_status = 'called' THEN x.at END) AS first_call,
-           MAX(CASE WHEN x.to_status = 'serving' THEN x.at END) AS last_start,
-           MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END) AS last_call,
-           MAX(x.to_status = 'no_show') AS missed,
-           MAX(x.to_status = 'transferred') AS moved
-    FROM span JOIN transitions x INDEXED BY transitions_ticket_status ON x.ticket_id BETWEEN span.lo AND span.hi
-    GROUP BY x.ticket_id
-),
-f AS (
-    SELECT t.id, t.matter, t.clerk_id, t.status, t.outcome, tr.missed, tr.moved,
-           tr.first_call IS NOT NULL AS called,
-           CAST(ROUND((julianday(tr.first_call) - julianday(t.issued_at)) * 86400) AS INTEGER) AS w,
-           CAST(ROUND((julianday(t.finished_at) - julianday(COALESCE(tr.last_start, tr.last_call))) * 86400)
-                AS INTEGER) AS sv
-    FROM tr JOIN tickets t ON t.id = tr.id
-    WHERE t.day BETWEEN :lo AND :hi
+# called (it has a wait: the wait runs from issue to the first call), missed or transferred.
+FACTS = f"""
+WITH f AS (
+    SELECT matter, clerk_id, status, outcome, no_shows > 0 AS missed, transfers > 0 AS moved,
+           wait_s IS NOT NULL AS called, wait_s AS w, service_s AS sv
+    FROM {FIGURES}
 )
 """
 
@@ -60,35 +54,73 @@ class Stats:
     def __init__(self, store: Store, center: Center, start: dt.date, end: dt.date) -> None:
         self.store, self.center = store, center
         self.params = {"lo": start.isoformat(), "hi": end.isoformat()}
+        self._volumes: dict[str, list[list[Any]]] | None = None
+        self._outcomes: list[list[Any]] = []
+        self._heatmap: list[list[int]] = []
 
     async def _rows(self, sql: str) -> list[list[Any]]:
         return [list(r) for r in await self.store.fetchall(sql, self.params)]
 
+    async def volumes(self) -> dict[str, list[list[Any]]]:
+        """Tickets issued per day, week, month, category, matter and window (windows that
+        called them), from two grouped scans: per (day, hour), which also gives
+        :meth:`heatmap`, and per (category, matter, window, outcome), which gives
+        :meth:`outcomes`."""
+        if self._volumes is None:
+            hours = await self._rows(f"SELECT t.day, t.hour, COUNT(*) FROM {FIGURES} WHERE {RANGE} GROUP BY 1, 2")
+            groups = await self._rows(
+                f"SELECT t.category, COALESCE(t.matter, ''), t.window, t.outcome, COUNT(*) FROM {FIGURES} "
+                f"WHERE {RANGE} GROUP BY 1, 2, 3, 4"
+            )
+            days: Counter[str] = Counter()
+            weeks: Counter[str] = Counter()
+            months: Counter[str] = Counter()
+            heat: Counter[tuple[int, int]] = Counter()
+            for day, hour, n in hours:
+                date = dt.date.fromisoformat(day)
+                days[day] += n
+                weeks[date.strftime("%Y-W%W")] += n  # SQLite's and C's %W alike
+                months[day[:7]] += n
+                heat[hour, date.isoweekday()] += n
+            self._heatmap = sorted([h, wd, n] for (h, wd), n in heat.items())
+            keyed: dict[str, Counter[Any]] = {"category": Counter(), "matter": Counter(), "window": Counter()}
+            outcomes: Counter[str] = Counter()
+            for category, matter, window, outcome, n in groups:
+                keyed["category"][category] += n
+                keyed["matter"][matter] += n
+                if window is not None:
+                    keyed["window"][window] += n
+                if outcome is not None:
+                    outcomes[outcome] += n
+            self._outcomes = sorted(([k, n] for k, n in outcomes.items()), key=lambda r: (-r[1], r[0]))
+            self._volumes = {
+                "day": sorted([k, n] for k, n in days.items()),
+                "week": sorted([k, n] for k, n in weeks.items()),
+                "month": sorted([k, n] for k, n in months.items()),
+                **{key: sorted([k, n] for k, n in c.items()) for key, c in keyed.items()},
+            }
+        return self._volumes
+
     async def volume(self, key: str) -> list[list[Any]]:
         """Tickets issued per ``key``: day, week, month, category, matter or window."""
-        expr = {
-            "day": "t.day",
-            "week": "strftime('%Y-W%W', t.day)",
-            "month": "substr(t.day, 1, 7)",
-            "category": "t.category",
-            "matter": "COALESCE(t.matter, '')",
-            "window": "t.window",
-        }[key]
-        where = f"{RANGE} AND t.window IS NOT NULL" if key == "window" else RANGE
-        return await self._rows(f"SELECT {expr} AS k, COUNT(*) FROM tickets t WHERE {where} GROUP BY k ORDER BY k")
+        return (await self.volumes())[key]
 
     async def totals(self) -> dict[str, Any]:
-        """Counts, rates and the wait/service figures of the whole range."""
+        """Counts, rates and the wait/service figures of the whole range.
+
+        The percentiles come from the waits' distinct values and counts (a few thousand
+        rows for a year) rather than from ranking every ticket.
+        """
         (row,) = await self._rows(
-            FACTS + "SELECT (SELECT COUNT(*) FROM tickets t WHERE " + RANGE + "), SUM(called), "
+            FACTS + "SELECT COUNT(*), SUM(called), "
             "SUM(status = 'done'), SUM(outcome = 'rejected'), SUM(called AND missed), SUM(called AND moved), "
-            "MIN(CASE WHEN rn >= 0.5 * n THEN w END), MIN(CASE WHEN rn >= 0.9 * n THEN w END), "
             "AVG(CASE WHEN w IS NOT NULL THEN w > 1800 END), AVG(w), AVG(CASE WHEN status = 'done' THEN sv END) "
-            "FROM (SELECT f.*, CASE WHEN w IS NOT NULL THEN ROW_NUMBER() OVER (PARTITION BY w IS NULL ORDER BY w) END "
-            "AS rn, COUNT(w) OVER () AS n FROM f)"
+            "FROM f"
         )
+        waits = await self._rows(FACTS + "SELECT w, COUNT(*) FROM f WHERE w IS NOT NULL GROUP BY w ORDER BY w")
         issued, called, done, rejected, no_shows, transfers = (v or 0 for v in row[:6])
-        p50, p90, over30, wait_avg, service_avg = row[6:]
+        over30, wait_avg, service_avg = row[6:]
+        p50, p90 = nearest_rank(waits, 0.5), nearest_rank(waits, 0.9)
 
         def rate(part: int, whole: int) -> float | None:
             return round(part / whole, 4) if whole else None
@@ -121,22 +153,17 @@ class Stats:
 
     async def heatmap(self) -> list[list[int]]:
         """Tickets issued per (hour, ISO weekday 1–7)."""
-        return await self._rows(
-            "SELECT CAST(substr(t.issued_at, 12, 2) AS INTEGER) AS h, "
-            "(CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1 AS wd, COUNT(*) "
-            f"FROM tickets t WHERE {RANGE} GROUP BY h, wd ORDER BY h, wd"
-        )
+        await self.volumes()
+        return self._heatmap
 
     async def outcomes(self) -> list[list[Any]]:
-        rows = await self._rows(
-            f"SELECT t.outcome, COUNT(*) FROM tickets t WHERE {RANGE} AND t.outcome IS NOT NULL "
-            "GROUP BY t.outcome ORDER BY COUNT(*) DESC, t.outcome"
-        )
-        return [[OUTCOME_NAMES.get(k, k), n] for k, n in rows]
+        """Finished services per outcome (its Chinese name), most first."""
+        await self.volumes()
+        return [[OUTCOME_NAMES.get(k, k), n] for k, n in self._outcomes]
 
     async def rejection_reasons(self, limit: int = 20) -> list[list[Any]]:
         return await self._rows(
-            f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM tickets t WHERE {RANGE} AND t.outcome = 'rejected' "
+            f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM {REASONS} WHERE {RANGE} AND t.outcome = 'rejected' "
             f"GROUP BY r ORDER BY COUNT(*) DESC, r LIMIT {int(limit)}"
         )
 
@@ -194,12 +221,12 @@ class Stats:
     async def part(self, name: str) -> dict[str, Any]:
         """One part of the page's data, so the cheap charts draw while the costly ones count.
 
-        ``volume`` reads the tickets table only (milliseconds on a year); ``times`` and
-        ``timeliness`` scan the transitions and cases.
+        ``volume`` and ``times`` read the service facts (a range scan each); ``timeliness``
+        the cases.
         """
         if name == "volume":
             return {
-                "volume": {k: await self.volume(k) for k in ("day", "week", "month", "category", "matter", "window")},
+                "volume": await self.volumes(),
                 "heatmap": await self.heatmap(),
                 "outcomes": await self.outcomes(),
                 "rejection_reasons": await self.rejection_reasons(),
@@ -227,6 +254,18 @@ class Stats:
 
 
 PARTS = ("volume", "times", "timeliness")
+
+
+def nearest_rank(counts: Sequence[Sequence[int]], q: float) -> int | None:
+    """The nearest-rank ``q`` quantile of sorted ``[value, count]`` rows: the least value
+    whose rank (1-based, in value order) reaches ``q`` × the number of values."""
+    n = sum(c for _, c in counts)
+    seen = 0
+    for value, c in counts:
+        seen += c
+        if seen >= q * n:
+            return value
+    return None
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:

@@ -265,3 +265,36 @@ async def test_known_day_workbook_holds_the_rows_and_charts(hall, tmp_path):
     assert len(ts._charts) == 1
     case_rows = [r for r in ts.iter_rows(min_row=19, values_only=True) if r[1] == n2]
     assert len(case_rows) == 1 and case_rows[0][-1] == "是"
+
+
+async def test_closed_days_are_stored_and_today_is_derived(hall, tmp_path):
+    """When a new day starts, the service stores the closed days' facts, exactly what the one
+    derivation gives from the tickets and transitions; today's tickets are derived when read,
+    so the ledger shows a ticket the moment it is issued."""
+    import sqlite3
+
+    from queue_server import service_facts
+    from queue_server.keys import STORE
+
+    await known_day(hall)  # ends on Wednesday 12-02: Monday 11-30 is closed
+    await hall.client.app[STORE].drain()
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    stored = con.execute("SELECT * FROM service_facts ORDER BY day, ticket_id").fetchall()
+    derived = con.execute(
+        f"SELECT * FROM ({service_facts.FACTS_OF.format(index='', where='1')}) ORDER BY 1, 2"
+    ).fetchall()
+    assert len(stored) == 5 and stored == derived and {r[0] for r in stored} == {"2026-11-30"}
+
+    hall.clock.now = at("15:05", dt.date(2026, 12, 2))
+    resp = await hall.client.post(
+        "/api/tickets", json={"category": "A", "matter": "A1"}, headers={"Authorization": f"Bearer {hall.token}"}
+    )
+    assert resp.status == 201, await resp.text()
+    n6 = (await resp.json())["number"]
+    await hall.login("m")
+    today = await (await hall.client.get("/api/ledger?from=2026-12-02&to=2026-12-02")).json()
+    assert con.execute("SELECT COUNT(*) FROM service_facts WHERE day = '2026-12-02'").fetchone() == (0,)
+    con.close()
+    assert [(r["number"], r["status"], r["called_at"]) for r in today] == [(n6, "waiting", None)]
+    s = await (await hall.client.get("/api/stats?from=2026-11-30&to=2026-12-02")).json()
+    assert s["totals"]["issued"] == 6 and s["volume"]["day"] == [["2026-11-30", 5], ["2026-12-02", 1]]

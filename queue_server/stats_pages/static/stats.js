@@ -8,21 +8,16 @@ const charts = [];
 const state = { data: null, period: 'day' };
 window.bianminStats = { firstChartMs: null, rendered: 0, complete: false };
 
-function localDate(d) {
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
 function show(message) {
   const m = $('#message');
   m.textContent = message;
   m.hidden = !message;
 }
 
-async function getJson(path) {
+async function getJson(path, pending = null) {
   let resp;
   try {
-    resp = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    resp = await (pending || fetch(path, { credentials: 'same-origin', cache: 'no-store' }));
   } catch (err) {
     return { status: 0, error: { code: 'network', message: '无法连接服务器，请检查网络后重试' } };
   }
@@ -101,9 +96,12 @@ function kpis(t) {
   }));
 }
 
-function drawVolume(d) {
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+async function drawVolume(d) {
   state.data = d;
   volume();
+  await nextFrame(); // the first chart is painted before the others are laid out
   bars('c-category', d.volume.category, { label: (k) => d.categories[k] || k });
   bars('c-window', d.volume.window, { label: (k) => `${k} 号` });
   const top = [...d.volume.matter].sort((a, b) => b[1] - a[1]).slice(0, 10);
@@ -175,7 +173,7 @@ function drawCompare(d) {
   });
 }
 
-// The cheap part (tickets only) first, so the first chart appears at once on a year of data;
+// The cheap part (grouped counts) first, so the first chart appears at once on a year of data;
 // the others are asked together and each draws when it arrives.
 const PARTS = [['volume', drawVolume], ['times', drawTimes], ['timeliness', drawTimeliness], ['compare', drawCompare]];
 
@@ -185,7 +183,10 @@ async function load() {
   $('#csv').href = `/api/ledger?${q}&format=csv`;
   $('#xlsx').href = `/api/report?${q}&format=xlsx`;
   $('#monthly').href = `/manage/stats/monthly?month=${form.elements.to.value.slice(0, 7)}`;
-  const first = await getJson(`/api/stats?${q}&part=volume`);
+  // The first load uses the request stats_first.js started before ECharts loaded.
+  const early = window.bianminFirst;
+  window.bianminFirst = null;
+  const first = await getJson(`/api/stats?${q}&part=volume`, early && early.q === q ? early.answer : null);
   if (first.status === 401) {
     $('#board').hidden = true;
     $('#login').hidden = false;
@@ -199,7 +200,7 @@ async function load() {
   show('');
   $('#login').hidden = true;
   $('#board').hidden = false;
-  drawVolume(first.body);
+  await drawVolume(first.body);
   await Promise.all(PARTS.slice(1).map(async ([part, draw]) => {
     const r = await getJson(`/api/stats?${q}&part=${part}`);
     if (r.error) show(r.error.message);
@@ -210,11 +211,9 @@ async function load() {
 
 function init() {
   const form = $('#range');
-  const params = new URLSearchParams(location.search);
-  const today = new Date();
-  const yearAgo = new Date(today.getFullYear() - 1, today.getMonth(), today.getDate() + 1);
-  form.elements.from.value = params.get('from') || localDate(yearAgo);
-  form.elements.to.value = params.get('to') || localDate(today);
+  const { range } = window.bianminFirst; // the range from the address, or the year to today
+  form.elements.from.value = range.from;
+  form.elements.to.value = range.to;
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
   $('#period').addEventListener('click', (e) => {
     const p = e.target.dataset && e.target.dataset.p;
