@@ -1,7 +1,7 @@
 """Fast rows for XlsxWriter's constant-memory worksheets: a whole row's cells in one write.
 
 XlsxWriter writes each cell through about eight Python calls (the public writer, its checks,
-a cell tuple, the row flush, the attributes, the escapes): 7–12 µs of CPU a cell on the
+a cell tuple, the row flush, the attributes, the escapes): 7–12 microseconds of CPU a cell on the
 2-core machine the benchmarks ran on, and a year's ledger is 1.7 million cells. :class:`RowsWorksheet` (passed to
 ``Workbook.add_worksheet(worksheet_class=…)``, XlsxWriter's way to extend a worksheet) adds
 :meth:`RowsWorksheet.write_plain_row`, which writes the XML XlsxWriter writes for the same
