@@ -19,7 +19,7 @@ import aiohttp
 from bianmin.protocol import CenterInfo, Event, ProtocolError, Snapshot, SupervisionResults
 from bianmin.wsclient import Backoff, HallStream
 
-__all__ = ["Backoff", "Handler", "HallClient"]
+__all__ = ["Backoff", "HallClient", "Handler"]
 
 log = logging.getLogger("display.ws")
 RESULTS_EVERY = 600.0  # seconds between two reads of the month's supervision figures
