@@ -2,22 +2,24 @@
 
 On every (re)connect it first reads the server's clock (``GET /healthz`` Date header),
 then opens ``/ws?since=<last seq>`` so the server replays what we missed or sends a fresh
-snapshot. Failures back off exponentially (0.5 s doubling to 10 s) and never end the loop.
+snapshot. The reconnecting is :class:`bianmin.wsclient.HallStream`'s (shared with the
+kiosk): failures back off exponentially (0.5 s doubling to 10 s) and never end the loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import email.utils
-import json
 import logging
 import time
 from typing import Protocol
 
 import aiohttp
 
-from bianmin.protocol import CenterInfo, Event, ProtocolError, Snapshot, SupervisionResults, parse_ws_message
+from bianmin.protocol import CenterInfo, Event, ProtocolError, Snapshot, SupervisionResults
+from bianmin.wsclient import Backoff, HallStream
+
+__all__ = ["Backoff", "HallClient", "Handler"]
 
 log = logging.getLogger("display.ws")
 RESULTS_EVERY = 600.0  # seconds between two reads of the month's supervision figures
@@ -37,24 +39,11 @@ class Handler(Protocol):
     def set_server_date(self, server: dt.datetime | None) -> None: ...
 
 
-class Backoff:
-    """Exponential delays: ``first``, doubling, capped at ``cap``; ``reset`` after success."""
-
-    def __init__(self, first: float = 0.5, cap: float = 10.0):
-        self.first, self.cap = first, cap
-        self.current = first
-
-    def next(self) -> float:
-        delay = self.current
-        self.current = min(self.cap, self.current * 2)
-        return delay
-
-    def reset(self) -> None:
-        self.current = self.first
-
-
 class HallClient:
-    """Keeps the handler fed from the server at ``base_url`` until cancelled."""
+    """Keeps the handler fed from the server at ``base_url`` until cancelled.
+
+    The :class:`~bianmin.wsclient.StreamHandler` of its :class:`HallStream`: adds the
+    display's HTTP reads (clock, center, month figures) around the stream's messages."""
 
     def __init__(
         self,
@@ -66,63 +55,49 @@ class HallClient:
         token: str | None = None,
     ):
         self.base_url = base_url.rstrip("/")
-        # The display's device token: the server then sends the full hall, not the public board.
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.handler = handler
-        self.backoff = backoff or Backoff()
-        self.heartbeat = heartbeat
-        self.connects = 0
-        self.resync = False  # next connect asks for a fresh snapshot (after a bad message)
+        # The display's device token: the server then sends the full hall, not the public board.
+        self.stream = HallStream(base_url, self, backoff=backoff, heartbeat=heartbeat, token=token)
         self.results_at = float("-inf")  # monotonic time of the last results read
 
-    def ws_url(self) -> str:
-        since = None if self.resync else self.handler.since
-        url = self.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-        return f"{url}/ws" + (f"?since={since}" if since is not None else "")
+    @property
+    def backoff(self) -> Backoff:
+        return self.stream.backoff
+
+    @backoff.setter
+    def backoff(self, value: Backoff) -> None:
+        self.stream.backoff = value
+
+    @property
+    def connects(self) -> int:
+        return self.stream.connects
 
     async def run(self) -> None:
-        timeout = aiohttp.ClientTimeout(total=None, connect=5, sock_read=None)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            while True:
-                try:
-                    await self._session(session)
-                except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                    log.info("服务器连接失败：%s", exc)
-                except (ProtocolError, ValueError) as exc:
-                    # A message we can't read: drop the connection and resync from a snapshot.
-                    log.error("服务器消息无法识别，重新同步：%s", exc)
-                    self.resync = True
-                except Exception:
-                    # A bug while showing a message must not leave the hall board frozen:
-                    # log it, then reconnect and redraw everything from a fresh snapshot.
-                    log.exception("处理服务器消息时出错，重新同步")
-                    self.resync = True
-                self.handler.on_connection(False)
-                await asyncio.sleep(self.backoff.next())
+        await self.stream.run()
 
-    async def _session(self, session: aiohttp.ClientSession) -> None:
+    # ---- the stream's handler ----------------------------------------------------------------
+
+    @property
+    def since(self) -> int | None:
+        return self.handler.since
+
+    def on_connection(self, online: bool) -> None:
+        self.handler.on_connection(online)
+
+    async def connecting(self, session: aiohttp.ClientSession) -> None:
         async with session.get(f"{self.base_url}/healthz") as resp:
             if resp.status != 503:  # 503: the server is up but cannot save; still show the hall
                 resp.raise_for_status()
             self.handler.set_server_date(_http_date(resp.headers.get("Date")))
         if self.handler.center is None:
             await self._fetch_center(session)
-        async with session.ws_connect(self.ws_url(), heartbeat=self.heartbeat, headers=self.headers) as ws:
-            self.connects += 1
-            self.resync = False
-            self.handler.on_connection(True)
-            self.backoff.reset()
-            async for msg in ws:
-                if msg.type == aiohttp.WSMsgType.TEXT:
-                    message = parse_ws_message(json.loads(msg.data))
-                    self.handler.on_message(message)
-                    if isinstance(message, Event) and message.type in ("center_changed", "day_started"):
-                        await self._fetch_center(session)  # edited settings or rota; a new day's duty
-                    elif time.monotonic() - self.results_at > RESULTS_EVERY:
-                        await self._fetch_results(session)
-                elif msg.type == aiohttp.WSMsgType.ERROR:
-                    break
-        log.info("服务器连接已断开")
+
+    async def on_message(self, message: Snapshot | Event, session: aiohttp.ClientSession) -> None:
+        self.handler.on_message(message)
+        if isinstance(message, Event) and message.type in ("center_changed", "day_started"):
+            await self._fetch_center(session)  # edited settings or rota; a new day's duty
+        elif time.monotonic() - self.results_at > RESULTS_EVERY:
+            await self._fetch_results(session)
 
     async def _fetch_center(self, session: aiohttp.ClientSession) -> None:
         """``GET /api/center``: at the first connect, on ``center_changed`` and on ``day_started``."""

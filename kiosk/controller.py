@@ -1,5 +1,10 @@
 """The kiosk's flow, in plain asyncio (no Kivy): load the center, issue, print, map errors.
 
+The waiting counts come over the hall's ``/ws`` (:class:`kiosk.live.LiveCounts`); only
+while that socket is down does the keeper poll ``GET /api/snapshot``, every
+``poll_seconds``. The center is read at start, every :data:`CENTER_EVERY` seconds (is the
+office open now?) and on a ``center_changed`` or ``day_started`` event.
+
 The Kivy app implements :class:`View` and forwards taps to the ``choose_*`` methods; tests
 drive the controller with a recording view. Rules:
 
@@ -30,6 +35,7 @@ from kiosk import guides, present
 from kiosk.api_client import ApiError, KioskApi, ServerUnreachable
 from kiosk.checkin import CheckinFlow, CheckinModel
 from kiosk.guides import GuidesModel, GuideStatus
+from kiosk.live import LiveCounts
 from kiosk.present import HomeModel, MattersModel, MessageModel, PrintStatus, TicketModel
 from kiosk.printing.errors import PrinterError
 from kiosk.settings import KioskSettings
@@ -111,6 +117,8 @@ class KioskController:
         self.deadline: float | None = None
         self.countdown: int | None = None
         self.offline_attempts = 0
+        self.center_stale = False  # a center_changed event: read /api/center again now
+        self.feed = LiveCounts(settings.server, self)  # the waiting counts, pushed over /ws
         self.ready = asyncio.Event()  # set when home first shows the center's data
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
@@ -122,7 +130,7 @@ class KioskController:
     async def run(self) -> None:
         """Keep the center and waiting counts fresh and run the idle clock, until cancelled."""
         self._show("loading", self.view.show_message, present.LOADING)
-        jobs = [self._keeper(), self._ticker()] + ([self.health.run()] if self.health else [])
+        jobs = [self._keeper(), self._ticker(), self.feed.run()] + ([self.health.run()] if self.health else [])
         await asyncio.gather(*jobs)
 
     async def close(self) -> None:
@@ -147,6 +155,8 @@ class KioskController:
             self._error("出现了意外问题。")
 
     def _show(self, screen: str, method: Callable[[Any], None], model: object) -> None:
+        if screen == "closed" and self.screen != "closed":
+            self._wake.set()  # the keeper now re-reads the center every poll, to see it open
         self.screen = screen
         self.shown = model
         self.history.append(screen)
@@ -157,16 +167,20 @@ class KioskController:
     async def _keeper(self) -> None:
         last_center = float("-inf")
         while True:
+            live = self.feed.live
             try:
                 now = self.loop.time()
                 stale = now - last_center >= CENTER_EVERY or self.screen in ("closed", "unreachable")
-                if self.center is None or stale:
+                if self.center is None or stale or self.center_stale:
                     self.center = await self.api.center()
-                    last_center = now
+                    last_center, self.center_stale = now, False
                     choice = await self.fonts.update(self.center)
                     if choice is not None:
                         self.view.use_fonts(choice)
-                snap = await self.api.snapshot()
+                if not live:  # the socket is down: the counts come from a slow poll
+                    snap = await self.api.snapshot()
+                    if not self.feed.live:  # (unless the socket came back meanwhile, and is newer)
+                        self.day, self.waiting = snap.day, dict(snap.waiting)
             except ApiError as exc:  # offline, refused, or a reply of the wrong shape: show it, retry
                 # Anything else is a bug: it ends run() so that logs and tests see it.
                 self.offline_attempts += 1
@@ -174,12 +188,18 @@ class KioskController:
                 await self._sleep(self.settings.retry_seconds)
                 continue
             self.offline_attempts = 0
-            self.day, self.waiting = snap.day, dict(snap.waiting)
             try:
                 self._online()
             except Exception:  # a screen bug must not stop the refreshing
                 log.exception("showing fresh data failed")
-            await self._sleep(self.settings.poll_seconds)
+            await self._sleep(self._pause(live, last_center))
+
+    def _pause(self, live: bool, last_center: float) -> float:
+        """Until the keeper's next round: a poll while the socket is down or the screen waits
+        on the server (closed, unreachable), else the center's next re-read."""
+        if not live or self.screen in ("closed", "unreachable"):
+            return self.settings.poll_seconds
+        return max(0.0, last_center + CENTER_EVERY - self.loop.time())
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -208,14 +228,48 @@ class KioskController:
                 self.go_home()
         elif self.screen == "home" and self.center is not None and not self.center.office.open_now:
             self.go_home()  # the hall closed (17:30): the closed notice
-        elif self.screen == "home":
-            self.view.show_home(self._home_model())
+        elif self.screen in ("home", "matters"):
+            self._show_counts()
         elif (
             self.screen == "closed"
             and self.center is not None
             and (self.center.office.open_now or present.closed(self.center, day=self.day) != self.shown)
         ):
             self.go_home()  # open again, or a new day on the closed notice
+
+    # ---- the live counts (kiosk.live.LiveCounts is the CountsSink's caller) ----------------
+
+    def counts(self, day: str, waiting: dict[str, int]) -> None:
+        """A snapshot or an event over ``/ws``: the tiles (or the matters list) show it now."""
+        self.day, self.waiting = day, waiting
+        if not self.issuing:
+            self._show_counts()
+
+    def stream_changed(self, live: bool) -> None:
+        """The keeper starts polling (socket down) or comes back online (socket up) now."""
+        log.info("waiting counts: %s", "pushed over /ws" if live else "polled while /ws is down")
+        self._wake.set()
+
+    def center_changed(self) -> None:
+        self.center_stale = True
+        self._wake.set()
+
+    def _show_counts(self) -> None:
+        """Redraw the screen that shows waiting counts, if they changed what it shows."""
+        if self.center is None:
+            return
+        if self.screen == "home" and self.center.office.open_now:
+            home = self._home_model()
+            if home != self.shown:
+                self.shown = home
+                self.view.show_home(home)
+        elif self.screen == "matters" and isinstance(self.shown, MattersModel):
+            cat = self.center.category(self.shown.category)
+            if cat is not None:
+                matters = present.matters_model(cat, self.priority, self.waiting.get(cat.code))
+                if matters != self.shown:
+                    self.shown = matters
+                    self.view.show_matters(matters)
 
     # ---- idle clock ------------------------------------------------------------------------
 
@@ -412,7 +466,7 @@ class KioskController:
         self._arm(self.settings.ticket_seconds)
         self._show("ticket", self.view.show_ticket, present.ticket_model(ticket, self.center))
         self.print_task = self._spawn(self._print(ticket))
-        self._wake.set()  # refresh the waiting counts now
+        self._wake.set()  # refresh the waiting counts now (if polling; else the event brings them)
 
     async def _post(self, intent: Intent) -> IssuedTicket:
         for delay in (*ISSUE_RETRY_DELAYS, None):

@@ -36,7 +36,7 @@ class KioskSettings:
     ticket_seconds: float = 15.0  # the ticket screen goes home by itself after this long
     fault_seconds: float = 90.0  # ... unless printing failed: time to find a clerk
     retry_seconds: float = 3.0  # between attempts while the server is unreachable
-    poll_seconds: float = 5.0  # waiting counts refresh
+    poll_seconds: float = 15.0  # waiting counts refresh, only while the /ws socket is down
     maxfps: int = 30
     prompts: bool = True  # spoken prompts for residents who cannot read well
     prompt_volume: int = 80  # percent

@@ -23,9 +23,19 @@ class MattersScreen(Screen):
     priority = BooleanProperty(False)
 
     def set_model(self, model: MattersModel) -> None:
+        """Show ``model``. While this screen is up, the same rows again (fresh waiting counts
+        in the subtitle) keep their widgets and the resident's scroll position."""
+        rows = self.ids.rows
+        refresh = (
+            self.manager is not None
+            and self.manager.current == self.name
+            and model.category == self.category
+            and [(r.code, r.text) for r in reversed(rows.children)] == [(r.code, r.text) for r in model.rows]
+        )
         self.category, self.title = model.category, model.title
         self.subtitle, self.priority = model.subtitle, model.priority
-        rows = self.ids.rows
+        if refresh:
+            return
         rows.clear_widgets()
         for row in model.rows:
             rows.add_widget(

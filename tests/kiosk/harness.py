@@ -520,10 +520,41 @@ async def guides(ui: Ui, env: dict) -> None:
     await ui.shot("guides_printed")
 
 
+@scenario
+async def live_matters(ui: Ui, env: dict) -> None:
+    """On the matters list, a ticket from elsewhere updates the count in place over /ws:
+    the same row widgets, the resident's scroll position kept."""
+    import aiohttp
+
+    await ui.screen("home")
+    await ui.until("counts pushed over /ws", lambda: ui.ctl.feed.live)
+    await ui.tap(ui.tiles()["A"])
+    await ui.screen("matters")
+    screen = ui.current()
+    rows, scroll = ui.rows(), screen.ids.rows.parent
+    scroll.scroll_y = 0  # the resident scrolled to the end of the list
+    await ui.frames(5)
+    before = screen.subtitle
+    headers = {"Authorization": f"Bearer {env['token']}"}
+    async with aiohttp.ClientSession() as http:
+        url = f"{env['server'].url}/api/tickets"
+        async with http.post(url, json={"category": "A"}, headers=headers) as resp:
+            assert resp.status == 201, await resp.text()
+    await ui.until("pushed count on the matters list", lambda: "等候 1 人" in screen.subtitle, timeout=3)
+    ui.results["live"] = {
+        "before": before,
+        "after": screen.subtitle,
+        "same_rows": len(rows) == len(ui.rows()) and all(a is b for a, b in zip(rows, ui.rows(), strict=True)),
+        "scroll_y": scroll.scroll_y,
+        "screen": ui.ctl.screen,
+    }
+    await ui.shot("matters_live")
+
+
 async def prepare(name: str, ns, out: Path, env: dict) -> KioskSettings:
     """Start what the scenario needs; returns the kiosk's settings."""
     db = out / "queue.db"
-    token = await add_kiosk(db)
+    token = env["token"] = await add_kiosk(db)
     log = out / "server.log"
     printer = LoopbackPrinter()
     env["printers"] = [printer]

@@ -161,7 +161,7 @@ async def test_issue_print_and_waiting_counts(hall, tmp_path):
         k.ctl.choose_matter("D", "D2")
         k.ctl.choose_matter("D", "D2")  # a second tap while the first is on its way
         await k.screen("ticket")
-        await k.wait(lambda: k.ctl.print_status.state == "done")
+        await k.wait(lambda: k.ctl.print_status and k.ctl.print_status.state == "done")
         ticket = k.view.last("ticket")
         assert (ticket.number, ticket.ahead) == ("D001", "前面没有人，请留意叫号")
         rows = hall.tickets()
@@ -257,7 +257,7 @@ async def test_a_reply_of_the_wrong_shape_gets_the_friendly_screen(hall, tmp_pat
             return {"name": data["name"]} if path == "/api/center" else data
 
         k.api._call = center_of_another_shape
-        k.ctl.center = None  # ask for the center again now
+        k.ctl.center_changed()  # as a center_changed event does: read the center now
         await k.screen("unreachable")
         assert "无法识别" in k.view.last("message").body
         k.api._call = real_call
@@ -272,10 +272,11 @@ async def test_a_bug_in_the_refresh_loop_surfaces_instead_of_an_unreadable_reply
     try:
         await k.screen("home")
 
-        async def buggy_snapshot():
+        async def buggy_center():
             raise TypeError("a bug, not the network")
 
-        k.api.snapshot = buggy_snapshot
+        k.api.center = buggy_center
+        k.ctl.center_changed()  # as a center_changed event does: read the center now
         with pytest.raises(TypeError, match="a bug"):
             await asyncio.wait_for(asyncio.shield(k.task), 5)
         assert k.ctl.screen == "home"  # no "server reply unreadable" screen for a bug

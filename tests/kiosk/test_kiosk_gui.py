@@ -176,6 +176,12 @@ def test_two_taps_issue_and_print_a_ticket_portrait(tmp_path):
     assert "绿色通道 · 优先办理" in step(r, "priority_ticket")["texts"]
 
 
+def test_matters_list_follows_the_pushed_count_in_place(tmp_path):
+    live = run("live_matters", tmp_path)["live"]
+    assert "等候 0 人" in live["before"] and "等候 1 人" in live["after"], live
+    assert live["same_rows"] and live["scroll_y"] == 0 and live["screen"] == "matters", live
+
+
 def test_landscape_layout_and_idle_timeout(tmp_path):
     r = run("landscape", tmp_path, LANDSCAPE)
     check_home(r["home"], cols=4)
