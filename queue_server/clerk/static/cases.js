@@ -2,6 +2,7 @@
 // grouped 已超期 / 即将超期 / 待办结.
 
 import { api, ApiError } from './api.js';
+import { setupCloseRequest } from './outreach.js';
 import { $, el, toast } from './ui.js';
 
 const GROUPS = [['overdue', '已超期'], ['due_soon', '即将超期'], ['open', '待办结']];
@@ -13,6 +14,7 @@ export class CasesPanel {
     this.pending = null;
     this.loading = false;
     this.again = false;
+    this.closeRequest = setupCloseRequest(() => this.refresh());
   }
 
   // Reload the list; calls made while loading fold into one more reload afterwards.
@@ -85,7 +87,7 @@ export class CasesPanel {
     }
   }
 
-  // 委托办理 / 上门服务 / 跨部门代办: open requests, closed with the outcome the agent sees.
+  // 委托办理 / 上门服务 / 跨部门代办: open requests, closed (a dialog) with the outcome the agent sees.
   renderRequests(requests) {
     const box = $('#cases');
     if (!requests.length) return;
@@ -99,19 +101,6 @@ export class CasesPanel {
           el('span', { class: 'due' }, `${r.due.slice(5)} 到期（${r.bucket_name}）`),
           button);
       })));
-  }
-
-  async closeRequest(r) {
-    const outcome = window.prompt(`${r.code} ${r.name}：请填写办理结果（代办员和群众会看到）`);
-    if (!outcome || !outcome.trim()) return;
-    try {
-      await api('POST', `/api/requests/${encodeURIComponent(r.code)}/close`, { status: 'done', outcome: outcome.trim() });
-      toast(`${r.code} 已办结`, 'info');
-    } catch (err) {
-      if (err.status !== 401) toast(err.message);
-    } finally {
-      this.refresh();
-    }
   }
 
   reset(button) {
