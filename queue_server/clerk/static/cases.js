@@ -23,7 +23,7 @@ export class CasesPanel {
     this.loading = true;
     try {
       const data = await api('GET', `/api/cases?window=${this.getWindow()}`);
-      this.render(data.cases);
+      this.render(data.cases, (data.requests || []).length);
       this.renderRequests(data.requests || []);
     } catch (err) {
       if (err instanceof ApiError && err.status !== 401) toast(`待办件加载失败：${err.message}`);
@@ -33,12 +33,13 @@ export class CasesPanel {
     }
   }
 
-  render(cases) {
+  render(cases, requests = 0) {
     const box = $('#cases');
     box.replaceChildren();
-    $('#cases-total').textContent = cases.length ? `共 ${cases.length} 件` : '';
+    const total = cases.length + requests;
+    $('#cases-total').textContent = total ? `共 ${total} 件` : '';
     if (!cases.length) {
-      box.append(el('p', { class: 'muted pad' }, '暂无待办件'));
+      if (!requests) box.append(el('p', { class: 'muted pad' }, '暂无待办件'));
       return;
     }
     for (const [bucket, title] of GROUPS) {
