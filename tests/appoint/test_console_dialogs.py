@@ -88,7 +88,7 @@ def test_a_clerk_records_a_home_visit_and_closes_it_with_the_outcome(console, ha
     page.locator("#request-dialog").wait_for()
     form = "#request-form"
     page.locator(f"{form} select[name=assignee] option[value=w4]").wait_for(state="attached")
-    assert page.input_value(f"{form} input[name=due]") == "2026-12-07"  # 5 working days by default
+    assert page.input_value(f"{form} input[name=deadline]") == "2026-12-07"  # 5 working days by default
     page.click(f"{form} #request-ok")
     assert page.inner_text("#request-dialog .msg") == "请填写群众姓名"
     page.check(f"{form} input[value=cross_department]")
@@ -101,7 +101,7 @@ def test_a_clerk_records_a_home_visit_and_closes_it_with_the_outcome(console, ha
     assert not page.locator(f"{form} input[name=department]").is_visible()
     page.fill(f"{form} input[name=village]", "西村")
     page.fill(f"{form} input[name=phone]", "13900002222")
-    page.fill(f"{form} input[name=due]", "2026-12-02")
+    page.fill(f"{form} input[name=deadline]", "2026-12-02")
     page.select_option(f"{form} select[name=assignee]", "w4")
     page.screenshot(path=str(SHOTS / "console_request_1366.png"))
     page.click(f"{form} #request-ok")

@@ -113,8 +113,8 @@ export function setupRequest(desk) {
     const query = f.matter.value ? `?matter=${encodeURIComponent(f.matter.value)}` : '';
     try {
       const d = await api('GET', `/api/due-date${query}`);
-      f.due.min = d.from;
-      f.due.value = d.due;
+      f.deadline.min = d.from;
+      f.deadline.value = d.due;
       $('.due-words', dialog).textContent = cnDate(d.due);
       $('.due-hint', dialog).textContent = `默认 ${d.days} 个${d.working_days_only ? '工作日' : '自然日'}内办结，可修改`;
     } catch (err) {
@@ -127,7 +127,7 @@ export function setupRequest(desk) {
     if (e.target.name === 'kind') showFields();
     if (e.target.name === 'matter') proposeDue();
   });
-  f.due.addEventListener('input', () => { $('.due-words', dialog).textContent = cnDate(f.due.value); });
+  f.deadline.addEventListener('input', () => { $('.due-words', dialog).textContent = cnDate(f.deadline.value); });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const kind = f.kind.value;
@@ -143,7 +143,7 @@ export function setupRequest(desk) {
       const r = await api('POST', '/api/requests', {
         kind, name, detail, phone: f.phone.value.trim(), village: f.village.value.trim(),
         matter: f.matter.value || undefined, department: kind === 'cross_department' ? department : undefined,
-        due: f.due.value || undefined, assignee: f.assignee.value || undefined,
+        due: f.deadline.value || undefined, assignee: f.assignee.value || undefined,
       });
       dialog.close();
       desk.note(`已登记${r.kind_name} ${r.code}（${r.name}），${r.due} 前办结${r.assignee ? `，承办人 ${r.assignee}` : ''}`);
