@@ -185,3 +185,39 @@ async def test_the_workbook_marks_appointments_and_holds_the_requests(hall, tmp_
     assert [c.value for c in rs[5]][:7] == ["合计", 3, 2, 1, 2, 1, 1.0]
     codes = [r[0] for r in rs.iter_rows(min_row=8, values_only=True)]
     assert codes == [n["entrusted"], n["visit"], n["agency"]]
+
+
+async def test_the_migration_back_fills_the_mark_of_stored_days(tmp_path):
+    """A database from before the mark: its stored days get it from the tickets."""
+    from queue_server.schema import MIGRATIONS
+    from queue_server.service_facts import APPOINTMENT_COLUMN
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    scripts = MIGRATIONS[: MIGRATIONS.index(APPOINTMENT_COLUMN)]
+    for number, script in enumerate(scripts[:13], start=1):  # 13: tickets.appointment
+        for statement in filter(str.strip, script.split(";")):
+            db.execute(statement)
+        db.execute(f"PRAGMA user_version = {number}")
+    for i, (day, booked) in enumerate((("2026-11-27", 1), ("2026-11-27", 0), ("2026-11-30", 1)), start=1):
+        db.execute(
+            "INSERT INTO tickets (id, day, category, seq, number, status, token, issued_at, queue_key, appointment) "
+            "VALUES (?, ?, 'A', ?, ?, 'waiting', ?, ?, ?, ?)",
+            (i, day, i, f"A00{i}", f"t{i}", f"{day}T09:0{i}:00+08:00", i, booked),
+        )
+        db.execute(
+            "INSERT INTO transitions (ticket_id, at, to_status) VALUES (?, ?, 'waiting')",
+            (i, f"{day}T09:0{i}:00+08:00"),
+        )
+    for number, script in enumerate(scripts[13:], start=14):  # 14 stores the 27th's facts
+        for statement in filter(str.strip, script.split(";")):
+            db.execute(statement)
+        db.execute(f"PRAGMA user_version = {number}")
+    db.commit()
+    db.close()
+    store = await Store.open(path)
+    try:
+        rows = await store.fetchall("SELECT number, appointment FROM service_facts ORDER BY number")
+        assert [tuple(r) for r in rows] == [("A001", 1), ("A002", 0)]
+    finally:
+        await store.close()
