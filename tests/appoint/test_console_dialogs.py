@@ -1,7 +1,8 @@
 """The clerk console's 电话预约 and 上门 / 委托 dialogs in Debian's Chromium against the real
 server under faketime (Monday 30 November 2026, 08:40, an office day): a clerk books for a
 caller and sees it in 今日预约; records a home visit with an assignee, sees it in the case
-list and closes it with the outcome; the forms say what is missing."""
+list and closes it with the outcome; the forms say what is missing. The statistics page then
+shows the day's requests per kind."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def hall(tmp_path_factory):
     for login, name, window in (("w1", "窗口一", "1"), ("w4", "综合窗口", "4")):
         args = ("--login", login, "--name", name, "--windows", window)
         srv.cli("add-clerk", *args, "--password-stdin", stdin=PASSWORD)
+    srv.cli("add-clerk", "--login", "m", "--name", "王主任", "--role", "manager", "--password-stdin", stdin=PASSWORD)
     srv.start()
     yield srv
     srv.stop()
@@ -132,3 +134,28 @@ def test_a_clerk_records_a_home_visit_and_closes_it_with_the_outcome(console, ha
         "home_visit",
     )
     assert page.errors == []
+
+
+def test_the_statistics_page_counts_the_requests(browser, hall):
+    """Runs after the two above (same server): the home visit, closed on time, is counted."""
+    ctx = browser.new_context(base_url=hall.url, viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    ctx.set_default_timeout(15000)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto("/manage/stats?from=2026-11-30&to=2026-11-30")
+        page.locator("#login-form").wait_for()
+        page.fill("input[name=login]", "m")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("#login-form button")
+        page.wait_for_function("window.bianminStats.complete === true")
+        cells = page.locator('#t-requests tr[data-kind="home_visit"] td').all_inner_texts()
+        assert cells == ["上门服务", "1", "1", "0", "1", "0", "100.0%"]
+        assert page.locator('#t-requests tr[data-kind="all"] td').all_inner_texts()[1] == "1"
+        assert "预约取号" in page.inner_text("#kpis")  # booked for 10:00, not checked in: 0 tickets
+        page.locator("#t-requests").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "stats_requests_1366.png"))
+        assert errors == []
+    finally:
+        ctx.close()

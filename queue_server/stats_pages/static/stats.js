@@ -85,7 +85,7 @@ function kpis(t) {
     ['转移率', pct(t.transfer_rate)], ['退办率', pct(t.rejection_rate)],
   ];
   const a = state.data && state.data.appointments; // the volume part, drawn first
-  if (a) items.splice(2, 0, ['预约取号', a.tickets ? `${a.tickets}（${pct(a.share)}）` : '0']);
+  if (a) items.splice(2, 0, [a.tickets ? `预约取号 · 占 ${pct(a.share)}` : '预约取号', a.tickets]);
   $('#kpis').replaceChildren(...items.map(([k, v]) => {
     const d = document.createElement('div');
     d.className = 'kpi';
