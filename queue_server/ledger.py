@@ -6,7 +6,8 @@ range that was issued is one row (a resident's visit): the wait runs from issue 
 call; the service from the start of the last service (or the last call, when the clerk never
 pressed 开始) to the finish, so a transfer's second wait is not counted as service; how often
 it was recalled, missed, transferred or put back in line; the outcome (one of the six modes,
-with a rejection's reason); and, for a promised or agency case, its limits, due date,
+with a rejection's reason); whether it came from a booking (预约: 是 in the exports, blank for
+a walk-in); and, for a promised or agency case, its limits, due date,
 completion and whether it was on time. Ratings come with the supervision issue; until then
 ``rating`` is null.
 
@@ -37,6 +38,7 @@ COLUMNS = {
     "category": "类别",
     "matter": "事项编号",
     "matter_name": "事项",
+    "appointment": "预约",
     "window": "窗口",
     "clerk": "经办人",
     "issued_at": "取号时间",
@@ -65,7 +67,7 @@ COLUMNS = {
 LEDGER_SQL = f"""
 SELECT f.number, f.day, f.category, f.matter, f.window, f.status, f.outcome, f.reason, f.recalls,
        f.issued_at, f.called_at, f.started_at, f.finished_at, f.wait_s, f.service_s,
-       f.no_shows, f.transfers, f.requeues, c.name AS clerk,
+       f.no_shows, f.transfers, f.requeues, f.appointment, c.name AS clerk,
        k.due AS case_due, k.opened_at AS case_opened, k.closed_at AS case_closed
 FROM {service_facts.facts_sql()} f
 LEFT JOIN clerks c ON c.id = f.clerk_id
@@ -110,6 +112,7 @@ class LedgerRow:
     promised_days: int | None
     statutory_days: int | None
     days_taken: int | None
+    appointment: bool = False  # the ticket came from a booking (预约取号)
 
     def to_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in FIELDS}  # flat fields only: no deep copy needed
@@ -164,7 +167,8 @@ async def rows(
     out = []
     for r in await store.fetchall(LEDGER_SQL.format(where=where), params):
         (number, day, category, matter, win, status, outcome, reason, recalls, issued_at, called_at, started_at,
-         finished_at, wait_s, service_s, no_shows, transfers, requeues, clerk, due, opened, closed) = r  # fmt: skip
+         finished_at, wait_s, service_s, no_shows, transfers, requeues, booked, clerk, due, opened,
+         closed) = r  # fmt: skip
         name, promised, statutory = matters.get(matter, none) if matter else none
         on_time = days = None
         if closed is not None:
@@ -181,15 +185,17 @@ async def rows(
                 service_s=service_s, outcome=outcome, due=due, completed_at=closed, on_time=on_time, rating=None,
                 category=category, matter_name=name, status=status, reason=reason, recalls=recalls,
                 no_shows=no_shows, transfers=transfers, requeues=requeues, promised_days=promised,
-                statutory_days=statutory, days_taken=days,
+                statutory_days=statutory, days_taken=days, appointment=bool(booked),
             )
         )  # fmt: skip
     return out
 
 
 def cell(row: LedgerRow, key: str) -> object:
-    """A field as the exports show it: yes/no for booleans."""
+    """A field as the exports show it: yes/no for booleans (the appointment mark: 是 or blank)."""
     value = getattr(row, key)
+    if key == "appointment":
+        return "是" if value else None
     return "是" if value is True else "否" if value is False else value
 
 

@@ -190,6 +190,17 @@ async def list_requests(request: web.Request) -> web.Response:
     return json_response({"today": svc.day.isoformat(), "requests": [view(svc, r).to_dict() for r in rows]})
 
 
+@routes.get("/api/request-assignees")
+async def assignees(request: web.Request) -> web.Response:
+    """The staff a clerk may assign a request to (the console's 承办人 list): login and name."""
+    await require_role(request, *STAFF)
+    rows = await request.app[STORE].fetchall(
+        "SELECT login, name FROM clerks WHERE active = 1 AND role IN ('clerk', 'manager') ORDER BY name LIMIT ?",
+        (MAX_LIST,),
+    )
+    return json_response({"staff": [{"login": r["login"], "name": r["name"]} for r in rows]})
+
+
 @routes.get("/api/requests/{code}")
 async def show(request: web.Request) -> web.Response:
     me = await require_role(request, "agent", *STAFF)

@@ -5,11 +5,13 @@ download both use :func:`collect` (async reads through the store, in month steps
 progress callback) and then :func:`write_xlsx` (pure CPU and file work: the server runs it in
 a thread so the hall keeps serving). The workbook has:
 
-- 汇总: the range's figures, then monthly volume, outcomes and windows, each with a native
-  Excel chart;
+- 汇总: the range's figures (with the appointment tickets and their share), then monthly
+  volume, outcomes and windows, each with a native Excel chart;
 - one ledger sheet per window (``1号窗口`` …), rows of services called there;
 - 办结时效: promised and agency cases per month against the promised and statutory limits,
   with a chart, then every case;
+- 委托·上门·代办 (when the range has any): the requests per kind (closed, open, on time,
+  late), then every request (:mod:`.request_ledger`);
 and every table has a frozen header, an autofilter and Chinese column names.
 """
 
@@ -29,7 +31,7 @@ from typing import Any
 from bianmin.center import Center, load_center
 from bianmin.protocol import OUTCOME_NAMES
 
-from . import ledger, stats
+from . import ledger, request_ledger, stats
 from .errors import AppError
 from .store import Store
 from .xlsx_rows import RowsWorksheet
@@ -49,6 +51,22 @@ TOTAL_NAMES = {
     "wait_avg_s": "平均等候（秒）",
     "service_avg_s": "平均办理时长（秒）",
 }
+APPOINTMENT_NAMES = {
+    "tickets": "预约取号",
+    "share": "预约取号占比",
+    "bookings": "预约登记",
+    "checked_in": "预约已签到",
+}
+REQUEST_SUMMARY = {
+    "kind_name": "类型",
+    "requests": "登记件数",
+    "closed": "已办结",
+    "open": "办理中",
+    "on_time": "按时办结",
+    "late": "超期",
+    "on_time_share": "按时办结率",
+}
+REQUESTS_SHEET = "委托·上门·代办"
 CASE_COLUMNS = ("day", "number", "matter_name", "window", "clerk", "outcome", "promised_days", "statutory_days",
                 "due", "completed_at", "days_taken", "on_time")  # fmt: skip
 
@@ -69,6 +87,8 @@ class ReportData:
     # (Python 3.11), and a year of rows takes two seconds to format.
     by_window: dict[int, list[ledger.LedgerRow]] = field(default_factory=dict, repr=False)
     unassigned: int = 0
+    appointments: dict[str, Any] = field(default_factory=dict)
+    requests: list[request_ledger.RequestRow] = field(default_factory=list, repr=False)
 
     @property
     def rows(self) -> list[ledger.LedgerRow]:
@@ -91,12 +111,18 @@ def months_of(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 
 async def collect(
-    store: Store, center: Center, start: dt.date, end: dt.date, progress: Progress | None = None
+    store: Store,
+    center: Center,
+    start: dt.date,
+    end: dt.date,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> ReportData:
-    """Read the figures and the ledger of ``start`` … ``end`` (at most a year)."""
+    """Read the figures and the ledger of ``start`` … ``end`` (at most a year); ``today``
+    (default: ``end``) decides which open requests are already late."""
     chunks = months_of(start, end)
     steps = len(chunks) + 1
-    st = stats.Stats(store, center, start, end)
+    st = stats.Stats(store, center, start, end, today)
     data = ReportData(
         start=start,
         end=end,
@@ -107,6 +133,8 @@ async def collect(
         windows=await st.volume("window"),
         timeliness=await st.timeliness(),
         by_window={w.number: [] for w in center.windows},
+        appointments=await st.appointments(),
+        requests=await request_ledger.rows(store, center, start, end, st.today),
     )
     if progress:
         progress(1, steps)
@@ -158,10 +186,17 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
             ws.write_number(i, 1, value, pct)
         elif value is not None:
             ws.write(i, 1, value)
+    for i, (key, name) in enumerate(APPOINTMENT_NAMES.items(), start=3 + len(TOTAL_NAMES)):
+        value = data.appointments.get(key)
+        ws.write(i, 0, name)
+        if key == "share" and value is not None:
+            ws.write_number(i, 1, value, pct)
+        elif value is not None:
+            ws.write(i, 1, value)
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 14)
     ws.freeze_panes(3, 0)
-    top = 4 + len(TOTAL_NAMES)
+    top = 4 + len(TOTAL_NAMES) + len(APPOINTMENT_NAMES)
     charts = [("按月业务量", "月份", data.months, "column"), ("办理方式", "办理方式", data.outcomes, "pie")]
     charts.append(("各窗口业务量", "窗口", [[f"{w}号窗口", n] for w, n in data.windows], "column"))
     chart_row = 2
@@ -218,6 +253,8 @@ def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -
     cases = sorted((r for rs in data.by_window.values() for r in rs if r.due is not None), key=_order)
     top = max(len(data.timeliness) + 3, 18)
     _ledger_sheet(wb, ts, cases, list(CASE_COLUMNS), head, top=top)
+    if data.requests:
+        _requests_sheet(wb, data.requests, head, pct)
     wb.close()
     if progress:
         progress(len(windows) + 1, len(windows) + 1)
@@ -258,7 +295,7 @@ def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str
     day_serial = _day_serials()
     kinds = [
         ("moment" if k in MOMENTS else "day" if k in DAYS else "limit" if k in LIMITS else "outcome" if k == "outcome"
-         else "value")
+         else "mark" if k == "appointment" else "value")
         for k in keys
     ]  # fmt: skip
     cols = list(enumerate(kinds))
@@ -268,8 +305,8 @@ def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str
         cells: list[tuple[int, Any, int | None]] = []
         put = cells.append
         for (col, kind), value in zip(cols, values(row), strict=True):
-            if value is None:
-                continue
+            if value is None or (value is False and kind == "mark"):
+                continue  # the appointment mark: 是 on a booking's ticket, blank on a walk-in's
             if kind == "moment":
                 seconds = int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19])
                 put((col, day_serial(value[:10]) + seconds / 86400, moment_xf))
@@ -296,6 +333,30 @@ def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str
                        ("finished_at", 19), ("completed_at", 19), ("reason", 20)):  # fmt: skip
         if key in keys:
             ws.set_column(keys.index(key), keys.index(key), width)
+
+
+def _requests_sheet(wb: Any, requests: list[request_ledger.RequestRow], head: Any, pct: Any) -> None:
+    """委托·上门·代办: the figures per kind, then every request under a filtered header."""
+    rs = wb.add_worksheet(REQUESTS_SHEET, worksheet_class=RowsWorksheet)
+    rs.write_row(0, 0, list(REQUEST_SUMMARY.values()), head)
+    summary = request_ledger.summary(requests)
+    for i, figures in enumerate(summary, start=1):
+        for col, key in enumerate(REQUEST_SUMMARY):
+            value = figures[key]
+            if key == "on_time_share" and value is not None:
+                rs.write_number(i, col, value, pct)
+            elif value is not None:
+                rs.write(i, col, value)
+    top = len(summary) + 2
+    keys = list(request_ledger.COLUMNS)
+    rs.write_row(top, 0, list(request_ledger.COLUMNS.values()), head)
+    for i, row in enumerate(requests, start=top + 1):
+        rs.write_row(i, 0, [request_ledger.cell(row, k) for k in keys])
+    rs.freeze_panes(top + 1, 0)
+    rs.autofilter(top, 0, top + len(requests), len(keys) - 1)
+    rs.set_column(0, len(keys) - 1, 12)
+    for key, width in (("detail", 30), ("outcome", 30), ("closed_at", 19), ("matter_name", 24)):
+        rs.set_column(keys.index(key), keys.index(key), width)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -341,7 +402,7 @@ def run_cli(ns: argparse.Namespace) -> None:
     async def read() -> ReportData:
         store = await Store.open(ns.db)
         try:
-            return await collect(store, center, start, end, Bar("读取台帐"))
+            return await collect(store, center, start, end, Bar("读取台帐"), today=dt.date.today())
         finally:
             await store.close()
 

@@ -1,6 +1,6 @@
 """The versioned SQLite schema. Each entry upgrades ``PRAGMA user_version`` by one."""
 
-from .service_facts import BACK_FILL
+from .service_facts import APPOINTMENT_COLUMN, BACK_FILL
 
 MIGRATIONS: list[str] = [
     # 1: tickets, their transitions, the event log, accounts, devices, sessions, open cases.
@@ -359,4 +359,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX inspection_history_item ON inspection_history (item, id)
     """,
+    # 16 (issue 14): the ledger and statistics mark appointment tickets: the service facts
+    # carry tickets.appointment (queue_server/service_facts.py), back-filled, with a small
+    # partial index for counting them.
+    APPOINTMENT_COLUMN,
 ]

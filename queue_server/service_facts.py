@@ -14,7 +14,8 @@ ways:
   closed yet, say after the hall PC was off at midnight) come from the tickets and
   transitions, a few hundred rows.
 - the migration back-fills every day before the newest, and ``bench.ledger`` closes the days
-  it generates, with the same statement.
+  it generates, with the same statement. A column added later (``appointment``, migration
+  16) is added and back-filled by its own migration; the derivation carries it last.
 
 Readers take :func:`facts_sql`: the stored rows of a range and the open days' derived rows,
 as one relation with the table's columns.
@@ -25,10 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-COLUMNS = (
+# Migration 14's columns; the columns added later follow, each by its own migration.
+V14_COLUMNS = (
     "day, ticket_id, number, category, matter, window, clerk_id, status, outcome, reason, recalls, issued_at, "
     "called_at, started_at, last_call, finished_at, wait_s, service_s, no_shows, transfers, requeues, hour, weekday"
 )
+COLUMNS = V14_COLUMNS + ", appointment"  # appointment: migration 16 (the ticket came from a booking)
 _FIRST_CALL = "MIN(CASE WHEN x.to_status = 'called' THEN x.at END)"
 _LAST_START = "MAX(CASE WHEN x.to_status = 'serving' THEN x.at END)"
 _LAST_CALL = "MAX(CASE WHEN x.to_status = 'called' AND x.from_status <> 'called' THEN x.at END)"
@@ -46,7 +49,7 @@ SELECT t.day AS day, t.id AS ticket_id, t.number AS number, t.category AS catego
        COUNT(CASE WHEN x.to_status = 'transferred' THEN 1 END) AS transfers,
        COUNT(CASE WHEN x.to_status = 'waiting' AND x.from_status = 'no_show' THEN 1 END) AS requeues,
        CAST(substr(t.issued_at, 12, 2) AS INTEGER) AS hour,
-       (CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1 AS weekday
+       (CAST(strftime('%w', t.day) AS INTEGER) + 6) % 7 + 1 AS weekday, t.appointment AS appointment
 FROM tickets t {{index}} JOIN transitions x ON x.ticket_id = t.id
 WHERE {{where}}
 GROUP BY t.id
@@ -59,8 +62,19 @@ OPEN = FACTS_OF.format(index=_BY_DAY, where=f"t.day > {_STORED_UP_TO}")
 CLOSE = "INSERT INTO service_facts " + FACTS_OF.format(
     index=_BY_DAY, where=f"t.day < :today AND t.day > {_STORED_UP_TO}"
 )
-# Migration 14's back-fill: every day before the newest one with tickets (which may be today).
-BACK_FILL = "INSERT INTO service_facts " + FACTS_OF.format(index="", where="t.day < (SELECT MAX(day) FROM tickets)")
+# Migration 14's back-fill: every day before the newest one with tickets (which may be today),
+# into that migration's columns (the later ones are back-filled by their own migrations).
+BACK_FILL = (
+    f"INSERT INTO service_facts ({V14_COLUMNS}) SELECT {V14_COLUMNS} FROM ("
+    + FACTS_OF.format(index="", where="t.day < (SELECT MAX(day) FROM tickets)")
+    + ")"
+)
+# Migration 16: whether the service came from a booking (tickets.appointment), back-filled.
+APPOINTMENT_COLUMN = """
+ALTER TABLE service_facts ADD COLUMN appointment INTEGER NOT NULL DEFAULT 0;
+UPDATE service_facts SET appointment = 1 WHERE ticket_id IN (SELECT id FROM tickets WHERE appointment = 1);
+CREATE INDEX service_facts_appointments ON service_facts (day) WHERE appointment = 1;
+"""
 
 
 def facts_sql(columns: str = COLUMNS, index: str = "") -> str:

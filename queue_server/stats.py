@@ -11,6 +11,7 @@ counted in Python.
 Definitions (the tests check them by hand):
 - wait: first call - issue, over tickets that were called; p50/p90 are nearest-rank.
 - service: finish - start of the last service (or the last call when never started).
+- appointment tickets: tickets issued by a booking's check-in; their share: of all tickets.
 - no-show rate: tickets missed at least once / tickets called; transfer rate likewise;
   rejection rate: 退办告知 outcomes / finished services.
 """
@@ -26,7 +27,7 @@ from bianmin import workdays
 from bianmin.center import Center
 from bianmin.protocol import OUTCOME_NAMES
 
-from . import service_facts
+from . import request_ledger, service_facts
 from .store import Store
 
 RANGE = "t.day BETWEEN :lo AND :hi"
@@ -37,6 +38,7 @@ _COUNTED = (
 )
 FIGURES = service_facts.facts_sql(_COUNTED, "INDEXED BY service_facts_figures") + " t"
 REASONS = service_facts.facts_sql("day, outcome, reason") + " t"
+BOOKED = service_facts.facts_sql("day, appointment, wait_s, status") + " t"
 # Per ticket of the range: the wait ``w`` and service ``sv`` seconds and whether it was
 # called (it has a wait: the wait runs from issue to the first call), missed or transferred.
 FACTS = f"""
@@ -51,8 +53,12 @@ WITH f AS (
 class Stats:
     """The aggregates of ``start`` … ``end`` for one center's store."""
 
-    def __init__(self, store: Store, center: Center, start: dt.date, end: dt.date) -> None:
+    def __init__(
+        self, store: Store, center: Center, start: dt.date, end: dt.date, today: dt.date | None = None
+    ) -> None:
         self.store, self.center = store, center
+        self.today = today or end  # an open request past its due date by then counts as late
+        self.start, self.end = start, end
         self.params = {"lo": start.isoformat(), "hi": end.isoformat()}
         self._volumes: dict[str, list[list[Any]]] | None = None
         self._outcomes: list[list[Any]] = []
@@ -161,6 +167,36 @@ class Stats:
         await self.volumes()
         return [[OUTCOME_NAMES.get(k, k), n] for k, n in self._outcomes]
 
+    async def appointments(self) -> dict[str, Any]:
+        """Appointment tickets (预约取号): how many were issued, called and served, their share
+        of all tickets, and the bookings of the range's slots (booked, checked in, cancelled)."""
+        (row,) = await self._rows(
+            f"SELECT COUNT(*), SUM(t.wait_s IS NOT NULL), SUM(t.status = 'done') FROM {BOOKED} "
+            f"WHERE {RANGE} AND t.appointment = 1"
+        )
+        tickets, called, served = (v or 0 for v in row)
+        issued = sum(n for _, n in (await self.volumes())["day"])
+        (booked,) = await self._rows(
+            "SELECT COUNT(*), SUM(status = 'checked_in'), SUM(status = 'cancelled') FROM appointments "
+            "WHERE substr(slot, 1, 10) BETWEEN :lo AND :hi"
+        )
+        return {
+            "tickets": tickets,
+            "called": called,
+            "served": served,
+            "share": round(tickets / issued, 4) if issued else None,
+            "bookings": booked[0] or 0,
+            "checked_in": booked[1] or 0,
+            "cancelled": booked[2] or 0,
+        }
+
+    async def requests(self) -> list[dict[str, Any]]:
+        """委托办理, 上门服务 and 跨部门代办 recorded in the range, per kind and in all: closed,
+        open, on time, late (:func:`queue_server.request_ledger.summary`)."""
+        return request_ledger.summary(
+            await request_ledger.rows(self.store, self.center, self.start, self.end, self.today)
+        )
+
     async def rejection_reasons(self, limit: int = 20) -> list[list[Any]]:
         return await self._rows(
             f"SELECT TRIM(t.reason) AS r, COUNT(*) FROM {REASONS} WHERE {RANGE} AND t.outcome = 'rejected' "
@@ -230,6 +266,7 @@ class Stats:
                 "heatmap": await self.heatmap(),
                 "outcomes": await self.outcomes(),
                 "rejection_reasons": await self.rejection_reasons(),
+                "appointments": await self.appointments(),
             }
         if name == "times":
             return {
@@ -241,6 +278,7 @@ class Stats:
             # Ratings arrive with the supervision issue; until then there are none to show.
             return {
                 "timeliness": await self.timeliness(),
+                "requests": await self.requests(),
                 "satisfaction": {"by_window": [], "by_clerk": [], "by_matter": []},
             }
         raise ValueError(name)

@@ -3,14 +3,19 @@
 GET /api/ledger?from=D&to=D[&window=n][&format=csv]
     -> [{"number", "day", "matter", "window", "clerk", "issued_at", "called_at", "started_at",
          "finished_at", "wait_s", "service_s", "outcome", "due", "completed_at", "on_time",
-         "rating", ...}]   (manager session; at most a year per request)
+         "rating", "appointment", ...}]   (manager session; at most a year per request)
+GET /api/ledger/requests?from=D&to=D[&format=csv]
+    -> {"requests": [{"code", "kind", "day", "name", "department", "assignee", "due", "status",
+         "outcome", "closed_at", "on_time", ...}], "summary": [{"kind", "requests", "closed",
+         "open", "on_time", "late", "on_time_share"}, ..., 合计]}   (委托办理、上门服务、跨部门代办
+         recorded in the range)
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from .. import ledger
+from .. import ledger, request_ledger
 from ..api import require_role
 from ..errors import BadRequest
 from ..keys import SERVICE, STORE
@@ -51,3 +56,23 @@ async def get_ledger(request: web.Request) -> web.Response:
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return json_response([r.to_dict() for r in rows])
+
+
+@routes.get("/api/ledger/requests")
+async def get_requests(request: web.Request) -> web.Response:
+    await require_role(request, "manager")
+    svc = request.app[SERVICE]
+    start, end = ledger.parse_range(request.query.get("from"), request.query.get("to"), svc.day)
+    fmt = request.query.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise BadRequest("format 只能是 json 或 csv", code="bad_field", field="format")
+    rows = await request_ledger.rows(request.app[STORE], svc.center, start, end, svc.day)
+    if fmt == "csv":
+        name = f"requests-{start.isoformat()}-{end.isoformat()}.csv"
+        return web.Response(
+            text=request_ledger.to_csv(rows),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return json_response({"requests": [r.to_dict() for r in rows], "summary": request_ledger.summary(rows)})

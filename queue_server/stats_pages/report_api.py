@@ -36,7 +36,7 @@ async def get_report(request: web.Request) -> web.Response:
     if _BUILDING.locked():
         raise TooManyRequests("正在生成另一份报表，请稍后再试", code="report_busy")
     async with _BUILDING:
-        data = await report.collect(request.app[STORE], svc.center, start, end)
+        data = await report.collect(request.app[STORE], svc.center, start, end, today=svc.day)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"report.{fmt}"
             writer = report.write_xlsx if fmt == "xlsx" else report.write_csv

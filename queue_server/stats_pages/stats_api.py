@@ -56,7 +56,7 @@ async def get_stats(request: web.Request) -> web.Response:
     part = request.query.get("part")
     if part is not None and part not in (*stats.PARTS, "compare"):
         raise BadRequest("part 只能是 volume、times、timeliness 或 compare", code="bad_field", field="part")
-    st = stats.Stats(store, center, start, end)
+    st = stats.Stats(store, center, start, end, svc.day)
     data: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "center_name": center.name}
     if part is None:
         data.update(await st.summary())

@@ -68,3 +68,12 @@ async def test_clerks_record_home_visits_and_cross_department_cases(hall):
     assert (await hall.get("/api/requests/DB261127-01")).status == 404  # not the agent's own
     await logout(hall)
     assert (await hall.get("/api/requests")).status == 401
+
+
+async def test_the_assignee_list_is_for_staff_only(hall):
+    await login(hall, "cun")
+    assert (await hall.get("/api/request-assignees")).status == 403
+    await logout(hall)
+    await login(hall, "w1")
+    staff = (await (await hall.get("/api/request-assignees")).json())["staff"]
+    assert {s["login"] for s in staff} == {"w1", "w4"}  # active clerks and managers, no agent

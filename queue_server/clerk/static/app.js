@@ -4,6 +4,7 @@ import { api, onUnauthorized } from './api.js';
 import { Desk } from './desk.js';
 import { setupChoose } from './choose.js';
 import { setupFinish, setupMaterials, setupPause, setupRequeue, setupTransfer } from './dialogs.js';
+import { setupPhoneBooking, setupRequest } from './outreach.js';
 import { $, $$, clearToast, el, showView } from './ui.js';
 
 const SAVED_WINDOW = 'bianmin.clerk.window';
@@ -126,6 +127,8 @@ function wire() {
   $('#btn-requeue').onclick = setupRequeue(desk);
   $('#btn-choose').onclick = setupChoose(desk);
   $('#btn-materials').onclick = setupMaterials(desk);
+  $('#btn-phone-booking').onclick = setupPhoneBooking(desk);
+  $('#btn-request').onclick = setupRequest(desk);
 
   // F1 call, F2 recall, F3 start, F4 finish; ignored while a dialog is open.
   document.addEventListener('keydown', (e) => {

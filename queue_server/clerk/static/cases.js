@@ -2,6 +2,7 @@
 // grouped 已超期 / 即将超期 / 待办结.
 
 import { api, ApiError } from './api.js';
+import { setupCloseRequest } from './outreach.js';
 import { $, el, toast } from './ui.js';
 
 const GROUPS = [['overdue', '已超期'], ['due_soon', '即将超期'], ['open', '待办结']];
@@ -13,6 +14,7 @@ export class CasesPanel {
     this.pending = null;
     this.loading = false;
     this.again = false;
+    this.closeRequest = setupCloseRequest(() => this.refresh());
   }
 
   // Reload the list; calls made while loading fold into one more reload afterwards.
@@ -21,7 +23,7 @@ export class CasesPanel {
     this.loading = true;
     try {
       const data = await api('GET', `/api/cases?window=${this.getWindow()}`);
-      this.render(data.cases);
+      this.render(data.cases, (data.requests || []).length);
       this.renderRequests(data.requests || []);
     } catch (err) {
       if (err instanceof ApiError && err.status !== 401) toast(`待办件加载失败：${err.message}`);
@@ -31,12 +33,13 @@ export class CasesPanel {
     }
   }
 
-  render(cases) {
+  render(cases, requests = 0) {
     const box = $('#cases');
     box.replaceChildren();
-    $('#cases-total').textContent = cases.length ? `共 ${cases.length} 件` : '';
+    const total = cases.length + requests;
+    $('#cases-total').textContent = total ? `共 ${total} 件` : '';
     if (!cases.length) {
-      box.append(el('p', { class: 'muted pad' }, '暂无待办件'));
+      if (!requests) box.append(el('p', { class: 'muted pad' }, '暂无待办件'));
       return;
     }
     for (const [bucket, title] of GROUPS) {
@@ -85,7 +88,7 @@ export class CasesPanel {
     }
   }
 
-  // 委托办理 / 上门服务 / 跨部门代办: open requests, closed with the outcome the agent sees.
+  // 委托办理 / 上门服务 / 跨部门代办: open requests, closed (a dialog) with the outcome the agent sees.
   renderRequests(requests) {
     const box = $('#cases');
     if (!requests.length) return;
@@ -99,19 +102,6 @@ export class CasesPanel {
           el('span', { class: 'due' }, `${r.due.slice(5)} 到期（${r.bucket_name}）`),
           button);
       })));
-  }
-
-  async closeRequest(r) {
-    const outcome = window.prompt(`${r.code} ${r.name}：请填写办理结果（代办员和群众会看到）`);
-    if (!outcome || !outcome.trim()) return;
-    try {
-      await api('POST', `/api/requests/${encodeURIComponent(r.code)}/close`, { status: 'done', outcome: outcome.trim() });
-      toast(`${r.code} 已办结`, 'info');
-    } catch (err) {
-      if (err.status !== 401) toast(err.message);
-    } finally {
-      this.refresh();
-    }
   }
 
   reset(button) {

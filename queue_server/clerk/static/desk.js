@@ -155,6 +155,7 @@ export class Desk {
       'btn-call': !t && !paused, 'btn-recall': s === 'called', 'btn-start': s === 'called',
       'btn-finish': Boolean(t), 'btn-noshow': s === 'called', 'btn-transfer': Boolean(t),
       'btn-pause': paused || !t, 'btn-requeue': true, 'btn-materials': true, 'btn-choose': !paused,
+      'btn-phone-booking': true, 'btn-request': true,
     };
     for (const button of $$('.actions .act')) button.disabled = this.busy || !enable[button.id];
     $('#btn-pause').textContent = paused ? '恢复' : '暂停';

@@ -84,6 +84,8 @@ function kpis(t) {
     ['等候超 30 分钟', pct(t.wait_over_30_share)], ['过号率', pct(t.no_show_rate)],
     ['转移率', pct(t.transfer_rate)], ['退办率', pct(t.rejection_rate)],
   ];
+  const a = state.data && state.data.appointments; // the volume part, drawn first
+  if (a) items.splice(2, 0, [a.tickets ? `预约取号 · 占 ${pct(a.share)}` : '预约取号', a.tickets]);
   $('#kpis').replaceChildren(...items.map(([k, v]) => {
     const d = document.createElement('div');
     d.className = 'kpi';
@@ -137,6 +139,7 @@ function drawOutcomes(d) {
 }
 
 function drawTimeliness(d) {
+  drawRequests(d.requests || []);
   const tl = d.timeliness;
   chart('c-timeliness', {
     tooltip: { trigger: 'axis' },
@@ -153,6 +156,20 @@ function drawTimeliness(d) {
         itemStyle: { color: '#1e7b34' } },
     ],
   });
+}
+
+// 委托办理、上门服务、跨部门代办 recorded in the range: a small table, not a chart.
+function drawRequests(rows) {
+  $('#t-requests tbody').replaceChildren(...rows.map((r) => {
+    const tr = document.createElement('tr');
+    tr.dataset.kind = r.kind;
+    for (const v of [r.kind_name, r.requests, r.closed, r.open, r.on_time, r.late, pct(r.on_time_share)]) {
+      const td = document.createElement('td');
+      td.textContent = String(v);
+      tr.append(td);
+    }
+    return tr;
+  }));
 }
 
 function drawCompare(d) {
