@@ -1,7 +1,7 @@
 // The manager console: one page, plain modules, the clerk console's JSON client.
 import { api, ApiError, onUnauthorized } from '/clerk/static/api.js';
+import { $, el, guarded, toast } from '/manage/static/ui.js';
 
-const $ = (sel, root = document) => root.querySelector(sel);
 const ROLE_NAMES = { clerk: '窗口工作人员', manager: '中心负责人', agent: '村级代办员' };
 const KIND_NAMES = { kiosk: '取号机', display: '大厅显示屏', rating: '评价器', pad: '评价器' };
 const ACTION_NAMES = {
@@ -10,37 +10,6 @@ const ACTION_NAMES = {
   config_saved: '保存中心设置', config_imported: '导入中心设置', config_restored: '恢复设置版本',
   backup_downloaded: '下载备份', demo_removed: '移除演示账号', duty_set: '排值班',
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
-
-let toastTimer = null;
-function toast(text) {
-  const t = $('#toast');
-  t.textContent = text;
-  t.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, 3500);
-}
-
-async function guarded(fn, msgEl) {
-  try {
-    if (msgEl) msgEl.textContent = '';
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    if (msgEl) msgEl.textContent = err.message; else toast(err.message);
-    return undefined;
-  }
-}
 
 // ---- login and navigation ------------------------------------------------------------
 

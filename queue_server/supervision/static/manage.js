@@ -1,41 +1,11 @@
 // The manager's supervision page: 差评 cases (回访, 整改, 答复, 申诉), the box, the statistics.
 import { api, ApiError, onUnauthorized } from '/clerk/static/api.js';
+import { $, el, guarded, toast } from '/manage/static/ui.js';
 
-const $ = (sel, root = document) => root.querySelector(sel);
 const LEVEL_NAMES = {
   very_satisfied: '非常满意', satisfied: '满意', basic: '基本满意', dissatisfied: '不满意', very_dissatisfied: '非常不满意',
 };
 const APPEAL_NAMES = { pending: '待审核', upheld: '申诉成立', rejected: '已驳回' };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
-
-let toastTimer = null;
-function toast(text) {
-  const t = $('#toast');
-  t.textContent = text; t.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, 3500);
-}
-
-async function guarded(fn, msgEl) {
-  try {
-    if (msgEl) msgEl.textContent = '';
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    if (msgEl) msgEl.textContent = err.message; else toast(err.message);
-    return undefined;
-  }
-}
 
 function pct(rate) { return rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`; }
 
