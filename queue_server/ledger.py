@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, fields
+from typing import Any
 
 from bianmin import workdays
 from bianmin.center import Center
@@ -156,16 +157,27 @@ async def rows(
     store: Store, center: Center, start: dt.date, end: dt.date, window: int | None = None
 ) -> list[LedgerRow]:
     """The ledger of ``start`` … ``end`` (inclusive), optionally of one window, oldest first."""
+    return build(center, await fetch(store, start, end, window))
+
+
+async def fetch(store: Store, start: dt.date, end: dt.date, window: int | None = None) -> list[Any]:
+    """The stored rows :func:`build` turns into the ledger (apart, so a report reads the next
+    month in the reader thread while this one is built)."""
     params: dict[str, object] = {"lo": start.isoformat(), "hi": end.isoformat()}
     where = ""
     if window is not None:
         where = "AND f.window = :window"
         params["window"] = window
+    return await store.fetchall(LEDGER_SQL.format(where=where), params)
+
+
+def build(center: Center, stored: list[Any]) -> list[LedgerRow]:
+    """Ledger rows from :func:`fetch`'s rows: the matter's names and limits, days taken, on time."""
     matters = {m.code: (m.name, m.guide.promised_days, m.guide.statutory_days) for m in center.matters.values()}
     none = (None, None, None)
     taken: dict[tuple[str, str], int | None] = {}  # (opened, closed) day pairs repeat: count each once
     out = []
-    for r in await store.fetchall(LEDGER_SQL.format(where=where), params):
+    for r in stored:
         (number, day, category, matter, win, status, outcome, reason, recalls, issued_at, called_at, started_at,
          finished_at, wait_s, service_s, no_shows, transfers, requeues, booked, clerk, due, opened,
          closed) = r  # fmt: skip

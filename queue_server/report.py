@@ -23,7 +23,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from typing import Any
 from bianmin.center import Center, load_center
 from bianmin.protocol import OUTCOME_NAMES
 
-from . import ledger, request_ledger, stats
+from . import ledger, request_ledger, stats, xlsx_rows
 from .errors import AppError
 from .store import Store
 from .xlsx_rows import RowsWorksheet
@@ -138,14 +138,22 @@ async def collect(
     )
     if progress:
         progress(1, steps)
-    for i, (lo, hi) in enumerate(chunks, start=2):
-        for row in await ledger.rows(store, center, lo, hi):
-            if row.window is None:
-                data.unassigned += 1
-            else:
-                data.by_window.setdefault(row.window, []).append(row)
-        if progress:
-            progress(i, steps)
+    # Each month is read in the store's reader thread while the one before is built here.
+    pending = asyncio.ensure_future(ledger.fetch(store, *chunks[0]))
+    try:
+        for i in range(len(chunks)):
+            stored = await pending
+            if i + 1 < len(chunks):
+                pending = asyncio.ensure_future(ledger.fetch(store, *chunks[i + 1]))
+            for row in ledger.build(center, stored):
+                if row.window is None:
+                    data.unassigned += 1
+                else:
+                    data.by_window.setdefault(row.window, []).append(row)
+            if progress:
+                progress(i + 2, steps)
+    finally:
+        pending.cancel()  # a failure must not leave the next month's read behind
     return data
 
 
@@ -266,62 +274,104 @@ LIMITS = frozenset({"promised_days", "statutory_days"})
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from here)
 
 
-def _day_serials() -> Callable[[str], int]:
-    """``YYYY-MM-DD`` → Excel's serial day number, each distinct day parsed once."""
-    known: dict[str, int] = {}
+Tail = Callable[[Any], str]  # a value (None when missing) → its cell's tail, "" for no cell
 
-    def serial(day: str) -> int:
-        n = known.get(day)
-        if n is None:
-            n = known[day] = (dt.date.fromisoformat(day) - _EPOCH).days
-        return n
 
-    return serial
+class _Kept(dict[Any, str]):
+    """Values → their cell tails, each made once by ``make`` (up to a bound: free texts are many)."""
+
+    def __init__(self, make: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, value: Any) -> str:
+        tail = self.make(value)
+        if len(self) < 100_000:
+            self[value] = tail
+        return tail
+
+
+def _fraction(clock: str) -> str:
+    """``hh:mm:ss`` → the digits after a serial day number's point, to 11 places (under a microsecond)."""
+    seconds = int(clock[:2]) * 3600 + int(clock[3:5]) * 60 + int(clock[6:8])
+    return f"{seconds / 86400:.11f}".rstrip("0").rstrip(".")[1:]
+
+
+def _tails(wb: Any, ws: RowsWorksheet, keys: list[str]) -> tuple[list[Tail], list[Tail]]:
+    """Per column, the value → cell tail of a ledger row: for a case, and for any other service.
+
+    Each distinct day, time of day, text and count is formatted once and kept, so most cells
+    are one dictionary lookup; a moment is its day's serial number joined to its time of
+    day's fraction. An empty tail writes no cell.
+    """
+    day_xf = wb.add_format({"num_format": "yyyy-mm-dd"})._get_xf_index()
+    moment_head = xlsx_rows.style(wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})._get_xf_index()) + "><v>"
+    serials = _Kept(lambda day: str((dt.date.fromisoformat(day) - _EPOCH).days))
+    fractions = _Kept(_fraction)
+    days = _Kept(lambda day: f"{xlsx_rows.style(day_xf)}><v>{serials[day]}</v></c>")
+    texts = _Kept(ws.text_cell)
+    numbers = _Kept(xlsx_rows.number_cell)
+    outcomes = _Kept(lambda code: ws.text_cell(OUTCOME_NAMES.get(code, code)))
+    yes, no = ws.text_cell("是"), ws.text_cell("否")
+
+    def moment(value: str) -> str:
+        return f"{moment_head}{serials[value[:10]]}{fractions[value[11:19]]}</v></c>"
+
+    def mark(value: bool) -> str:
+        return yes if value else ""  # 是 on a booking's ticket, blank on a walk-in's
+
+    def nothing(value: object) -> str:
+        return ""
+
+    types = {f.name: str(f.type) for f in fields(ledger.LedgerRow)}
+    case: list[Tail] = []
+    other: list[Tail] = []
+    for k in keys:
+        kind = types[k]
+        tail: Tail
+        if k in MOMENTS:
+            tail = moment
+        elif k in DAYS:
+            tail = days.__getitem__
+        elif k == "outcome":
+            tail = outcomes.__getitem__
+        elif k == "appointment":
+            tail = mark
+        elif "bool" in kind:
+            tail = {True: yes, False: no}.__getitem__
+        elif "str" in kind:
+            tail = texts.__getitem__
+        else:
+            tail = numbers.__getitem__
+        case.append(tail)
+        other.append(nothing if k in LIMITS else tail)  # the limits apply to cases only
+    return case, other
 
 
 def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str], head: Any, top: int = 0) -> None:
     """Ledger rows under a frozen, filtered header of Chinese names, from row ``top``.
 
     A year is over a million cells: each row goes to the sheet in one write
-    (:meth:`~queue_server.xlsx_rows.RowsWorksheet.write_plain_row`), nothing for a missing
+    (:meth:`~queue_server.xlsx_rows.RowsWorksheet.write_cells`), nothing for a missing
     value. Days and moments are Excel dates (numbers with a date format, so they sort and
     filter as dates); the moments are the center's local time, as stored. The promised and
     statutory limits are shown on the cases (promised and agency services) they apply to.
     """
     ws.write_row(top, 0, [ledger.COLUMNS[k] for k in keys], head)
-    day_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    moment_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    day_xf, moment_xf = day_fmt._get_xf_index(), moment_fmt._get_xf_index()
-    day_serial = _day_serials()
-    kinds = [
-        ("moment" if k in MOMENTS else "day" if k in DAYS else "limit" if k in LIMITS else "outcome" if k == "outcome"
-         else "mark" if k == "appointment" else "value")
-        for k in keys
-    ]  # fmt: skip
-    cols = list(enumerate(kinds))
+    case_tails, other_tails = _tails(wb, ws, keys)
+    cols = range(len(keys))
     values = attrgetter(*keys)
+    write = ws.write_cells
     for i, row in enumerate(rows, start=top + 1):
-        case = row.due is not None
-        cells: list[tuple[int, Any, int | None]] = []
-        put = cells.append
-        for (col, kind), value in zip(cols, values(row), strict=True):
-            if value is None or (value is False and kind == "mark"):
-                continue  # the appointment mark: 是 on a booking's ticket, blank on a walk-in's
-            if kind == "moment":
-                seconds = int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19])
-                put((col, day_serial(value[:10]) + seconds / 86400, moment_xf))
-            elif kind == "day":
-                put((col, day_serial(value), day_xf))
-            elif value is True or value is False:
-                put((col, "是" if value else "否", None))
-            elif kind == "limit":
-                if case:
-                    put((col, value, None))
-            elif kind == "outcome":
-                put((col, OUTCOME_NAMES.get(value, value), None))
-            else:
-                put((col, value, None))
-        ws.write_plain_row(i, cells)
+        tails = case_tails if row.due is not None else other_tails
+        write(
+            i,
+            [
+                (col, tail)
+                for col, make, value in zip(cols, tails, values(row), strict=True)
+                if value is not None and (tail := make(value))
+            ],
+        )
     ws.freeze_panes(top + 1, 0)
     ws.autofilter(top, 0, top + max(1, len(rows)), len(keys) - 1)
     ws.set_landscape()
