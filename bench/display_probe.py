@@ -92,6 +92,9 @@ def widget_state(app: Any) -> dict:
         "notices": list(ids.marquee.notices),
         "marquee_text": ids.marquee.label.text,
         "marquee_moving": ids.marquee.moving,
+        "marquee_pages": list(ids.marquee.pages),
+        "marquee_bar_width": ids.marquee.width,
+        "marquee_text_width": ids.marquee.label.texture_size[0],
         "results": ids.results.text,
         "all_texts": texts(app.screen),
         "window_size": list(app.root_window.size),
@@ -175,6 +178,9 @@ async def commands(app: Any, counters: dict) -> None:
         elif cmd == "shot":
             SHOTS.append(arg)
             Window.canvas.ask_update()  # make sure a frame comes
+        elif cmd == "notices":  # a JSON list: the marquee's notices, as if the center changed them
+            app.screen.ids.marquee.notices = json.loads(arg)
+            emit("notices", t=time.monotonic())
         elif cmd == "frames":
             emit("frames", count=counters["frames"], t=time.monotonic())
         elif cmd == "quit":

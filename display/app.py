@@ -2,8 +2,9 @@
 
 Everything runs on one asyncio loop (``App.async_run``): the Kivy frames, the WebSocket
 client and the announcer. Nothing polls: the clock label checks the time once a second
-and only redraws when the minute changes; the notices line moves only during its short
-slides (``--marquee page``, the default) or steadily at ``--marquee-fps`` (``scroll``).
+and only redraws when the minute changes; the notices line changes page every
+``--marquee-hold`` seconds (``--marquee page``, the default; with ``--marquee-slide`` a page
+slides in) or moves steadily at ``--marquee-fps`` (``scroll``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class DisplayApp(App):
     marquee_speed = NumericProperty(12.0)
     marquee_fps = NumericProperty(20)
     marquee_hold = NumericProperty(8.0)
+    marquee_slide = NumericProperty(0.0)
 
     def __init__(self, settings: DisplaySettings, sink: Sink | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -57,6 +59,7 @@ class DisplayApp(App):
         self.marquee_speed = settings.marquee_speed
         self.marquee_fps = settings.marquee_fps
         self.marquee_hold = settings.marquee_hold
+        self.marquee_slide = settings.marquee_slide
         self.announcer = Announcer(
             make_speaker(settings.voice_dir, settings.voice),
             sink or make_sink(settings.audio),
@@ -118,8 +121,8 @@ class DisplayApp(App):
 
     def _pace(self, *_args: object) -> None:
         """Frames only as fast as something moves: the full rate while a call flashes, the
-        notices' step rate while they slide, else IDLE_FPS. On software GL every frame
-        redraws the whole window, so the slides are most of what an idle board costs."""
+        notices' step rate while they move, else IDLE_FPS. On software GL every frame
+        redraws the whole window, so moving notices would be most of what an idle board costs."""
         assert self.screen is not None
         ids = self.screen.ids
         fps = IDLE_FPS

@@ -28,6 +28,7 @@ class DisplaySettings:
     marquee_speed: float = 12.0  # percent of the window height per second
     marquee_fps: int = 20
     marquee_hold: float = 8.0  # seconds each notice stands still (page mode)
+    marquee_slide: float = 0.0  # seconds a notice slides in (page mode); 0: shown at once, no slide frames
     audio: str = "auto"  # auto | none | paplay | aplay | play
     voice: str = "auto"  # auto | espeak | clips
     voice_dir: Path = VOICE_DIR
@@ -37,14 +38,14 @@ class DisplaySettings:
     var_dir: Path = Path("var")  # this PC's cache: the extended font subset (bianmin.fontcover)
 
 
-def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+def _positive(kind: Callable[[str], N], zero: bool = False) -> Callable[[str], N]:
     def convert(value: str) -> N:
         try:
             number = kind(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"“{value}”不是有效的数字") from None
-        if number <= 0:
-            raise argparse.ArgumentTypeError(f"“{value}”必须大于 0")
+        if number < 0 or (number == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"“{value}”不能小于 0" if zero else f"“{value}”必须大于 0")
         return number
 
     return convert
@@ -92,8 +93,17 @@ def parser() -> argparse.ArgumentParser:
         "--marquee",
         choices=["page", "scroll"],
         default=d.marquee,
-        help="notices: page = one at a time, sliding in (default, light on CPU); "
+        help="notices: page = one at a time, each standing still (default, light on CPU); "
         "scroll = one continuously moving line (smooth, needs a GPU)",
+    )
+    p.add_argument(
+        "--marquee-slide",
+        dest="marquee_slide",
+        type=_positive(float, zero=True),
+        default=d.marquee_slide,
+        metavar="S",
+        help="page mode: seconds each notice takes to slide in; 0 shows it at once, the lightest "
+        "on software GL, where every slide step redraws the whole screen (default: 0)",
     )
     p.add_argument("--audio", default=d.audio, help="sound player: auto, none, paplay, aplay or play (default: auto)")
     p.add_argument(
@@ -139,4 +149,5 @@ def from_args(argv: list[str] | None = None) -> DisplaySettings:
         var_dir=ns.var,
         token=ns.token.strip(),
         **{field: getattr(ns, field) for _, field, _, _ in NUMBERS},
+        marquee_slide=ns.marquee_slide,
     )

@@ -24,6 +24,8 @@ from kivy.uix.widget import Widget
 from bianmin.autofit import FitLabel  # also puts FitLabel in the Factory for the .kv
 from display.present import NOTICE_SEPARATOR
 
+BREAK_AFTER = frozenset("，。；、：！？,.;:!? ")  # a notice's page may end after these
+
 
 class Header(BoxLayout):
     center_name = StringProperty("")
@@ -104,11 +106,13 @@ class WaitingCell(BoxLayout):
 class Marquee(Widget):
     """The notices line. Everything it draws moves by whole pixels on a low-rate clock.
 
-    ``page`` (default): one notice at a time slides in from the right in ``slide``
-    seconds, stands still for ``hold`` seconds (a notice wider than the bar then scrolls
-    to its end), then the next — the screen is still most of the time. ``scroll``: all
-    notices as one line moving continuously at ``speed`` px/s (smooth; costs a redraw
-    every step, so it suits PCs with a GPU). One notice that fits stands still.
+    ``page`` (default): one notice at a time, standing still for ``hold`` seconds, then the
+    next. A notice wider than the bar is cut into pages that fit, at punctuation where it
+    can. With ``slide`` > 0 each page slides in from the right in that many seconds; the
+    default 0 shows it at once, because on software GL every step of a slide redraws the
+    whole window (the board's idle cost is almost all slide frames). ``scroll``: all
+    notices as one line moving continuously at ``speed`` px/s (smooth; costs a redraw every
+    step, so it suits PCs with a GPU). A single page, or a line that fits, stands still.
     """
 
     notices = ListProperty([])
@@ -116,9 +120,10 @@ class Marquee(Widget):
     speed = NumericProperty(100.0)
     fps = NumericProperty(30)
     hold = NumericProperty(8.0)
-    slide = NumericProperty(0.6)
+    slide = NumericProperty(0.0)
     offset = NumericProperty(0.0)
     label = ObjectProperty(None, allownone=True)
+    pages = ListProperty([])  # page mode: the notices cut to the bar's width, shown in turn
     _event: ClockEvent | None = None
     _pos = 0.0  # exact position; ``offset`` is it rounded to whole pixels
     _index = -1
@@ -144,25 +149,58 @@ class Marquee(Widget):
     def _restart(self, *_args: object) -> None:
         self._cancel()
         self._index = -1
-        if self.mode == "scroll" or len(self.notices) == 1:
+        if self.mode == "scroll":
+            self.pages = []
             self._show(NOTICE_SEPARATOR.join(self.notices), rate=self.speed, loop=True)
-        else:
-            self._next()
+            return
+        self.pages = [page for notice in self.notices for page in self._fit(notice)]
+        self._next()
+
+    def _text_width(self, text: str) -> float:
+        self.label.text = text
+        self.label.texture_update()
+        return float(self.label.texture_size[0])
+
+    def _fit(self, notice: str) -> list[str]:
+        """``notice`` as pages no wider than the bar: the longest prefix that fits (binary
+        search on the drawn width), moved back to just after punctuation if that is near."""
+        pages: list[str] = []
+        rest = notice.strip()
+        while rest:
+            if self.width <= 0 or self._text_width(rest) <= self.width:
+                pages.append(rest)
+                break
+            lo, hi = 1, len(rest) - 1  # the longest prefix that fits has lo characters
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self._text_width(rest[:mid]) <= self.width:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            cut = next((j for j in range(lo, max(lo - 10, 0), -1) if rest[j - 1] in BREAK_AFTER), lo)
+            pages.append(rest[:cut])
+            rest = rest[cut:].lstrip()
+        return pages
 
     def _next(self, *_args: object) -> None:
-        if not self.notices:
+        self._cancel()
+        if not self.pages:
             self.label.text = ""
             return
-        self._index = (self._index + 1) % len(self.notices)
-        self._show(self.notices[self._index], rate=self.width / self.slide, loop=False)
+        self._index = (self._index + 1) % len(self.pages)
+        if self.slide > 0 and len(self.pages) > 1:
+            self._show(self.pages[self._index], rate=self.width / self.slide, loop=False)
+            return
+        width = self._text_width(self.pages[self._index])
+        self._pos = self.offset = round(max(0.0, (self.width - width) / 2))
+        if len(self.pages) > 1:
+            self._event = Clock.schedule_once(self._next, self.hold)
 
     def _show(self, text: str, rate: float, loop: bool) -> None:
         self._cancel()
-        self.label.text = text
-        self.label.texture_update()  # know the width now, not next frame
-        width = self.label.texture_size[0]
+        width = self._text_width(text)
         fits = width <= self.width
-        if fits and (loop or len(self.notices) == 1):
+        if fits and loop:
             self._pos = self.offset = max(0.0, (self.width - width) / 2)
             return  # nothing to move: no clock at all
         self._pos = float(self.width)

@@ -7,6 +7,7 @@ from a screenshot read with tesseract. Screenshots are also copied to var/shots/
 
 import asyncio
 import itertools
+import json
 import shutil
 
 import pytest
@@ -170,3 +171,27 @@ async def test_an_idle_board_draws_no_frames(server, start_probe):
     state = await probe.state()
     assert not state["marquee_moving"]
     assert drawn <= 1, f"{drawn} frames drawn while idle"  # 1: the clock's minute may turn
+
+
+async def test_a_long_notice_is_shown_in_pages_that_fit(server, start_probe):
+    """A notice wider than the bar is cut into pages, each standing still (no scrolling
+    frames), at punctuation where one is near; the pages together are the notice."""
+    probe = await start_probe(server.url, "1280x720", "--marquee-hold", "0.4")
+    await probe.wait_for(lambda r: r["kind"] == "online" and r["online"])
+    long = "请带齐身份证件，按号排队等候，听到叫号请到窗口，办理完毕请您评价，" * 4
+    await probe.send("notices " + json.dumps([long, "节假日请拨打值班电话"]))
+    await probe.wait_for(lambda r: r["kind"] == "notices")
+    seen: set[str] = set()
+    for _ in range(60):
+        state = await probe.state()
+        pages = state["marquee_pages"]
+        assert not state["marquee_moving"]
+        assert state["marquee_text_width"] <= state["marquee_bar_width"]
+        seen.add(state["marquee_text"])
+        if seen >= set(pages):
+            break
+        await asyncio.sleep(0.1)
+    assert len(pages) >= 4 and pages[-1] == "节假日请拨打值班电话"
+    assert "".join(pages[:-1]) == long
+    assert all(p.endswith("，") for p in pages[:-1]), pages  # cut after punctuation where near
+    assert seen >= set(pages), (seen, pages)

@@ -45,6 +45,8 @@ def test_defaults_and_options():
         (["--server", "127.0.0.1:8000"], "必须以 http:// 或 https:// 开头"),
         (["--fps", "0"], "必须大于 0"),
         (["--marquee", "blink"], "invalid choice"),
+        (["--marquee-slide", "-1"], "不能小于 0"),
+        (["--marquee-slide", "fast"], "不是有效的数字"),
     ],
 )
 def test_bad_arguments_say_what_is_wrong(args, message, capsys):
@@ -52,6 +54,11 @@ def test_bad_arguments_say_what_is_wrong(args, message, capsys):
         from_args(args)
     assert exc.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_notices_stand_still_unless_a_slide_is_asked_for():
+    assert from_args([]).marquee_slide == 0
+    assert from_args(["--marquee-slide", "0.6"]).marquee_slide == 0.6
 
 
 def test_module_help_and_bad_audio_exit_cleanly():
