@@ -216,6 +216,7 @@ class Ui:
                     "font_sizes": [lb.font_size for lb in labels],
                     "text_widths": [lb.texture_size[0] for lb in labels],
                     "label_widths": [lb.width for lb in labels],
+                    "parts": [[*c.to_window(*c.pos), *c.size] for c in tile.children],  # icon and labels
                 }
             )
         return {

@@ -137,6 +137,8 @@ def check_home(home: dict, cols: int) -> None:
         assert min(tile["font_sizes"]) >= 48, tile  # readable at arm's length
         assert all(tw <= lw + 1 for tw, lw in zip(tile["text_widths"], tile["label_widths"], strict=True)), tile
         assert tile["waiting"].startswith("等候 ")
+        for px, py, pw, ph in tile["parts"]:  # the icon and the labels stay inside the tile's edge
+            assert x <= px and px + pw <= x + w + 1 and y <= py and py + ph <= y + h + 1, tile
     rows = {t["rect"][1] for t in home["tiles"]}
     assert len(rows) == len(home["tiles"]) // cols  # a grid of `cols` columns
 
