@@ -173,6 +173,7 @@ async def main(argv: list[str] | None = None) -> None:
     relay = await _wait_started(procs[0])
     print(
         f"  工作人员叫号台：{url}/clerk\n  中心管理：      {url}/manage\n"
+        f"  窗口屏：        {url}/window/1 （1 换成窗口号）\n  大厅电视：      {url}/tv\n"
         f"  大厅实时状态：  {url}/api/snapshot\n  办事指南示例：  {url}/g/A1",
         flush=True,
     )

@@ -1,6 +1,7 @@
 """``make run``'s launcher: demo accounts once on an empty database, then the server."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,6 +33,10 @@ def _run_launcher(cwd, port):
             break
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
         assert r.status == 200
+    # Every page the banner names answers (the login pages, the floor screens, a guide).
+    for url in re.findall(rf"http://127\.0\.0\.1:{port}/\S*", "".join(lines)):
+        with urllib.request.urlopen(url, timeout=5) as r:
+            assert r.status == 200, url
     proc.send_signal(signal.SIGTERM)
     out = proc.stdout.read()  # through the text buffer: the banner comes right after that line
     proc.wait(timeout=15)
@@ -43,7 +48,8 @@ def test_first_run_prints_demo_accounts_once(tmp_path):
     out, code = _run_launcher(tmp_path, free_port())
     assert code == 0, out
     assert "演示账号" in out and "demo1" in out and "取号机令牌" in out
-    assert "/clerk" in out
+    for page in ("/clerk", "/manage", "/window/1", "/tv", "/g/A1"):
+        assert re.search(rf"http://127\.0\.0\.1:\d+{page}\s", out), page
     assert (tmp_path / "var" / "queue.db").exists()
     again, code = _run_launcher(tmp_path, free_port())
     assert code == 0
