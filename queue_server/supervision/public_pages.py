@@ -12,15 +12,15 @@ from aiohttp import web
 
 from bianmin.text import percent
 
-from ..errors import AppError, NotFound
+from ..errors import AppError
 from ..keys import SERVICE
+from ..web import serve_static
 from .common import center
 from .complaints import KINDS, lookup
 from .results import month_results
 
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static"
-TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 
 FRAME = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -50,18 +50,9 @@ BOX_FORM = """<section>
 <script src="/supervision/static/box.js"></script>"""
 
 
-def static_response(name: str) -> web.Response:
-    path = STATIC / name
-    if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
-        raise NotFound("没有这个文件", code="not_found")
-    return web.Response(
-        body=path.read_bytes(), content_type=TYPES[path.suffix], charset="utf-8", headers={"Cache-Control": "no-cache"}
-    )
-
-
 @routes.get("/supervision/static/{name}")
 async def static_file(request: web.Request) -> web.Response:
-    return static_response(request.match_info["name"])
+    return serve_static(STATIC, request.match_info["name"])
 
 
 def page(title: str, center_name: str, body: str) -> web.Response:
