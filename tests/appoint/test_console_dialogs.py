@@ -15,12 +15,12 @@ import pytest
 from bench.devserver import ServerProcess
 from tests.appoint.test_console_browser import Party
 from tests.appoint.test_faketime import LIB, faked
-from tests.appoint.test_pages_browser import CHROMIUM_ARGS, PASSWORD, browser
+from tests.appoint.test_pages_browser import PASSWORD
+from tests.browser import form_log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots" / "appoint"
 pytestmark = pytest.mark.skipif(not LIB.exists(), reason="needs the faketime Debian package (make debs-test)")
-__all__ = ["CHROMIUM_ARGS", "browser"]
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +43,7 @@ def console(browser, hall):
     page = ctx.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto("/clerk")
-    page.fill("#login-form input[name=login]", "w1")
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    form_log_in(page, "/clerk", "w1", PASSWORD)
     page.locator("#work-view:not([hidden])").wait_for()
     yield page
     ctx.close()

@@ -15,9 +15,8 @@ import pytest
 from PIL import Image
 
 from bench.devserver import ServerProcess
-from tests.clerk.conftest import CHROMIUM_ARGS, Api
+from tests.browser import PASSWORD, Api, form_log_in
 
-PASSWORD = "pass12345"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,39 +53,6 @@ def server(tmp_path):
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def new_page(browser, server):
-    contexts, errors = [], []
-
-    def make(width: int = 1366, height: int = 768):
-        ctx = browser.new_context(
-            base_url=server.url,
-            viewport={"width": width, "height": height},
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
-        ctx.set_default_timeout(5000)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def portrait() -> bytes:
     img = Image.new("RGB", (300, 400), (225, 232, 240))
     for y in range(60, 210):
@@ -99,8 +65,7 @@ def portrait() -> bytes:
 
 
 def manager(server) -> Api:
-    boss = Api(server)
-    boss.ok("POST", "/api/login", {"login": "boss", "password": PASSWORD})
+    boss = Api(server).login("boss")
     boss.ok("PATCH", "/api/staff/a", {"post": "民政专干"})
     req = urllib.request.Request(
         server.url + "/api/staff/a/photo", data=portrait(), method="POST", headers={"Content-Type": "image/jpeg"}
@@ -216,10 +181,7 @@ def test_bad_rating_opens_a_case_the_manager_answers(server, new_page):
 
     manager(server)
     page = new_page()
-    page.goto("/manage")
-    page.fill("#login-form input[name=login]", "boss")
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    form_log_in(page, "/manage", "boss")
     expect(page.locator("#main-view")).to_be_visible()
     page.click("#nav a[href='/manage/supervision']")
     row = page.locator(f"#case-table tbody tr:has-text('{ticket['number']}')")
@@ -266,10 +228,7 @@ def test_a_complaints_code_shows_the_reply(server, new_page):
     entry = next(c for c in boss.ok("GET", "/api/complaints") if c["code"] == code)
     assert entry["phone"] == "13900002222" and entry["matter"] == "A1"
     page = new_page()
-    page.goto("/manage")
-    page.fill("#login-form input[name=login]", "boss")
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    form_log_in(page, "/manage", "boss")
     expect(page.locator("#main-view")).to_be_visible()
     page.goto("/manage/supervision#box")
     row = page.locator(f"#box-table tbody tr[data-code='{code}']")
