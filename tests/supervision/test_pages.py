@@ -170,14 +170,21 @@ def test_bad_rating_opens_a_case_the_manager_answers(server, new_page):
 
     # The clerk appeals from the page of their own 差评 (logged in at the clerk console).
     mine = new_page()
-    assert mine.context.request.post(f"{server.url}/api/login", data={"login": "a", "password": PASSWORD}).ok
-    mine.goto("/supervision/appeal")
+    form_log_in(mine, "/clerk", "a")  # window 1 is a's only window: the working screen opens
+    link = mine.locator("#appeal-link")
+    expect(link).to_have_text("差评 1 条 · 申诉")
+    shot(mine, "clerk_appeal_link_1366.png")
+    link.click()
+    expect(mine.locator("#me-name")).to_have_text("张三")
     own = mine.locator(f"#mine-table tbody tr:has-text('{ticket['number']}')")
     expect(own).to_contain_text("多次跑腿")
     assert "13800001111" not in mine.content()  # the resident's phone is the manager's only
     own.locator("input.reason").fill("当天系统故障，已当场说明")
     own.locator("button.appeal").click()
     expect(own).to_contain_text("待审核")
+    mine.click("text=返回窗口工作台")
+    expect(mine.locator("#work-view")).to_be_visible()
+    expect(link).to_be_hidden()  # appealed: nothing left to appeal at this window
 
     manager(server)
     page = new_page()
