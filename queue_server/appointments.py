@@ -8,10 +8,15 @@ UNIQUE (category, slot, place) backs the count, so a full slot is refused even w
 book its last place at once. A booking's 6-digit code checks in at the kiosk within the
 check-in window (:mod:`queue_server.slots`) and gives an appointment ticket, called before
 walk-ins of its category (:func:`queue_server.rules.line_rank`).
+
+A cancel and a check-in of the same code never overlap (:class:`CodeLocks`): the check-in
+reads the booking, then its ticket and the booking's claim commit together some moments
+later, and a cancel written in between would leave both a cancelled booking and its ticket.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import secrets
 import sqlite3
@@ -37,6 +42,22 @@ from .web import SESSION_COOKIE, field, json_response, read_json
 routes = web.RouteTableDef()
 BOOKINGS: web.AppKey[RateLimiter] = web.AppKey("booking_limiter")
 LOOKUPS: web.AppKey[RateLimiter] = web.AppKey("code_limiter")
+
+
+class CodeLocks:
+    """Striped locks by booking code: a cancel waits for a check-in of its code in flight (and
+    the other way round); other codes rarely share a stripe. Bounded: a fixed set of locks."""
+
+    STRIPES = 64
+
+    def __init__(self) -> None:
+        self._locks = [asyncio.Lock() for _ in range(self.STRIPES)]
+
+    def __call__(self, code: str) -> asyncio.Lock:
+        return self._locks[int(code) % self.STRIPES]
+
+
+CODE_LOCKS: web.AppKey[CodeLocks] = web.AppKey("booking_code_locks")
 BOOK_LIMIT = (20, 3600.0)  # bookings per address per hour (the hall PC itself is exempt)
 LOOKUP_LIMIT = (30, 300.0)  # code look-ups and cancels per address per 5 minutes
 MAX_RANGE_DAYS = 31
@@ -46,6 +67,7 @@ CODE_TRIES = 50
 def setup(app: web.Application) -> None:
     app[BOOKINGS] = RateLimiter(*BOOK_LIMIT)
     app[LOOKUPS] = RateLimiter(*LOOKUP_LIMIT)
+    app[CODE_LOCKS] = CodeLocks()
     app.router.add_routes(routes)
 
 
@@ -242,12 +264,15 @@ async def cancel(request: web.Request) -> web.Response:
     await booking_row(request, code)
 
     def run(conn: sqlite3.Connection) -> None:
-        row = conn.execute("SELECT status FROM appointments WHERE code = ?", (code,)).fetchone()
-        if row[0] == "checked_in":
+        cur = conn.execute(
+            "UPDATE appointments SET status = 'cancelled', place = NULL WHERE code = ? AND status != 'checked_in'",
+            (code,),
+        )
+        if cur.rowcount == 0:
             raise Conflict("已经取号，不能取消", code="already_used")
-        conn.execute("UPDATE appointments SET status = 'cancelled', place = NULL WHERE code = ?", (code,))
 
-    await request.app[STORE].write(run)
+    async with request.app[CODE_LOCKS](code):
+        await request.app[STORE].write(run)
     return json_response({"ok": True, "code": code, "status": "cancelled"})
 
 
@@ -294,14 +319,15 @@ async def check_in(request: web.Request) -> web.Response:
             )
         ]
 
-    ticket = await svc.issue(
-        category=row["category"],
-        matter=row["matter"],
-        priority=False,
-        device_id=device.id,
-        request_id=request_id,
-        claim=claim,
-    )
+    async with request.app[CODE_LOCKS](code):  # returns once the ticket and the claim are on disk
+        ticket = await svc.issue(
+            category=row["category"],
+            matter=row["matter"],
+            priority=False,
+            device_id=device.id,
+            request_id=request_id,
+            claim=claim,
+        )
     ticket = replace(ticket, wait_minutes=await wait_estimate.minutes_for(request.app, ticket.category, ticket.ahead))
     return json_response(ticket.to_dict(), status=201)
 

@@ -59,7 +59,7 @@ class Stats:
         self.store, self.center = store, center
         self.today = today or end  # an open request past its due date by then counts as late
         self.start, self.end = start, end
-        self.params = {"lo": start.isoformat(), "hi": end.isoformat()}
+        self.params = {"lo": start.isoformat(), "hi": end.isoformat(), "today": self.today.isoformat()}
         self._volumes: dict[str, list[list[Any]]] | None = None
         self._outcomes: list[list[Any]] = []
         self._heatmap: list[list[int]] = []
@@ -169,7 +169,8 @@ class Stats:
 
     async def appointments(self) -> dict[str, Any]:
         """Appointment tickets (预约取号): how many were issued, called and served, their share
-        of all tickets, and the bookings of the range's slots (booked, checked in, cancelled)."""
+        of all tickets, and the bookings of the range's slots (booked, checked in, cancelled, and
+        no-shows: never checked in nor cancelled, for a day before ``today``)."""
         (row,) = await self._rows(
             f"SELECT COUNT(*), SUM(t.wait_s IS NOT NULL), SUM(t.status = 'done') FROM {BOOKED} "
             f"WHERE {RANGE} AND t.appointment = 1"
@@ -177,7 +178,8 @@ class Stats:
         tickets, called, served = (v or 0 for v in row)
         issued = sum(n for _, n in (await self.volumes())["day"])
         (booked,) = await self._rows(
-            "SELECT COUNT(*), SUM(status = 'checked_in'), SUM(status = 'cancelled') FROM appointments "
+            "SELECT COUNT(*), SUM(status = 'checked_in'), SUM(status = 'cancelled'), "
+            "SUM(status = 'booked' AND substr(slot, 1, 10) < :today) FROM appointments "
             "WHERE substr(slot, 1, 10) BETWEEN :lo AND :hi"
         )
         return {
@@ -188,6 +190,7 @@ class Stats:
             "bookings": booked[0] or 0,
             "checked_in": booked[1] or 0,
             "cancelled": booked[2] or 0,
+            "no_show": booked[3] or 0,
         }
 
     async def requests(self) -> list[dict[str, Any]]:

@@ -8,5 +8,7 @@ from __future__ import annotations
 
 from hypothesis import settings
 
+pytest_plugins = ["tests.browser"]  # Chromium, pages and an HTTP party for the page tests
+
 settings.register_profile("bianmin", deadline=None)
 settings.load_profile("bianmin")

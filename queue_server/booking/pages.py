@@ -9,42 +9,32 @@ from aiohttp import web
 
 from bianmin.qr import qr_matrix
 
-from ..errors import NotFound
+from ..web import serve_static
 
 routes = web.RouteTableDef()
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 MODULE = 8  # SVG units per QR module
 QUIET = 4  # modules of quiet zone
 
 
-def _static(name: str) -> web.Response:
-    path = STATIC_DIR / name
-    if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
-        raise NotFound("没有这个文件", code="not_found")
-    return web.Response(
-        body=path.read_bytes(), content_type=TYPES[path.suffix], charset="utf-8", headers={"Cache-Control": "no-cache"}
-    )
-
-
 @routes.get("/book")
 async def book_page(request: web.Request) -> web.Response:
-    return _static("book.html")
+    return serve_static(STATIC_DIR, "book.html")
 
 
 @routes.get(r"/b/{code:\d{6}}")
 async def booking_page(request: web.Request) -> web.Response:
-    return _static("book.html")
+    return serve_static(STATIC_DIR, "book.html")
 
 
 @routes.get("/agent")
 async def agent_page(request: web.Request) -> web.Response:
-    return _static("agent.html")
+    return serve_static(STATIC_DIR, "agent.html")
 
 
 @routes.get("/book/static/{name}")
 async def static_file(request: web.Request) -> web.Response:
-    return _static(request.match_info["name"])
+    return serve_static(STATIC_DIR, request.match_info["name"])
 
 
 def qr_svg(data: str) -> str:

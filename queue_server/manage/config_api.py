@@ -9,6 +9,7 @@ swaps its :class:`~bianmin.center.Center` and a ``center_changed`` event goes ou
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -50,7 +51,7 @@ def install(app: web.Application) -> None:
 async def _load_latest(app: web.Application) -> None:
     """Runs before the service starts: the newest saved version replaces the seed file."""
     with open(app[SETTINGS].config, "rb") as f:
-        app[CONFIG].data = json_ready(tomllib.load(f))
+        app[CONFIG].data = with_defaults(json_ready(tomllib.load(f)), app[SERVICE].center)
     row = await app[STORE].fetchone("SELECT id, data FROM center_versions ORDER BY id DESC LIMIT 1")
     if row is None:
         return
@@ -60,8 +61,17 @@ async def _load_latest(app: web.Application) -> None:
     except ConfigError as exc:
         log.error("saved center settings version %s is invalid (%s); using the seed file", row["id"], exc)
         return
-    app[CONFIG].data = data
+    app[CONFIG].data = with_defaults(data, center)
     app[SERVICE].center = center
+
+
+def with_defaults(data: dict[str, Any], center: Center) -> dict[str, Any]:
+    """``data`` with the ``[supervision]`` table filled in from ``center`` (its defaults) when
+    the file leaves it out, so the console's form shows the deadlines in force and a save
+    counts only what the manager changed."""
+    if "supervision" in data:
+        return data
+    return {**data, "supervision": dataclasses.asdict(center.supervision)}
 
 
 def json_ready(value: Any) -> Any:
@@ -118,6 +128,7 @@ async def save(request: web.Request, data: Any, action: str) -> web.Response:
         raise BadRequest(f"{exc.path}：{exc.reason}", code="bad_config", field=exc.path) from None
     app = request.app
     _check_live(app, center)
+    data = with_defaults(data, center)
     changes = diff(app[CONFIG].data, data)
     if not changes:
         return json_response({"ok": True, "changes": []})  # nothing to keep or announce

@@ -56,10 +56,10 @@ def write_qr(data: str, path: Path) -> None:
     img.resize((side * QR_SCALE, side * QR_SCALE), Image.Resampling.NEAREST).save(path, optimize=True)
 
 
-def write_site(center: Center, out: Path, base_url: str) -> tuple[int, int]:
+def write_site(center: Center, out: Path, base_url: str, results: str = "") -> tuple[int, int]:
     """The pages and QR images (blocking file work); ``(pages, qr codes)`` written."""
     out.mkdir(parents=True, exist_ok=True)
-    pages = site_pages(center)
+    pages = site_pages(center, results)
     for rel, text in pages.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,13 +107,18 @@ async def print_pdfs(center: Center, out: Path) -> int:
     return len(written)
 
 
-async def export_guides(center: Center, out: Path, base_url: str, *, pdfs: bool = True) -> ExportResult:
-    """Write everything into ``out`` (created if missing; files of an earlier export are replaced)."""
+async def export_guides(
+    center: Center, out: Path, base_url: str, *, pdfs: bool = True, results: str = ""
+) -> ExportResult:
+    """Write everything into ``out`` (created if missing; files of an earlier export are replaced).
+
+    ``results``: the month's supervision figures for the index page (issue 12's published
+    results), or nothing when the export has no database to read them from."""
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} 已存在且不是文件夹")
     for sub in ("guides", "qr", "cards"):
         if (out / sub).is_dir():
             await asyncio.to_thread(shutil.rmtree, out / sub)
-    pages, codes = await asyncio.to_thread(write_site, center, out, base_url)
+    pages, codes = await asyncio.to_thread(write_site, center, out, base_url, results)
     printed = await print_pdfs(center, out) if pdfs else 0
     return ExportResult(out, pages, codes, printed)

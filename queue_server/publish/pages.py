@@ -112,8 +112,9 @@ def _has_samples(center: Center, m: Matter | None = None) -> bool:
     return bool(center_samples(center)) or (m is not None and bool(guide_samples(m)))
 
 
-def index_page(center: Center) -> str:
-    """``index.html``: the center's details and every matter by category."""
+def index_page(center: Center, results: str = "") -> str:
+    """``index.html``: the center's details, the month's supervision figures (``results``,
+    when the export read them) and every matter by category."""
     link = Links("")
     cats = []
     for c in center.categories:
@@ -129,7 +130,9 @@ def index_page(center: Center) -> str:
         f"{sample_notice(any_sample)}"
         f"{center_info_html(center)}"
         '<nav><a href="handbook.pdf">下载综合手册（PDF）</a></nav>'
-        f"<h2>办理事项（共 {len(center.matters)} 项）</h2>" + "".join(cats)
+        + (f'<h2>监督评价</h2><p id="month-results">{html.escape(results)}</p>' if results else "")
+        + f"<h2>办理事项（共 {len(center.matters)} 项）</h2>"
+        + "".join(cats)
     )
     return _frame(f"{center.name} 办事指南", body, "style.css")
 
@@ -206,9 +209,9 @@ def handbook_page(center: Center) -> str:
     return _frame(f"{center.name} 办事指南综合手册", body, "style.css", HANDBOOK_CSS)
 
 
-def site_pages(center: Center) -> dict[str, str]:
+def site_pages(center: Center, results: str = "") -> dict[str, str]:
     """Every text file of the site, keyed by its path inside the output folder."""
-    files = {"style.css": STYLE.lstrip(), "index.html": index_page(center)}
+    files = {"style.css": STYLE.lstrip(), "index.html": index_page(center, results)}
     for m in center.matters.values():
         files[f"guides/{m.code}.html"] = guide_page(center, m)
     return files

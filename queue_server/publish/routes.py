@@ -19,6 +19,7 @@ from bianmin.samples import guide_samples
 from ..api import require_role
 from ..errors import NotFound, TooManyRequests, Unavailable
 from ..keys import SERVICE
+from ..supervision.public_pages import published_results
 from ..web import json_response
 from .export import ExportError, export_guides
 
@@ -42,10 +43,13 @@ async def guides_zip(request: web.Request) -> web.Response:
     if _busy.locked():
         raise TooManyRequests("正在导出办事指南，请稍候再试", code="export_busy")
     svc = request.app[SERVICE]
+    today = svc.clock().astimezone(svc.center.tz).date()
+    results = f"{await published_results(svc.store, svc.center, today)}（截至 {today.isoformat()}）"
     async with _busy:
         with tempfile.TemporaryDirectory(prefix="bianmin-guides-") as tmp:
             try:
-                await asyncio.wait_for(export_guides(svc.center, Path(tmp), svc.base_url), EXPORT_TIMEOUT_S)
+                export = export_guides(svc.center, Path(tmp), svc.base_url, results=results)
+                await asyncio.wait_for(export, EXPORT_TIMEOUT_S)
             except ExportError as exc:
                 raise Unavailable(str(exc), code="export_failed") from None
             except TimeoutError:

@@ -13,6 +13,9 @@ GET /api/ledger/requests?from=D&to=D[&format=csv]
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from aiohttp import web
 
 from .. import ledger, request_ledger
@@ -38,41 +41,50 @@ def window_param(request: web.Request) -> int | None:
     return number
 
 
-@routes.get("/api/ledger")
-async def get_ledger(request: web.Request) -> web.Response:
-    await require_role(request, "manager")
-    svc = request.app[SERVICE]
-    start, end = ledger.parse_range(request.query.get("from"), request.query.get("to"), svc.day)
-    fmt = request.query.get("format", "json")
-    if fmt not in ("json", "csv"):
-        raise BadRequest("format 只能是 json 或 csv", code="bad_field", field="format")
-    rows = await ledger.rows(request.app[STORE], svc.center, start, end, window_param(request))
-    if fmt == "csv":
-        name = f"ledger-{start.isoformat()}-{end.isoformat()}.csv"
+@dataclass(frozen=True)
+class RangeRead:
+    """A manager's read of a date range (``from``/``to``, at most a year) as JSON or CSV."""
+
+    start: date
+    end: date
+    csv: bool
+
+    def csv_download(self, prefix: str, text: str) -> web.Response:
+        """``text`` as the attachment ``{prefix}-{from}-{to}.csv``."""
+        name = f"{prefix}-{self.start.isoformat()}-{self.end.isoformat()}.csv"
         return web.Response(
-            text=ledger.to_csv(rows),
+            text=text,
             content_type="text/csv",
             charset="utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+
+async def range_read(request: web.Request) -> RangeRead:
+    """The manager's session, the range and the ``format`` (json or csv) of a ledger read."""
+    await require_role(request, "manager")
+    start, end = ledger.parse_range(request.query.get("from"), request.query.get("to"), request.app[SERVICE].day)
+    fmt = request.query.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise BadRequest("format 只能是 json 或 csv", code="bad_field", field="format")
+    return RangeRead(start, end, fmt == "csv")
+
+
+@routes.get("/api/ledger")
+async def get_ledger(request: web.Request) -> web.Response:
+    read = await range_read(request)
+    svc = request.app[SERVICE]
+    rows = await ledger.rows(request.app[STORE], svc.center, read.start, read.end, window_param(request))
+    if read.csv:
+        return read.csv_download("ledger", ledger.to_csv(rows))
     return json_response([r.to_dict() for r in rows])
 
 
 @routes.get("/api/ledger/requests")
 async def get_requests(request: web.Request) -> web.Response:
-    await require_role(request, "manager")
+    read = await range_read(request)
     svc = request.app[SERVICE]
-    start, end = ledger.parse_range(request.query.get("from"), request.query.get("to"), svc.day)
-    fmt = request.query.get("format", "json")
-    if fmt not in ("json", "csv"):
-        raise BadRequest("format 只能是 json 或 csv", code="bad_field", field="format")
-    rows = await request_ledger.rows(request.app[STORE], svc.center, start, end, svc.day)
-    if fmt == "csv":
-        name = f"requests-{start.isoformat()}-{end.isoformat()}.csv"
-        return web.Response(
-            text=request_ledger.to_csv(rows),
-            content_type="text/csv",
-            charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+    rows = await request_ledger.rows(request.app[STORE], svc.center, read.start, read.end, svc.day)
+    if read.csv:
+        return read.csv_download("requests", request_ledger.to_csv(rows))
     return json_response({"requests": [r.to_dict() for r in rows], "summary": request_ledger.summary(rows)})

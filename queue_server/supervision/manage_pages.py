@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .public_pages import static_response
+from ..web import serve_static
+from .public_pages import STATIC
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/manage/supervision")
 async def supervision_page(request: web.Request) -> web.Response:
-    return static_response("manage.html")
+    return serve_static(STATIC, "manage.html")
 
 
 @routes.get("/supervision/appeal")
 async def appeal_page(request: web.Request) -> web.Response:
     """A clerk's own 差评 and the appeal against one (the clerk console's session)."""
-    return static_response("appeal.html")
+    return serve_static(STATIC, "appeal.html")

@@ -4,23 +4,26 @@ rating once the service is finished, the box links and the month's published res
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
 
+from bianmin.center import Center
 from bianmin.text import percent
 
-from ..errors import AppError, NotFound
+from ..errors import AppError
 from ..keys import SERVICE
+from ..store import Store
+from ..web import serve_static
 from .common import center
 from .complaints import KINDS, lookup
 from .results import month_results
 
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static"
-TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 
 FRAME = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -50,18 +53,9 @@ BOX_FORM = """<section>
 <script src="/supervision/static/box.js"></script>"""
 
 
-def static_response(name: str) -> web.Response:
-    path = STATIC / name
-    if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
-        raise NotFound("没有这个文件", code="not_found")
-    return web.Response(
-        body=path.read_bytes(), content_type=TYPES[path.suffix], charset="utf-8", headers={"Cache-Control": "no-cache"}
-    )
-
-
 @routes.get("/supervision/static/{name}")
 async def static_file(request: web.Request) -> web.Response:
-    return static_response(request.match_info["name"])
+    return serve_static(STATIC, request.match_info["name"])
 
 
 def page(title: str, center_name: str, body: str) -> web.Response:
@@ -137,6 +131,15 @@ def rating_section(token: str | None) -> str:
     return RATING.format(token=html.escape(token)) + STYLE if token else ""
 
 
+async def published_results(store: Store, c: Center, today: dt.date) -> str:
+    """The month's published figures in one line, for the guide pages and the exported site."""
+    res = await month_results(store, today, rating_days=c.supervision.rating_days)
+    return (
+        f"{res.month} 满意率 {percent(res.satisfaction_rate)}（评价 {res.rated} 次，默认好评 {res.defaulted} 次），"
+        f"投诉答复率 {percent(res.complaint_reply_rate)}"
+    )
+
+
 async def guide_extras(app: web.Application, matter: str | None) -> str:
     """The guide page's foot: the box links and the month's published results."""
     e = html.escape
@@ -144,10 +147,6 @@ async def guide_extras(app: web.Application, matter: str | None) -> str:
     q = f"&matter={quote(matter)}" if matter else ""
     links = " ".join(f'<a href="/box?kind={k}{e(q)}">我要{name}</a>' for k, name in KINDS.items())
     c = svc.center
-    today = svc.clock().astimezone(c.tz).date()
-    res = await month_results(svc.store, today, rating_days=c.supervision.rating_days)
-    figures = (
-        f'<p class="results" id="month-results">{e(res.month)} 满意率 {percent(res.satisfaction_rate)}'
-        f"（评价 {res.rated} 次，默认好评 {res.defaulted} 次），投诉答复率 {percent(res.complaint_reply_rate)}</p>"
-    )
+    figures = await published_results(svc.store, c, svc.clock().astimezone(c.tz).date())
+    figures = f'<p class="results" id="month-results">{e(figures)}</p>'
     return f'<section class="box-links"><h2>监督评价</h2>{figures}<p>{links}</p></section>'

@@ -13,12 +13,12 @@ import pytest
 
 from bench.devserver import ServerProcess
 from tests.appoint.test_faketime import LIB, faked
-from tests.appoint.test_pages_browser import CHROMIUM_ARGS, PASSWORD, browser
+from tests.appoint.test_pages_browser import PASSWORD
+from tests.browser import form_log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots" / "appoint"
 pytestmark = pytest.mark.skipif(not LIB.exists(), reason="needs the faketime Debian package (make debs-test)")
-__all__ = ["CHROMIUM_ARGS", "browser"]
 
 
 class Party:
@@ -65,10 +65,7 @@ def test_console_lists_appointments_and_calls_out_of_order(browser, hall):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto("/clerk")
-        page.fill("#login-form input[name=login]", "w1")
-        page.fill("#login-form input[name=password]", PASSWORD)
-        page.click("#login-form button[type=submit]")
+        form_log_in(page, "/clerk", "w1", PASSWORD)
         page.locator("#appointments .case").nth(1).wait_for()
         rows = page.locator("#appointments .case")
         assert [rows.nth(i).get_attribute("data-status") for i in range(2)] == ["checked_in", "waiting"]

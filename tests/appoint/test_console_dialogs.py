@@ -1,12 +1,14 @@
 """The clerk console's 电话预约 and 上门 / 委托 dialogs in Debian's Chromium against the real
 server under faketime (Monday 30 November 2026, 08:40, an office day): a clerk books for a
 caller and sees it in 今日预约; records a home visit with an assignee, sees it in the case
-list and closes it with the outcome; the forms say what is missing. The statistics page then
-shows the day's requests per kind."""
+list and closes it with the outcome; the forms say what is missing. The statistics page and
+the printable monthly report then show the bookings and the requests per kind."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -15,12 +17,12 @@ import pytest
 from bench.devserver import ServerProcess
 from tests.appoint.test_console_browser import Party
 from tests.appoint.test_faketime import LIB, faked
-from tests.appoint.test_pages_browser import CHROMIUM_ARGS, PASSWORD, browser
+from tests.appoint.test_pages_browser import PASSWORD
+from tests.browser import form_log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots" / "appoint"
 pytestmark = pytest.mark.skipif(not LIB.exists(), reason="needs the faketime Debian package (make debs-test)")
-__all__ = ["CHROMIUM_ARGS", "browser"]
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +45,7 @@ def console(browser, hall):
     page = ctx.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto("/clerk")
-    page.fill("#login-form input[name=login]", "w1")
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    form_log_in(page, "/clerk", "w1", PASSWORD)
     page.locator("#work-view:not([hidden])").wait_for()
     yield page
     ctx.close()
@@ -136,7 +135,7 @@ def test_a_clerk_records_a_home_visit_and_closes_it_with_the_outcome(console, ha
     assert page.errors == []
 
 
-def test_the_statistics_page_counts_the_requests(browser, hall):
+def test_the_statistics_page_counts_the_requests(browser, hall, tmp_path):
     """Runs after the two above (same server): the home visit, closed on time, is counted."""
     ctx = browser.new_context(base_url=hall.url, viewport={"width": 1366, "height": 768}, locale="zh-CN")
     ctx.set_default_timeout(15000)
@@ -156,6 +155,27 @@ def test_the_statistics_page_counts_the_requests(browser, hall):
         assert "预约取号" in page.inner_text("#kpis")  # booked for 10:00, not checked in: 0 tickets
         page.locator("#t-requests").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "stats_requests_1366.png"))
+        # The printable monthly report carries the same figures, and still fits one A4 page.
+        page.goto("/manage/stats/monthly?month=2026-11")
+        page.wait_for_function("window.bianminMonthly.ready === true")
+        booked = page.locator("#appointments tbody td").all_inner_texts()
+        assert booked == ["1", "0", "0", "0", "—", "—"]  # the 10:00 booking: today, not yet due
+        visits = page.locator("#requests tbody tr").nth(1).locator("td").all_inner_texts()
+        assert visits == ["上门服务", "1", "1", "0", "100.0%"]
+        assert page.locator("#requests tbody tr").last.locator("td").all_inner_texts()[0] == "合计"
+        page.emulate_media(media="print")  # the sheet as printed: no screen padding
+        room = page.evaluate(
+            "document.querySelector('#sheet').getBoundingClientRect().bottom"
+            " - document.querySelector('footer').getBoundingClientRect().bottom"
+        )
+        assert room >= 0, f"the footer is cut off by {-room:.0f} px"  # nothing clipped
+        pdf = tmp_path / "monthly.pdf"
+        page.pdf(path=str(pdf), format="A4", print_background=True)
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"^Pages:\s+1$", info, re.M), info
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(SHOTS / "monthly_report")], check=True
+        )
         assert errors == []
     finally:
         ctx.close()

@@ -3,19 +3,16 @@ home in each mode of the day and the keypad check-in. Screenshots go to var/shot
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.appoint.test_faketime import LIB
+from tests.kiosk.gui_run import run_harness, step
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots" / "appoint"
-LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.skipif(not LIB.exists(), reason="needs the faketime Debian package (make debs-test)"),
@@ -23,49 +20,7 @@ pytestmark = [
 
 
 def run(scenario: str, tmp_path: Path, timeout: int = 40) -> dict:
-    out = tmp_path / scenario
-    env = {
-        **os.environ,
-        "KIVY_NO_ARGS": "1",
-        "SDL_AUDIODRIVER": "dummy",
-        "KIVY_HOME": str(tmp_path / "kivy_home"),
-        "KIVY_LOG_MODE": "PYTHON",
-    }
-    if not env.get("DISPLAY"):
-        env["SDL_VIDEODRIVER"] = "offscreen"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "appoint" / "kiosk_harness.py"),
-            scenario,
-            "--out",
-            str(out),
-            "--size",
-            "1080x1920",
-            "--timeout",
-            str(timeout),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout + 60,
-    )
-    results_file = out / "results.json"
-    assert results_file.exists(), f"harness wrote no results:\n{proc.stderr[-3000:]}"
-    results = json.loads(results_file.read_text(encoding="utf-8"))
-    assert results["error"] is None, results["error"] + "\n" + proc.stderr[-3000:]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for name, path in results.get("shots", {}).items():
-        shutil.copy(path, SHOTS / f"kiosk_{name}.png")
-    results["db"] = out / "queue.db"
-    return results
-
-
-def step(results: dict, name: str) -> dict:
-    found = next(s for s in results["steps"] if s["step"] == name)
-    assert found["overflow"] == [], (name, found["overflow"])
-    return found
+    return run_harness(ROOT / "tests" / "appoint" / "kiosk_harness.py", scenario, tmp_path, "1080x1920", timeout, SHOTS)
 
 
 def test_keypad_check_in_on_an_office_day(tmp_path):

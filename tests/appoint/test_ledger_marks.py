@@ -105,7 +105,8 @@ async def test_the_ledger_and_statistics_mark_the_checked_in_appointment(hall):
     mark = table[0].index("预约")
     assert [(r[1], r[mark]) for r in table[1:]] == [(n["walk_in"], ""), (n["booked"], "是")]
     s = await (await hall.get("/api/stats?from=2026-11-30&to=2026-11-30")).json()
-    # 2 tickets, 1 from a booking: share 0.5. Monday's bookings: 3, one checked in, one cancelled.
+    # 2 tickets, 1 from a booking: share 0.5. Monday's bookings: 3, one checked in, one cancelled,
+    # and one nobody came for (a no-show now that it is Tuesday).
     assert s["appointments"] == {
         "tickets": 1,
         "called": 1,
@@ -114,6 +115,7 @@ async def test_the_ledger_and_statistics_mark_the_checked_in_appointment(hall):
         "bookings": 3,
         "checked_in": 1,
         "cancelled": 1,
+        "no_show": 1,
     }
     assert s["totals"]["issued"] == 2
     # Today's (open) day is derived with the mark too: Tuesday's walk-in is not an appointment.

@@ -5,7 +5,6 @@ var/shots/appoint/."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import urllib.request
 from pathlib import Path
@@ -14,11 +13,11 @@ import pytest
 
 from bench.devserver import ServerProcess
 from tests.appoint.test_faketime import LIB, faked
+from tests.browser import Api
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots" / "appoint"
 PASSWORD = "pass-12345"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 pytestmark = pytest.mark.skipif(not LIB.exists(), reason="needs the faketime Debian package (make debs-test)")
 
 
@@ -33,28 +32,9 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def phone(browser, server):
-    ctx = browser.new_context(
-        base_url=server.url, viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    ctx.set_default_timeout(8000)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    ctx.close()
-    assert errors == []
+def phone(new_page):
+    return new_page(390, 844, timeout=8000)
 
 
 def no_sideways_scroll(page) -> None:
@@ -88,17 +68,8 @@ def test_a_resident_books_on_a_phone_and_cancels(phone, server):
 
 
 def clerk_closes(server, code: str, outcome: str) -> None:
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def post(path: str, body: dict) -> dict:
-        req = urllib.request.Request(
-            server.url + path, json.dumps(body).encode(), {"Content-Type": "application/json"}, method="POST"
-        )
-        with opener.open(req, timeout=10) as resp:
-            return json.loads(resp.read())
-
-    post("/api/login", {"login": "w1", "password": PASSWORD})
-    assert post(f"/api/requests/{code}/close", {"status": "done", "outcome": outcome})["status"] == "done"
+    clerk = Api(server).login("w1", PASSWORD)
+    assert clerk.ok("POST", f"/api/requests/{code}/close", {"status": "done", "outcome": outcome})["status"] == "done"
 
 
 def test_an_agent_request_is_followed_to_its_outcome(phone, server):

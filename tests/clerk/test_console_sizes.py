@@ -1,7 +1,8 @@
 """The clerk console at the window PCs' small screens, 1024×768 and 1024×600: the header and
 the action buttons stay on one line each (no character-by-character wrapping), nothing runs off
-the screen, and the working screen fits without scrolling. Checked on the live page in
-Debian's Chromium, with a screenshot of each size."""
+the screen, and the working screen fits without scrolling; at 1366×768 the case list shows
+several cases, each readable in full. Checked on the live page in Debian's Chromium, with a
+screenshot of each size."""
 
 from __future__ import annotations
 
@@ -70,3 +71,38 @@ def test_finish_dialog_fits_the_small_screen(page, api, size):
         assert not label.evaluate(OVERFLOWS), label.inner_text()
     expect(page.locator("#finish-ok")).to_be_in_viewport()
     page.screenshot(path=f"{SHOTS}/console_{width}x{height}_finish.png")
+
+
+@pytest.mark.parametrize(("size", "rows_in_view"), [((1366, 768), 4)])
+def test_the_case_list_keeps_its_rows_readable(page, api, size, rows_in_view):
+    """A window with open promised and agency cases and requests: each row's number, matter,
+    kind, due date and button stand on one line each, the matter is not cut, and the card
+    shows several rows without scrolling (four on the wide screens)."""
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    for matter, finish in (
+        ("A1", {"outcome": "promised", "due": "2030-01-04"}),
+        ("A2", {"outcome": "promised", "due": "2030-01-08"}),
+        ("C1", {"outcome": "agency", "agency_to": "县民政局社会救助股"}),
+        ("A3", {"outcome": "promised", "due": "2030-01-09"}),
+    ):
+        api.issue(matter[0], matter)
+        api.ok("POST", "/api/windows/1/call")
+        api.ok("POST", "/api/windows/1/finish", finish)
+    api.ok("POST", "/api/requests", {"kind": "home_visit", "name": "王秀英", "village": "东村", "matter": "C1",
+                                     "detail": "行动不便，上门办理低保年审"})  # fmt: skip
+    api.ok("POST", "/api/requests", {"kind": "cross_department", "name": "李建国", "village": "西村",
+                                     "department": "县自然资源局", "detail": "宅基地审批材料转交"})  # fmt: skip
+    log_in(page, "a", 1)
+    rows = page.locator("#cases .case")
+    expect(rows).to_have_count(6)
+    page.screenshot(path=f"{SHOTS}/console_cases_{width}x{height}.png")
+    card = page.locator("#cases").bounding_box()
+    assert card is not None
+    visible = [r for r in rows.all() if (b := r.bounding_box()) and b["y"] + b["height"] <= card["y"] + card["height"]]
+    for row in rows.all():
+        what = row.locator(".what")
+        assert what.evaluate("n => n.scrollWidth <= n.clientWidth + 1"), f"{what.inner_text()!r} is cut"
+        for part in row.locator(":scope > *").all():
+            assert part.evaluate(LINES) <= 1, f"{part.inner_text()!r} wraps"
+    assert len(visible) >= rows_in_view, f"only {len(visible)} rows in view"

@@ -20,29 +20,16 @@ CENTER = load_center()
 
 
 @pytest.fixture
-def screen(browser, server):
-    """A page of the given size; no JavaScript error may happen on it."""
-    contexts, errors = [], []
+def screen(new_page):
+    """A page of the given size on ``path``, once its snapshot is in."""
 
     def open_(path: str, width: int, height: int):
-        ctx = browser.new_context(
-            base_url=server.url,
-            viewport={"width": width, "height": height},
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
-        ctx.set_default_timeout(5000)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page = new_page(width, height)
         page.goto(path)
         page.wait_for_selector("body[data-seq]", state="attached")  # the snapshot is in
         return page
 
-    yield open_
-    for ctx in contexts:
-        ctx.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    return open_
 
 
 def give_card(server, login: str, post: str) -> None:

@@ -8,9 +8,7 @@ printer received (decoded back to an image, QR read with zxing-cpp) and the scre
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +23,7 @@ from PIL import Image
 
 from bench.devserver import ServerProcess, cli
 from bianmin.center import load_center
+from tests.kiosk.gui_run import run_harness, step
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"
@@ -35,43 +34,7 @@ PORTRAIT, LANDSCAPE = "1080x1920", "1920x1080"
 
 
 def run(scenario: str, tmp_path: Path, size: str = PORTRAIT, timeout: int = 30) -> dict:
-    out = tmp_path / scenario
-    env = {
-        **os.environ,
-        "KIVY_NO_ARGS": "1",
-        "SDL_AUDIODRIVER": "dummy",
-        "KIVY_HOME": str(tmp_path / "kivy_home"),
-        "KIVY_LOG_MODE": "PYTHON",
-    }
-    if not env.get("DISPLAY"):
-        env["SDL_VIDEODRIVER"] = "offscreen"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "kiosk" / "harness.py"),
-            scenario,
-            "--out",
-            str(out),
-            "--size",
-            size,
-            "--timeout",
-            str(timeout),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout + 60,
-    )
-    results_file = out / "results.json"
-    assert results_file.exists(), f"harness wrote no results:\n{proc.stderr[-3000:]}"
-    results = json.loads(results_file.read_text(encoding="utf-8"))
-    assert results["error"] is None, results["error"] + "\n" + proc.stderr[-3000:]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for name, path in results.get("shots", {}).items():
-        shutil.copy(path, SHOTS / f"kiosk_{name}.png")
-    results["db"] = out / "queue.db"
-    return results
+    return run_harness(ROOT / "tests" / "kiosk" / "harness.py", scenario, tmp_path, size, timeout, SHOTS)
 
 
 def tickets(db: Path) -> list[dict]:
@@ -83,13 +46,6 @@ def tickets(db: Path) -> list[dict]:
                 "SELECT number, category, matter, priority, request_id, token, status FROM tickets ORDER BY id"
             )
         ]
-
-
-def step(results: dict, name: str) -> dict:
-    found = next(s for s in results["steps"] if s["step"] == name)
-    # Every screen the harness looked at: no text outside the window, none on top of another.
-    assert found["overflow"] == [], (name, found["overflow"])
-    return found
 
 
 def ocr_dark(image: Image.Image, box: list[int], scale: float = 1.0) -> str:

@@ -105,6 +105,29 @@ def test_a_bad_setting_shows_the_fields_error_on_the_form(new_page):
     shot(page, "manage-matters-error.png")
 
 
+def test_the_supervision_deadlines_are_edited_on_their_own_tab(new_page, api):
+    page = manager_page(new_page)
+    page.click("#nav button[data-page=settings]")
+    page.click("#settings-nav button[data-part=supervision]")
+    rating = page.locator("[data-path='supervision.rating_days']")
+    expect(rating).to_have_value("7")  # the sample file has no [supervision]: the defaults show
+    expect(page.locator("[data-path='supervision.rectify_days']")).to_have_value("5")
+    expect(page.locator("[data-path='supervision.complaint_days']")).to_have_value("5")
+    expect(page.locator("fieldset[data-row='supervision'] > legend")).to_have_text("好差评与意见箱时限")
+    rating.fill("0")
+    page.click("#settings-save")
+    expect(page.locator("[data-row='supervision.rating_days'] .field-error")).to_contain_text("1 到 365")
+    rating.fill("10")
+    page.click("#settings-save")
+    expect(page.locator("#toast")).to_contain_text("已保存 1 处修改")
+    shot(page, "manage-supervision-settings.png")
+    api.ok("POST", "/api/login", {"login": "boss", "password": PASSWORD})
+    assert api.ok("GET", "/api/config")["supervision"] == {"rating_days": 10, "rectify_days": 5, "complaint_days": 5}
+    assert [c["diff"] for c in api.ok("GET", "/api/config/versions")] == [
+        [{"field": "supervision.rating_days", "before": 7, "after": 10}]
+    ]
+
+
 class Recorder:
     """The display's view, recording what the controller shows (no window)."""
 

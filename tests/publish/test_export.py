@@ -13,7 +13,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from bench.devserver import ROOT
+from bench.devserver import ROOT, cli
 from bianmin.center import load_center
 from bianmin.samples import ITEM_TITLES, SAMPLE_NOTICE
 
@@ -41,8 +41,10 @@ class Refs(HTMLParser):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "guides"
+    db = out.parent / "queue.db"
+    cli(db, "add-device", "--kind", "kiosk", "--name", "取号机")  # a hall database, nothing rated yet
     done = subprocess.run(
-        [sys.executable, "-m", "queue_server", "export-guides", "--out", str(out), "--base-url", BASE],
+        [sys.executable, "-m", "queue_server", "export-guides", "--out", str(out), "--base-url", BASE, "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -84,6 +86,7 @@ def test_every_matter_has_its_page_with_eight_items_and_samples_said(site):
     center = load_center()
     index = " ".join(_parse(site / "index.html").text)
     assert len(center.matters) == 24
+    assert "满意率 —（评价 0 次，默认好评 0 次），投诉答复率 —（截至 " in index  # read from --db
     for code, m in center.matters.items():
         assert m.name in index
         page = site / "guides" / f"{code}.html"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import zxingcpp
@@ -31,6 +32,25 @@ async def test_manager_downloads_the_guides_zip(app_client):
     assert not any(n.endswith(".print.html") for n in names)
     qr = zxingcpp.read_barcodes(Image.open(io.BytesIO(z.read("guides/qr/B2.png"))))
     assert [c.text for c in qr] == ["http://10.1.1.1:8000/g/B2"]  # the server's public address
+    index = z.read("guides/index.html").decode("utf-8")
+    assert "监督评价" in index and "投诉答复率 —" in index  # no complaint yet: nothing to count
+
+
+async def test_the_exported_index_publishes_the_months_figures(app_client):
+    """Issue 12's published results: one complaint, answered, makes a 100% reply rate."""
+    r = await app_client.post("/api/complaints", json={"kind": "complaint", "text": "等候区太冷"})
+    assert r.status == 201, await r.text()
+    await login(app_client, "boss")
+    [entry] = await (await app_client.get("/api/complaints")).json()
+    r = await app_client.post(f"/api/complaints/{entry['id']}/reply", json={"text": "已调高温度"})
+    assert r.status == 200, await r.text()
+    r = await app_client.get("/manage/guides.zip")
+    assert r.status == 200, await r.text()
+    index = zipfile.ZipFile(io.BytesIO(await r.read())).read("guides/index.html").decode("utf-8")
+    figures = re.search(r'<p id="month-results">([^<]*)</p>', index)
+    assert figures is not None, index[:2000]
+    assert "满意率 —（评价 0 次，默认好评 0 次），投诉答复率 100.0%" in figures.group(1)
+    assert re.search(r"（截至 \d{4}-\d{2}-\d{2}）$", figures.group(1))
 
 
 async def test_guide_api_and_phone_page_carry_the_laws_and_notes(app_client):

@@ -15,9 +15,8 @@ import pytest
 from PIL import Image
 
 from bench.devserver import ServerProcess
-from tests.clerk.conftest import CHROMIUM_ARGS, Api
+from tests.browser import PASSWORD, Api, form_log_in
 
-PASSWORD = "pass12345"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,39 +53,6 @@ def server(tmp_path):
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def new_page(browser, server):
-    contexts, errors = [], []
-
-    def make(width: int = 1366, height: int = 768):
-        ctx = browser.new_context(
-            base_url=server.url,
-            viewport={"width": width, "height": height},
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
-        ctx.set_default_timeout(5000)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def portrait() -> bytes:
     img = Image.new("RGB", (300, 400), (225, 232, 240))
     for y in range(60, 210):
@@ -99,8 +65,7 @@ def portrait() -> bytes:
 
 
 def manager(server) -> Api:
-    boss = Api(server)
-    boss.ok("POST", "/api/login", {"login": "boss", "password": PASSWORD})
+    boss = Api(server).login("boss")
     boss.ok("PATCH", "/api/staff/a", {"post": "民政专干"})
     req = urllib.request.Request(
         server.url + "/api/staff/a/photo", data=portrait(), method="POST", headers={"Content-Type": "image/jpeg"}
@@ -205,21 +170,25 @@ def test_bad_rating_opens_a_case_the_manager_answers(server, new_page):
 
     # The clerk appeals from the page of their own 差评 (logged in at the clerk console).
     mine = new_page()
-    assert mine.context.request.post(f"{server.url}/api/login", data={"login": "a", "password": PASSWORD}).ok
-    mine.goto("/supervision/appeal")
+    form_log_in(mine, "/clerk", "a")  # window 1 is a's only window: the working screen opens
+    link = mine.locator("#appeal-link")
+    expect(link).to_have_text("差评 1 条 · 申诉")
+    shot(mine, "clerk_appeal_link_1366.png")
+    link.click()
+    expect(mine.locator("#me-name")).to_have_text("张三")
     own = mine.locator(f"#mine-table tbody tr:has-text('{ticket['number']}')")
     expect(own).to_contain_text("多次跑腿")
     assert "13800001111" not in mine.content()  # the resident's phone is the manager's only
     own.locator("input.reason").fill("当天系统故障，已当场说明")
     own.locator("button.appeal").click()
     expect(own).to_contain_text("待审核")
+    mine.click("text=返回窗口工作台")
+    expect(mine.locator("#work-view")).to_be_visible()
+    expect(link).to_be_hidden()  # appealed: nothing left to appeal at this window
 
     manager(server)
     page = new_page()
-    page.goto("/manage")
-    page.fill("#login-form input[name=login]", "boss")
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    form_log_in(page, "/manage", "boss")
     expect(page.locator("#main-view")).to_be_visible()
     page.click("#nav a[href='/manage/supervision']")
     row = page.locator(f"#case-table tbody tr:has-text('{ticket['number']}')")
@@ -266,10 +235,7 @@ def test_a_complaints_code_shows_the_reply(server, new_page):
     entry = next(c for c in boss.ok("GET", "/api/complaints") if c["code"] == code)
     assert entry["phone"] == "13900002222" and entry["matter"] == "A1"
     page = new_page()
-    page.goto("/manage")
-    page.fill("#login-form input[name=login]", "boss")
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    form_log_in(page, "/manage", "boss")
     expect(page.locator("#main-view")).to_be_visible()
     page.goto("/manage/supervision#box")
     row = page.locator(f"#box-table tbody tr[data-code='{code}']")

@@ -1,6 +1,7 @@
 // Entry point of the clerk console: login, choice of window, then the working screen.
 
 import { api, onUnauthorized } from './api.js';
+import { stopBadRatings, watchBadRatings } from './bad_ratings.js';
 import { Desk } from './desk.js';
 import { setupChoose } from './choose.js';
 import { setupFinish, setupMaterials, setupPause, setupRequeue, setupTransfer } from './dialogs.js';
@@ -15,6 +16,7 @@ let me = null;
 
 function showLogin(message, info = false) {
   desk.close();
+  stopBadRatings();
   me = null;
   showView('login-view');
   clearToast();
@@ -63,6 +65,7 @@ async function changePassword(e) {
 
 function showChooser() {
   desk.close();
+  stopBadRatings();
   showView('window-view');
   const list = $('#window-list');
   if (!me.windows.length) {
@@ -81,10 +84,12 @@ function startDesk(n) {
   sessionStorage.setItem(SAVED_WINDOW, String(n));
   showView('work-view');
   desk.open(center, n);
+  watchBadRatings(n);
 }
 
 async function logout() {
   desk.close();
+  stopBadRatings();
   sessionStorage.removeItem(SAVED_WINDOW);
   try { await api('POST', '/api/logout'); } catch (err) { /* the session is gone either way */ }
   showLogin('您已退出登录', true);

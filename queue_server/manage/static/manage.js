@@ -265,9 +265,12 @@ const LABELS = {
   sample: '示例内容（须核实）',
   calendar: '节假日与调休（国务院安排之外的本地调整）', holidays: '另行放假的日期（每行一个，YYYY-MM-DD）',
   workdays: '另行上班的日期（每行一个，YYYY-MM-DD）', years: '已按通知填写的年份（逗号分隔，例如 2027）',
+  rating_days: '评价期限（天；逾期未评视为基本满意）', rectify_days: '差评整改答复时限（工作日）',
+  complaint_days: '投诉、建议答复时限（工作日）',
 };
+const SUPERVISION = '好差评与意见箱时限';
 const WINDOW_CATS = '办理的类别（字母，逗号分隔）';
-const PARTS = { basic: ['center', 'office', 'calendar'], notices: ['notices'], windows: ['windows'], matters: ['guide_defaults', 'categories'] };
+const PARTS = { basic: ['center', 'office', 'calendar'], notices: ['notices'], windows: ['windows'], matters: ['guide_defaults', 'categories'], supervision: ['supervision'] };
 const TEMPLATES = {
   notices: () => ({ text: '' }),
   windows: (list) => ({ number: Math.max(0, ...list.map((w) => w.number || 0)) + 1, name: '', categories: [] }),
@@ -284,7 +287,10 @@ async function loadSettings() {
   renderSettings();
 }
 
-function label(key, path) { return path.startsWith('windows[') && key === 'categories' ? WINDOW_CATS : (LABELS[key] || key); }
+function label(key, path) {
+  if (path === 'supervision') return SUPERVISION;  // the table; guide_defaults.supervision is 监督方式
+  return path.startsWith('windows[') && key === 'categories' ? WINDOW_CATS : (LABELS[key] || key);
+}
 
 function setAt(path, value) {
   const keys = path.match(/[^.[\]]+/g);

@@ -25,6 +25,16 @@ function chart(id, option) {
 
 const grid = { left: 36, right: 10, top: 14, bottom: 22 };
 
+function cells(values) {
+  const tr = document.createElement('tr');
+  for (const text of values) {
+    const td = document.createElement('td');
+    td.textContent = text === null || text === undefined ? '—' : String(text);
+    tr.append(td);
+  }
+  return tr;
+}
+
 function figures(c) {
   const rows = [
     ['取号总数', 'issued', (v) => v], ['办结件数', 'served', (v) => v], ['退办件数', 'rejected', (v) => v],
@@ -33,18 +43,20 @@ function figures(c) {
     ['过号率', 'no_show_rate', pct], ['退办率', 'rejection_rate', pct],
   ];
   $('#figures tbody').replaceChildren(...rows.map(([name, key, fmt]) => {
-    const tr = document.createElement('tr');
     const a = c.this[key];
     const b = c.last[key];
     let change = '—';
     if (typeof a === 'number' && typeof b === 'number' && b !== 0) change = `${a >= b ? '+' : ''}${((a / b - 1) * 100).toFixed(1)}%`;
-    for (const text of [name, fmt(a), fmt(b), change]) {
-      const td = document.createElement('td');
-      td.textContent = text === null || text === undefined ? '—' : String(text);
-      tr.append(td);
-    }
-    return tr;
+    return cells([name, fmt(a), fmt(b), change]);
   }));
+}
+
+// Appointments (booked, kept, no-show, cancelled) and the requests handled, per kind.
+function services(a, requests) {
+  const due = a.checked_in + a.no_show; // bookings whose day has come and gone or were kept
+  const kept = due ? a.checked_in / due : null;
+  $('#appointments tbody').replaceChildren(cells([a.bookings, a.checked_in, a.no_show, a.cancelled, pct(kept), pct(a.share)]));
+  $('#requests tbody').replaceChildren(...requests.map((r) => cells([r.kind_name, r.requests, r.closed, r.open, pct(r.on_time_share)])));
 }
 
 async function main() {
@@ -77,6 +89,7 @@ async function main() {
   $('#subtitle').textContent = `${y} 年 ${m} 月（${from} 至 ${to}），与上月对比`;
   $('#report').hidden = false;
   figures(d.compare);
+  services(d.appointments, d.requests);
   chart('m-daily', {
     grid, xAxis: { type: 'category', data: d.volume.day.map((r) => r[0].slice(8)) }, yAxis: { type: 'value' },
     series: [{ type: 'bar', data: d.volume.day.map((r) => r[1]), itemStyle: { color: '#0b5394' },
