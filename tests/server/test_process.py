@@ -81,3 +81,16 @@ async def test_ws_client_resumes_after_restart_with_since(server):
         assert replay["type"] == "ticket_issued" and replay["seq"] == ev["seq"] + 1
         assert replay["ticket"]["number"] == "C002"
         assert snap["type"] == "snapshot"
+
+
+def test_serve_names_missing_characters_from_its_forked_font_check(tmp_path):
+    """The font check runs in a child forked before the server starts (fontTools and the
+    parsed font never weigh on the server): its report still reaches the server's output."""
+    from bench.devserver import ServerProcess
+    from tests.floor.youxian import youxian_config
+
+    config = youxian_config(tmp_path / "center.toml")
+    with ServerProcess(tmp_path / "q.db", "--always-open", "--config", str(config), log=tmp_path / "server.log"):
+        pass
+    log = (tmp_path / "server.log").read_text(encoding="utf-8")
+    assert "“塅”（U+5845）" in log
