@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
             center = load_center(settings.config)  # fail fast with the field at fault
             check_fonts_apart(center)
             guard.raise_fd_limit()
+            guard.return_large_buffers()
             guard.quiet_logs()
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":

@@ -94,3 +94,19 @@ def test_serve_names_missing_characters_from_its_forked_font_check(tmp_path):
         pass
     log = (tmp_path / "server.log").read_text(encoding="utf-8")
     assert "“塅”（U+5845）" in log
+
+
+async def test_logins_give_their_hashing_memory_back(server):
+    """Each scrypt takes 16 MB; without a fixed mmap threshold glibc keeps it after the hash."""
+    from bench.devserver import rss_mb
+
+    async with aiohttp.ClientSession() as http:
+        for password in ("wrong-1", PASSWORD):  # the first hash also starts the hashing thread
+            async with http.post(server.url + "/api/login", json={"login": "w1", "password": password}):
+                pass
+        before = rss_mb(server.pid)
+        for password in ("wrong-2", PASSWORD, "wrong-3"):
+            async with http.post(server.url + "/api/login", json={"login": "w1", "password": password}) as r:
+                assert r.status in (200, 401)
+    assert rss_mb(server.pid) - before < 4
+    assert rss_mb(server.pid, "VmHWM") - before > 8  # the hashes did take their 16 MB meanwhile
