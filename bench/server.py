@@ -1,7 +1,9 @@
 """Benchmark the real server process: ``python -m bench.server``.
 
 Prints tickets issued per second, the latency from a clerk's call to its WebSocket event
-with 100 WebSocket clients connected (p50/p99), and the server's peak resident memory.
+with 100 WebSocket clients connected (p50/p99), and the server's peak resident memory. Wall
+time suffers from whatever else the machine runs; the server's CPU time per ticket (all its
+threads, and its event loop's thread alone) compares two commits on a busy machine too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ import aiohttp
 from .devserver import ServerProcess, cli, rss_mb
 
 PASSWORD = "bench-password"
+
+
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User + system CPU time of a process (or of one of its threads), from /proc."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def issue_tickets(url: str, token: str, count: int, concurrency: int) -> float:
@@ -89,9 +98,13 @@ async def run(ns: argparse.Namespace) -> None:
         token = cli(db, "add-device", "--kind", "kiosk", "--name", "bench")
         cli(db, "add-clerk", "--login", "bench", "--name", "压测", "--password-stdin", stdin=PASSWORD + "\n")
         with ServerProcess(db) as server:
+            cpu0, loop0 = cpu_seconds(server.pid), cpu_seconds(server.pid, server.pid)
             rate = await issue_tickets(server.url, token, ns.tickets, ns.concurrency)
+            cpu = (cpu_seconds(server.pid) - cpu0) / ns.tickets * 1e6
+            loop = (cpu_seconds(server.pid, server.pid) - loop0) / ns.tickets * 1e6
             print(f"tickets issued:        {ns.tickets} with {ns.concurrency} parallel kiosks")
             print(f"tickets per second:    {rate:.0f}")
+            print(f"server CPU per ticket: {cpu:.0f} us ({loop:.0f} us on the event loop's thread)")
             # Window 1 serves A and C: a quarter of the tickets, enough for every call.
             lat = sorted(await call_latency(server.url, ns.clients, ns.calls))
             p50 = statistics.median(lat)

@@ -106,6 +106,29 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
+_LEAVES = (str, int, bool, float, type(None))
+
+
+def _is_leaf(tp: Any) -> bool:
+    """A hint whose values are sent as they are (no message, list or dict inside)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return all(_is_leaf(a) for a in typing.get_args(tp))
+    return origin is Literal or tp in _LEAVES
+
+
+_PLANS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, bool], ...]:
+    """Each field's name, and whether its value needs :func:`_plain` (built once per class)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = typing.get_type_hints(cls)
+        plan = _PLANS[cls] = tuple((name, not _is_leaf(hints.get(name, Any))) for name in _field_names(cls))
+    return plan
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Message):
         return value.to_dict()
@@ -122,7 +145,8 @@ class Message:
     def to_dict(self) -> dict[str, Any]:
         # Hand-rolled instead of dataclasses.asdict, which deep-copies every leaf: this runs
         # for every event on the hot path.
-        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
+        # Fields typed as plain values skip the walk (most of an event's fields).
+        return {name: _plain(getattr(self, name)) if deep else getattr(self, name) for name, deep in _plan(type(self))}
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -12,7 +14,6 @@ from pathlib import Path
 
 from bianmin.assets import FONT_REGULAR
 from bianmin.center import Center, ConfigError, center_info, load_center
-from bianmin.fontcover import NOTO_SOURCES, font_cmap, missing_report, uncovered
 
 from . import guard, instance
 from . import report as report_mod
@@ -80,6 +81,10 @@ async def _serve(settings: settings_mod.Settings) -> None:
     except BaseException:
         await store.close()
         raise
+    # What start-up made (modules, the settings, today's line) lives as long as the server:
+    # frozen out of the collector's view, a full collection costs only what the day adds.
+    gc.collect()
+    gc.freeze()
     print(f"便民排队叫号服务器已启动：{settings.base_url}  (数据库 {settings.db})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -126,6 +131,8 @@ def check_fonts(center: Center) -> None:
     The kiosk and the display build their extended subset themselves (they draw); the
     server only says what is missing, and what to install where fonts-noto-cjk is absent.
     """
+    from bianmin.fontcover import NOTO_SOURCES, font_cmap, missing_report, uncovered
+
     missing = uncovered(center_info(center, open_now=False), font_cmap(FONT_REGULAR))
     if not missing:
         return
@@ -136,6 +143,29 @@ def check_fonts(center: Center) -> None:
         print(missing_report(missing, noto_installed=False), file=sys.stderr, flush=True)
 
 
+def check_fonts_apart(center: Center) -> None:
+    """:func:`check_fonts` in a forked child, before the server starts any thread: fontTools
+    and the parsed font (some 8 MB) then never weigh on the server's memory."""
+    if not hasattr(os, "fork"):
+        check_fonts(center)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: report, then leave without running the parent's exit handlers
+        code = 0
+        try:
+            check_fonts(center)
+        except BaseException:
+            logging.getLogger("queue_server").exception("font check failed")
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.waitpid(pid, 0)
+
+
 def main(argv: list[str] | None = None) -> None:
     ns = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -143,8 +173,9 @@ def main(argv: list[str] | None = None) -> None:
         if ns.command == "serve":
             settings = settings_mod.from_args(ns)
             center = load_center(settings.config)  # fail fast with the field at fault
-            check_fonts(center)
+            check_fonts_apart(center)
             guard.raise_fd_limit()
+            guard.return_large_buffers()
             guard.quiet_logs()
             asyncio.run(_serve(settings))
         elif ns.command == "add-clerk":

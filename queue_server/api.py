@@ -74,8 +74,9 @@ async def issue_ticket(request: web.Request) -> web.Response:
     ticket = await _svc(request).issue(
         category=category, matter=matter, priority=priority, device_id=device.id, request_id=request_id
     )
-    ticket = replace(ticket, wait_minutes=await wait_estimate.minutes_for(request.app, ticket.category, ticket.ahead))
-    return json_response(ticket.to_dict(), status=201)
+    body = ticket.to_dict()  # the estimate set on the dict: no dataclass copy per ticket
+    body["wait_minutes"] = await wait_estimate.minutes_for(request.app, ticket.category, ticket.ahead)
+    return json_response(body, status=201)
 
 
 @routes.get("/api/tickets/{token}")

@@ -8,6 +8,8 @@ out in :func:`queue_server.web.read_json`. What aiohttp lacks is here:
 - a cap on open connections per peer address and in total (:class:`GuardedProtocol`), so
   one phone cannot use every file descriptor;
 - the descriptor limit raised to what the system allows (:func:`raise_fd_limit`);
+- large buffers given back to the system when freed (:func:`return_large_buffers`): each
+  login's scrypt takes 16 MB, which glibc otherwise keeps for good;
 - bounded logs (:func:`quiet_logs`): a storm of one message is logged a few times a minute,
   and malformed requests (a 9 KB request line, 200 headers) are logged in one line, not
   with a traceback each.
@@ -16,6 +18,7 @@ out in :func:`queue_server.web.read_json`. What aiohttp lacks is here:
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import errno
 import logging
 import resource
@@ -49,6 +52,21 @@ def raise_fd_limit() -> int:
         except (ValueError, OSError):
             pass
     return soft
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+MMAP_THRESHOLD = 128 * 1024  # bytes: larger blocks are mapped apart and unmapped when freed
+
+
+def return_large_buffers() -> bool:
+    """Fix glibc's mmap threshold (True if set). glibc raises it to the size of the largest
+    block freed so far, so after the first scrypt (16 MB) every later one is carved from a
+    heap that is never given back: each hashing thread then holds 16 MB for good."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
 def connection_budget() -> int:

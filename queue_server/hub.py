@@ -10,9 +10,10 @@ with 20 or 20,000 waiting. Every message is encoded to bytes once and shared by 
 
 Each client has its own queue, filled synchronously when an event is announced, so a
 connecting client can never miss or reorder an event between its snapshot and the live
-stream. A client whose unsent bytes (its queue plus the socket's write buffer) pass
-:data:`MAX_UNSENT` is dropped at once; it reconnects with ``?since=``. Clients are capped per
-address and in total.
+stream. An event's public copy is built only when a public client (live, or replaying with
+``?since=``) needs it, and then once for all of them. A client whose unsent bytes (its queue
+plus the socket's write buffer) pass :data:`MAX_UNSENT` is dropped at once; it reconnects
+with ``?since=``. Clients are capped per address and in total.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .keys import ACCOUNTS
 from .service import QueueService
 from .store import Store
 from .web import SESSION_COOKIE
+from .wire import json_bytes
 
 REPLAY_EVENTS = 2000
 MAX_UNSENT = 1024 * 1024  # bytes unsent to one client (beyond its first snapshot) before it is dropped
@@ -43,7 +45,7 @@ RECENT_CALLS = 10
 
 
 def _encode(obj: dict) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    return json_bytes(obj)
 
 
 class PublicBoard:
@@ -86,6 +88,28 @@ class PublicBoard:
         return self._encoded[1]
 
 
+class Sent:
+    """One committed event as sent: its full JSON bytes, and its public copy, built on first need."""
+
+    __slots__ = ("_event", "_public", "full", "seq")
+
+    def __init__(self, seq: int, full: bytes, event: Event | None = None):
+        self.seq, self.full = seq, full
+        self._event = event  # None: parsed from ``full`` when the public copy is first asked for
+        self._public: bytes | None = None
+
+    def public(self) -> bytes:
+        if self._public is None:
+            event = self._event if self._event is not None else Event.from_dict(json.loads(self.full))
+            self._public = _encode(public_event(event).to_dict())
+            self._event = None  # the bytes are all that is needed from now on
+        return self._public
+
+    def forget_event(self) -> None:
+        """Keep the replay buffer to bytes: only the newest event keeps its object."""
+        self._event = None
+
+
 class Client:
     """One WebSocket client's queue of encoded messages, bounded in bytes."""
 
@@ -111,7 +135,7 @@ class Hub:
         self.service = service
         self.clients: set[Client] = set()
         self.by_address: Counter[str] = Counter()
-        self.recent: deque[tuple[int, bytes, bytes]] = deque(maxlen=REPLAY_EVENTS)  # seq, full, public
+        self.recent: deque[Sent] = deque(maxlen=REPLAY_EVENTS)
         self.board: PublicBoard | None = None
         # Full snapshots, built once per seq (a busy day's line makes them large).
         self._snapshot: tuple[int, bytes] | None = None
@@ -120,19 +144,20 @@ class Hub:
     async def load(self, store: Store) -> None:
         """Refill the replay buffer from the event log, so ``?since=`` works across restarts."""
         for seq, text in await queue_db.recent_events(store, REPLAY_EVENTS):
-            event = Event.from_dict(json.loads(text))
-            self.recent.append((seq, text.encode(), _encode(public_event(event).to_dict())))
+            self.recent.append(Sent(seq, text.encode()))
         async with self.service.settled():
             self.board = PublicBoard(self.service.snapshot())
 
     def publish(self, event: Event, text: str) -> None:
         """Send one committed event; ``text`` is its JSON, built once by the service."""
-        full, public = text.encode(), _encode(public_event(event).to_dict())
-        self.recent.append((event.seq, full, public))
+        if self.recent:
+            self.recent[-1].forget_event()  # older copies parse their bytes if ever replayed
+        sent = Sent(event.seq, text.encode(), event)
+        self.recent.append(sent)
         if self.board is not None:
             self.board.apply(event)
         for client in list(self.clients):
-            self._send(client, full if client.full else public)
+            self._send(client, sent.full if client.full else sent.public())
 
     def _send(self, client: Client, data: bytes) -> None:
         if client.queued + self._buffered(client) + len(data) > client.limit:
@@ -172,8 +197,8 @@ class Hub:
     def _first_messages(self, since: int | None, full: bool) -> list[bytes]:
         seq = self.service.seq
         if since is not None and 0 <= since <= seq:
-            missed = [f if full else p for s, f, p in self.recent if s > since]
-            oldest = self.recent[0][0] if self.recent else seq + 1
+            missed = [s.full if full else s.public() for s in self.recent if s.seq > since]
+            oldest = self.recent[0].seq if self.recent else seq + 1
             if since == seq or (missed and oldest <= since + 1):
                 return missed
         return [self._full_snapshot() if full else self.public_snapshot()]

@@ -34,7 +34,6 @@ from bianmin.protocol import OUTCOME_NAMES
 from . import ledger, request_ledger, stats, xlsx_rows
 from .errors import AppError
 from .store import Store
-from .xlsx_rows import RowsWorksheet
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 TOTAL_NAMES = {
@@ -174,6 +173,8 @@ def _table(ws: Any, top: int, headers: list[str], rows: list[list[Any]], fmt: An
 def write_xlsx(data: ReportData, path: Path, progress: Progress | None = None) -> None:
     """Write the workbook (blocking: run it in a thread inside the server)."""
     import xlsxwriter  # here, not at the top: the server starts (and stays) smaller without it
+
+    from .xlsx_rows import RowsWorksheet
 
     # constant_memory: each row goes to disk as written (rows are written in order, sheet by sheet).
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -387,6 +388,8 @@ def _ledger_sheet(wb: Any, ws: Any, rows: list[ledger.LedgerRow], keys: list[str
 
 def _requests_sheet(wb: Any, requests: list[request_ledger.RequestRow], head: Any, pct: Any) -> None:
     """委托·上门·代办: the figures per kind, then every request under a filtered header."""
+    from .xlsx_rows import RowsWorksheet
+
     rs = wb.add_worksheet(REQUESTS_SHEET, worksheet_class=RowsWorksheet)
     rs.write_row(0, 0, list(REQUEST_SUMMARY.values()), head)
     summary = request_ledger.summary(requests)

@@ -49,6 +49,7 @@ from .hall_state import HallState
 from .queue_db import Batch
 from .rules import Ticket
 from .store import Store
+from .wire import json_bytes
 
 Clock = Callable[[], dt.datetime]
 Listener = Callable[[Event, str], None]
@@ -342,7 +343,7 @@ class QueueService:
             reason=change.reason,
         )
         self.seq = event.seq
-        text = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        text = json_bytes(event.to_dict()).decode()
         change.db.insert_event(event.seq, event.at, event.type, text)
         self._pending.append(self.store.write(change.db, lambda _: self._announce(event, text)))
 

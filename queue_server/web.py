@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from .errors import AppError, BadRequest, NotFound
+from .wire import json_bytes
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -75,11 +76,14 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     """The request body as a JSON object, or a 400 that says what is wrong with it."""
     if request.content_length is not None and request.content_length > 64 * 1024:
         raise BadRequest("请求内容太大", code="too_large")
-    try:
-        async with asyncio.timeout(BODY_TIMEOUT):
-            raw = await request.read()
-    except TimeoutError:
-        raise AppError("请求内容发送太慢，已超时", code="body_timeout", status=408) from None
+    if request.content.is_eof():  # the whole body has arrived (most often with the head)
+        raw = await request.read()
+    else:
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT):
+                raw = await request.read()
+        except TimeoutError:
+            raise AppError("请求内容发送太慢，已超时", code="body_timeout", status=408) from None
     if not raw.strip():
         return {}
     try:
@@ -183,4 +187,4 @@ def serve_static(folder: Path, name: str) -> web.Response:
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return web.Response(body=json_bytes(data), status=status, content_type="application/json", charset="utf-8")

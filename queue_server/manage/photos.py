@@ -1,16 +1,19 @@
 """Uploaded photos: check an upload is a real JPEG or PNG, drop its metadata and store a
 fresh JPEG: a work card cropped to 3:4, or inspection evidence bounded in size. Pillow does
-the work, off the event loop."""
+the work, off the event loop, imported only when a photo arrives (the server starts without
+it)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 from collections.abc import Callable
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from ..errors import BadRequest
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_UPLOAD = 4 * 1024 * 1024  # bytes
 MAX_PIXELS = 40_000_000
@@ -20,6 +23,8 @@ EVIDENCE_SIDE = 1280
 
 def _checked(raw: bytes, crop: Callable[[Image.Image], Image.Image]) -> bytes:
     """``crop(upright RGB image)`` of a real JPEG or PNG upload, saved as a fresh JPEG."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(raw)) as probe:
             fmt = probe.format
@@ -39,10 +44,14 @@ def _checked(raw: bytes, crop: Callable[[Image.Image], Image.Image]) -> bytes:
 
 
 def _card_jpeg(raw: bytes) -> bytes:
+    from PIL import Image, ImageOps
+
     return _checked(raw, lambda img: ImageOps.fit(img, CARD_SIZE, Image.Resampling.LANCZOS))
 
 
 def _evidence_jpeg(raw: bytes) -> bytes:
+    from PIL import Image
+
     def bounded(img: Image.Image) -> Image.Image:
         img.thumbnail((EVIDENCE_SIDE, EVIDENCE_SIDE), Image.Resampling.LANCZOS)  # never enlarges
         return img

@@ -424,3 +424,36 @@ async def test_old_events_are_pruned_at_a_new_day_but_not_past_the_bound(hall, c
     await issue_one(hall)  # a new day: prunes with no bound
     await store.drain()
     assert (await store.fetchone("SELECT COUNT(*) FROM events WHERE at < '2026-11-28'"))[0] == 0
+
+
+async def test_public_copies_are_built_on_demand_and_stay_stripped(hall):
+    """An event's public copy is made only when a public client needs it: live beside a
+    full client, and replayed with ``?since=`` (from bytes, after the event object is gone)."""
+    from queue_server.keys import HUB
+
+    hub = hall.server.app[HUB]
+    for _ in range(2):
+        r = await hall.post("/api/tickets", json={"category": "A", "matter": "A1"}, headers=hall.kiosk)
+        assert r.status == 201
+    assert all(s._public is None for s in hub.recent)  # no public client yet: none built
+    await login(hall)
+    full = await hall.ws_connect("/ws")  # the session's full view
+    snap = await full.receive_json(timeout=5)
+    async with aiohttp.ClientSession() as anon:  # no cookie: the public board
+        url = str(hall.make_url("/ws"))
+        live = await anon.ws_connect(url)
+        await live.receive_json(timeout=5)
+        replay = await anon.ws_connect(f"{url}?since={snap['seq'] - 2}")
+        replayed = [await replay.receive_json(timeout=5) for _ in range(2)]
+        assert [e["type"] for e in replayed] == ["ticket_issued", "ticket_issued"]
+        for e in replayed:
+            assert e["ticket"]["matter"] is None and e["ticket"]["id"] == 0 and e["ticket"]["issued_at"] == ""
+        assert (await hall.post("/api/windows/1/call")).status == 200
+        got_full, got_live = await full.receive_json(timeout=5), await live.receive_json(timeout=5)
+        assert got_full["ticket"]["matter"] == "A1" and got_full["window"]["clerk"] is not None
+        assert got_live["ticket"]["number"] == got_full["ticket"]["number"]
+        assert got_live["ticket"]["matter"] is None and got_live["window"]["clerk"] is None
+        assert got_live == (await replay.receive_json(timeout=5))  # one copy, shared
+        await live.close()
+        await replay.close()
+    await full.close()

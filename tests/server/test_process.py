@@ -81,3 +81,32 @@ async def test_ws_client_resumes_after_restart_with_since(server):
         assert replay["type"] == "ticket_issued" and replay["seq"] == ev["seq"] + 1
         assert replay["ticket"]["number"] == "C002"
         assert snap["type"] == "snapshot"
+
+
+def test_serve_names_missing_characters_from_its_forked_font_check(tmp_path):
+    """The font check runs in a child forked before the server starts (fontTools and the
+    parsed font never weigh on the server): its report still reaches the server's output."""
+    from bench.devserver import ServerProcess
+    from tests.floor.youxian import youxian_config
+
+    config = youxian_config(tmp_path / "center.toml")
+    with ServerProcess(tmp_path / "q.db", "--always-open", "--config", str(config), log=tmp_path / "server.log"):
+        pass
+    log = (tmp_path / "server.log").read_text(encoding="utf-8")
+    assert "“塅”（U+5845）" in log
+
+
+async def test_logins_give_their_hashing_memory_back(server):
+    """Each scrypt takes 16 MB; without a fixed mmap threshold glibc keeps it after the hash."""
+    from bench.devserver import rss_mb
+
+    async with aiohttp.ClientSession() as http:
+        for password in ("wrong-1", PASSWORD):  # the first hash also starts the hashing thread
+            async with http.post(server.url + "/api/login", json={"login": "w1", "password": password}):
+                pass
+        before = rss_mb(server.pid)
+        for password in ("wrong-2", PASSWORD, "wrong-3"):
+            async with http.post(server.url + "/api/login", json={"login": "w1", "password": password}) as r:
+                assert r.status in (200, 401)
+    assert rss_mb(server.pid) - before < 4
+    assert rss_mb(server.pid, "VmHWM") - before > 8  # the hashes did take their 16 MB meanwhile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 
@@ -44,6 +45,19 @@ def test_round_trip_through_json(cls, data):
     message = data.draw(st.from_type(cls))
     wire = json.loads(json.dumps(message.to_dict(), ensure_ascii=False))
     assert cls.from_dict(wire) == message
+
+
+@pytest.mark.parametrize("cls", MESSAGES, ids=lambda cls: cls.__name__)
+@given(data=st.data())
+def test_to_dict_is_a_deep_plain_copy(cls, data):
+    """to_dict skips the walk for fields typed as plain values: it still equals asdict, and
+    its lists and dicts are its own (a caller may change them)."""
+    message = data.draw(st.from_type(cls))
+    plain = message.to_dict()
+    assert plain == dataclasses.asdict(message)
+    for name, value in plain.items():
+        if isinstance(value, (list, dict)):
+            assert value is not getattr(message, name)
 
 
 def test_center_info_keeps_the_api_center_keys():
