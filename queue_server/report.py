@@ -26,14 +26,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bianmin.center import Center, load_center
 from bianmin.protocol import OUTCOME_NAMES
 
-from . import ledger, request_ledger, stats, xlsx_rows
+from . import ledger, request_ledger, stats
 from .errors import AppError
 from .store import Store
+
+if TYPE_CHECKING:  # imported when a workbook is written: XlsxWriter stays out of the server's start-up
+    from .xlsx_rows import RowsWorksheet
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 TOTAL_NAMES = {
@@ -305,6 +308,8 @@ def _tails(wb: Any, ws: RowsWorksheet, keys: list[str]) -> tuple[list[Tail], lis
     are one dictionary lookup; a moment is its day's serial number joined to its time of
     day's fraction. An empty tail writes no cell.
     """
+    from . import xlsx_rows
+
     day_xf = wb.add_format({"num_format": "yyyy-mm-dd"})._get_xf_index()
     moment_head = xlsx_rows.style(wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})._get_xf_index()) + "><v>"
     serials = _Kept(lambda day: str((dt.date.fromisoformat(day) - _EPOCH).days))
