@@ -52,7 +52,7 @@ class _Item:
     hall_id: int
     batch: SyncBatch
     fut: asyncio.Future
-    payloads: list[str]
+    payloads: list[bytes]  # each event as JSON, for the ``json`` column
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Ingest:
         if self._queued_events + len(batch.events) > QUEUE_EVENTS and batch.events:
             raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
         self._queued_events += len(batch.events)
-        payloads = [orjson.dumps(e).decode() for e in batch.events]
+        payloads = [orjson.dumps(e) for e in batch.events]
         fut = asyncio.get_running_loop().create_future()
         self._queue.append(_Item(hall_id, batch, fut, payloads))
         self._wake.set()
@@ -382,7 +382,7 @@ class Ingest:
             return
         await conn.execute(
             "UPDATE hall_state AS s SET epoch = u.epoch, seq = u.seq, hall_seq = u.hseq, last_seen = $15, "
-            "last_event_at = COALESCE(u.lea, s.last_event_at), live = COALESCE(u.live::jsonb, s.live), "
+            "last_event_at = COALESCE(u.lea, s.last_event_at), live = COALESCE(u.live::json, s.live), "
             + ", ".join(f"{k} = CASE WHEN u.figs THEN u.{k} ELSE s.{k} END" for k in fig_cols)
             + " FROM unnest($1::int[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[], "
             "$7::bool[], $8::text[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[]) "
