@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,9 @@ LIVE_CHECKPOINT_S = 5.0
 # that times out resends the same events, which the county must decode again: under
 # overload, waiting longer only adds work.
 QUEUE_EVENTS = 60_000
+# Events counted for each admitted request whose body is still being read and parsed: a
+# request is refused before its body is read, never after (parsing it was the dear part).
+READ_RESERVE = 500
 COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
 
 
@@ -81,6 +85,7 @@ class Ingest:
         self._task: asyncio.Task | None = None
         self._months: set[dt.date] = set()
         self._queued_events = 0
+        self._reading = 0  # admitted requests not yet queued
         self._inflight: list[_Item] = []
         # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
         self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
@@ -102,15 +107,25 @@ class Ingest:
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
 
-    def check_room(self) -> None:
-        """Refuse (503) before the body is even read when the queue is full: shedding is cheap."""
-        if self._queued_events >= QUEUE_EVENTS:
+    @contextlib.contextmanager
+    def admitted(self) -> Iterator[None]:
+        """Admit one sync request, or 503 at once when the queue is full (shedding is cheap).
+
+        Room is held for the request while its body is read and parsed, so a request
+        admitted is always queued by :meth:`submit`: under overload, work done is not thrown
+        away. Memory stays bounded: at most ``QUEUE_EVENTS / READ_RESERVE`` requests are
+        being read at once, each of at most ``MAX_BATCH_EVENTS``."""
+        if self._queued_events + self._reading * READ_RESERVE >= QUEUE_EVENTS:
             raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
+        self._reading += 1
+        try:
+            yield
+        finally:
+            self._reading -= 1
 
     def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
-        """Queue ``batch`` from ``hall_id``; the future gives its :class:`SyncAck` after commit."""
-        if self._queued_events + len(batch.events) > QUEUE_EVENTS and batch.events:
-            raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
+        """Queue ``batch`` from ``hall_id`` (admitted by :meth:`admitted`); the future gives
+        its :class:`SyncAck` after commit."""
         self._queued_events += len(batch.events)
         payloads = [orjson.dumps(e) for e in batch.events]
         fut = asyncio.get_running_loop().create_future()
