@@ -334,7 +334,11 @@ class Ingest:
     async def _copy(self, conn: asyncpg.Connection, rows: list[tuple]) -> None:
         if not rows:
             return
-        await ensure_partitions(conn, {month_of(r[3]) for r in rows}, self._months)
+        ats = [r[3] for r in rows]
+        first, last = month_of(min(ats)), month_of(max(ats))
+        # Everything between the earliest and the latest is in their month when they agree.
+        months = {first} if first == last else {month_of(at) for at in ats}
+        await ensure_partitions(conn, months, self._months)
         await conn.copy_records_to_table("events", records=rows, columns=COLUMNS)
 
     async def _save(self, conn: asyncpg.Connection, halls: dict[int, _Hall]) -> None:
