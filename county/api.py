@@ -39,7 +39,7 @@ async def sync(request: web.Request) -> web.Response:
     """A hall's batch of committed events; answered after they are committed here."""
     hall_id = await request.app[keys.ACCOUNTS].hall_for(request.headers.get("Authorization"))
     ingest = request.app[keys.INGEST]
-    with ingest.admitted():  # a 503 before the body is read, or room held until it is queued
+    async with ingest.admitted():  # room held until the batch is queued, or a 503 before reading
         data = await read_json(request, limit=MAX_BODY)
         try:
             batch = SyncBatch.from_dict(data)

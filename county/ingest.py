@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,10 @@ QUEUE_EVENTS = 60_000
 # Events counted for each admitted request whose body is still being read and parsed: a
 # request is refused before its body is read, never after (parsing it was the dear part).
 READ_RESERVE = 500
+# A request that finds the queue full waits this long for room, its body unread (the hall's
+# connection just waits), before it is refused: under overload halls queue instead of
+# resending ever larger batches that would be inflated only to be refused.
+ADMIT_WAIT_S = 10.0
 COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
 
 
@@ -86,6 +90,7 @@ class Ingest:
         self._months: set[dt.date] = set()
         self._queued_events = 0
         self._reading = 0  # admitted requests not yet queued
+        self._waiters: deque[asyncio.Future] = deque()  # requests waiting for room, oldest first
         self._inflight: list[_Item] = []
         # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
         self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
@@ -102,26 +107,59 @@ class Ingest:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for waiting in self._waiters:
+            waiting.cancel()
+        self._waiters.clear()
         for item in [*self._inflight, *self._queue]:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
 
-    @contextlib.contextmanager
-    def admitted(self) -> Iterator[None]:
-        """Admit one sync request, or 503 at once when the queue is full (shedding is cheap).
+    def _has_room(self) -> bool:
+        return self._queued_events + self._reading * READ_RESERVE < QUEUE_EVENTS
+
+    def _admit_waiting(self) -> None:
+        """Let waiting requests in, oldest first, while there is room (counted for them here)."""
+        while self._waiters and self._has_room():
+            fut = self._waiters.popleft()
+            if not fut.done():  # not given up
+                self._reading += 1
+                fut.set_result(None)
+
+    @contextlib.asynccontextmanager
+    async def admitted(self) -> AsyncIterator[None]:
+        """Admit one sync request before its body is read: at once when there is room, else
+        after waiting up to ``ADMIT_WAIT_S`` in line, else 503.
 
         Room is held for the request while its body is read and parsed, so a request
         admitted is always queued by :meth:`submit`: under overload, work done is not thrown
         away. Memory stays bounded: at most ``QUEUE_EVENTS / READ_RESERVE`` requests are
         being read at once, each of at most ``MAX_BATCH_EVENTS``."""
-        if self._queued_events + self._reading * READ_RESERVE >= QUEUE_EVENTS:
-            raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
-        self._reading += 1
+        if self._waiters or not self._has_room():
+            fut = asyncio.get_running_loop().create_future()
+            self._waiters.append(fut)
+            try:
+                await asyncio.wait_for(asyncio.shield(fut), ADMIT_WAIT_S)
+            except BaseException as exc:
+                let_in = fut.done() and not fut.cancelled()  # room was counted for it
+                if fut.cancelled():  # by close()
+                    raise Unavailable("县级服务器正在停止", code="shutting_down") from None
+                if not let_in:
+                    fut.cancel()
+                    if isinstance(exc, TimeoutError):
+                        raise Unavailable("县级服务器繁忙，请稍后重试", code="busy") from None
+                    raise
+                if not isinstance(exc, TimeoutError):  # let in, then cancelled: give the room back
+                    self._reading -= 1
+                    self._admit_waiting()
+                    raise
+        else:
+            self._reading += 1
         try:
             yield
         finally:
             self._reading -= 1
+            self._admit_waiting()
 
     def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
         """Queue ``batch`` from ``hall_id`` (admitted by :meth:`admitted`); the future gives
@@ -145,6 +183,7 @@ class Ingest:
                     group.append(item)
                     n += len(item.batch.events)
                 self._queued_events -= n
+                self._admit_waiting()
                 self._inflight = group
                 try:
                     acks = await self._commit(group)
