@@ -38,7 +38,7 @@ from . import live as live_mod
 from .db import ensure_partitions, month_of
 
 log = logging.getLogger("county")
-GROUP_EVENTS = 20000  # events per group commit
+GROUP_EVENTS = 5000  # events per group commit
 LIVE_CHECKPOINT_S = 5.0
 # Events waiting for a commit; more get 503 (the hall backs off): bounded memory, and a wait
 # short enough (a few seconds of work) that halls are answered before their timeout. A hall
