@@ -3,10 +3,13 @@
 ``python -m bench.county [--halls 2000] [--tickets 600] [--rate 25000] [--max-seconds 240]``
 
 Starts a throwaway PostgreSQL cluster (fsync on) and ``python -m county serve``, registers
-the halls, then replays a compressed day per hall (about ``tickets`` tickets, each issued,
-called, started and finished: real protocol events from :mod:`county.simhall`). Each hall
-"commits" its events on the compressed clock and syncs like the hall's task does: gzip
-batches after the last ack, one request in flight, at most one per ``--interval``.
+the halls (each announces its database with an empty batch before the day starts), then
+replays a compressed day per hall (about ``tickets`` tickets, each issued, called, started
+and finished: real protocol events from :mod:`county.simhall`). Each hall "commits" its
+events on the compressed clock and syncs like the hall's task does: gzip batches after the
+last ack, one request in flight, at most one per ``--interval``, over ``--connections``
+keep-alive connections shared by the halls (:mod:`bench.county_wire`, a generator cheap
+enough not to starve the county on the same cores; it prints its own CPU per event).
 
 Prints events ingested per second, the lag from an event's commit to ``/api/halls``
 showing it (p50, p99), the board's refresh time with every hall (Chromium), and the
