@@ -3,10 +3,13 @@
 ``python -m bench.county [--halls 2000] [--tickets 600] [--rate 25000] [--max-seconds 240]``
 
 Starts a throwaway PostgreSQL cluster (fsync on) and ``python -m county serve``, registers
-the halls, then replays a compressed day per hall (about ``tickets`` tickets, each issued,
-called, started and finished: real protocol events from :mod:`county.simhall`). Each hall
-"commits" its events on the compressed clock and syncs like the hall's task does: gzip
-batches after the last ack, one request in flight, at most one per ``--interval``.
+the halls (each announces its database with an empty batch before the day starts), then
+replays a compressed day per hall (about ``tickets`` tickets, each issued, called, started
+and finished: real protocol events from :mod:`county.simhall`). Each hall "commits" its
+events on the compressed clock and syncs like the hall's task does: gzip batches after the
+last ack, one request in flight, at most one per ``--interval``, over ``--connections``
+keep-alive connections shared by the halls (:mod:`bench.county_wire`, a generator cheap
+enough not to starve the county on the same cores; it prints its own CPU per event).
 
 Prints events ingested per second, the lag from an event's commit to ``/api/halls``
 showing it (p50, p99), the board's refresh time with every hall (Chromium), and the
@@ -19,7 +22,6 @@ import argparse
 import asyncio
 import datetime as dt
 import gzip
-import json
 import multiprocessing
 import os
 import statistics
@@ -30,8 +32,11 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
+import orjson
 
+from bench.county_wire import Bodies, Wire
 from bench.devserver import CountyProcess, PgCluster, county_cli
+from bianmin.sync import SYNC_PATH
 from county.simhall import TZ, simulate_day
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,10 +54,10 @@ def quantile(values: list[float], q: float) -> float:
 
 
 class SimHall:
-    def __init__(self, hid: int, token: str, events: list[str], offsets: list[float]):
+    def __init__(self, hid: int, token: str, bodies: Bodies, offsets: list[float]):
         self.hid = hid
-        self.token = token
-        self.events = events  # JSON text per event, seq = index + 1
+        self.headers = f"Authorization: Bearer {token}\r\nContent-Encoding: gzip\r\nContent-Type: application/json\r\n"
+        self.bodies = bodies  # the day's events, seq = index + 1
         self.offsets = offsets  # compressed-clock second at which each event commits
         self.acked = 0
         self.visible = 0
@@ -71,23 +76,15 @@ class SimHall:
         return lo
 
 
-async def send(http: aiohttp.ClientSession, url: str, hall: SimHall, upto: int, batch_max: int) -> int:
+async def send(wire: Wire, hall: SimHall, upto: int, batch_max: int) -> int:
     upto = min(upto, hall.acked + batch_max)
-    body = (
-        f'{{"epoch":"bench-{hall.hid}","hall_seq":{upto},"events":[' + ",".join(hall.events[hall.acked : upto]) + "]}"
-    )
-    data = gzip.compress(body.encode(), compresslevel=1)
+    body = hall.bodies.body(f"bench-{hall.hid}", hall.acked, upto)
     try:
-        async with http.post(
-            url + "/api/sync",
-            data=data,
-            headers={"Authorization": f"Bearer {hall.token}", "Content-Encoding": "gzip"},
-        ) as r:
-            ack = await r.json(content_type=None)
-            if r.status != 200:
-                hall.errors += 1
-                return 0
-    except (aiohttp.ClientError, TimeoutError):
+        status, ack = await wire.post(SYNC_PATH, body, hall.headers)
+    except (OSError, ConnectionError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+        hall.errors += 1
+        return 0
+    if status != 200 or not isinstance(ack, dict):
         hall.errors += 1
         return 0
     n = ack["acked_seq"] - hall.acked
@@ -107,14 +104,15 @@ async def run(ns: argparse.Namespace) -> None:
             county.prefix = ("-m", "cProfile", "-o", ns.profile)
         county.start()
         url = county.url
+        host, port = "127.0.0.1", county.port
         print(f"county server at {url}; log {log}", flush=True)
         today = dt.datetime.now(TZ).date()
         t = time.perf_counter()
         variants = [simulate_day(today, ns.tickets, seed=k) for k in range(VARIANTS)]
-        texts = [[json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in v] for v in variants]
+        bodies = [Bodies([orjson.dumps(e) for e in v]) for v in variants]
         opening = dt.datetime.combine(today, dt.time(8, 30), TZ)
         sim_offsets = [[(dt.datetime.fromisoformat(e["at"]) - opening).total_seconds() for e in v] for v in variants]
-        total = sum(len(texts[i % VARIANTS]) for i in range(ns.halls))
+        total = sum(len(bodies[i % VARIANTS]) for i in range(ns.halls))
         span = max(o[-1] for o in sim_offsets)
         seconds = total / ns.rate
         scale = seconds / span
@@ -125,24 +123,26 @@ async def run(ns: argparse.Namespace) -> None:
             flush=True,
         )
         jar = aiohttp.CookieJar(unsafe=True)
-        conn = aiohttp.TCPConnector(limit=ns.connections)
+        conn = aiohttp.TCPConnector(limit=64)
         async with aiohttp.ClientSession(
             connector=conn, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=60)
         ) as http:
             r = await http.post(url + "/api/login", json={"login": "bench", "password": PASSWORD})
             assert r.status == 200, await r.text()
-            halls: list[SimHall] = []
-            for i in range(ns.halls):
-                async with http.post(url + "/api/admin/halls", json={"name": f"第{i + 1:04d}号乡镇便民服务中心"}) as r:
+            gate = asyncio.Semaphore(32)  # each registration is its own (fsynced) commit
+
+            async def register(i: int) -> SimHall:
+                name = f"第{i + 1:04d}号乡镇便民服务中心"
+                async with gate, http.post(url + "/api/admin/halls", json={"name": name}) as r:
                     made = await r.json()
                 v = i % VARIANTS
-                halls.append(SimHall(made["id"], made["token"], texts[v], [o * scale for o in sim_offsets[v]]))
+                return SimHall(made["id"], made["token"], bodies[v], [o * scale for o in sim_offsets[v]])
+
+            halls = list(await asyncio.gather(*(register(i) for i in range(ns.halls))))
             print(f"registered {ns.halls} halls", flush=True)
             lags: list[float] = []
             api_ms: list[float] = []
             stop = asyncio.Event()
-            cpu0 = _cpu(county, pg)
-            t0 = time.monotonic()
             by_id = {h.hid: h for h in halls}
 
             # The board's view is polled from its own process, so the load generator's busy
@@ -153,6 +153,21 @@ async def run(ns: argparse.Namespace) -> None:
             watcher = ctx.Process(target=_watch, args=(url, stop_flag, results), daemon=True)
             watcher.start()
             await asyncio.to_thread(results.get)  # logged in and polling
+            wire = Wire(host, port, ns.connections or ns.halls)
+            # The province's halls are connected before the day starts: each announces its
+            # database (an empty batch, the hall's heartbeat) so the day does not begin with
+            # 2,000 first contacts queued behind each other.
+            gate = asyncio.Semaphore(64)
+
+            async def hello(h: SimHall) -> None:
+                body = gzip.compress(f'{{"epoch":"bench-{h.hid}","events":[]}}'.encode())
+                async with gate:
+                    status, _ = await wire.post(SYNC_PATH, body, h.headers)
+                assert status == 200, status
+
+            await asyncio.gather(*(hello(h) for h in halls))
+            cpu0 = _cpu(county, pg, watcher.pid or 0)
+            t0 = time.monotonic()
 
             async def poller() -> None:
                 await stop.wait()
@@ -174,7 +189,7 @@ async def run(ns: argparse.Namespace) -> None:
 
             async def one(h: SimHall, upto: int) -> None:
                 nonlocal ingested
-                n = await send(http, url, h, upto, ns.batch)
+                n = await send(wire, h, upto, ns.batch)
                 ingested += n
                 h.busy = False
 
@@ -182,7 +197,7 @@ async def run(ns: argparse.Namespace) -> None:
             while True:
                 now = time.monotonic()
                 elapsed = now - t0
-                if elapsed > ns.max_seconds or all(h.acked >= len(h.events) for h in halls):
+                if elapsed > ns.max_seconds or all(h.acked >= len(h.bodies) for h in halls):
                     break
                 for h in halls:
                     if h.busy or now - h.last_send < ns.interval:
@@ -197,18 +212,22 @@ async def run(ns: argparse.Namespace) -> None:
                 await asyncio.sleep(0.05)
             elapsed = time.monotonic() - t0
             await asyncio.gather(*tasks)
-            cpu1 = _cpu(county, pg)
+            cpu1 = _cpu(county, pg, watcher.pid or 0)
+            await wire.close()
             await asyncio.sleep(1.0)
             stop.set()
             await poll
             errors = sum(h.errors for h in halls)
             print(f"\ningested {ingested} events in {elapsed:.1f} s: {ingested / elapsed:,.0f} events/s", flush=True)
             # CPU time per event is what load on a shared machine does not change much.
+            hits, misses = sum(b.hits for b in bodies), sum(b.misses for b in bodies)
             per = {k: (cpu1[k] - cpu0[k]) / max(1, ingested) * 1e6 for k in cpu0}
             print(
                 f"CPU per event ingested: county server {per['county']:.0f} µs, PostgreSQL {per['postgres']:.0f} µs "
                 f"(so one core each would take {1e6 / max(1.0, per['county']):,.0f} and "
-                f"{1e6 / max(1.0, per['postgres']):,.0f} events/s)",
+                f"{1e6 / max(1.0, per['postgres']):,.0f} events/s); the benchmark's own hall simulator "
+                f"{per['bench']:.0f} µs (bodies deflated on {misses / max(1, hits + misses):.0%} of requests) "
+                f"and /api/halls watcher {per['watcher']:.0f} µs on the same cores",
                 flush=True,
             )
             print(
@@ -245,8 +264,9 @@ def _ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def _cpu(county: CountyProcess, pg: PgCluster) -> dict[str, float]:
-    """CPU seconds used so far by the county server and by the cluster's processes."""
+def _cpu(county: CountyProcess, pg: PgCluster, watcher: int) -> dict[str, float]:
+    """CPU seconds used so far by the county server, the cluster's processes, this process
+    (the simulated halls) and the ``/api/halls`` watcher process."""
     hz = os.sysconf("SC_CLK_TCK")
     master = int((pg.data / "postmaster.pid").read_text().split()[0])
     backends = [master]
@@ -256,7 +276,13 @@ def _cpu(county: CountyProcess, pg: PgCluster) -> dict[str, float]:
                 backends.append(int(stat.parent.name))
         except (OSError, ValueError, IndexError):
             continue
-    return {"county": _ticks(county.pid) / hz, "postgres": sum(_ticks(p) for p in backends) / hz}
+    own = os.times()
+    return {
+        "county": _ticks(county.pid) / hz,
+        "postgres": sum(_ticks(p) for p in backends) / hz,
+        "bench": own.user + own.system,
+        "watcher": _ticks(watcher) / hz,
+    }
 
 
 async def _sizes(dsn: str) -> dict[str, int]:
@@ -333,7 +359,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rate", type=int, default=25000, help="offered events/s (sets how hard the day is compressed)")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between one hall's sync requests")
     p.add_argument("--batch", type=int, default=1000, help="events per request at most")
-    p.add_argument("--connections", type=int, default=256)
+    p.add_argument(
+        "--connections", type=int, default=256, help="keep-alive connections shared by the halls (0: one per hall)"
+    )
     p.add_argument("--max-seconds", type=float, default=240.0, help="stop ingesting after this long")
     p.add_argument("--profile", help="write a cProfile of the county server to this file")
     p.add_argument("--no-browser", action="store_true", help="skip the Chromium board timing")

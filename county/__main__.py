@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
 
+import uvloop
 from aiohttp import web
 
 from bianmin.errors import AppError
@@ -35,11 +37,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+# Python's cyclic garbage collector, tuned for ingest: the events of the batches waiting for a
+# commit are a million young dicts that live a second or two and die by reference counting.
+# With the default thresholds (700, 10, 10) they were promoted to the old generation and
+# full collections over every hall's live state took a fifth of the server's CPU. Young
+# collections now run every 100,000 allocations, and a full one after 100 of the middle ones.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
 async def _serve(settings: settings_mod.Settings) -> None:
     pool = await db.connect(settings.dsn, max_size=settings.pool_size)
     app = create_app(settings, pool)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
+    gc.collect()
+    gc.freeze()  # what start-up made lives as long as the process: never scanned again
+    gc.set_threshold(*GC_THRESHOLDS)
     site = web.TCPSite(runner, settings.host, settings.port, backlog=4096)
     await site.start()
     print(f"县级监控服务器已启动：http://{settings.host}:{settings.port}/board", flush=True)
@@ -77,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         if ns.command == "serve":
-            asyncio.run(_serve(settings_mod.from_args(ns)))
+            # uvloop: the event loop and sockets in C, for the thousands of sync requests a second.
+            uvloop.run(_serve(settings_mod.from_args(ns)))
         elif ns.command == "add-hall":
             asyncio.run(_add_hall(settings_mod.dsn_of(ns), ns.name))
         else:

@@ -13,6 +13,9 @@ from bianmin.passwords import RateLimiter, hash_password, new_token, token_hash,
 
 SESSION_HOURS = 12
 TOKEN_CACHE_S = 5.0  # a revoked token is refused at once here, and within this long elsewhere
+# Revocations are looked up since the last look minus this margin (a revoking statement's
+# now() is its start, a moment before it commits).
+REVOKED_MARGIN = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,10 @@ class Accounts:
     def __init__(self, pool: asyncpg.Pool):
         self.pool = pool
         self.limiter = RateLimiter(limit=5, window=300)
+        # token hash -> (hall id, or None for an unknown token until the given monotonic time)
         self._halls: dict[str, tuple[int | None, float]] = {}
+        self._revocations_due = 0.0
+        self._revoked_since: dt.datetime | None = None
 
     # ---- users ---------------------------------------------------------------------------
 
@@ -125,14 +131,36 @@ class Accounts:
             raise NotFound("没有这个便民服务中心", code="hall_not_found")
         self._halls.clear()
 
+    async def _forget_revoked(self, now: float) -> None:
+        """Every ``TOKEN_CACHE_S``, one query for every hall: drop the cached tokens revoked
+        since the last look (by another county process or the CLI). A token lookup per hall
+        every few seconds was a query per request for 2,000 halls."""
+        self._revocations_due = now + TOKEN_CACHE_S  # set first: one look at a time
+        try:
+            row = await self.pool.fetchrow(
+                "SELECT now() AS now, COALESCE(array_agg(token_hash), '{}') AS gone FROM halls WHERE revoked_at >= $1",
+                (self._revoked_since or dt.datetime.now(dt.UTC)) - REVOKED_MARGIN,
+            )
+        except BaseException:
+            self._revocations_due = 0.0
+            raise
+        assert row is not None
+        if self._revoked_since is None:
+            self._halls.clear()  # nothing is known to be current before the first look
+        self._revoked_since = row["now"]
+        for digest in row["gone"]:
+            self._halls.pop(digest, None)
+
     async def hall_for(self, authorization: str | None) -> int:
         """The hall id of a ``Bearer`` token, or 401."""
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized("缺少便民服务中心的令牌", code="hall_token_required")
         digest = token_hash(authorization[7:].strip())
         now = time.monotonic()
+        if now >= self._revocations_due:
+            await self._forget_revoked(now)
         cached = self._halls.get(digest)
-        if cached is None or cached[1] < now:
+        if cached is None or (cached[0] is None and cached[1] < now):
             hid = await self.pool.fetchval("SELECT id FROM halls WHERE token_hash = $1 AND revoked_at IS NULL", digest)
             if len(self._halls) > 20000:
                 self._halls.clear()

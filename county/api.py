@@ -38,20 +38,22 @@ async def healthz(request: web.Request) -> web.Response:
 async def sync(request: web.Request) -> web.Response:
     """A hall's batch of committed events; answered after they are committed here."""
     hall_id = await request.app[keys.ACCOUNTS].hall_for(request.headers.get("Authorization"))
-    request.app[keys.INGEST].check_room()
-    data = await read_json(request, limit=MAX_BODY)
-    try:
-        batch = SyncBatch.from_dict(data)
-        if len(batch.events) > MAX_BATCH_EVENTS:
-            raise ProtocolError(f"events: at most {MAX_BATCH_EVENTS} per batch")
-        seqs = [ev["seq"] for ev in batch.events]
-        if seqs and seqs != list(range(seqs[0], seqs[0] + len(seqs))):
-            raise ProtocolError("events.seq: seqs must be consecutive")
-    except ProtocolError as exc:
-        raise BadRequest(f"同步数据格式不对：{exc}", code="bad_batch") from None
-    if not batch.epoch or len(batch.epoch) > 64:
-        raise BadRequest("同步数据缺少数据库标识 epoch", code="bad_batch")
-    ack = await request.app[keys.INGEST].submit(hall_id, batch)
+    ingest = request.app[keys.INGEST]
+    async with ingest.admitted():  # room held until the batch is queued, or a 503 before reading
+        data = await read_json(request, limit=MAX_BODY)
+        try:
+            batch = SyncBatch.from_dict(data)
+            if len(batch.events) > MAX_BATCH_EVENTS:
+                raise ProtocolError(f"events: at most {MAX_BATCH_EVENTS} per batch")
+            seqs = [ev["seq"] for ev in batch.events]
+            if seqs and seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+                raise ProtocolError("events.seq: seqs must be consecutive")
+        except ProtocolError as exc:
+            raise BadRequest(f"同步数据格式不对：{exc}", code="bad_batch") from None
+        if not batch.epoch or len(batch.epoch) > 64:
+            raise BadRequest("同步数据缺少数据库标识 epoch", code="bad_batch")
+        committed = ingest.submit(hall_id, batch)
+    ack = await committed
     return json_response(ack.to_dict())
 
 

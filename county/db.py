@@ -15,7 +15,7 @@ MIGRATION_LOCK = 0x6269616E  # advisory lock id: one migrator at a time
 
 async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     """A pool on ``dsn`` with the schema brought up to date."""
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=60)
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=60, init=_codecs)
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
@@ -23,6 +23,18 @@ async def connect(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg
         await pool.close()
         raise
     return pool
+
+
+def _json_bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+async def _codecs(conn: asyncpg.Connection) -> None:
+    """``json`` values go in as UTF-8 bytes or text, and come out as text (asyncpg's default).
+
+    Ingest passes each event's payload as the bytes ``orjson.dumps`` made, so it is neither
+    decoded to a str nor encoded again per event (``json``'s binary form is its text)."""
+    await conn.set_type_codec("json", schema="pg_catalog", encoder=_json_bytes, decoder=bytes.decode, format="binary")
 
 
 async def migrate(conn: asyncpg.Connection) -> int:

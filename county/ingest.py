@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,13 +38,20 @@ from . import live as live_mod
 from .db import ensure_partitions, month_of
 
 log = logging.getLogger("county")
-GROUP_EVENTS = 20000  # events per group commit
+GROUP_EVENTS = 5000  # events per group commit
 LIVE_CHECKPOINT_S = 5.0
 # Events waiting for a commit; more get 503 (the hall backs off): bounded memory, and a wait
 # short enough (a few seconds of work) that halls are answered before their timeout. A hall
 # that times out resends the same events, which the county must decode again: under
 # overload, waiting longer only adds work.
 QUEUE_EVENTS = 60_000
+# Events counted for each admitted request whose body is still being read and parsed: a
+# request is refused before its body is read, never after (parsing it was the dear part).
+READ_RESERVE = 500
+# A request that finds the queue full waits this long for room, its body unread (the hall's
+# connection just waits), before it is refused: under overload halls queue instead of
+# resending ever larger batches that would be inflated only to be refused.
+ADMIT_WAIT_S = 10.0
 COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "superseded", "payload"]
 
 
@@ -52,7 +60,7 @@ class _Item:
     hall_id: int
     batch: SyncBatch
     fut: asyncio.Future
-    payloads: list[str]
+    payloads: list[bytes]  # each event as JSON, for the ``json`` column
 
 
 @dataclass
@@ -81,6 +89,8 @@ class Ingest:
         self._task: asyncio.Task | None = None
         self._months: set[dt.date] = set()
         self._queued_events = 0
+        self._reading = 0  # admitted requests not yet queued
+        self._waiters: deque[asyncio.Future] = deque()  # requests waiting for room, oldest first
         self._inflight: list[_Item] = []
         # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
         self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
@@ -97,22 +107,65 @@ class Ingest:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for waiting in self._waiters:
+            waiting.cancel()
+        self._waiters.clear()
         for item in [*self._inflight, *self._queue]:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
 
-    def check_room(self) -> None:
-        """Refuse (503) before the body is even read when the queue is full: shedding is cheap."""
-        if self._queued_events >= QUEUE_EVENTS:
-            raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
+    def _has_room(self) -> bool:
+        return self._queued_events + self._reading * READ_RESERVE < QUEUE_EVENTS
+
+    def _admit_waiting(self) -> None:
+        """Let waiting requests in, oldest first, while there is room (counted for them here)."""
+        while self._waiters and self._has_room():
+            fut = self._waiters.popleft()
+            if not fut.done():  # not given up
+                self._reading += 1
+                fut.set_result(None)
+
+    @contextlib.asynccontextmanager
+    async def admitted(self) -> AsyncIterator[None]:
+        """Admit one sync request before its body is read: at once when there is room, else
+        after waiting up to ``ADMIT_WAIT_S`` in line, else 503.
+
+        Room is held for the request while its body is read and parsed, so a request
+        admitted is always queued by :meth:`submit`: under overload, work done is not thrown
+        away. Memory stays bounded: at most ``QUEUE_EVENTS / READ_RESERVE`` requests are
+        being read at once, each of at most ``MAX_BATCH_EVENTS``."""
+        if self._waiters or not self._has_room():
+            fut = asyncio.get_running_loop().create_future()
+            self._waiters.append(fut)
+            try:
+                await asyncio.wait_for(asyncio.shield(fut), ADMIT_WAIT_S)
+            except BaseException as exc:
+                let_in = fut.done() and not fut.cancelled()  # room was counted for it
+                if fut.cancelled():  # by close()
+                    raise Unavailable("县级服务器正在停止", code="shutting_down") from None
+                if not let_in:
+                    fut.cancel()
+                    if isinstance(exc, TimeoutError):
+                        raise Unavailable("县级服务器繁忙，请稍后重试", code="busy") from None
+                    raise
+                if not isinstance(exc, TimeoutError):  # let in, then cancelled: give the room back
+                    self._reading -= 1
+                    self._admit_waiting()
+                    raise
+        else:
+            self._reading += 1
+        try:
+            yield
+        finally:
+            self._reading -= 1
+            self._admit_waiting()
 
     def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
-        """Queue ``batch`` from ``hall_id``; the future gives its :class:`SyncAck` after commit."""
-        if self._queued_events + len(batch.events) > QUEUE_EVENTS and batch.events:
-            raise Unavailable("县级服务器繁忙，请稍后重试", code="busy")
+        """Queue ``batch`` from ``hall_id`` (admitted by :meth:`admitted`); the future gives
+        its :class:`SyncAck` after commit."""
         self._queued_events += len(batch.events)
-        payloads = [orjson.dumps(e).decode() for e in batch.events]
+        payloads = [orjson.dumps(e) for e in batch.events]
         fut = asyncio.get_running_loop().create_future()
         self._queue.append(_Item(hall_id, batch, fut, payloads))
         self._wake.set()
@@ -130,6 +183,7 @@ class Ingest:
                     group.append(item)
                     n += len(item.batch.events)
                 self._queued_events -= n
+                self._admit_waiting()
                 self._inflight = group
                 try:
                     acks = await self._commit(group)
@@ -319,7 +373,11 @@ class Ingest:
     async def _copy(self, conn: asyncpg.Connection, rows: list[tuple]) -> None:
         if not rows:
             return
-        await ensure_partitions(conn, {month_of(r[3]) for r in rows}, self._months)
+        ats = [r[3] for r in rows]
+        first, last = month_of(min(ats)), month_of(max(ats))
+        # Everything between the earliest and the latest is in their month when they agree.
+        months = {first} if first == last else {month_of(at) for at in ats}
+        await ensure_partitions(conn, months, self._months)
         await conn.copy_records_to_table("events", records=rows, columns=COLUMNS)
 
     async def _save(self, conn: asyncpg.Connection, halls: dict[int, _Hall]) -> None:
@@ -382,7 +440,7 @@ class Ingest:
             return
         await conn.execute(
             "UPDATE hall_state AS s SET epoch = u.epoch, seq = u.seq, hall_seq = u.hseq, last_seen = $15, "
-            "last_event_at = COALESCE(u.lea, s.last_event_at), live = COALESCE(u.live::jsonb, s.live), "
+            "last_event_at = COALESCE(u.lea, s.last_event_at), live = COALESCE(u.live::json, s.live), "
             + ", ".join(f"{k} = CASE WHEN u.figs THEN u.{k} ELSE s.{k} END" for k in fig_cols)
             + " FROM unnest($1::int[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[], "
             "$7::bool[], $8::text[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[]) "

@@ -38,7 +38,11 @@ def json_response(data: Any, status: int = 200) -> web.Response:
 
 def render_error(err: AppError) -> web.Response:
     headers = {"Retry-After": "30"} if err.status in (429, 503) else {}
-    return web.json_response(err.to_dict(), status=err.status, headers=headers, dumps=dumps)
+    resp = web.json_response(err.to_dict(), status=err.status, headers=headers, dumps=dumps)
+    if err.status == 503:
+        # Closing saves reading (and inflating) a refused request's body to keep the link.
+        resp.force_close()
+    return resp
 
 
 @web.middleware

@@ -132,6 +132,33 @@ async def test_revoked_hall_token_is_refused(county, halls):
         await session.close()
 
 
+async def test_token_revoked_elsewhere_is_refused_within_the_cache_time(county):
+    """Another county process (here: SQL) revokes a token this server has cached: refused
+    within ``TOKEN_CACHE_S`` (one query for every hall's revocations), accepted before."""
+    import asyncpg
+
+    from county.accounts import TOKEN_CACHE_S
+
+    hid, tok = county.add_hall("城关镇")
+    auth = {"Authorization": f"Bearer {tok}"}
+    async with aiohttp.ClientSession(county.url) as s:
+        async with s.post("/api/sync", json={"epoch": "e", "events": []}, headers=auth) as r:
+            assert r.status == 200  # now cached
+        conn = await asyncpg.connect(county.dsn)
+        try:
+            await conn.execute("UPDATE halls SET revoked_at = now() WHERE id = $1", hid)
+        finally:
+            await conn.close()
+        start = time.monotonic()
+
+        async def refused():
+            async with s.post("/api/sync", json={"epoch": "e", "events": []}, headers=auth) as r:
+                return r.status == 401
+
+        await wait_for(refused, timeout=TOKEN_CACHE_S + 3)
+        assert time.monotonic() - start <= TOKEN_CACHE_S + 3
+
+
 class FlakyProxy:
     """An HTTP proxy in front of the county that drops, delays and duplicates requests.
 
