@@ -60,7 +60,8 @@ class Stats:
         self.today = today or end  # an open request past its due date by then counts as late
         self.start, self.end = start, end
         self.params = {"lo": start.isoformat(), "hi": end.isoformat(), "today": self.today.isoformat()}
-        self._volumes: dict[str, list[list[Any]]] | None = None
+        self._periods: dict[str, list[list[Any]]] | None = None
+        self._groups: dict[str, list[list[Any]]] | None = None
         self._outcomes: list[list[Any]] = []
         self._heatmap: list[list[int]] = []
 
@@ -69,15 +70,15 @@ class Stats:
 
     async def volumes(self) -> dict[str, list[list[Any]]]:
         """Tickets issued per day, week, month, category, matter and window (windows that
-        called them), from two grouped scans: per (day, hour), which also gives
-        :meth:`heatmap`, and per (category, matter, window, outcome), which gives
-        :meth:`outcomes`."""
-        if self._volumes is None:
+        called them): :meth:`periods` and :meth:`groups` together."""
+        return {**await self.periods(), **await self.groups()}
+
+    async def periods(self) -> dict[str, list[list[Any]]]:
+        """Tickets issued per day, week and month, from one grouped scan per (day, hour),
+        which also gives :meth:`heatmap`. Apart from :meth:`groups` because it is the cheap
+        half (no sort of every service), so the page's first chart needs only this."""
+        if self._periods is None:
             hours = await self._rows(f"SELECT t.day, t.hour, COUNT(*) FROM {FIGURES} WHERE {RANGE} GROUP BY 1, 2")
-            groups = await self._rows(
-                f"SELECT t.category, COALESCE(t.matter, ''), t.window, t.outcome, COUNT(*) FROM {FIGURES} "
-                f"WHERE {RANGE} GROUP BY 1, 2, 3, 4"
-            )
             days: Counter[str] = Counter()
             weeks: Counter[str] = Counter()
             months: Counter[str] = Counter()
@@ -89,6 +90,21 @@ class Stats:
                 months[day[:7]] += n
                 heat[hour, date.isoweekday()] += n
             self._heatmap = sorted([h, wd, n] for (h, wd), n in heat.items())
+            self._periods = {
+                "day": sorted([k, n] for k, n in days.items()),
+                "week": sorted([k, n] for k, n in weeks.items()),
+                "month": sorted([k, n] for k, n in months.items()),
+            }
+        return self._periods
+
+    async def groups(self) -> dict[str, list[list[Any]]]:
+        """Tickets issued per category, matter and window, from one grouped scan per
+        (category, matter, window, outcome), which also gives :meth:`outcomes`."""
+        if self._groups is None:
+            groups = await self._rows(
+                f"SELECT t.category, COALESCE(t.matter, ''), t.window, t.outcome, COUNT(*) FROM {FIGURES} "
+                f"WHERE {RANGE} GROUP BY 1, 2, 3, 4"
+            )
             keyed: dict[str, Counter[Any]] = {"category": Counter(), "matter": Counter(), "window": Counter()}
             outcomes: Counter[str] = Counter()
             for category, matter, window, outcome, n in groups:
@@ -99,13 +115,8 @@ class Stats:
                 if outcome is not None:
                     outcomes[outcome] += n
             self._outcomes = sorted(([k, n] for k, n in outcomes.items()), key=lambda r: (-r[1], r[0]))
-            self._volumes = {
-                "day": sorted([k, n] for k, n in days.items()),
-                "week": sorted([k, n] for k, n in weeks.items()),
-                "month": sorted([k, n] for k, n in months.items()),
-                **{key: sorted([k, n] for k, n in c.items()) for key, c in keyed.items()},
-            }
-        return self._volumes
+            self._groups = {key: sorted([k, n] for k, n in c.items()) for key, c in keyed.items()}
+        return self._groups
 
     async def volume(self, key: str) -> list[list[Any]]:
         """Tickets issued per ``key``: day, week, month, category, matter or window."""
@@ -159,12 +170,12 @@ class Stats:
 
     async def heatmap(self) -> list[list[int]]:
         """Tickets issued per (hour, ISO weekday 1–7)."""
-        await self.volumes()
+        await self.periods()
         return self._heatmap
 
     async def outcomes(self) -> list[list[Any]]:
         """Finished services per outcome (its Chinese name), most first."""
-        await self.volumes()
+        await self.groups()
         return [[OUTCOME_NAMES.get(k, k), n] for k, n in self._outcomes]
 
     async def appointments(self) -> dict[str, Any]:
@@ -176,7 +187,7 @@ class Stats:
             f"WHERE {RANGE} AND t.appointment = 1"
         )
         tickets, called, served = (v or 0 for v in row)
-        issued = sum(n for _, n in (await self.volumes())["day"])
+        issued = sum(n for _, n in (await self.periods())["day"])
         (booked,) = await self._rows(
             "SELECT COUNT(*), SUM(status = 'checked_in'), SUM(status = 'cancelled'), "
             "SUM(status = 'booked' AND substr(slot, 1, 10) < :today) FROM appointments "
@@ -260,16 +271,23 @@ class Stats:
     async def part(self, name: str) -> dict[str, Any]:
         """One part of the page's data, so the cheap charts draw while the costly ones count.
 
-        ``volume`` and ``times`` read the service facts (a range scan each); ``timeliness``
-        the cases.
+        ``volume`` (``periods`` and ``groups`` together) and ``times`` read the service
+        facts; ``timeliness`` the cases. The page asks for ``periods`` first: one scan with
+        no sort of every service, so its first chart waits for the least counting.
         """
         if name == "volume":
+            return {**await self.part("periods"), **await self.part("groups"), "volume": await self.volumes()}
+        if name == "periods":  # the page's first request: the cheap half of ``volume``
             return {
-                "volume": await self.volumes(),
+                "volume": await self.periods(),
                 "heatmap": await self.heatmap(),
+                "appointments": await self.appointments(),
+            }
+        if name == "groups":  # the rest of ``volume``
+            return {
+                "volume": await self.groups(),
                 "outcomes": await self.outcomes(),
                 "rejection_reasons": await self.rejection_reasons(),
-                "appointments": await self.appointments(),
             }
         if name == "times":
             return {
@@ -294,7 +312,8 @@ class Stats:
         return out
 
 
-PARTS = ("volume", "times", "timeliness")
+PARTS = ("volume", "times", "timeliness")  # the summary; also "periods" and "groups", volume's halves
+HALVES = ("periods", "groups")
 
 
 def nearest_rank(counts: Sequence[Sequence[int]], q: float) -> int | None:

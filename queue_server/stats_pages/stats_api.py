@@ -3,7 +3,8 @@
 GET /manage/stats                       the page (it logs in with the manager's session)
 GET /manage/stats/monthly?month=YYYY-MM the printable A4 monthly report
 GET /api/stats?from=D&to=D[&part=P]     -> the aggregates of queue_server.stats, names filled in;
-                                           part: volume | times | timeliness | compare (default all)
+                                           part: volume | times | timeliness | compare (default all),
+                                           or volume's halves periods | groups (the page's first two)
 GET /manage/stats/static/{name}         the page's script and styles
 GET /manage/stats/vendor/{name}         Apache ECharts from npm, with its licence files
 """
@@ -54,16 +55,19 @@ async def get_stats(request: web.Request) -> web.Response:
     start, end = ledger.parse_range(request.query.get("from"), request.query.get("to"), svc.day)
     store, center = request.app[STORE], svc.center
     part = request.query.get("part")
-    if part is not None and part not in (*stats.PARTS, "compare"):
-        raise BadRequest("part 只能是 volume、times、timeliness 或 compare", code="bad_field", field="part")
+    if part is not None and part not in (*stats.PARTS, *stats.HALVES, "compare"):
+        raise BadRequest(
+            "part 只能是 volume、periods、groups、times、timeliness 或 compare", code="bad_field", field="part"
+        )
     st = stats.Stats(store, center, start, end, svc.day)
     data: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), "center_name": center.name}
     if part is None:
         data.update(await st.summary())
     elif part != "compare":
         data.update(await st.part(part))
-    if part in (None, "volume"):
+    if part in (None, "volume", "groups"):
         data["volume"]["matter"] = stats.names(data["volume"]["matter"], center)
+    if part in (None, "volume", "periods", "groups"):
         data["windows"] = {str(w.number): w.name for w in center.windows}
         data["categories"] = {c.code: c.name for c in center.categories}
     if part in (None, "times"):

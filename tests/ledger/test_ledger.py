@@ -230,6 +230,15 @@ async def test_known_day_statistics_match_hand_computed_numbers(hall):
     ]
     assert s["compare"]["last"]["issued"] == 5 and s["compare"]["this"]["issued"] == 0
     assert (await hall.client.get("/api/stats?from=2026-12-05&to=2026-12-01")).status == 400
+    # The page's first two requests, volume's halves, hold exactly what volume holds.
+    halves: dict = {}
+    for part in ("periods", "groups"):
+        body = await (await hall.client.get(f"/api/stats?from=2026-11-30&to=2026-12-02&part={part}")).json()
+        halves = {**halves, **body, "volume": {**halves.get("volume", {}), **body["volume"]}}
+    whole = await (await hall.client.get("/api/stats?from=2026-11-30&to=2026-12-02&part=volume")).json()
+    assert halves == whole and halves["volume"] == s["volume"] and halves["appointments"] == s["appointments"]
+    bad = await hall.client.get("/api/stats?from=2026-11-30&to=2026-12-02&part=days")
+    assert bad.status == 400 and (await bad.json())["error"]["field"] == "part"
 
 
 async def test_known_day_workbook_holds_the_rows_and_charts(hall, tmp_path):

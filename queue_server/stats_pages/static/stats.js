@@ -100,14 +100,10 @@ function kpis(t) {
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
-async function drawVolume(d) {
+async function drawPeriods(d) {
   state.data = d;
   volume();
   await nextFrame(); // the first chart is painted before the others are laid out
-  bars('c-category', d.volume.category, { label: (k) => d.categories[k] || k });
-  bars('c-window', d.volume.window, { label: (k) => `${k} 号` });
-  const top = [...d.volume.matter].sort((a, b) => b[1] - a[1]).slice(0, 10);
-  bars('c-matter', top, { horizontal: true });
   const heat = d.heatmap;
   const hours = [...new Set(heat.map((r) => r[0]))].sort((a, b) => a - b);
   chart('c-heatmap', {
@@ -119,6 +115,13 @@ async function drawVolume(d) {
       bottom: 0, itemHeight: 90, itemWidth: 10, calculable: false, inRange: { color: ['#f0f6ff', '#0b5394'] } },
     series: [{ type: 'heatmap', data: heat.map((r) => [hours.indexOf(r[0]), r[1] - 1, r[2]]) }],
   });
+}
+
+function drawGroups(d) {
+  bars('c-category', d.volume.category, { label: (k) => d.categories[k] || k });
+  bars('c-window', d.volume.window, { label: (k) => `${k} 号` });
+  const top = [...d.volume.matter].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  bars('c-matter', top, { horizontal: true });
   drawOutcomes(d);
 }
 
@@ -192,7 +195,9 @@ function drawCompare(d) {
 
 // The cheap part (grouped counts) first, so the first chart appears at once on a year of data;
 // the others are asked together and each draws when it arrives.
-const PARTS = [['volume', drawVolume], ['times', drawTimes], ['timeliness', drawTimeliness], ['compare', drawCompare]];
+// periods first (the cheap scan: the first chart), then the rest side by side.
+const PARTS = [['periods', drawPeriods], ['groups', drawGroups], ['times', drawTimes], ['timeliness', drawTimeliness],
+  ['compare', drawCompare]];
 
 async function load() {
   const form = $('#range');
@@ -203,7 +208,7 @@ async function load() {
   // The first load uses the request stats_first.js started before ECharts loaded.
   const early = window.bianminFirst;
   window.bianminFirst = null;
-  const first = await getJson(`/api/stats?${q}&part=volume`, early && early.q === q ? early.answer : null);
+  const first = await getJson(`/api/stats?${q}&part=periods`, early && early.q === q ? early.answer : null);
   if (first.status === 401) {
     $('#board').hidden = true;
     $('#login').hidden = false;
@@ -217,7 +222,7 @@ async function load() {
   show('');
   $('#login').hidden = true;
   $('#board').hidden = false;
-  await drawVolume(first.body);
+  await drawPeriods(first.body);
   await Promise.all(PARTS.slice(1).map(async ([part, draw]) => {
     const r = await getJson(`/api/stats?${q}&part=${part}`);
     if (r.error) show(r.error.message);
