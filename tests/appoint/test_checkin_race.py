@@ -69,7 +69,10 @@ async def test_a_cancel_racing_a_check_in_ends_in_exactly_one_outcome(tmp_path):
                     outcomes[code] = "cancelled" if cs == 200 else "checked_in"
     finally:
         srv.stop()
-    assert len(outcomes) >= ROUNDS * len(categories)
+    # The first round books every category's places; each later round only what cancels freed,
+    # so the total depends on who won. Both sides must have won some races.
+    assert len(outcomes) >= len(categories)
+    assert set(outcomes.values()) == {"cancelled", "checked_in"}, outcomes
     with sqlite3.connect(tmp_path / "queue.db") as db:
         rows = dict(db.execute("SELECT code, status FROM appointments").fetchall())
         assert {c: rows[c] for c in outcomes} == outcomes
