@@ -4,6 +4,8 @@ called alerts (vibration spied on, the chime counted), 申报材料 first."""
 
 from __future__ import annotations
 
+import threading
+import time
 import typing
 from urllib.parse import urlsplit
 
@@ -105,6 +107,46 @@ def test_live_line_near_turn_and_called_alerts(server, api, phone):
     clerk.ok("POST", "/api/windows/1/finish", {"outcome": "instant"})
     expect(state).to_have_text("已办结", timeout=1000)
     expect(phone.locator("#sound")).to_be_hidden()
+
+
+def test_a_read_begun_before_the_call_does_not_undo_it(server, api, phone):
+    """The page re-reads its ticket after any move. A read that left before this ticket was
+    called can answer "waiting" after the call event: it must not undo the call (and then
+    alert it a second time when the next read says "called")."""
+    clerk = Api(server).login("c")
+    api.issue("A", "A1")  # one ahead
+    mine = api.issue("A", "A1")
+    _open(phone, mine)
+    state = phone.locator("#state")
+    expect(state).to_have_text("等候中，前面还有 1 人")
+    held = []
+
+    def hold(route):
+        if held:  # only the first read is held back
+            route.continue_()
+            return
+        stale = route.fetch()  # the answer as it is now: still waiting
+        held.append(stale.json()["status"])
+        # Now call this ticket, from another party, while this read is still on its way.
+        worker = threading.Thread(
+            target=lambda: (
+                clerk.ok("POST", "/api/windows/1/finish", {"outcome": "instant"}),
+                clerk.ok("POST", "/api/windows/1/call"),
+            )
+        )
+        worker.start()
+        worker.join()
+        time.sleep(0.5)  # the call event reaches the page before this stale answer
+        route.fulfill(response=stale)
+
+    phone.route(f"**/api/tickets/{mine['token']}", hold)
+    clerk.ok("POST", "/api/windows/1/call")  # the one ahead: the page re-reads (held)
+    expect(state).to_have_text("已叫号，请到 1 号窗口", timeout=3000)
+    phone.wait_for_timeout(1000)  # the stale answer and the next read have both arrived
+    assert held == ["waiting"]
+    expect(state).to_have_text("已叫号，请到 1 号窗口")
+    assert phone.locator("#live").get_attribute("data-alerts") == "near,called"
+    assert phone.evaluate("window.__vibrations").count([600, 200, 600, 200, 600]) == 1
 
 
 def test_guide_page_puts_materials_first_and_names_system_fonts(server, page):

@@ -115,16 +115,21 @@ function start() {
 
   let loading = false;
   let again = false;
+  let reads = 0; // re-reads started
+  let staleUpTo = 0; // re-reads started before the last call event may predate the call
   async function refresh() {
     if (loading) { again = true; return; }
     loading = true;
+    const asked = ++reads;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), FETCH_TIMEOUT_MS);
     try {
       const resp = await fetch(`/api/tickets/${encodeURIComponent(token)}`, { cache: 'no-store', signal: abort.signal });
       if (resp.ok) {
         const s = await resp.json();
-        if (s.number) {
+        // A read begun before the call was announced can still say "waiting": showing it
+        // would undo the call and alert it twice. The re-read after the event follows.
+        if (s.number && asked > staleUpTo) {
           show(s);
           box.dataset.refreshed = String(++shown);
         }
@@ -143,6 +148,7 @@ function start() {
       const mine = ev.ticket && ev.ticket.number === state.number;
       if (mine && (ev.type === 'ticket_called' || ev.type === 'ticket_recalled') && ev.window) {
         // Say it at once; the re-read below confirms it.
+        staleUpTo = reads;
         show({ ...state, status: 'called', ahead: 0, window: ev.window.number, wait_minutes: null },
           ev.type === 'ticket_recalled');
       }
