@@ -21,8 +21,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from bianmin import workdays
 from bianmin.center import Center
@@ -30,6 +31,8 @@ from bianmin.center import Center
 from . import service_facts
 from .errors import BadRequest
 from .store import Store
+
+R = TypeVar("R")  # a row of an export
 
 MAX_DAYS = 366
 # The Chinese column names of the exports (CSV, xlsx), in their order.
@@ -212,10 +215,15 @@ def cell(row: LedgerRow, key: str) -> object:
 
 
 def to_csv(rows: list[LedgerRow]) -> str:
-    """The rows as CSV with Chinese headers (UTF-8 with BOM, so Excel opens it right)."""
+    return csv_text(COLUMNS, rows, cell)
+
+
+def csv_text(columns: Mapping[str, str], rows: Iterable[R], cell: Callable[[R, str], object]) -> str:
+    """Rows as CSV under ``columns``' Chinese headers, each value from ``cell(row, key)``
+    (UTF-8 with BOM, so Excel opens it right); the ledger's and the requests' exports."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS.values())
+    writer.writerow(columns.values())
     for row in rows:
-        writer.writerow([cell(row, k) for k in COLUMNS])
+        writer.writerow([cell(row, k) for k in columns])
     return "\ufeff" + out.getvalue()

@@ -10,9 +10,7 @@ were recorded; the table is small (a few a day), so one scan answers a year.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ from bianmin import workdays
 from bianmin.center import Center
 from bianmin.protocol import REQUEST_KIND_NAMES, REQUEST_KINDS, REQUEST_STATUS_NAMES
 
+from . import ledger
 from .store import Store
 
 COLUMNS = {
@@ -142,10 +141,4 @@ def cell(row: RequestRow, key: str) -> object:
 
 
 def to_csv(requests: list[RequestRow]) -> str:
-    """The rows as CSV with Chinese headers (UTF-8 with BOM, so Excel opens it right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS.values())
-    for row in requests:
-        writer.writerow([cell(row, k) for k in COLUMNS])
-    return "\ufeff" + out.getvalue()
+    return ledger.csv_text(COLUMNS, requests, cell)
