@@ -36,8 +36,14 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def new_token(nbytes: int = 24) -> str:
-    """A fresh random token for a device, a session, a ticket or a hall."""
-    return secrets.token_urlsafe(nbytes)
+    """A fresh random token for a device, a session, a ticket or a hall.
+
+    Never starting with "-": one in 64 would, and ``--token T`` on a kiosk's or display's
+    command line (the launcher's, a README's) would then be read as a missing value."""
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if not token.startswith("-"):
+            return token
 
 
 def token_hash(token: str) -> str:
