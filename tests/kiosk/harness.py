@@ -412,6 +412,7 @@ async def usb_hang(ui: Ui, env: dict) -> None:
         await asyncio.sleep(0.1)
     hang_end = time.monotonic()
     counting.cancel()
+    await ui.frames()  # the fault's texts and button are laid out before the screen is read
     during = [t for t in frames if hang_start <= t <= hang_end]
     gaps = [b - a for a, b in itertools.pairwise([hang_start, *during, hang_end])]
     screen = ui.current()
