@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bianmin.center import load_center
+from queue_server import cores, event_loop
 from queue_server import store as store_mod
 from queue_server.accounts import Accounts
 from queue_server.rules import Completion
@@ -134,6 +135,8 @@ async def run(ns: argparse.Namespace) -> None:
     if phases is not None:
         phases.install()
     print(f"machine noise (0.3 ms CPU task):      {_ms(_noise())}")
+    cores.share_core()  # as the server does before it opens the store
+    asyncio.get_running_loop().set_default_executor(cores.free_executor())
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(Path(tmp) / "bench.db")
         svc = QueueService(load_center(), store, base_url="http://x", clock=lambda: NOW, always_open=True)
@@ -183,7 +186,7 @@ def main() -> None:
     p.add_argument("--waiting", type=int, default=20_000)
     p.add_argument("--calls", type=int, default=1000)
     p.add_argument("--phases", action="store_true", help="time each issue's phases (see the module docstring)")
-    asyncio.run(run(p.parse_args()))
+    event_loop.run(run(p.parse_args()))  # the server's loop
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 from bianmin.assets import FONT_REGULAR
 from bianmin.center import Center, ConfigError, center_info, load_center
 
-from . import guard, instance
+from . import cores, event_loop, guard, instance
 from . import report as report_mod
 from . import settings as settings_mod
 from .accounts import ROLES, Accounts
@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _serve(settings: settings_mod.Settings) -> None:
     instance.hold_for_process(settings.db)  # before anything touches the database
+    cores.share_core()  # the loop's thread, and the store's writer thread started next
+    asyncio.get_running_loop().set_default_executor(cores.free_executor())
     try:
         store = await Store.open(settings.db)
     except sqlite3.Error as exc:
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
             guard.raise_fd_limit()
             guard.return_large_buffers()
             guard.quiet_logs()
-            asyncio.run(_serve(settings))
+            event_loop.run(_serve(settings))
         elif ns.command == "add-clerk":
             asyncio.run(_add_clerk(ns))
         elif ns.command == "backup":

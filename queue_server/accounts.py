@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 
 from bianmin.passwords import RateLimiter, hash_password, new_token, token_hash, token_ok, verify_password
 
+from . import cores
 from .errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 from .store import Store
 
@@ -433,7 +434,9 @@ class Staff:
 
 def _nicer() -> None:
     """The hashing thread yields the CPU to the event loop: a login flood then waits for its
-    scrypt, and ``/healthz``, the kiosks and the board do not."""
+    scrypt, and ``/healthz``, the kiosks and the board do not. It runs on every core, not on
+    the one the loop shares with the writer (:mod:`.cores`)."""
+    cores.any_core()
     with contextlib.suppress(OSError, AttributeError):  # not Linux: same priority
         tid = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + HASH_NICE))

@@ -32,7 +32,7 @@ file over for free. Under constant load a commit always lands during the last ro
 once the WAL file passes ``WAL_MAX_BYTES`` the writer itself, between two groups, copies
 the few frames the last round missed (telling the rounds to stop), and the next commit starts
 the file over and truncates it to that size (``journal_size_limit``): its size stays bounded
-however slow the checkpoint thread is, and one commit in some 300 waits for that short copy.
+however slow the checkpoint thread is, and one commit in some 1,100 waits for that short copy.
 
 Reads run on a second connection in their own thread, which WAL lets run beside the writer.
 A thread, not aiosqlite, so reads and writes use one mechanism (threads that own a
@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -51,6 +52,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import cores
 from .errors import AppError, Unavailable
 from .schema import MIGRATIONS
 
@@ -61,7 +63,7 @@ GROUP_MAX = 256  # changes per group commit
 CHECKPOINT_IDLE = 0.5  # seconds without writes before a checkpoint
 CHECKPOINT_COMMITS = 200  # commits after which a checkpoint starts even if never idle
 CHECKPOINT_ROUNDS = 20  # PASSIVE rounds a checkpoint runs to catch up with the commits beside it
-WAL_MAX_BYTES = 16 * 1024 * 1024  # about 300 tickets: past this the writer finishes a checkpoint
+WAL_MAX_BYTES = 64 * 1024 * 1024  # some 1,100 tickets one by one: past this the writer finishes a checkpoint
 
 
 class Store:
@@ -77,8 +79,8 @@ class Store:
     ):
         self.path = path
         self._wx = writer
-        self._rx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-reader")
-        self._cx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-checkpoint")
+        self._rx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-reader", initializer=cores.any_core)
+        self._cx = ThreadPoolExecutor(1, thread_name_prefix="bianmin-checkpoint", initializer=_background)
         self._wconn, self._rconn, self._cconn = wconn, rconn, cconn
         self._checkpointing: asyncio.Future[None] | None = None
         self._finish_checkpoint = False
@@ -352,6 +354,19 @@ def _catch_up(conn: sqlite3.Connection, stop: threading.Event) -> None:
         if busy or copied != frames or frames == last:
             return
         last = frames
+
+
+def _background() -> None:
+    """Run the calling (checkpoint) thread only when no other thread wants the CPU.
+
+    On a hall PC's two cores, a checkpoint competing with the event loop and the writer
+    thread delayed the writer's wake-up and the loop's reply by milliseconds. Under
+    ``SCHED_IDLE`` Linux also gives the thread's disk I/O the idle class. A WAL the idle
+    thread cannot keep up with is finished by the writer (``WAL_MAX_BYTES``). It runs on
+    every core, not on the one the loop and the writer share (:mod:`.cores`)."""
+    cores.any_core()
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def _size(path: Path) -> int:
