@@ -186,11 +186,13 @@ async def run(ns: argparse.Namespace) -> None:
 
             tasks: set[asyncio.Task] = set()
             ingested = 0
+            requests = 0
 
             async def one(h: SimHall, upto: int) -> None:
-                nonlocal ingested
+                nonlocal ingested, requests
                 n = await send(wire, h, upto, ns.batch)
                 ingested += n
+                requests += 1
                 h.busy = False
 
             poll = asyncio.create_task(poller())
@@ -218,12 +220,18 @@ async def run(ns: argparse.Namespace) -> None:
             stop.set()
             await poll
             errors = sum(h.errors for h in halls)
-            print(f"\ningested {ingested} events in {elapsed:.1f} s: {ingested / elapsed:,.0f} events/s", flush=True)
+            print(
+                f"\ningested {ingested} events in {elapsed:.1f} s: {ingested / elapsed:,.0f} events/s "
+                f"in {requests / elapsed:,.0f} requests/s ({ingested / max(1, requests):.1f} events each)",
+                flush=True,
+            )
             # CPU time per event is what load on a shared machine does not change much.
             hits, misses = sum(b.hits for b in bodies), sum(b.misses for b in bodies)
             per = {k: (cpu1[k] - cpu0[k]) / max(1, ingested) * 1e6 for k in cpu0}
+            per_request = (cpu1["county"] - cpu0["county"]) / max(1, requests) * 1e6
             print(
-                f"CPU per event ingested: county server {per['county']:.0f} µs, PostgreSQL {per['postgres']:.0f} µs "
+                f"CPU per event ingested: county server {per['county']:.0f} µs "
+                f"({per_request:.0f} µs per request), PostgreSQL {per['postgres']:.0f} µs "
                 f"(so one core each would take {1e6 / max(1.0, per['county']):,.0f} and "
                 f"{1e6 / max(1.0, per['postgres']):,.0f} events/s); the benchmark's own hall simulator "
                 f"{per['bench']:.0f} µs (bodies deflated on {misses / max(1, hits + misses):.0%} of requests) "
