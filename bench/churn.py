@@ -7,6 +7,12 @@ names from ever new addresses (each one a rate-limiter key), and phones reading 
 snapshot and their ticket's page. Every ``--every`` seconds it prints the server's RSS
 (VmRSS), the tickets so far and the load average; the last line compares the RSS of the
 second half with the first.
+
+``--speed X`` runs the server's wall clock X times as fast (Debian's libfaketime, from an
+evening at 23:00), so a few minutes cover several service days: the day's state (its
+tickets, the request ids of its kiosks) is dropped when the next day starts, and RSS must
+level off across the days rather than grow with them. Each line then names the service
+day the server reports.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import aiohttp
 from .devserver import ServerProcess, rss_mb
 
 PASSWORD = "churn-password"
+FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+START = "2026-11-26 23:00:00"  # China time; the first midnight comes after an hour of the fast clock
 
 
 class Churn:
@@ -31,6 +39,7 @@ class Churn:
         self.url = url
         self.kiosks = [{"Authorization": f"Bearer {k}"} for k in kiosks]
         self.issued = 0
+        self.day = ""  # the service day of the last snapshot read
         self.tokens: list[str] = []
         self._ids = itertools.count()
         self._addresses = (f"127.{a}.{b}.{c}" for a in range(1, 255) for b in range(256) for c in range(1, 255))
@@ -58,7 +67,7 @@ class Churn:
                 await r.read()
         for _ in range(5):
             async with http.get(self.url + "/api/snapshot") as r:
-                await r.read()
+                self.day = (await r.json()).get("day", "")
         await self._wrong_logins()
 
     async def _wrong_logins(self, n: int = 1) -> None:
@@ -79,7 +88,18 @@ class Churn:
 
 async def run(ns: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        srv = ServerProcess(Path(tmp) / "churn.db")
+        env = None
+        if ns.speed != 1:
+            if not FAKETIME_LIB.exists():
+                raise SystemExit(f"--speed needs libfaketime ({FAKETIME_LIB}): apt install faketime")
+            env = {
+                **os.environ,
+                "LD_PRELOAD": str(FAKETIME_LIB),
+                "FAKETIME": f"@{START} x{ns.speed:g}",
+                "FAKETIME_DONT_FAKE_MONOTONIC": "1",  # timeouts and rate limits keep real seconds
+                "TZ": "Asia/Shanghai",
+            }
+        srv = ServerProcess(Path(tmp) / "churn.db", env=env)
         kiosks = [srv.cli("add-device", "--kind", "kiosk", "--name", f"取号机{i}") for i in (1, 2)]
         srv.cli("add-clerk", "--login", "churn", "--name", "压测", "--password-stdin", stdin=PASSWORD + "\n")
         with srv:
@@ -97,7 +117,7 @@ async def run(ns: argparse.Namespace) -> None:
                         samples.append(rss)
                         print(
                             f"{now - start:6.0f} s  {churn.issued:7d} tickets  RSS {rss:6.1f} MB  "
-                            f"load {os.getloadavg()[0]:.2f}",
+                            f"day {churn.day or '?'}  load {os.getloadavg()[0]:.2f}",
                             flush=True,
                         )
                         next_print += ns.every
@@ -115,6 +135,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=10.0)
     p.add_argument("--every", type=float, default=30.0, help="seconds between two RSS lines")
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="run the server's wall clock this many times as fast (libfaketime)"
+    )
     asyncio.run(run(p.parse_args()))
 
 
