@@ -11,6 +11,10 @@ waits, and the GIL lets only one of them run Python at a time anyway.
 Every other thread keeps every core (:func:`any_core`): the checkpoints, the reads, the
 password hashing and ``asyncio.to_thread`` work (exports, backups, photos) run beside the
 loop, not on its core.
+
+Not under libfaketime (``LD_PRELOAD``), as the tests that move the clock run the server:
+its wrapped timed waits stall the two threads' hand-over of the GIL on one core, and each
+ticket took about a second to issue.
 """
 
 from __future__ import annotations
@@ -27,8 +31,11 @@ def share_core() -> None:
     """Keep the calling thread, and the threads it starts from now on, on the core it runs on.
 
     The event loop's thread calls this before it opens the store, whose writer thread it
-    starts. A no-op with one core, or where the system has no CPU affinity (not Linux)."""
+    starts. A no-op with one core, where the system has no CPU affinity (not Linux), and
+    under libfaketime."""
     global _all
+    if "faketime" in os.environ.get("LD_PRELOAD", ""):
+        return
     with contextlib.suppress(AttributeError, OSError):
         allowed = os.sched_getaffinity(0)
         if len(allowed) < 2:
