@@ -3,10 +3,11 @@
 Every change makes a round trip between the event loop and the writer thread: the loop
 hands the group over, the writer commits it and hands the results back. With the two
 threads on different cores, each handoff waits for the other core to wake up when it had
-gone idle; on a hall PC's two cores (often a virtual machine) those wake-ups made one
-ticket in a hundred take 2–4 ms to issue, against 0.6 ms for most
-(``python -m bench.core``). On one core the woken thread runs as soon as the other one
-waits, and the GIL lets only one of them run Python at a time anyway.
+gone idle. On this project's 2-core test machine (a virtual machine) the slowest issue in a
+hundred took 2.3–5.4 ms, against 0.65 ms for most (``python -m bench.core``); with the two
+threads on one core it took 0.9–2 ms in half the runs, the rest still slowed by the
+checkpoints' disk work. On one core the woken thread runs as soon as the other one waits,
+and the GIL lets only one of them run Python at a time anyway.
 
 Every other thread keeps every core (:func:`any_core`): the checkpoints, the reads, the
 password hashing and ``asyncio.to_thread`` work (exports, backups, photos) run beside the
