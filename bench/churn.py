@@ -27,10 +27,9 @@ from pathlib import Path
 
 import aiohttp
 
-from .devserver import ServerProcess, rss_mb
+from .devserver import FAKETIME_LIB, ServerProcess, faked, rss_mb
 
 PASSWORD = "churn-password"
-FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 START = "2026-11-26 23:00:00"  # China time; the first midnight comes after an hour of the fast clock
 
 
@@ -92,13 +91,7 @@ async def run(ns: argparse.Namespace) -> None:
         if ns.speed != 1:
             if not FAKETIME_LIB.exists():
                 raise SystemExit(f"--speed needs libfaketime ({FAKETIME_LIB}): apt install faketime")
-            env = {
-                **os.environ,
-                "LD_PRELOAD": str(FAKETIME_LIB),
-                "FAKETIME": f"@{START} x{ns.speed:g}",
-                "FAKETIME_DONT_FAKE_MONOTONIC": "1",  # timeouts and rate limits keep real seconds
-                "TZ": "Asia/Shanghai",
-            }
+            env = faked(START, ns.speed)
         srv = ServerProcess(Path(tmp) / "churn.db", env=env)
         kiosks = [srv.cli("add-device", "--kind", "kiosk", "--name", f"取号机{i}") for i in (1, 2)]
         srv.cli("add-clerk", "--login", "churn", "--name", "压测", "--password-stdin", stdin=PASSWORD + "\n")

@@ -23,6 +23,18 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")  # Debian's faketime
+
+
+def faked(moment: str, speed: float = 1.0) -> dict[str, str]:
+    """The environment of a process whose wall clock libfaketime starts at ``moment``
+    (Shanghai time) and runs ``speed`` times as fast; the monotonic clock stays real, so
+    event-loop timers, timeouts and rate limits keep real seconds. Without
+    ``BIANMIN_ALWAYS_OPEN``: the faked clock decides whether the hall is open."""
+    env = {k: v for k, v in os.environ.items() if k != "BIANMIN_ALWAYS_OPEN"}
+    spec = f"@{moment}" if speed == 1 else f"@{moment} x{speed:g}"
+    env.update(LD_PRELOAD=str(FAKETIME_LIB), FAKETIME=spec, TZ="Asia/Shanghai", FAKETIME_DONT_FAKE_MONOTONIC="1")
+    return env
 
 
 def free_port() -> int:

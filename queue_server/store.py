@@ -32,7 +32,7 @@ file over for free. Under constant load a commit always lands during the last ro
 once the WAL file passes ``WAL_MAX_BYTES`` the writer itself, between two groups, copies
 the few frames the last round missed (telling the rounds to stop), and the next commit starts
 the file over and truncates it to that size (``journal_size_limit``): its size stays bounded
-however slow the checkpoint thread is, and one commit in some 1,100 waits for that short copy.
+however slow the checkpoint thread is, and one commit in some 600 waits for that short copy.
 
 Reads run on a second connection in their own thread, which WAL lets run beside the writer.
 A thread, not aiosqlite, so reads and writes use one mechanism (threads that own a

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import urllib.request
 from pathlib import Path
@@ -23,18 +22,13 @@ sys.path.insert(0, str(ROOT))
 import harness as base  # noqa: E402
 from kiosk_support import LoopbackPrinter, ServerProcess, add_kiosk  # noqa: E402
 
-FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+from bench.devserver import faked  # noqa: E402
+
 MOMENTS = {  # Shanghai time at which each scenario's server starts
     "office_checkin": "2026-11-30 09:50:00",  # Monday, an office day
     "duty_home": "2026-12-01 10:00:00",  # Tuesday, a duty day
     "closed_home": "2026-12-06 10:00:00",  # Sunday
 }
-
-
-def faked(moment: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "BIANMIN_ALWAYS_OPEN"}
-    env.update(LD_PRELOAD=FAKETIME_LIB, FAKETIME=f"@{moment}", TZ="Asia/Shanghai", FAKETIME_DONT_FAKE_MONOTONIC="1")
-    return env
 
 
 def _book(url: str, slot: str) -> str:

@@ -4,25 +4,16 @@ day a ticket goes to the duty window; on a Sunday it is refused with the next op
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bench.devserver import ServerProcess
+from bench.devserver import FAKETIME_LIB, ServerProcess, faked
 
-LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+LIB = FAKETIME_LIB
 pytestmark = pytest.mark.skipif(not LIB.exists(), reason="needs the faketime Debian package (make debs-test)")
-
-
-def faked(moment: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "BIANMIN_ALWAYS_OPEN"}
-    # "@": start the clock at ``moment`` (Shanghai time) and let it run; monotonic stays real
-    # so the event loop's timers behave.
-    env.update(LD_PRELOAD=str(LIB), FAKETIME=f"@{moment}", TZ="Asia/Shanghai", FAKETIME_DONT_FAKE_MONOTONIC="1")
-    return env
 
 
 def call(url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
