@@ -56,8 +56,9 @@ class RateLimiter:
     :meth:`take` checks and counts in one step (nothing awaits between the two), so a flood
     of concurrent attempts cannot all pass the check before any is counted. An attempt the
     limiter refuses is not counted. A success gives its attempt back with :meth:`release`.
-    Keys nobody tries again are swept, so memory stays bounded by recent attempts
-    (at most ``max_keys`` keys; the oldest go first past that).
+    Keys are kept in the order of their last attempt, so those nobody tried within the
+    window sit at the front and go as each new key arrives: memory follows the attempts
+    of the last window, not every key ever tried, and ``max_keys`` caps even a flood.
     """
 
     def __init__(self, limit: int = 5, window: float = 300.0, *, max_keys: int = 10_000):
@@ -87,6 +88,7 @@ class RateLimiter:
         """Count one attempt for ``key`` (call only after :meth:`retry_after` said 0)."""
         q = self._tries.get(key)
         if q is None:
+            self._expire(now)
             self._tries[key] = deque([now])
             if len(self._tries) > self.max_keys:
                 self.sweep(now)
@@ -108,6 +110,14 @@ class RateLimiter:
     def reset_prefix(self, prefix: str) -> None:
         """Forget every key starting with ``prefix`` (a login's lock at every address)."""
         for key in [k for k in self._tries if k.startswith(prefix)]:
+            del self._tries[key]
+
+    def _expire(self, now: float) -> None:
+        """Drop keys from the front while their last attempt is older than the window."""
+        while self._tries:
+            key, q = next(iter(self._tries.items()))
+            if q and q[-1] > now - self.window:
+                return
             del self._tries[key]
 
     def sweep(self, now: float) -> None:

@@ -79,6 +79,18 @@ async def test_limiter_memory_stays_bounded_by_recent_keys():
     assert len(rl) == 1
 
 
+async def test_limiter_forgets_keys_past_the_window_long_before_the_cap():
+    """A guesser from ever new addresses over a long day: the limiter holds only the
+    last window's keys (5 minutes at one a second), not every key up to ``max_keys``."""
+    from bianmin.passwords import RateLimiter
+
+    rl = RateLimiter(limit=5, window=300, max_keys=10_000)
+    for second in range(8 * 3600):
+        rl.take(f"10.{second // 65536}.{second // 256 % 256}.{second % 256}", float(second))
+        assert len(rl) <= 300
+    assert len(rl) == 300
+
+
 async def test_disabling_a_clerk_ends_the_open_session_on_the_next_request(hall):
     await login(hall)
     assert (await hall.get("/api/me")).status == 200
