@@ -90,8 +90,8 @@ class RateLimiter:
         if q is None:
             self._expire(now)
             self._tries[key] = deque([now])
-            if len(self._tries) > self.max_keys:
-                self.sweep(now)
+            if len(self._tries) > self.max_keys:  # a flood within one window: the least recent go
+                self._tries.popitem(last=False)
         else:
             self._tries.move_to_end(key)
             q.append(now)
@@ -119,13 +119,6 @@ class RateLimiter:
             if q and q[-1] > now - self.window:
                 return
             del self._tries[key]
-
-    def sweep(self, now: float) -> None:
-        """Drop keys with no attempt in the window; past ``max_keys``, the least recent."""
-        for key in [k for k, q in self._tries.items() if not q or q[-1] <= now - self.window]:
-            del self._tries[key]
-        while len(self._tries) > self.max_keys:
-            self._tries.popitem(last=False)
 
 
 def token_ok(token: str) -> bool:
