@@ -11,8 +11,9 @@ last ack, one request in flight, at most one per ``--interval``, over ``--connec
 keep-alive connections shared by the halls (:mod:`bench.county_wire`, a generator cheap
 enough not to starve the county on the same cores; it prints its own CPU per event).
 
-Prints events ingested per second, the lag from an event's commit to ``/api/halls``
-showing it (p50, p99), the board's refresh time with every hall (Chromium), and the
+Prints events ingested per second; how many of the machine's cores the four processes kept
+busy together, and their CPU per request; the lag from an event's commit to ``/api/halls``
+showing it (p50, p99); the board's refresh time with every hall (Chromium); and the
 PostgreSQL size per hall-year. Stops by itself after ``--max-seconds`` of ingest.
 """
 
@@ -236,6 +237,14 @@ async def run(ns: argparse.Namespace) -> None:
                 f"{1e6 / max(1.0, per['postgres']):,.0f} events/s); the benchmark's own hall simulator "
                 f"{per['bench']:.0f} µs (bodies deflated on {misses / max(1, hits + misses):.0%} of requests) "
                 f"and /api/halls watcher {per['watcher']:.0f} µs on the same cores",
+                flush=True,
+            )
+            # Whether the machine itself is the limit: the four processes' CPU against its cores.
+            used = sum(cpu1[k] - cpu0[k] for k in cpu0)
+            print(
+                f"all four processes together: {used / elapsed:.2f} of this machine's {os.cpu_count()} cores busy, "
+                f"{used / max(1, requests) * 1e6:.0f} µs of CPU per request ({ingested / max(1, requests):.1f} "
+                f"events each)",
                 flush=True,
             )
             print(

@@ -363,4 +363,8 @@ MIGRATIONS: list[str] = [
     # carry tickets.appointment (queue_server/service_facts.py), back-filled, with a small
     # partial index for counting them.
     APPOINTMENT_COLUMN,
+    # 17 (issue 9): transitions_ticket (ticket_id) is a prefix of transitions_ticket_status
+    # (migration 4), which serves the same lookups. Each ticket issued wrote both: one WAL
+    # frame of the twelve a ticket costs, on the issue path that must stay under 2 ms.
+    "DROP INDEX transitions_ticket",
 ]

@@ -32,6 +32,23 @@ async def test_schema_versioned_wal_and_unique_numbering(tmp_path):
     await store.close()
 
 
+async def test_transitions_of_a_ticket_are_found_through_one_index(tmp_path):
+    """Migration 17 drops ``transitions_ticket``: a ticket's transitions (its history, its
+    last service start) are still found by ``transitions_ticket_status``, not a scan."""
+    store = await Store.open(tmp_path / "q.db")
+    try:
+        rows = await store.fetchall("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'transitions'")
+        assert sorted(r[0] for r in rows) == ["transitions_at", "transitions_ticket_status"]
+        for sql in (
+            "SELECT window, at, detail FROM transitions WHERE ticket_id = 7 ORDER BY id",
+            "SELECT MAX(at) FROM transitions WHERE ticket_id = 7 AND to_status = 'serving'",
+        ):
+            plan = " ".join(r[3] for r in await store.fetchall("EXPLAIN QUERY PLAN " + sql))
+            assert "transitions_ticket_status (ticket_id=" in plan, (sql, plan)
+    finally:
+        await store.close()
+
+
 async def test_refuses_a_newer_schema(tmp_path):
     with sqlite3.connect(tmp_path / "q.db") as db:
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
