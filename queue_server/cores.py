@@ -5,8 +5,9 @@ hands the group over, the writer commits it and hands the results back. With the
 threads on different cores, each handoff waits for the other core to wake up when it had
 gone idle. On this project's 2-core test machine (a virtual machine) the slowest issue in a
 hundred took 2.3–5.4 ms, against 0.65 ms for most (``python -m bench.core``); with the two
-threads on one core it took 0.9–2 ms in half the runs, the rest still slowed by the
-checkpoints' disk work. On one core the woken thread runs as soon as the other one waits,
+threads on one core it took 0.9–2 ms in every run in which the hypervisor took at most 6 %
+of the machine's CPU time, and mostly more when it took more (``bench.core`` prints that
+share, as steal). On one core the woken thread runs as soon as the other one waits,
 and the GIL lets only one of them run Python at a time anyway.
 
 Every other thread keeps every core (:func:`any_core`): the checkpoints, the reads, the
