@@ -11,10 +11,12 @@ last ack, one request in flight, at most one per ``--interval``, over ``--connec
 keep-alive connections shared by the halls (:mod:`bench.county_wire`, a generator cheap
 enough not to starve the county on the same cores; it prints its own CPU per event).
 
-Prints events ingested per second; how many of the machine's cores the four processes kept
-busy together, and their CPU per request; the lag from an event's commit to ``/api/halls``
-showing it (p50, p99); the board's refresh time with every hall (Chromium); and the
-PostgreSQL size per hall-year. Stops by itself after ``--max-seconds`` of ingest.
+Prints the events acknowledged per second while the halls were sending (a request still in
+flight at the end is answered after it, and how long that took is printed too); how many of
+the machine's cores the four processes kept busy together meanwhile, and their CPU per
+request; the lag from an event's commit to ``/api/halls`` showing it (p50, p99); the
+board's refresh time with every hall (Chromium); and the PostgreSQL size per hall-year.
+Stops by itself after ``--max-seconds`` of ingest.
 """
 
 from __future__ import annotations
@@ -214,7 +216,10 @@ async def run(ns: argparse.Namespace) -> None:
                         task.add_done_callback(tasks.discard)
                 await asyncio.sleep(0.05)
             elapsed = time.monotonic() - t0
+            # While the halls were sending: after it, only the backlog drains, more slowly.
+            cpu_sending, sent, acked_sending = _cpu(county, pg, watcher.pid or 0), requests, ingested
             await asyncio.gather(*tasks)
+            drained = time.monotonic() - t0 - elapsed
             cpu1 = _cpu(county, pg, watcher.pid or 0)
             await wire.close()
             await asyncio.sleep(1.0)
@@ -222,8 +227,10 @@ async def run(ns: argparse.Namespace) -> None:
             await poll
             errors = sum(h.errors for h in halls)
             print(
-                f"\ningested {ingested} events in {elapsed:.1f} s: {ingested / elapsed:,.0f} events/s "
-                f"in {requests / elapsed:,.0f} requests/s ({ingested / max(1, requests):.1f} events each)",
+                f"\ningested while the halls were sending: {acked_sending} events in {elapsed:.1f} s: "
+                f"{acked_sending / elapsed:,.0f} events/s in {sent / elapsed:,.0f} requests/s "
+                f"({acked_sending / max(1, sent):.1f} events each); then the requests in flight, "
+                f"{ingested - acked_sending} events, took {drained:.1f} s to answer",
                 flush=True,
             )
             # CPU time per event is what load on a shared machine does not change much.
@@ -240,11 +247,10 @@ async def run(ns: argparse.Namespace) -> None:
                 flush=True,
             )
             # Whether the machine itself is the limit: the four processes' CPU against its cores.
-            used = sum(cpu1[k] - cpu0[k] for k in cpu0)
+            used = sum(cpu_sending[k] - cpu0[k] for k in cpu0)
             print(
-                f"all four processes together: {used / elapsed:.2f} of this machine's {os.cpu_count()} cores busy, "
-                f"{used / max(1, requests) * 1e6:.0f} µs of CPU per request ({ingested / max(1, requests):.1f} "
-                f"events each)",
+                f"while the halls were sending, all four processes together kept {used / elapsed:.2f} of this "
+                f"machine's {os.cpu_count()} cores busy, {used / max(1, sent) * 1e6:.0f} µs of CPU per request",
                 flush=True,
             )
             print(
