@@ -69,7 +69,7 @@ def partition_name(first: dt.date) -> str:
 
 
 async def ensure_partitions(conn: asyncpg.Connection, months: set[dt.date], known: set[dt.date]) -> None:
-    """Create the month partitions of ``events`` not in ``known`` (which is updated)."""
+    """Create the month partitions of ``events`` in ``months`` and not in ``known``."""
     for first in sorted(months - known):
         start = dt.datetime.combine(first, dt.time(), TZ)
         end = dt.datetime.combine(_next_month(first), dt.time(), TZ)
@@ -77,4 +77,3 @@ async def ensure_partitions(conn: asyncpg.Connection, months: set[dt.date], know
             f"CREATE TABLE IF NOT EXISTS {partition_name(first)} PARTITION OF events "
             f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
         )
-        known.add(first)

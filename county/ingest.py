@@ -5,6 +5,13 @@ transaction, one ``COPY`` of all their events into the month partitions, one upd
 each touched hall's live state. A request is answered only after that commit, with the
 seq up to which the county now holds the hall's line (:class:`bianmin.sync.SyncAck`).
 
+Up to ``COMMITS_IN_FLIGHT`` group commits run at once, each on its own connection: while
+PostgreSQL writes one group, this process prepares the next, where one at a time left
+each side idle half the time. Two groups that share a hall are kept in order by that
+hall's row lock (the second reads what the first committed); a group that takes a hall's
+cached live state owns it until its commit, so a failed commit leaves no half-applied
+state behind.
+
 Exactly once: each (hall, epoch) has an ``acked_seq``; an event at or below it is a
 resend and is skipped, an event past a gap stops the batch (the hall resends from the
 ack). The primary key (hall, epoch, seq, at) backs this up. Rows of the hall are locked
@@ -39,6 +46,7 @@ from .db import ensure_partitions, month_of
 
 log = logging.getLogger("county")
 GROUP_EVENTS = 5000  # events per group commit
+COMMITS_IN_FLIGHT = 2  # group commits at once (this process's work overlaps PostgreSQL's)
 LIVE_CHECKPOINT_S = 5.0
 # Events waiting for a commit; more get 503 (the hall backs off): bounded memory, and a wait
 # short enough (a few seconds of work) that halls are answered before their timeout. A hall
@@ -61,6 +69,15 @@ class _Item:
     batch: SyncBatch
     fut: asyncio.Future
     payloads: list[bytes]  # each event as JSON, for the ``json`` column
+
+
+@dataclass
+class _Rows:
+    """A group's event rows not yet copied, and the month partitions it created (known to
+    the other groups only once it commits)."""
+
+    rows: list[tuple] = field(default_factory=list)
+    months: set[dt.date] = field(default_factory=set)
 
 
 @dataclass
@@ -91,7 +108,8 @@ class Ingest:
         self._queued_events = 0
         self._reading = 0  # admitted requests not yet queued
         self._waiters: deque[asyncio.Future] = deque()  # requests waiting for room, oldest first
-        self._inflight: list[_Item] = []
+        self._inflight: dict[asyncio.Task, list[_Item]] = {}  # commits running, with their groups
+        self._slots = asyncio.Semaphore(COMMITS_IN_FLIGHT)
         # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
         self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
         self._live_saved: dict[int, float] = {}  # when each hall's live state was last written
@@ -107,10 +125,15 @@ class Ingest:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for task in list(self._inflight):
+            task.cancel()
+        for task in list(self._inflight):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for waiting in self._waiters:
             waiting.cancel()
         self._waiters.clear()
-        for item in [*self._inflight, *self._queue]:
+        for item in [*(i for group in self._inflight.values() for i in group), *self._queue]:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
@@ -176,6 +199,8 @@ class Ingest:
             await self._wake.wait()
             self._wake.clear()
             while self._queue:
+                await self._slots.acquire()  # a free commit slot; the queue fills meanwhile
+                await self._months_ahead()
                 group: list[_Item] = []
                 n = 0
                 while self._queue and n < GROUP_EVENTS:
@@ -184,34 +209,64 @@ class Ingest:
                     n += len(item.batch.events)
                 self._queued_events -= n
                 self._admit_waiting()
-                self._inflight = group
-                try:
-                    acks = await self._commit(group)
-                except Exception:
-                    log.exception("ingest commit failed")
-                    self._live_cache.clear()
-                    for item in group:
-                        if not item.fut.done():
-                            item.fut.set_exception(Unavailable("县级数据库写入失败，请稍后重试", code="database_error"))
-                    await asyncio.sleep(0.2)
-                    continue
-                self.commits += 1
-                for item, ack in zip(group, acks, strict=True):
-                    if not item.fut.done():
-                        item.fut.set_result(ack)
-                for listener in self.on_commit:
-                    listener()
+                locked = asyncio.get_running_loop().create_future()
+                task = asyncio.create_task(self._commit_group(group, locked))
+                self._inflight[task] = group
+                # The next group starts once this one holds its halls' locks: a hall's batches
+                # are then applied in the order they came, even when two groups have it.
+                await asyncio.wait((locked, task), return_when=asyncio.FIRST_COMPLETED)
 
-    async def _commit(self, group: list[_Item]) -> list[SyncAck]:
+    async def _months_ahead(self) -> None:
+        """Make this month's and next week's partitions before a group needs them, on a
+        connection of their own: made in a group's transaction, with another group in
+        flight, each could wait for the other's lock on ``events``."""
+        now = dt.datetime.now(dt.UTC)
+        months = {month_of(now), month_of(now + dt.timedelta(days=7))} - self._months
+        if not months:
+            return
+        try:
+            async with self.pool.acquire() as conn:
+                await ensure_partitions(conn, months, self._months)
+        except (asyncpg.PostgresError, OSError) as exc:  # then the group's transaction makes them
+            log.warning("month partitions not made ahead: %s", exc)
+            return
+        self._months |= months
+
+    async def _commit_group(self, group: list[_Item], locked: asyncio.Future) -> None:
+        try:
+            try:
+                acks = await self._commit(group, locked)
+            except Exception:
+                log.exception("ingest commit failed")
+                for item in group:
+                    if not item.fut.done():
+                        item.fut.set_exception(Unavailable("县级数据库写入失败，请稍后重试", code="database_error"))
+                await asyncio.sleep(0.2)  # a failing database is not hammered by the next group
+                return
+            self.commits += 1
+            for item, ack in zip(group, acks, strict=True):
+                if not item.fut.done():
+                    item.fut.set_result(ack)
+            for listener in self.on_commit:
+                listener()
+        finally:
+            task = asyncio.current_task()
+            assert task is not None
+            self._inflight.pop(task, None)
+            self._slots.release()
+
+    async def _commit(self, group: list[_Item], locked: asyncio.Future) -> list[SyncAck]:
         hall_ids = sorted({item.hall_id for item in group})
+        pending = _Rows()
         async with self.pool.acquire() as conn, conn.transaction():
             halls = await self._lock_halls(conn, hall_ids)
-            rows: list[tuple] = []
+            locked.set_result(None)
             acks = []
             for item in group:
-                acks.append(await self._ingest(conn, item, halls[item.hall_id], rows))
-            await self._copy(conn, rows)
+                acks.append(await self._ingest(conn, item, halls[item.hall_id], pending))
+            await self._copy(conn, pending)
             await self._save(conn, halls)
+        self._months |= pending.months
         self.events_ingested += sum(a.accepted for a in acks)
         return acks
 
@@ -224,9 +279,16 @@ class Ingest:
         halls = {r["hall_id"]: _Hall(r["epoch"], r["seq"], r["hall_seq"]) for r in state}
         for r in await conn.fetch("SELECT * FROM hall_epochs WHERE hall_id = ANY($1::int[]) FOR UPDATE", hall_ids):
             halls[r["hall_id"]].epochs[r["epoch"]] = dict(r)
-        # Halls whose parsed live state is not cached (a restart, 2,000 halls' first batches):
-        # one query for all of them rather than one per hall.
-        missing = [hid for hid, h in halls.items() if not self._cached(hid, h)]
+        # A hall's cached live state is taken out of the cache by this group (put back by
+        # _save): if the commit fails, nothing half-applied is left for the next one. Halls
+        # not cached (a restart, 2,000 halls' first batches): one query for all of them.
+        missing = []
+        for hid, h in halls.items():
+            cached = self._live_cache.pop(hid, None)
+            if cached is not None and cached[0] == h.epoch and cached[1] == h.seq:
+                h.live = cached[2]
+            else:
+                missing.append(hid)
         if missing:
             for r in await conn.fetch(
                 "SELECT hall_id, live::text FROM hall_state WHERE hall_id = ANY($1::int[])", missing
@@ -234,26 +296,18 @@ class Ingest:
                 halls[r["hall_id"]].live_text = r["live"]
         return halls
 
-    def _cached(self, hall_id: int, hall: _Hall) -> bool:
-        cached = self._live_cache.get(hall_id)
-        return cached is not None and cached[0] == hall.epoch and cached[1] == hall.seq
-
     async def _live(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall) -> dict[str, Any]:
         if hall.live is None:
-            if self._cached(hall_id, hall):
-                hall.live = self._live_cache[hall_id][2]
-            else:
-                hall.live = await load_live(conn, hall_id, hall.seq, hall.live_text)
+            hall.live = await load_live(conn, hall_id, hall.seq, hall.live_text)
         return hall.live
 
-    async def _ingest(self, conn: asyncpg.Connection, item: _Item, hall: _Hall, rows: list[tuple]) -> SyncAck:
+    async def _ingest(self, conn: asyncpg.Connection, item: _Item, hall: _Hall, pending: _Rows) -> SyncAck:
         b = item.batch
         hall.touched = True
         ep = hall.epochs.get(b.epoch)
         if ep is None:
             if b.parent_epoch is not None:
-                await self._copy(conn, rows)  # a restore supersedes rows: write pending ones first
-                rows.clear()
+                await self._copy(conn, pending)  # a restore supersedes rows: write pending ones first
             ep = await self._register(conn, item.hall_id, hall, b)
         current = hall.epoch == b.epoch
         lv = await self._live(conn, item.hall_id, hall) if current else None
@@ -271,7 +325,7 @@ class Ingest:
             at = dt.datetime.fromisoformat(ev["at"])
             # Counted events change the live state; the rest keep their wait for the record.
             wait = live_mod.apply(lv, ev) if lv is not None and not superseded else live_mod.wait_of(ev)
-            rows.append((item.hall_id, target, s, at, ev["type"], wait, ev.get("outcome"), superseded, payload))
+            pending.rows.append((item.hall_id, target, s, at, ev["type"], wait, ev.get("outcome"), superseded, payload))
             ep["acked_seq"] = s
             hall.dirty_epochs.add(b.epoch)
             if target != b.epoch and tgt["acked_seq"] < s:
@@ -370,14 +424,18 @@ class Ingest:
             live_mod.apply(lv, orjson.loads(r[0]))
         return lv
 
-    async def _copy(self, conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    async def _copy(self, conn: asyncpg.Connection, pending: _Rows) -> None:
+        rows, pending.rows = pending.rows, []
         if not rows:
             return
         ats = [r[3] for r in rows]
         first, last = month_of(min(ats)), month_of(max(ats))
         # Everything between the earliest and the latest is in their month when they agree.
         months = {first} if first == last else {month_of(at) for at in ats}
-        await ensure_partitions(conn, months, self._months)
+        # Months made ahead (:meth:`_months_ahead`) are known; one from a hall's backlog or
+        # a wrong clock is made here, in the group's transaction.
+        await ensure_partitions(conn, months, self._months | pending.months)
+        pending.months |= months
         await conn.copy_records_to_table("events", records=rows, columns=COLUMNS)
 
     async def _save(self, conn: asyncpg.Connection, halls: dict[int, _Hall]) -> None:

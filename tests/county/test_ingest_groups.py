@@ -1,0 +1,127 @@
+"""Group commits in flight together, in-process on a real PostgreSQL: a hall in two groups
+is applied in order and exactly once, and a failed commit leaves no half-applied state."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import orjson
+import pytest
+
+from bench.devserver import county_cli
+from bianmin.sync import SyncBatch
+from county import db, ingest, live
+from county.simhall import simulate_day
+
+DAY = dt.date(2026, 12, 2)
+
+
+def batch(events: list[dict], epoch: str = "db-1") -> SyncBatch:
+    return SyncBatch(epoch=epoch, events=events, hall_seq=events[-1]["seq"] if events else 0)
+
+
+def replayed(events: list[dict]) -> dict[str, Any]:
+    """A hall's live state folded from ``events`` afresh."""
+    state = live.empty()
+    for ev in events:
+        live.apply(state, ev)
+    return state
+
+
+async def stored(pool, hall_id: int) -> tuple[list[int], dict[str, Any]]:
+    async with pool.acquire() as conn:
+        seqs = [r[0] for r in await conn.fetch("SELECT seq FROM events WHERE hall_id = $1 ORDER BY seq", hall_id)]
+        row = await conn.fetchrow("SELECT * FROM hall_state WHERE hall_id = $1", hall_id)
+    figures = {k: row[k] for k in ("day", "waiting", "windows_open", "served_today", "wait_p50_s", "wait_p90_s")}
+    return seqs, figures, orjson.loads(row["live"])
+
+
+@pytest.fixture
+async def county_db(pg):
+    """A fresh county database with two halls: (pool, their ids)."""
+    dsn = pg.new_database()
+    hall_ids = [int(county_cli(dsn, "add-hall", "--name", f"乡镇{i}").split()[0]) for i in (1, 2)]
+    pool = await db.connect(dsn)
+    yield pool, hall_ids
+    await pool.close()
+
+
+async def test_two_groups_in_flight_keep_a_halls_order(county_db, monkeypatch):
+    pool, (first, second) = county_db
+    monkeypatch.setattr(ingest, "GROUP_EVENTS", 1)  # every batch its own group
+    busy = 0
+    most = 0
+    writer = ingest.Ingest(pool)
+    commit = writer._commit
+
+    async def counted(group, locked):
+        nonlocal busy, most
+        busy += 1
+        most = max(most, busy)
+        try:
+            return await commit(group, locked)
+        finally:
+            busy -= 1
+
+    monkeypatch.setattr(writer, "_commit", counted)
+    writer.start()
+    events = simulate_day(DAY, 40)
+    other = simulate_day(DAY, 40, seed=1)
+    try:
+        # Hall one's batches go one after the other into groups that commit at the same time
+        # (as a hall's resend after a timeout does); hall two's alongside.
+        futures = [
+            writer.submit(first, batch(events[:60])),
+            writer.submit(first, batch(events[60:120])),
+            writer.submit(second, batch(other)),
+            writer.submit(first, batch(events[:130])),  # a resend overlapping both
+            writer.submit(first, batch(events[130:])),
+        ]
+        acks = await asyncio.wait_for(asyncio.gather(*futures), 30)
+    finally:
+        await writer.close()
+    assert most >= 2, "the groups committed one at a time"
+    assert [a.acked_seq for a in acks] == [60, 120, len(other), 130, len(events)]
+    assert [a.accepted for a in acks] == [60, 60, len(other), 10, len(events) - 130]
+    for hall_id, evs in ((first, events), (second, other)):
+        seqs, figures, _ = await stored(pool, hall_id)
+        assert seqs == list(range(1, len(evs) + 1))  # every event, exactly once
+        expect = live.figures(replayed(evs))
+        assert figures == {k: expect[k] for k in figures}
+
+
+async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monkeypatch):
+    pool, (hall_id, _) = county_db
+    monkeypatch.setattr(ingest, "LIVE_CHECKPOINT_S", 0.0)  # every commit writes the whole live state
+    writer = ingest.Ingest(pool)
+    writer.start()
+    events = simulate_day(DAY, 40)
+    save = writer._save
+    fail = True
+
+    async def failing_once(conn, halls):
+        nonlocal fail
+        if fail:
+            fail = False
+            raise ConnectionResetError("the database went away mid-commit")
+        await save(conn, halls)
+
+    try:
+        await writer.submit(hall_id, batch(events[:50]))  # its live state is now cached
+        monkeypatch.setattr(writer, "_save", failing_once)
+        with pytest.raises(Exception) as refused:
+            await writer.submit(hall_id, batch(events[50:100]))  # applied to the cached state, then lost
+        assert getattr(refused.value, "code", None) == "database_error"
+        resent = await writer.submit(hall_id, batch(events[50:]))  # the hall resends from its ack
+    finally:
+        await writer.close()
+    assert resent.acked_seq == len(events) and resent.accepted == len(events) - 50
+    seqs, figures, state = await stored(pool, hall_id)
+    assert seqs == list(range(1, len(events) + 1))
+    expect = replayed(events)
+    # Events 51-100 folded in once, not also into the state the failed commit left behind
+    # (its calls would show twice among the recent ones).
+    assert state == expect
+    assert figures == {k: live.figures(expect)[k] for k in figures}
