@@ -125,6 +125,8 @@ class Ingest:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        # The groups are taken before their tasks end: each drops itself from _inflight.
+        stopped = [item for group in self._inflight.values() for item in group]
         for task in list(self._inflight):
             task.cancel()
         for task in list(self._inflight):
@@ -133,7 +135,7 @@ class Ingest:
         for waiting in self._waiters:
             waiting.cancel()
         self._waiters.clear()
-        for item in [*(i for group in self._inflight.values() for i in group), *self._queue]:
+        for item in [*stopped, *self._queue]:
             if not item.fut.done():
                 item.fut.set_exception(Unavailable("县级服务器正在停止", code="shutting_down"))
         self._queue.clear()
@@ -227,7 +229,7 @@ class Ingest:
         try:
             async with self.pool.acquire() as conn:
                 await ensure_partitions(conn, months, self._months)
-        except (asyncpg.PostgresError, OSError) as exc:  # then the group's transaction makes them
+        except Exception as exc:  # any failure: the group's transaction makes them, the writer goes on
             log.warning("month partitions not made ahead: %s", exc)
             return
         self._months |= months

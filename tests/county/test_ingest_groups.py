@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from bench.devserver import county_cli
+from bianmin.errors import Unavailable
 from bianmin.sync import SyncBatch
 from county import db, ingest, live
 from county.simhall import simulate_day
@@ -111,7 +112,7 @@ async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monk
     try:
         await writer.submit(hall_id, batch(events[:50]))  # its live state is now cached
         monkeypatch.setattr(writer, "_save", failing_once)
-        with pytest.raises(Exception) as refused:
+        with pytest.raises(Unavailable) as refused:
             await writer.submit(hall_id, batch(events[50:100]))  # applied to the cached state, then lost
         assert getattr(refused.value, "code", None) == "database_error"
         resent = await writer.submit(hall_id, batch(events[50:]))  # the hall resends from its ack
@@ -125,3 +126,22 @@ async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monk
     # (its calls would show twice among the recent ones).
     assert state == expect
     assert figures == {k: live.figures(expect)[k] for k in figures}
+
+
+async def test_closing_answers_the_requests_of_commits_in_flight(county_db, monkeypatch):
+    pool, (hall_id, _) = county_db
+    writer = ingest.Ingest(pool)
+    started = asyncio.Event()
+
+    async def stuck(group, locked):
+        started.set()
+        await asyncio.Event().wait()  # a commit that never returns (a hung database)
+
+    monkeypatch.setattr(writer, "_commit", stuck)
+    writer.start()
+    pending = writer.submit(hall_id, batch(simulate_day(DAY, 5)))
+    await asyncio.wait_for(started.wait(), 5)
+    await writer.close()
+    with pytest.raises(Unavailable) as refused:
+        await asyncio.wait_for(pending, 5)  # answered, not left hanging
+    assert getattr(refused.value, "code", None) == "shutting_down"
