@@ -115,12 +115,13 @@ class Ingest:
         self._live_saved: dict[int, float] = {}  # when each hall's live state was last written
         self.events_ingested = 0
         self.commits = 0
-        self.on_commit: list[Any] = []
+        self._closed = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def close(self) -> None:
+        self._closed = True  # a request still reading its body is refused at submit
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -189,6 +190,8 @@ class Ingest:
     def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
         """Queue ``batch`` from ``hall_id`` (admitted by :meth:`admitted`); the future gives
         its :class:`SyncAck` after commit."""
+        if self._closed:
+            raise Unavailable("县级服务器正在停止", code="shutting_down")
         self._queued_events += len(batch.events)
         payloads = [orjson.dumps(e) for e in batch.events]
         fut = asyncio.get_running_loop().create_future()
@@ -201,8 +204,8 @@ class Ingest:
             await self._wake.wait()
             self._wake.clear()
             while self._queue:
-                await self._slots.acquire()  # a free commit slot; the queue fills meanwhile
                 await self._months_ahead()
+                await self._slots.acquire()  # a free commit slot; the queue fills meanwhile
                 group: list[_Item] = []
                 n = 0
                 while self._queue and n < GROUP_EVENTS:
@@ -220,8 +223,11 @@ class Ingest:
 
     async def _months_ahead(self) -> None:
         """Make this month's and next week's partitions before a group needs them, on a
-        connection of their own: made in a group's transaction, with another group in
-        flight, each could wait for the other's lock on ``events``."""
+        connection of their own. Made in a group's transaction (as a month from a hall's
+        backlog still is), two groups in flight can fail each other: both making the same
+        month, or each waiting for the other's lock on ``events`` (a deadlock PostgreSQL
+        breaks). The failed group's halls get a 503 and resend, but the common case should
+        not pay for that."""
         now = dt.datetime.now(dt.UTC)
         months = {month_of(now), month_of(now + dt.timedelta(days=7))} - self._months
         if not months:
@@ -249,8 +255,6 @@ class Ingest:
             for item, ack in zip(group, acks, strict=True):
                 if not item.fut.done():
                     item.fut.set_result(ack)
-            for listener in self.on_commit:
-                listener()
         finally:
             task = asyncio.current_task()
             assert task is not None

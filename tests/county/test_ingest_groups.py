@@ -93,7 +93,10 @@ async def test_two_groups_in_flight_keep_a_halls_order(county_db, monkeypatch):
         assert figures == {k: expect[k] for k in figures}
 
 
-async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monkeypatch):
+@pytest.mark.parametrize("when", ["before_save", "after_save"])
+async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monkeypatch, when):
+    """Failing before ``_save`` leaves the taken state out of the cache; failing after it
+    (as at COMMIT) leaves it cached under a seq the row never reached, so it is not used."""
     pool, (hall_id, _) = county_db
     monkeypatch.setattr(ingest, "LIVE_CHECKPOINT_S", 0.0)  # every commit writes the whole live state
     writer = ingest.Ingest(pool)
@@ -104,6 +107,8 @@ async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monk
 
     async def failing_once(conn, halls):
         nonlocal fail
+        if fail and when == "after_save":
+            await save(conn, halls)
         if fail:
             fail = False
             raise ConnectionResetError("the database went away mid-commit")
@@ -145,3 +150,13 @@ async def test_closing_answers_the_requests_of_commits_in_flight(county_db, monk
     with pytest.raises(Unavailable) as refused:
         await asyncio.wait_for(pending, 5)  # answered, not left hanging
     assert getattr(refused.value, "code", None) == "shutting_down"
+
+
+async def test_a_batch_submitted_after_close_is_refused(county_db):
+    pool, (hall_id, _) = county_db
+    writer = ingest.Ingest(pool)
+    writer.start()
+    await writer.close()  # as at shutdown, with a request still reading its body
+    with pytest.raises(Unavailable) as refused:
+        writer.submit(hall_id, batch(simulate_day(DAY, 5)))
+    assert refused.value.code == "shutting_down"
