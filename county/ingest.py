@@ -7,10 +7,10 @@ seq up to which the county now holds the hall's line (:class:`bianmin.sync.SyncA
 
 Up to ``COMMITS_IN_FLIGHT`` group commits run at once, each on its own connection: while
 PostgreSQL writes one group, this process prepares the next, where one at a time left
-each side idle half the time. Two groups that share a hall are kept in order by that
-hall's row lock (the second reads what the first committed); a group that takes a hall's
-cached live state owns it until its commit, so a failed commit leaves no half-applied
-state behind.
+each side waiting for the other. A group starts only once the one before holds its halls'
+row locks, so two groups that share a hall apply its batches in the order they came (the
+second reads what the first committed). A group that takes a hall's cached live state
+owns it until its commit, so a failed commit leaves no half-applied state behind.
 
 Exactly once: each (hall, epoch) has an ``acked_seq``; an event at or below it is a
 resend and is skipped, an event past a gap stops the batch (the hall resends from the
