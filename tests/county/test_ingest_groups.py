@@ -1,5 +1,6 @@
 """Group commits in flight together, in-process on a real PostgreSQL: a hall in two groups
-is applied in order and exactly once, and a failed commit leaves no half-applied state."""
+is applied in order and exactly once, a failed commit leaves no half-applied state, and
+closing answers every request, in flight or still arriving."""
 
 from __future__ import annotations
 
