@@ -12,13 +12,14 @@ from aiohttp import web
 
 from bianmin.errors import BadRequest, NotFound
 from bianmin.protocol import ProtocolError
-from bianmin.sync import MAX_BATCH_EVENTS, SYNC_PATH, HallRow, SyncBatch
+from bianmin.sync import MAX_BATCH_EVENTS, SYNC_PATH, HallRow
 
 from . import keys, live
 from .accounts import User
 from .db import TZ
+from .events import decode_batch
 from .ingest import load_live
-from .web import MAX_BODY, field, json_response, read_json
+from .web import MAX_BODY, field, json_response, read_body, read_json
 from .xlsx import month_workbook
 
 routes = web.RouteTableDef()
@@ -40,19 +41,19 @@ async def sync(request: web.Request) -> web.Response:
     hall_id = await request.app[keys.ACCOUNTS].hall_for(request.headers.get("Authorization"))
     ingest = request.app[keys.INGEST]
     async with ingest.admitted():  # room held until the batch is queued, or a 503 before reading
-        data = await read_json(request, limit=MAX_BODY)
+        body = await read_body(request, limit=MAX_BODY)
         try:
-            batch = SyncBatch.from_dict(data)
+            batch, payloads = decode_batch(body)
             if len(batch.events) > MAX_BATCH_EVENTS:
                 raise ProtocolError(f"events: at most {MAX_BATCH_EVENTS} per batch")
-            seqs = [ev["seq"] for ev in batch.events]
+            seqs = [ev.seq for ev in batch.events]
             if seqs and seqs != list(range(seqs[0], seqs[0] + len(seqs))):
                 raise ProtocolError("events.seq: seqs must be consecutive")
         except ProtocolError as exc:
             raise BadRequest(f"同步数据格式不对：{exc}", code="bad_batch") from None
         if not batch.epoch or len(batch.epoch) > 64:
             raise BadRequest("同步数据缺少数据库标识 epoch", code="bad_batch")
-        committed = ingest.submit(hall_id, batch)
+        committed = ingest.submit(hall_id, batch, payloads)
     ack = await committed
     return json_response(ack.to_dict())
 

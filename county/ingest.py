@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-import orjson
 
 from bianmin.errors import Unavailable
-from bianmin.sync import SyncAck, SyncBatch
+from bianmin.sync import SyncAck
 
 from . import live as live_mod
 from .db import ensure_partitions, month_of
+from .events import Batch, decode_event
 
 log = logging.getLogger("county")
 GROUP_EVENTS = 5000  # events per group commit
@@ -66,9 +66,9 @@ COLUMNS = ["hall_id", "epoch", "seq", "at", "type", "wait_s", "outcome", "supers
 @dataclass
 class _Item:
     hall_id: int
-    batch: SyncBatch
+    batch: Batch
     fut: asyncio.Future
-    payloads: list[bytes]  # each event as JSON, for the ``json`` column
+    payloads: list[bytes]  # each event's JSON as the hall sent it, for the ``json`` column
 
 
 @dataclass
@@ -87,7 +87,7 @@ class _Hall:
     epoch: str | None
     seq: int
     hall_seq: int
-    live: dict[str, Any] | None = None
+    live: live_mod.Live | None = None
     touched: bool = False
     last_event_at: dt.datetime | None = None
     epochs: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -111,7 +111,7 @@ class Ingest:
         self._inflight: dict[asyncio.Task, list[_Item]] = {}  # commits running, with their groups
         self._slots = asyncio.Semaphore(COMMITS_IN_FLIGHT)
         # Parsed live state by hall, valid while the row's (epoch, seq) match: saves parsing.
-        self._live_cache: dict[int, tuple[str | None, int, dict[str, Any]]] = {}
+        self._live_cache: dict[int, tuple[str | None, int, live_mod.Live]] = {}
         self._live_saved: dict[int, float] = {}  # when each hall's live state was last written
         self.events_ingested = 0
         self.commits = 0
@@ -187,13 +187,13 @@ class Ingest:
             self._reading -= 1
             self._admit_waiting()
 
-    def submit(self, hall_id: int, batch: SyncBatch) -> asyncio.Future:
-        """Queue ``batch`` from ``hall_id`` (admitted by :meth:`admitted`); the future gives
-        its :class:`SyncAck` after commit."""
+    def submit(self, hall_id: int, batch: Batch, payloads: list[bytes]) -> asyncio.Future:
+        """Queue ``batch`` from ``hall_id`` (admitted by :meth:`admitted`), with each event's
+        JSON (:func:`county.events.decode_batch`); the future gives its :class:`SyncAck`
+        after commit."""
         if self._closed:
             raise Unavailable("县级服务器正在停止", code="shutting_down")
         self._queued_events += len(batch.events)
-        payloads = [orjson.dumps(e) for e in batch.events]
         fut = asyncio.get_running_loop().create_future()
         self._queue.append(_Item(hall_id, batch, fut, payloads))
         self._wake.set()
@@ -302,7 +302,7 @@ class Ingest:
                 halls[r["hall_id"]].live_text = r["live"]
         return halls
 
-    async def _live(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall) -> dict[str, Any]:
+    async def _live(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall) -> live_mod.Live:
         if hall.live is None:
             hall.live = await load_live(conn, hall_id, hall.seq, hall.live_text)
         return hall.live
@@ -319,7 +319,7 @@ class Ingest:
         lv = await self._live(conn, item.hall_id, hall) if current else None
         accepted = 0
         for ev, payload in zip(b.events, item.payloads, strict=True):
-            s = ev["seq"]
+            s = ev.seq
             if s <= ep["acked_seq"]:
                 continue  # a resend
             if s != ep["acked_seq"] + 1:
@@ -328,10 +328,10 @@ class Ingest:
             tgt = hall.epochs[target]
             sup_after = tgt["superseded_after"]
             superseded = sup_after is not None and s > sup_after
-            at = dt.datetime.fromisoformat(ev["at"])
+            at = dt.datetime.fromisoformat(ev.at)
             # Counted events change the live state; the rest keep their wait for the record.
             wait = live_mod.apply(lv, ev) if lv is not None and not superseded else live_mod.wait_of(ev)
-            pending.rows.append((item.hall_id, target, s, at, ev["type"], wait, ev.get("outcome"), superseded, payload))
+            pending.rows.append((item.hall_id, target, s, at, ev.type, wait, ev.outcome, superseded, payload))
             ep["acked_seq"] = s
             hall.dirty_epochs.add(b.epoch)
             if target != b.epoch and tgt["acked_seq"] < s:
@@ -341,7 +341,7 @@ class Ingest:
             accepted += 1
         if current:
             hall.seq = ep["acked_seq"]
-            hall.hall_seq = max(b.hall_seq, hall.seq)
+            hall.hall_seq = max(b.hall_seq or 0, hall.seq)
         return SyncAck(epoch=b.epoch, acked_seq=ep["acked_seq"], accepted=accepted)
 
     @staticmethod
@@ -375,7 +375,7 @@ class Ingest:
         hall.new_epochs.append(epoch)  # written by _save, with every hall's new epochs at once
         return row
 
-    async def _register(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall, b: SyncBatch) -> dict[str, Any]:
+    async def _register(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall, b: Batch) -> dict[str, Any]:
         """A database the county has not seen: a new hall, a reinstall, or a restore."""
         parent, fork = b.parent_epoch, b.fork_seq
         if parent is None or fork is None:
@@ -406,7 +406,7 @@ class Ingest:
         log.info("hall %s: new database epoch %s (parent %s, fork %s)", hall_id, b.epoch, parent, fork)
         return ep
 
-    async def _rebuild(self, conn: asyncpg.Connection, hall_id: int, lineage: list[str], upto: int) -> dict[str, Any]:
+    async def _rebuild(self, conn: asyncpg.Connection, hall_id: int, lineage: list[str], upto: int) -> live_mod.Live:
         """Live state replayed from the line's counted events of its last service day."""
         lv = live_mod.empty()
         if upto <= 0:
@@ -427,7 +427,7 @@ class Ingest:
             upto,
         )
         for r in records:
-            live_mod.apply(lv, orjson.loads(r[0]))
+            live_mod.apply(lv, decode_event(r[0]))
         return lv
 
     async def _copy(self, conn: asyncpg.Connection, pending: _Rows) -> None:
@@ -488,7 +488,7 @@ class Ingest:
                 # The whole live state is written at most every LIVE_CHECKPOINT_S per hall; the
                 # figures every commit. A reader replays the few events after the checkpoint.
                 if tick - self._live_saved.get(hid, -LIVE_CHECKPOINT_S) >= LIVE_CHECKPOINT_S:
-                    cols["live"].append(orjson.dumps(h.live).decode())
+                    cols["live"].append(live_mod.dumps(h.live).decode())
                     self._live_saved[hid] = tick
                 else:
                     cols["live"].append(None)
@@ -517,21 +517,20 @@ class Ingest:
         )
 
 
-async def load_live(conn: asyncpg.Connection, hall_id: int, seq: int, text: str | None = None) -> dict[str, Any]:
+async def load_live(conn: asyncpg.Connection, hall_id: int, seq: int, text: str | None = None) -> live_mod.Live:
     """A hall's live state at ``seq``: its last checkpoint (``text``, read here if not given)
     plus the counted events after it."""
     if text is None:
         text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
-    data = orjson.loads(text) if text else {}
-    lv = data if data.get("waits") else live_mod.empty()
-    if lv["seq"] < seq:
+    lv = live_mod.loads(text)
+    if lv.seq < seq:
         records = await conn.fetch(
             "SELECT payload::text FROM events WHERE hall_id = $1 AND NOT superseded AND seq > $2 AND seq <= $3 "
             "ORDER BY seq",
             hall_id,
-            lv["seq"],
+            lv.seq,
             seq,
         )
         for r in records:
-            live_mod.apply(lv, orjson.loads(r[0]))
+            live_mod.apply(lv, decode_event(r[0]))
     return lv

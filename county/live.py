@@ -1,8 +1,8 @@
 """A hall's live state at the county, derived from its events in seq order (pure).
 
-The county keeps one ``live`` dict per hall (JSON in ``hall_state.live``) and folds each
+The county keeps one :class:`Live` per hall (JSON in ``hall_state.live``) and folds each
 ingested event into it, so ``/api/halls`` and a hall's snapshot are read, never computed.
-Events are plain dicts as the hall sent them (``bianmin.protocol.Event.to_dict()``).
+Events are :class:`county.events.Event` structs, as decoded from the hall's batch.
 """
 
 from __future__ import annotations
@@ -11,22 +11,61 @@ import bisect
 import datetime as dt
 from typing import Any
 
+import msgspec
+
+from .events import Event, Ticket, Window
+
 RECENT_CALLS = 10
 IN_LINE = ("waiting", "transferred")
 # Wait-time histogram edges in seconds: 10 s steps to 10 min, 1 min steps to 3 h, then "longer".
 WAIT_EDGES: tuple[int, ...] = tuple(range(10, 601, 10)) + tuple(range(660, 10801, 60))
 
 
-def empty() -> dict[str, Any]:
-    return {
-        "seq": 0,
-        "day": None,
-        "waiting": {},
-        "windows": {},
-        "recent_calls": [],
-        "queue": {},
-        "waits": [0] * (len(WAIT_EDGES) + 1),
-    }
+class Call(msgspec.Struct, gc=False):
+    number: str
+    window: int
+    at: str
+    recall: bool = False
+
+
+def _no_waits() -> list[int]:
+    return [0] * (len(WAIT_EDGES) + 1)
+
+
+class Live(msgspec.Struct):
+    """What the county shows of a hall: its line, windows and calls, and the day's waits."""
+
+    seq: int = 0
+    day: str | None = None
+    waiting: dict[str, int] = {}
+    windows: dict[int, Window] = {}
+    recent_calls: list[Call] = []
+    queue: dict[int, Ticket] = {}  # the tickets in line, by id
+    waits: list[int] = msgspec.field(default_factory=_no_waits)  # first-call waits, by WAIT_EDGES bucket
+
+
+_LIVE = msgspec.json.Decoder(Live)
+_encode = msgspec.json.Encoder().encode
+
+
+def empty() -> Live:
+    return Live()
+
+
+def dumps(live: Live) -> bytes:
+    return _encode(live)
+
+
+def loads(text: str | bytes | None) -> Live:
+    """A checkpoint as written by :func:`dumps`; an empty state for none, or one this
+    version cannot read (the caller replays the hall's events instead)."""
+    if not text:
+        return empty()
+    try:
+        live = _LIVE.decode(text)
+    except msgspec.MsgspecError:
+        return empty()
+    return live if len(live.waits) == len(WAIT_EDGES) + 1 else empty()
 
 
 def _seconds_between(start: str | None, end: str | None) -> int | None:
@@ -38,55 +77,49 @@ def _seconds_between(start: str | None, end: str | None) -> int | None:
         return None
 
 
-def wait_of(event: dict[str, Any]) -> int | None:
+def wait_of(event: Event) -> int | None:
     """Seconds a ticket waited before its first call, for a ``ticket_called`` event."""
-    if event.get("type") != "ticket_called":
+    t = event.ticket
+    if event.type != "ticket_called" or t is None:
         return None
-    t = event.get("ticket")
-    if not isinstance(t, dict):
-        return None
-    return _seconds_between(t.get("issued_at"), t.get("called_at") or event.get("at"))
+    return _seconds_between(t.issued_at, t.called_at or event.at)
 
 
-def apply(live: dict[str, Any], event: dict[str, Any]) -> int | None:
+def apply(live: Live, event: Event) -> int | None:
     """Fold ``event`` into ``live``; returns the wait it recorded (first calls only), if any."""
-    kind = event["type"]
-    live["seq"] = event["seq"]
-    waits: list[int] = live["waits"]
+    kind = event.type
+    live.seq = event.seq
+    waits = live.waits
     if kind == "day_started":
-        live["day"] = event.get("day")
-        live["recent_calls"] = []
-        waits[:] = [0] * len(waits)
-        for w in live["windows"].values():
-            w["served_today"] = 0
-    live["waiting"] = event["waiting"]
-    for key in ("window", "to_window"):
-        w = event.get(key)
-        if isinstance(w, dict) and isinstance(w.get("number"), int):
-            live["windows"][str(w["number"])] = w
-    queue: dict[str, Any] = live["queue"]
+        live.day = event.day
+        live.recent_calls = []
+        waits[:] = _no_waits()
+        for shown in live.windows.values():
+            shown.served_today = 0
+    live.waiting = event.waiting
+    for w in (event.window, event.to_window):
+        if w is not None:
+            live.windows[w.number] = w
+    queue = live.queue
     recorded = None
-    t = event.get("ticket")
-    if isinstance(t, dict) and isinstance(t.get("id"), int):
-        tid = str(t["id"])
-        before = queue.get(tid)
-        if kind == "ticket_called" and before is not None and before.get("called_at") is None:
+    t = event.ticket
+    if t is not None:
+        before = queue.get(t.id)
+        if kind == "ticket_called" and before is not None and before.called_at is None:
             recorded = wait_of(event)
             if recorded is not None:
                 waits[bisect.bisect_left(WAIT_EDGES, recorded)] += 1
-        if t.get("status") in IN_LINE:
-            queue[tid] = t
+        if t.status in IN_LINE:
+            queue[t.id] = t
         else:
-            queue.pop(tid, None)
-        if kind in ("ticket_called", "ticket_recalled") and t.get("window") is not None:
-            calls = live["recent_calls"]
-            calls.append(
-                {"number": t.get("number"), "window": t["window"], "at": event["at"], "recall": kind != "ticket_called"}
-            )
+            queue.pop(t.id, None)
+        if t.window is not None and kind in ("ticket_called", "ticket_recalled"):
+            calls = live.recent_calls
+            calls.append(Call(t.number, t.window, event.at, kind != "ticket_called"))
             del calls[:-RECENT_CALLS]
-    for t in event.get("tickets") or ():
-        if isinstance(t, dict) and t.get("status") not in IN_LINE:
-            queue.pop(str(t.get("id")), None)
+    for t in event.tickets:
+        if t.status not in IN_LINE:
+            queue.pop(t.id, None)
     return recorded
 
 
@@ -104,29 +137,31 @@ def percentile(hist: list[int], q: float) -> int | None:
     return WAIT_EDGES[-1]
 
 
-def figures(live: dict[str, Any]) -> dict[str, Any]:
+def figures(live: Live) -> dict[str, Any]:
     """The columns of ``hall_state`` that ``/api/halls`` reads, from ``live``."""
-    windows = live["windows"].values()
+    windows = live.windows.values()
     return {
-        "day": live["day"],
-        "waiting": sum(v for v in live["waiting"].values() if isinstance(v, int)),
-        "windows_open": sum(1 for w in windows if not w.get("paused") and w.get("clerk")),
-        "windows_paused": sum(1 for w in windows if w.get("paused")),
-        "served_today": sum(w.get("served_today") or 0 for w in windows),
-        "wait_p50_s": percentile(live["waits"], 0.5),
-        "wait_p90_s": percentile(live["waits"], 0.9),
+        "day": live.day,
+        "waiting": sum(live.waiting.values()),
+        "windows_open": sum(1 for w in windows if not w.paused and w.clerk),
+        "windows_paused": sum(1 for w in windows if w.paused),
+        "served_today": sum(w.served_today for w in windows),
+        "wait_p50_s": percentile(live.waits, 0.5),
+        "wait_p90_s": percentile(live.waits, 0.9),
     }
 
 
-def snapshot(live: dict[str, Any]) -> dict[str, Any]:
+def snapshot(live: Live) -> dict[str, Any]:
     """The hall's snapshot as the county holds it (the shape of ``bianmin.protocol.Snapshot``)."""
-    queue = sorted(live["queue"].values(), key=lambda t: (t.get("status") != "transferred", t.get("id", 0)))
-    return {
-        "seq": live["seq"],
-        "day": live["day"] or "",
-        "waiting": live["waiting"],
-        "windows": [live["windows"][k] for k in sorted(live["windows"], key=int)],
-        "recent_calls": live["recent_calls"],
-        "queue": queue,
-        "type": "snapshot",
-    }
+    queue = sorted(live.queue.values(), key=lambda t: (t.status != "transferred", t.id))
+    return msgspec.to_builtins(
+        {
+            "seq": live.seq,
+            "day": live.day or "",
+            "waiting": live.waiting,
+            "windows": [live.windows[k] for k in sorted(live.windows)],
+            "recent_calls": live.recent_calls,
+            "queue": queue,
+            "type": "snapshot",
+        }
+    )

@@ -61,8 +61,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return render_error(AppError("服务器内部错误，请稍后重试", code="internal", status=500))
 
 
-async def read_json(request: web.Request, *, limit: int = 64 * 1024) -> Any:
-    """The body as JSON, at most ``limit`` bytes once inflated, or a 400/413 that says what is wrong.
+async def read_body(request: web.Request, *, limit: int = 64 * 1024) -> bytes:
+    """The body, at most ``limit`` bytes once inflated, or a 400/413 that says what is wrong.
 
     aiohttp inflates a ``Content-Encoding: gzip`` body as it is read."""
     if request.content_length is not None and request.content_length > limit:
@@ -75,6 +75,12 @@ async def read_json(request: web.Request, *, limit: int = 64 * 1024) -> Any:
         raise BadRequest("连接在发送中断开", code="connection_lost") from None
     if len(raw) > limit:
         raise TooLarge("请求内容太大")
+    return raw
+
+
+async def read_json(request: web.Request, *, limit: int = 64 * 1024) -> Any:
+    """The body as JSON (see :func:`read_body`), or a 400 that says what is wrong."""
+    raw = await read_body(request, limit=limit)
     try:
         return orjson.loads(raw) if raw.strip() else {}
     except (ValueError, UnicodeDecodeError):

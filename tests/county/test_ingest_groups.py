@@ -13,31 +13,34 @@ import pytest
 
 from bench.devserver import county_cli
 from bianmin.errors import Unavailable
-from bianmin.sync import SyncBatch
 from county import db, ingest, live
+from county.events import Batch, decode_batch, decode_event
 from county.simhall import simulate_day
 
 DAY = dt.date(2026, 12, 2)
 
 
-def batch(events: list[dict], epoch: str = "db-1") -> SyncBatch:
-    return SyncBatch(epoch=epoch, events=events, hall_seq=events[-1]["seq"] if events else 0)
+def batch(events: list[dict], epoch: str = "db-1") -> tuple[Batch, list[bytes]]:
+    """A batch as the sync handler hands it over: decoded, with each event's JSON."""
+    return decode_batch(
+        orjson.dumps({"epoch": epoch, "events": events, "hall_seq": events[-1]["seq"] if events else 0})
+    )
 
 
-def replayed(events: list[dict]) -> dict[str, Any]:
+def replayed(events: list[dict]) -> live.Live:
     """A hall's live state folded from ``events`` afresh."""
     state = live.empty()
     for ev in events:
-        live.apply(state, ev)
+        live.apply(state, decode_event(orjson.dumps(ev)))
     return state
 
 
-async def stored(pool, hall_id: int) -> tuple[list[int], dict[str, Any]]:
+async def stored(pool, hall_id: int) -> tuple[list[int], dict[str, Any], live.Live]:
     async with pool.acquire() as conn:
         seqs = [r[0] for r in await conn.fetch("SELECT seq FROM events WHERE hall_id = $1 ORDER BY seq", hall_id)]
         row = await conn.fetchrow("SELECT * FROM hall_state WHERE hall_id = $1", hall_id)
     figures = {k: row[k] for k in ("day", "waiting", "windows_open", "served_today", "wait_p50_s", "wait_p90_s")}
-    return seqs, figures, orjson.loads(row["live"])
+    return seqs, figures, live.loads(row["live"])
 
 
 @pytest.fixture
@@ -75,11 +78,11 @@ async def test_two_groups_in_flight_keep_a_halls_order(county_db, monkeypatch):
         # Hall one's batches go one after the other into groups that commit at the same time
         # (as a hall's resend after a timeout does); hall two's alongside.
         futures = [
-            writer.submit(first, batch(events[:60])),
-            writer.submit(first, batch(events[60:120])),
-            writer.submit(second, batch(other)),
-            writer.submit(first, batch(events[:130])),  # a resend overlapping both
-            writer.submit(first, batch(events[130:])),
+            writer.submit(first, *batch(events[:60])),
+            writer.submit(first, *batch(events[60:120])),
+            writer.submit(second, *batch(other)),
+            writer.submit(first, *batch(events[:130])),  # a resend overlapping both
+            writer.submit(first, *batch(events[130:])),
         ]
         acks = await asyncio.wait_for(asyncio.gather(*futures), 30)
     finally:
@@ -116,12 +119,12 @@ async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monk
         await save(conn, halls)
 
     try:
-        await writer.submit(hall_id, batch(events[:50]))  # its live state is now cached
+        await writer.submit(hall_id, *batch(events[:50]))  # its live state is now cached
         monkeypatch.setattr(writer, "_save", failing_once)
         with pytest.raises(Unavailable) as refused:
-            await writer.submit(hall_id, batch(events[50:100]))  # applied to the cached state, then lost
+            await writer.submit(hall_id, *batch(events[50:100]))  # applied to the cached state, then lost
         assert getattr(refused.value, "code", None) == "database_error"
-        resent = await writer.submit(hall_id, batch(events[50:]))  # the hall resends from its ack
+        resent = await writer.submit(hall_id, *batch(events[50:]))  # the hall resends from its ack
     finally:
         await writer.close()
     assert resent.acked_seq == len(events) and resent.accepted == len(events) - 50
@@ -145,7 +148,7 @@ async def test_closing_answers_the_requests_of_commits_in_flight(county_db, monk
 
     monkeypatch.setattr(writer, "_commit", stuck)
     writer.start()
-    pending = writer.submit(hall_id, batch(simulate_day(DAY, 5)))
+    pending = writer.submit(hall_id, *batch(simulate_day(DAY, 5)))
     await asyncio.wait_for(started.wait(), 5)
     await writer.close()
     with pytest.raises(Unavailable) as refused:
@@ -159,5 +162,5 @@ async def test_a_batch_submitted_after_close_is_refused(county_db):
     writer.start()
     await writer.close()  # as at shutdown, with a request still reading its body
     with pytest.raises(Unavailable) as refused:
-        writer.submit(hall_id, batch(simulate_day(DAY, 5)))
+        writer.submit(hall_id, *batch(simulate_day(DAY, 5)))
     assert refused.value.code == "shutting_down"

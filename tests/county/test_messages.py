@@ -1,15 +1,21 @@
-"""The sync wire messages round-trip; the county's live state folds events as the hall
-shows them (pure functions, plain data); the shared password helpers."""
+"""The sync wire messages round-trip; the county's decoder mirrors the hall's events and
+refuses bad ones naming the field; the county's live state folds events as the hall shows
+them (pure functions, plain data); the shared password helpers."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+import msgspec
+import orjson
 import pytest
 
+from bianmin import protocol
 from bianmin.passwords import RateLimiter, hash_password, verify_password
 from bianmin.protocol import ProtocolError
-from bianmin.sync import CountyNotice, HallFigures, HallRow, NoticeBatch, SyncAck, SyncBatch, check_event
+from bianmin.sync import CountyNotice, HallFigures, HallRow, NoticeBatch, SyncAck, SyncBatch
+from county import events as events_mod
 from county import live
 from county.simhall import simulate_day
 
@@ -62,32 +68,74 @@ def test_figures_and_notices_round_trip():
     ],
 )
 def test_a_malformed_event_is_refused_naming_the_field(change, where):
-    event = {**simulate_day(DAY, 1, seed=1)[1], **change}
-    with pytest.raises(ProtocolError, match=rf"events\[0\]\.{where}"):
-        SyncBatch.from_dict({"epoch": "e", "events": [event]})
-    with pytest.raises(ProtocolError):
-        check_event("not an event")
+    good = simulate_day(DAY, 1, seed=1)[1]
+    event = {**good, **change}
+    with pytest.raises(ProtocolError, match=rf"^events\[1\]\.{where}: "):
+        events_mod.decode_batch(orjson.dumps({"epoch": "e", "events": [good, event]}))
+    for body in (b'{"epoch": "e", "events": ["not an event"]}', b'{"events": []}', b"[1]"):
+        with pytest.raises(ProtocolError):
+            events_mod.decode_batch(body)
+    with pytest.raises(ProtocolError, match="JSON"):
+        events_mod.decode_batch(b'{"epoch": "e", "events": [')
+
+
+def _default(f, missing):
+    if f.default is not missing:
+        return f.default
+    return f.default_factory() if f.default_factory is not missing else "required"
+
+
+@pytest.mark.parametrize(
+    ("struct", "view"),
+    [
+        (events_mod.Event, protocol.Event),
+        (events_mod.Ticket, protocol.TicketView),
+        (events_mod.Window, protocol.WindowView),
+        (events_mod.Card, protocol.WorkCard),
+    ],
+)
+def test_the_county_decoder_mirrors_the_halls_messages(struct, view):
+    """Field for field, in order, with the same defaults: a field added to the hall's
+    message must be added to the county's struct too, or the county's view drops it."""
+    ours = [(f.name, _default(f, msgspec.NODEFAULT)) for f in msgspec.structs.fields(struct)]
+    theirs = [(f.name, _default(f, dataclasses.MISSING)) for f in dataclasses.fields(view)]
+    assert [n for n, _ in ours] == [n for n, _ in theirs]
+    assert dict(ours) == {n: d for n, d in theirs}
+
+
+def test_decoded_events_keep_the_halls_bytes_and_every_field():
+    day = simulate_day(DAY, 30, seed=2)
+    body = orjson.dumps({"epoch": "e", "events": day, "hall_seq": 9, "brand_new_field": 1})
+    batch, payloads = events_mod.decode_batch(body)
+    assert [orjson.loads(p) for p in payloads] == day  # stored as sent
+    assert [msgspec.to_builtins(e) for e in batch.events] == day  # nothing the hall sent is dropped
+    assert (batch.epoch, batch.hall_seq, batch.parent_epoch) == ("e", 9, None)
+    newer = {**day[1], "ticket": {**day[1]["ticket"], "colour": "red"}, "mood": "good"}
+    batch, payloads = events_mod.decode_batch(orjson.dumps({"epoch": "e", "events": [newer]}))
+    assert orjson.loads(payloads[0]) == newer and batch.events[0].ticket.number == newer["ticket"]["number"]
 
 
 def test_live_state_follows_a_day():
     events = simulate_day(DAY, 40, seed=5, until=dt.time(9, 30))
     state = live.empty()
     for ev in events:
-        live.apply(state, ev)
+        live.apply(state, events_mod.decode_event(orjson.dumps(ev)))
     last = events[-1]
     figs = live.figures(state)
-    assert state["seq"] == last["seq"] and figs["day"] == DAY.isoformat()
+    assert state.seq == last["seq"] and figs["day"] == DAY.isoformat()
     assert figs["waiting"] == sum(last["waiting"].values())
     issued = sum(1 for e in events if e["type"] == "ticket_issued")
     called = sum(1 for e in events if e["type"] == "ticket_called")
     finished = sum(1 for e in events if e["type"] == "service_finished")
     assert figs["served_today"] == finished
-    assert len(state["queue"]) == issued - called == figs["waiting"]
-    assert sum(state["waits"]) == called  # each first call recorded once
+    assert len(state.queue) == issued - called == figs["waiting"]
+    assert sum(state.waits) == called  # each first call recorded once
     assert figs["wait_p50_s"] is not None and figs["wait_p50_s"] <= figs["wait_p90_s"]
     snap = live.snapshot(state)
     assert [t["status"] for t in snap["queue"]] == ["waiting"] * len(snap["queue"])
     assert len(snap["recent_calls"]) == min(10, called)
+    assert live.loads(live.dumps(state)) == state  # the checkpoint round-trips
+    assert live.loads(b"{}") == live.empty() and live.loads('{"waits": [1]}') == live.empty()
 
 
 def test_percentile_of_a_histogram():

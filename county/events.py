@@ -1,0 +1,116 @@
+"""The county's decoder of sync batches: typed structs in one pass, each event's own bytes kept.
+
+Ingest is the county's hot path: every event of every hall is decoded once here. Decoding a
+batch into plain dicts (orjson) and serializing each event again for storage took more of
+the server's CPU than anything else; msgspec decodes straight into these structs (fewer,
+untracked objects, validated as they are built) and hands over each event's JSON exactly as
+the hall sent it, which is what ``events.payload`` stores.
+
+The structs mirror :class:`bianmin.protocol.Event` and the views it carries, field for
+field (``tests/county/test_messages.py`` holds them equal), but are lenient where the county
+does not rely on a value: a newer hall's extra fields are ignored here (and kept in the
+stored payload), and statuses and outcomes are plain strings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from bianmin.protocol import EventType, ProtocolError
+
+Seq = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class Card(msgspec.Struct, gc=False):
+    name: str
+    post: str
+    photo_url: str | None = None
+
+
+class Ticket(msgspec.Struct, gc=False):
+    id: int
+    number: str
+    category: str
+    matter: str | None
+    matter_name: str | None
+    priority: bool
+    status: str
+    window: int | None
+    issued_at: str
+    called_at: str | None = None
+    transferred_to: int | None = None
+    appointment: bool = False
+
+
+class Window(msgspec.Struct, gc=False):
+    number: int
+    name: str
+    categories: list[str]
+    paused: bool
+    clerk: str | None
+    ticket: Ticket | None
+    served_today: int = 0
+    card: Card | None = None
+
+
+class Event(msgspec.Struct, gc=False):
+    seq: Seq
+    type: EventType
+    at: str
+    waiting: dict[str, int]
+    ticket: Ticket | None = None
+    window: Window | None = None
+    to_window: Window | None = None
+    tickets: list[Ticket] = []
+    outcome: str | None = None
+    day: str | None = None
+    reason: str | None = None
+
+
+class Batch(msgspec.Struct):
+    """:class:`bianmin.sync.SyncBatch` as the county reads it."""
+
+    epoch: str
+    events: list[Event]
+    parent_epoch: str | None = None
+    fork_seq: int | None = None
+    hall_seq: int | None = 0
+    sent_at: str = ""
+
+
+class _RawBatch(msgspec.Struct):
+    events: list[msgspec.Raw]
+
+
+_BATCH = msgspec.json.Decoder(Batch)
+_RAW = msgspec.json.Decoder(_RawBatch)
+_EVENT = msgspec.json.Decoder(Event)
+
+
+def decode_batch(body: bytes) -> tuple[Batch, list[bytes]]:
+    """``body`` as a batch and each event's JSON text; :class:`ProtocolError` naming the
+    field that is wrong (``events[3].seq: …``)."""
+    try:
+        batch = _BATCH.decode(body)
+    except msgspec.ValidationError as exc:
+        raise ProtocolError(_where(str(exc))) from None
+    except msgspec.DecodeError:
+        raise ProtocolError("not valid JSON") from None
+    # The same bytes again, only split at the events' bounds (valid JSON: cannot fail).
+    return batch, [bytes(raw) for raw in _RAW.decode(body).events]
+
+
+def decode_event(text: str | bytes) -> Event:
+    """One stored payload (``events.payload``), to replay it."""
+    return _EVENT.decode(text)
+
+
+def _where(message: str) -> str:
+    """msgspec's ``Expected `int`, got `str` - at `$.events[0].seq``` as
+    ``events[0].seq: Expected `int`, got `str```."""
+    detail, sep, path = message.rpartition(" - at `$")
+    if not sep:
+        return message
+    return f"{path.rstrip('`').lstrip('.')}: {detail}"
