@@ -2,7 +2,8 @@
 
 ``python -m bench.county [--halls 2000] [--tickets 600] [--rate 25000] [--max-seconds 240]``
 
-Starts a throwaway PostgreSQL cluster (fsync on) and ``python -m county serve``, registers
+Starts a throwaway PostgreSQL cluster (fsync on) and ``python -m county serve --workers 2``
+(one server process per core of this machine; ``--workers``), registers
 the halls (each announces its database with an empty batch before the day starts), then
 replays a compressed day per hall (about ``tickets`` tickets, each issued, called, started
 and finished: real protocol events from :mod:`county.simhall`). Each hall "commits" its
@@ -102,7 +103,7 @@ async def run(ns: argparse.Namespace) -> None:
         dsn = pg.new_database()
         county_cli(dsn, "add-user", "--login", "bench", "--name", "压测", "--password-stdin", stdin=PASSWORD + "\n")
         log = Path(tempfile.gettempdir()) / "bench-county.log"
-        county = CountyProcess(dsn, log)
+        county = CountyProcess(dsn, log, "--workers", str(ns.workers))
         if ns.profile:
             county.prefix = ("-m", "cProfile", "-o", ns.profile)
         county.start()
@@ -287,22 +288,27 @@ def _ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def _cpu(county: CountyProcess, pg: PgCluster, watcher: int) -> dict[str, float]:
-    """CPU seconds used so far by the county server, the cluster's processes, this process
-    (the simulated halls) and the ``/api/halls`` watcher process."""
-    hz = os.sysconf("SC_CLK_TCK")
-    master = int((pg.data / "postmaster.pid").read_text().split()[0])
-    backends = [master]
+def _family(parent: int) -> list[int]:
+    """``parent`` and its child processes."""
+    found = [parent]
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
-                backends.append(int(stat.parent.name))
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(stat.parent.name))
         except (OSError, ValueError, IndexError):
             continue
+    return found
+
+
+def _cpu(county: CountyProcess, pg: PgCluster, watcher: int) -> dict[str, float]:
+    """CPU seconds used so far by the county server (with its workers), the cluster's
+    processes, this process (the simulated halls) and the ``/api/halls`` watcher process."""
+    hz = os.sysconf("SC_CLK_TCK")
+    master = int((pg.data / "postmaster.pid").read_text().split()[0])
     own = os.times()
     return {
-        "county": _ticks(county.pid) / hz,
-        "postgres": sum(_ticks(p) for p in backends) / hz,
+        "county": sum(_ticks(p) for p in _family(county.pid)) / hz,
+        "postgres": sum(_ticks(p) for p in _family(master)) / hz,
         "bench": own.user + own.system,
         "watcher": _ticks(watcher) / hz,
     }
@@ -386,7 +392,8 @@ def main(argv: list[str] | None = None) -> None:
         "--connections", type=int, default=256, help="keep-alive connections shared by the halls (0: one per hall)"
     )
     p.add_argument("--max-seconds", type=float, default=240.0, help="stop ingesting after this long")
-    p.add_argument("--profile", help="write a cProfile of the county server to this file")
+    p.add_argument("--workers", type=int, default=2, help="county server processes (serve --workers)")
+    p.add_argument("--profile", help="write a cProfile of the county server to this file (with --workers 1)")
     p.add_argument("--no-browser", action="store_true", help="skip the Chromium board timing")
     ns = p.parse_args(argv)
     asyncio.run(run(ns))

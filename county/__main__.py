@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
-import signal
 import sys
-
-import uvloop
-from aiohttp import web
 
 from bianmin.errors import AppError
 
-from . import db
+from . import db, serve, workers
 from . import settings as settings_mod
 from .accounts import Accounts
-from .app import create_app
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,36 +29,6 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--name", required=True)
     user.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
     return p
-
-
-# Python's cyclic garbage collector, tuned for ingest: the events of the batches waiting for a
-# commit are a million young dicts that live a second or two and die by reference counting.
-# With the default thresholds (700, 10, 10) they were promoted to the old generation and
-# full collections over every hall's live state took a fifth of the server's CPU. Young
-# collections now run every 100,000 allocations, and a full one after 100 of the middle ones.
-GC_THRESHOLDS = (100_000, 50, 100)
-
-
-async def _serve(settings: settings_mod.Settings) -> None:
-    pool = await db.connect(settings.dsn, max_size=settings.pool_size)
-    app = create_app(settings, pool)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    gc.collect()
-    gc.freeze()  # what start-up made lives as long as the process: never scanned again
-    gc.set_threshold(*GC_THRESHOLDS)
-    site = web.TCPSite(runner, settings.host, settings.port, backlog=4096)
-    await site.start()
-    print(f"县级监控服务器已启动：http://{settings.host}:{settings.port}/board", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-        await pool.close()
 
 
 async def _add_hall(dsn: str, name: str) -> None:
@@ -90,8 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         if ns.command == "serve":
-            # uvloop: the event loop and sockets in C, for the thousands of sync requests a second.
-            uvloop.run(_serve(settings_mod.from_args(ns)))
+            settings = settings_mod.from_args(ns)
+            if settings.workers > 1:
+                workers.supervise(settings, serve.run)
+            else:
+                serve.run(settings)
         elif ns.command == "add-hall":
             asyncio.run(_add_hall(settings_mod.dsn_of(ns), ns.name))
         else:

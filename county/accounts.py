@@ -25,10 +25,16 @@ class User:
     name: str
 
 
+LOGIN_ATTEMPTS = 5  # per login name and per address, in LOGIN_WINDOW_S
+LOGIN_WINDOW_S = 300
+
+
 class Accounts:
-    def __init__(self, pool: asyncpg.Pool):
+    def __init__(self, pool: asyncpg.Pool, *, workers: int = 1):
         self.pool = pool
-        self.limiter = RateLimiter(limit=5, window=300)
+        # Each of ``workers`` server processes (county.workers) counts its own attempts, so
+        # each allows its share: together about LOGIN_ATTEMPTS, however the kernel spreads them.
+        self.limiter = RateLimiter(limit=max(2, -(-LOGIN_ATTEMPTS // workers)), window=LOGIN_WINDOW_S)
         # token hash -> (hall id, or None for an unknown token until the given monotonic time)
         self._halls: dict[str, tuple[int | None, float]] = {}
         self._revocations_due = 0.0

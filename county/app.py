@@ -29,7 +29,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=9 * 1024 * 1024)
     app[keys.SETTINGS] = settings
     app[keys.POOL] = pool
-    app[keys.ACCOUNTS] = Accounts(pool)
+    app[keys.ACCOUNTS] = Accounts(pool, workers=settings.workers)
     app[keys.INGEST] = Ingest(pool)
     app.router.add_routes(api.routes)
     app.router.add_routes(figures.routes)

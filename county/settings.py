@@ -15,6 +15,8 @@ class Settings:
     # A hall unheard of for this long is flagged silent on the board.
     silent_after_s: int = 120
     pool_size: int = 10
+    # Server processes on the port (county.workers); 1: this process serves alone.
+    workers: int = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=int(env("COUNTY_SILENT_AFTER", "120")),
         help="seconds without news before a hall is flagged silent (default 120)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(env("COUNTY_WORKERS", "1")),
+        help="server processes sharing the port, for a province's ingest (default 1; at most 16)",
     )
 
 
@@ -48,4 +56,6 @@ def from_args(ns: argparse.Namespace) -> Settings:
         raise SystemExit(f"--port {ns.port} 无效：必须在 1–65535 之间")
     if ns.silent_after < 10:
         raise SystemExit("--silent-after 至少 10 秒")
-    return Settings(dsn=dsn_of(ns), host=ns.host, port=ns.port, silent_after_s=ns.silent_after)
+    if not 1 <= ns.workers <= 16:
+        raise SystemExit(f"--workers {ns.workers} 无效：必须在 1–16 之间")
+    return Settings(dsn=dsn_of(ns), host=ns.host, port=ns.port, silent_after_s=ns.silent_after, workers=ns.workers)
