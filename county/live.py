@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from typing import Any
 
 import msgspec
@@ -125,16 +126,11 @@ def apply(live: Live, event: Event) -> int | None:
 
 def percentile(hist: list[int], q: float) -> int | None:
     """The ``q`` quantile (0–1) of a wait histogram, as the upper edge of its bucket."""
-    total = sum(hist)
-    if not total:
+    running = list(itertools.accumulate(hist))  # in C: this runs for every hall in every commit
+    if not running[-1]:
         return None
-    rank = q * total
-    seen = 0
-    for i, n in enumerate(hist):
-        seen += n
-        if seen >= rank:
-            return WAIT_EDGES[i] if i < len(WAIT_EDGES) else WAIT_EDGES[-1]
-    return WAIT_EDGES[-1]
+    i = bisect.bisect_left(running, q * running[-1])
+    return WAIT_EDGES[min(i, len(WAIT_EDGES) - 1)]
 
 
 def figures(live: Live) -> dict[str, Any]:

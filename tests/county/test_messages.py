@@ -10,6 +10,8 @@ import datetime as dt
 import msgspec
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bianmin import protocol
 from bianmin.passwords import RateLimiter, hash_password, verify_password
@@ -136,6 +138,19 @@ def test_live_state_follows_a_day():
     assert len(snap["recent_calls"]) == min(10, called)
     assert live.loads(live.dumps(state)) == state  # the checkpoint round-trips
     assert live.loads(b"{}") == live.empty() and live.loads('{"waits": [1]}') == live.empty()
+
+
+@given(
+    st.lists(st.integers(0, 5), min_size=len(live.WAIT_EDGES) + 1, max_size=len(live.WAIT_EDGES) + 1),
+    st.floats(0, 1),
+)
+def test_percentile_is_the_first_bucket_that_reaches_the_rank(hist, q):
+    got = live.percentile(hist, q)
+    if not sum(hist):
+        assert got is None
+        return
+    first = next(i for i in range(len(hist)) if sum(hist[: i + 1]) >= q * sum(hist))
+    assert got == live.WAIT_EDGES[min(first, len(live.WAIT_EDGES) - 1)]
 
 
 def test_percentile_of_a_histogram():
