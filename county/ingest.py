@@ -283,7 +283,9 @@ class Ingest:
             hall_ids,
         )
         halls = {r["hall_id"]: _Hall(r["epoch"], r["seq"], r["hall_seq"]) for r in state}
-        for r in await conn.fetch("SELECT * FROM hall_epochs WHERE hall_id = ANY($1::int[]) FOR UPDATE", hall_ids):
+        # No lock of their own: every write to a hall's epochs is made holding its hall_state row
+        # (here), and this statement sees what the holder before committed.
+        for r in await conn.fetch("SELECT * FROM hall_epochs WHERE hall_id = ANY($1::int[])", hall_ids):
             halls[r["hall_id"]].epochs[r["epoch"]] = dict(r)
         # A hall's cached live state is taken out of the cache by this group (put back by
         # _save): if the commit fails, nothing half-applied is left for the next one. Halls
