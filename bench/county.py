@@ -8,8 +8,8 @@ the halls (each announces its database with an empty batch before the day starts
 replays a compressed day per hall (about ``tickets`` tickets, each issued, called, started
 and finished: real protocol events from :mod:`county.simhall`). Each hall "commits" its
 events on the compressed clock and syncs like the hall's task does: gzip batches after the
-last ack, one request in flight, at most one per ``--interval``, over ``--connections``
-keep-alive connections shared by the halls (:mod:`bench.county_wire`, a generator cheap
+last ack, one request in flight, at most one per ``--interval``, each hall on a keep-alive
+connection of its own (or ``--connections`` shared by all) (:mod:`bench.county_wire`, a generator cheap
 enough not to starve the county on the same cores; it prints its own CPU per event).
 
 Prints the events acknowledged per second while the halls were sending (a request still in
@@ -157,7 +157,10 @@ async def run(ns: argparse.Namespace) -> None:
             watcher = ctx.Process(target=_watch, args=(url, stop_flag, results), daemon=True)
             watcher.start()
             await asyncio.to_thread(results.get)  # logged in and polling
-            wire = Wire(host, port, ns.connections or ns.halls)
+            # Each hall on a keep-alive connection of its own, as a hall's sync task keeps one
+            # (and so mostly reaches the same county worker); or --connections shared by all.
+            shared = Wire(host, port, ns.connections) if ns.connections else None
+            wires = {h.hid: shared or Wire(host, port, 1) for h in halls}
             # The province's halls are connected before the day starts: each announces its
             # database (an empty batch, the hall's heartbeat) so the day does not begin with
             # 2,000 first contacts queued behind each other.
@@ -166,7 +169,7 @@ async def run(ns: argparse.Namespace) -> None:
             async def hello(h: SimHall) -> None:
                 body = gzip.compress(f'{{"epoch":"bench-{h.hid}","events":[]}}'.encode())
                 async with gate:
-                    status, _ = await wire.post(SYNC_PATH, body, h.headers)
+                    status, _ = await wires[h.hid].post(SYNC_PATH, body, h.headers)
                 assert status == 200, status
 
             await asyncio.gather(*(hello(h) for h in halls))
@@ -194,7 +197,7 @@ async def run(ns: argparse.Namespace) -> None:
 
             async def one(h: SimHall, upto: int) -> None:
                 nonlocal ingested, requests
-                n = await send(wire, h, upto, ns.batch)
+                n = await send(wires[h.hid], h, upto, ns.batch)
                 ingested += n
                 requests += 1
                 h.busy = False
@@ -222,7 +225,8 @@ async def run(ns: argparse.Namespace) -> None:
             await asyncio.gather(*tasks)
             drained = time.monotonic() - t0 - elapsed
             cpu1 = _cpu(county, pg, watcher.pid or 0)
-            await wire.close()
+            for w in set(wires.values()):
+                await w.close()
             await asyncio.sleep(1.0)
             stop.set()
             await poll
@@ -389,7 +393,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--interval", type=float, default=1.0, help="seconds between one hall's sync requests")
     p.add_argument("--batch", type=int, default=1000, help="events per request at most")
     p.add_argument(
-        "--connections", type=int, default=256, help="keep-alive connections shared by the halls (0: one per hall)"
+        "--connections",
+        type=int,
+        default=0,
+        help="keep-alive connections shared by the halls (default 0: each hall its own, as real halls)",
     )
     p.add_argument("--max-seconds", type=float, default=240.0, help="stop ingesting after this long")
     p.add_argument("--workers", type=int, default=2, help="county server processes (serve --workers)")
