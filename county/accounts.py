@@ -32,8 +32,8 @@ LOGIN_WINDOW_S = 300
 class Accounts:
     def __init__(self, pool: asyncpg.Pool, *, workers: int = 1):
         self.pool = pool
-        # Each of ``workers`` server processes (county.workers) counts its own attempts, so
-        # each allows its share: together about LOGIN_ATTEMPTS, however the kernel spreads them.
+        # Each of ``workers`` server processes (county.workers) counts its own attempts and
+        # allows its share, rounded up and at least 2: with 2 workers 6 in all, not 5.
         self.limiter = RateLimiter(limit=max(2, -(-LOGIN_ATTEMPTS // workers)), window=LOGIN_WINDOW_S)
         # token hash -> (hall id, or None for an unknown token until the given monotonic time)
         self._halls: dict[str, tuple[int | None, float]] = {}

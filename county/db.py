@@ -32,8 +32,8 @@ def _json_bytes(value: str | bytes) -> bytes:
 async def _codecs(conn: asyncpg.Connection) -> None:
     """``json`` values go in as UTF-8 bytes or text, and come out as text (asyncpg's default).
 
-    Ingest passes each event's payload as the bytes ``orjson.dumps`` made, so it is neither
-    decoded to a str nor encoded again per event (``json``'s binary form is its text)."""
+    Ingest passes each event's payload as the bytes the hall sent (:func:`county.events.decode_batch`),
+    so it is neither decoded to a str nor encoded again per event (``json``'s binary form is its text)."""
     await conn.set_type_codec("json", schema="pg_catalog", encoder=_json_bytes, decoder=bytes.decode, format="binary")
 
 

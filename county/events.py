@@ -93,6 +93,12 @@ def decode_batch(body: bytes) -> tuple[Batch, list[bytes]]:
     """``body`` as a batch and each event's JSON text; :class:`ProtocolError` naming the
     field that is wrong (``events[3].seq: …``)."""
     try:
+        # msgspec checks UTF-8 only in the strings it builds: a bad byte in a field it skips
+        # would reach the stored payload and fail the whole group's COPY in PostgreSQL.
+        body.decode()
+    except UnicodeDecodeError:
+        raise ProtocolError("not valid UTF-8") from None
+    try:
         batch = _BATCH.decode(body)
     except msgspec.ValidationError as exc:
         raise ProtocolError(_where(str(exc))) from None

@@ -3,8 +3,8 @@
 One county process decodes and folds every hall's events on one event loop; on a machine
 where PostgreSQL and that loop share the cores, the loop was the limit. Each worker is the
 whole server (:func:`county.serve.serve`) on its own connection pool, accepting on one
-listening socket that this parent opened: a new connection goes to a worker that is
-waiting for one, so the least busy takes it. A hall keeps its
+listening socket that this parent opened: the workers waiting on it race to accept each
+new connection (2,000 halls' connections split 1,038 / 989 in the benchmark). A hall keeps its
 keep-alive connection, so its batches mostly reach the same worker and find its live state
 cached there; when one moves, the worker reads the state the other committed (the cache is
 tagged with the row's (epoch, seq)). Halls' rows are locked ``FOR UPDATE`` in each commit,

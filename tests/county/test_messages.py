@@ -79,6 +79,16 @@ def test_a_malformed_event_is_refused_naming_the_field(change, where):
             events_mod.decode_batch(body)
     with pytest.raises(ProtocolError, match="JSON"):
         events_mod.decode_batch(b'{"epoch": "e", "events": [')
+    # A byte that is not UTF-8, in a field the county reads or in one it skips (which would
+    # otherwise be stored and fail the commit in PostgreSQL).
+    good_body = orjson.dumps({"epoch": "e", "events": [good]})
+    for bad in (
+        good_body.replace(b'"number":"', b'"number":"\xff', 1),
+        good_body.replace(b'"seq":', b'"x\xfe":1,"seq":', 1),
+    ):
+        assert bad != good_body
+        with pytest.raises(ProtocolError, match="UTF-8"):
+            events_mod.decode_batch(bad)
 
 
 def _default(f, missing):
