@@ -18,7 +18,7 @@ from . import keys, live
 from .accounts import User
 from .db import TZ
 from .events import decode_batch
-from .ingest import load_live
+from .ingest import read_live
 from .web import MAX_BODY, field, json_response, read_body, read_json
 from .xlsx import month_workbook
 
@@ -149,7 +149,7 @@ async def hall_snapshot(request: web.Request) -> web.Response:
     await current_user(request)
     row = await _hall_row(request)
     async with request.app[keys.POOL].acquire() as conn:
-        state = await load_live(conn, row["id"], row["seq"])
+        state = await read_live(conn, row["id"])
     return json_response({**live.snapshot(state), "hall": {"id": row["id"], "name": row["name"]}})
 
 

@@ -33,7 +33,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
     app[keys.INGEST] = Ingest(pool)
     app.router.add_routes(api.routes)
     app.router.add_routes(figures.routes)
-    notices.setup(app)
+    notices.setup(app, settings.dsn)
     app.router.add_get("/board", _board)
     app.router.add_get("/board/hall/{id}", _board)
     app.router.add_static("/board/static", STATIC)

@@ -306,7 +306,11 @@ class Ingest:
 
     async def _live(self, conn: asyncpg.Connection, hall_id: int, hall: _Hall) -> live_mod.Live:
         if hall.live is None:
-            hall.live = await load_live(conn, hall_id, hall.seq, hall.live_text)
+            checkpoint = live_mod.loads(hall.live_text)
+            if hall.epoch is None:
+                hall.live = checkpoint
+            else:
+                hall.live = await replay(conn, hall_id, self._lineage(hall, hall.epoch), checkpoint, hall.seq)
         return hall.live
 
     async def _ingest(self, conn: asyncpg.Connection, item: _Item, hall: _Hall, pending: _Rows) -> SyncAck:
@@ -410,27 +414,7 @@ class Ingest:
 
     async def _rebuild(self, conn: asyncpg.Connection, hall_id: int, lineage: list[str], upto: int) -> live_mod.Live:
         """Live state replayed from the line's counted events of its last service day."""
-        lv = live_mod.empty()
-        if upto <= 0:
-            return lv
-        start = await conn.fetchval(
-            "SELECT max(seq) FROM events WHERE hall_id = $1 AND epoch = ANY($2::text[]) AND NOT superseded "
-            "AND type = 'day_started' AND seq <= $3",
-            hall_id,
-            lineage,
-            upto,
-        )
-        records = await conn.fetch(
-            "SELECT payload::text FROM events WHERE hall_id = $1 AND epoch = ANY($2::text[]) AND NOT superseded "
-            "AND seq >= $3 AND seq <= $4 ORDER BY seq",
-            hall_id,
-            lineage,
-            start or 1,
-            upto,
-        )
-        for r in records:
-            live_mod.apply(lv, decode_event(r[0]))
-        return lv
+        return await replay(conn, hall_id, lineage, live_mod.empty(), upto)
 
     async def _copy(self, conn: asyncpg.Connection, pending: _Rows) -> None:
         rows, pending.rows = pending.rows, []
@@ -519,20 +503,56 @@ class Ingest:
         )
 
 
-async def load_live(conn: asyncpg.Connection, hall_id: int, seq: int, text: str | None = None) -> live_mod.Live:
-    """A hall's live state at ``seq``: its last checkpoint (``text``, read here if not given)
-    plus the counted events after it."""
-    if text is None:
-        text = await conn.fetchval("SELECT live::text FROM hall_state WHERE hall_id = $1", hall_id)
-    lv = live_mod.loads(text)
-    if lv.seq < seq:
-        records = await conn.fetch(
-            "SELECT payload::text FROM events WHERE hall_id = $1 AND NOT superseded AND seq > $2 AND seq <= $3 "
-            "ORDER BY seq",
+LINEAGE = """
+WITH RECURSIVE line(epoch, parent) AS (
+    SELECT epoch, parent_epoch FROM hall_epochs WHERE hall_id = $1 AND epoch = $2
+    UNION
+    SELECT e.epoch, e.parent_epoch FROM hall_epochs e JOIN line ON e.hall_id = $1 AND e.epoch = line.parent
+)
+SELECT COALESCE(array_agg(epoch), ARRAY[]::text[]) FROM line
+"""
+
+
+async def replay(
+    conn: asyncpg.Connection, hall_id: int, lineage: list[str], lv: live_mod.Live, upto: int
+) -> live_mod.Live:
+    """``lv`` brought up to ``upto`` with the counted events after it on ``lineage`` (the
+    hall's current database and the ones it was restored from, up to each fork).
+
+    Only that line: a reinstalled hall's old database has events under the same seqs. With
+    no usable checkpoint (``lv.seq`` 0) the replay starts at the line's last ``day_started``,
+    as the live state holds one service day."""
+    if lv.seq >= upto:
+        return lv
+    after = lv.seq
+    if after == 0:
+        start = await conn.fetchval(
+            "SELECT max(seq) FROM events WHERE hall_id = $1 AND epoch = ANY($2::text[]) AND NOT superseded "
+            "AND type = 'day_started' AND seq <= $3",
             hall_id,
-            lv.seq,
-            seq,
+            lineage,
+            upto,
         )
-        for r in records:
-            live_mod.apply(lv, decode_event(r[0]))
+        after = (start or 1) - 1
+    records = await conn.fetch(
+        "SELECT payload::text FROM events WHERE hall_id = $1 AND epoch = ANY($2::text[]) AND NOT superseded "
+        "AND seq > $3 AND seq <= $4 ORDER BY seq",
+        hall_id,
+        lineage,
+        after,
+        upto,
+    )
+    for r in records:
+        live_mod.apply(lv, decode_event(r[0]))
     return lv
+
+
+async def read_live(conn: asyncpg.Connection, hall_id: int) -> live_mod.Live:
+    """A hall's live state as the county holds it: its checkpoint plus the counted events
+    after it on its current line, read in one snapshot."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        row = await conn.fetchrow("SELECT epoch, seq, live::text FROM hall_state WHERE hall_id = $1", hall_id)
+        if row is None or row["epoch"] is None:
+            return live_mod.empty()
+        lineage = await conn.fetchval(LINEAGE, hall_id, row["epoch"])
+        return await replay(conn, hall_id, lineage, live_mod.loads(row["live"]), row["seq"])

@@ -6,6 +6,11 @@ notices for it with id > N, and the cursor ``upto`` (the newest notice id; it mo
 notices meant for other halls). With nothing new the request waits up to ``S`` seconds
 (at most :data:`MAX_WAIT_S`) for a post, so a notice reaches an idle hall at once without
 frequent polling. The hall stores each notice once (by id) and the cursor with it.
+
+A post wakes the waiting requests of every worker process, not only its own: it sends
+``NOTIFY`` in its transaction, and each worker keeps a ``LISTEN`` connection of its own
+(:class:`Wakeup`). A request takes the current wake-up *before* it reads, so a post that
+commits between its read and its wait still wakes it.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 from typing import Any
 
+import asyncpg
 from aiohttp import web
 
 from bianmin.errors import BadRequest
@@ -25,11 +32,71 @@ from .api import current_user
 from .db import TZ
 from .web import field, json_response, read_json
 
+log = logging.getLogger("county.notices")
 routes = web.RouteTableDef()
 MAX_WAIT_S = 25
 BATCH = 100
-POSTED = web.AppKey("notice_posted", asyncio.Condition)
-CLOSING = web.AppKey("notice_closing", list)
+CHANNEL = "bianmin_notices"
+RELISTEN_S = 2.0  # after the LISTEN connection is lost, try again this often
+
+
+class Wakeup:
+    """Wakes this worker's waiting notice requests when any worker posts a notice.
+
+    ``current()`` is the event a waiter waits on; ``fire()`` sets it and starts a new one,
+    so a waiter that took the event before a post is woken even if it starts waiting after.
+    """
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.closing = False
+        self._event = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def current(self) -> asyncio.Event:
+        return self._event
+
+    def fire(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._listen())
+
+    async def close(self) -> None:
+        """Answer every waiting request at once, and stop listening."""
+        self.closing = True
+        self.fire()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _listen(self) -> None:
+        """Hold a LISTEN connection; when it is lost, wake the waiters (they re-read) and reconnect."""
+        while True:
+            try:
+                await self._listen_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # PostgreSQL down or restarting: posts here still wake locally
+                log.warning("county notices: LISTEN connection lost (%s)", exc)
+            self.fire()  # a post may have been missed while the connection was down
+            await asyncio.sleep(RELISTEN_S)
+
+    async def _listen_once(self) -> None:
+        conn = await asyncpg.connect(self.dsn, timeout=10)
+        try:
+            lost = asyncio.Event()
+            conn.add_termination_listener(lambda _conn: lost.set())
+            await conn.add_listener(CHANNEL, lambda *_args: self.fire())
+            await lost.wait()
+        finally:
+            if not conn.is_closed():
+                await conn.close(timeout=2)
+
+
+WAKEUP = web.AppKey("notice_wakeup", Wakeup)
 
 FOR_HALL = (
     "SELECT id, title, body, created_at, expires FROM notices "
@@ -67,12 +134,12 @@ async def hall_notices(request: web.Request) -> web.Response:
     hall_id = await request.app[keys.ACCOUNTS].hall_for(request.headers.get("Authorization"))
     after = _int_query(request, "after", 0)
     wait = min(MAX_WAIT_S, _int_query(request, "wait", 0))
-    pool, posted = request.app[keys.POOL], request.app[POSTED]
+    pool, wakeup = request.app[keys.POOL], request.app[WAKEUP]
+    posted = wakeup.current()  # before the read: a post committed after it sets this event
     batch = await _for_hall(pool, hall_id, after)
-    if not batch.notices and batch.upto == after and wait > 0 and not request.app[CLOSING][0]:
+    if not batch.notices and batch.upto == after and wait > 0 and not wakeup.closing:
         with contextlib.suppress(TimeoutError):
-            async with posted:
-                await asyncio.wait_for(posted.wait(), wait)
+            await asyncio.wait_for(posted.wait(), wait)
         batch = await _for_hall(pool, hall_id, after)
     return json_response(batch.to_dict())
 
@@ -119,7 +186,8 @@ async def post_notice(request: web.Request) -> web.Response:
             expires,
             user.id,
         )
-    await _wake(request.app)
+        await conn.execute(f"NOTIFY {CHANNEL}")  # delivered at commit, to every worker's listener
+    request.app[WAKEUP].fire()  # this worker's at once, even when its listener is down
     return json_response({**_notice(row).to_dict(), "halls": hall_ids or "all"}, status=201)
 
 
@@ -133,20 +201,16 @@ async def list_notices(request: web.Request) -> web.Response:
     return json_response([{**_notice(r).to_dict(), "halls": r["hall_ids"] or "all", "by": r["by_name"]} for r in rows])
 
 
-async def _wake(app: web.Application) -> None:
-    posted = app[POSTED]
-    async with posted:
-        posted.notify_all()
-
-
-def setup(app: web.Application) -> None:
-    """Register the routes; at shutdown the waiting hall requests are answered at once."""
-    app[POSTED] = asyncio.Condition()
-    app[CLOSING] = [False]
+def setup(app: web.Application, dsn: str) -> None:
+    """Register the routes and the wake-up; at shutdown the waiting hall requests are answered at once."""
+    app[WAKEUP] = Wakeup(dsn)
     app.router.add_routes(routes)
 
-    async def on_shutdown(app: web.Application) -> None:
-        app[CLOSING][0] = True
-        await _wake(app)
+    async def on_startup(app: web.Application) -> None:
+        app[WAKEUP].start()
 
+    async def on_shutdown(app: web.Application) -> None:
+        await app[WAKEUP].close()
+
+    app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)

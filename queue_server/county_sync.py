@@ -113,6 +113,7 @@ class CountySync:
         self.state = SyncState()
         self._latest_seq = latest_seq
         self._wake = asyncio.Event()
+        self._reached = asyncio.Event()  # replaced each time a request gets through: see _got_through
         self._tasks: list[asyncio.Task] = []
         self.identity: Identity | None = None
         self.figures = figures
@@ -122,6 +123,17 @@ class CountySync:
     def notify(self, event: Event, text: str) -> None:
         """A change was committed (a service listener): send soon."""
         self._wake.set()
+
+    def _got_through(self) -> None:
+        """A request reached the county: end the other loop's backoff, so both resume together."""
+        self._reached.set()
+        self._reached = asyncio.Event()
+
+    async def _backoff(self, failures: int, most: float) -> None:
+        """Wait before retrying (exponential, jittered), or until the other loop gets through."""
+        delay = min(most, BACKOFF_BASE_S * 2 ** min(failures - 1, 16)) * random.uniform(0.5, 1.5)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._reached.wait(), delay)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run())]
@@ -177,16 +189,17 @@ class CountySync:
                         if resp.status != 200:
                             raise RuntimeError(f"county answered {resp.status}: {text[:200]}")
                     batch = NoticeBatch.from_dict(json.loads(text))
+                    if failures:
+                        self._got_through()
+                    failures = 0
                     if batch.notices or batch.upto != after:
                         await self.on_notices(batch)
-                    failures = 0
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     failures += 1
                     log.debug("county notices: %s", exc)
-                    delay = min(NOTICE_BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** min(failures - 1, 16))
-                    await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+                    await self._backoff(failures, NOTICE_BACKOFF_MAX_S)
 
     async def _hall_seq(self) -> int:
         if self._latest_seq is not None:
@@ -204,6 +217,8 @@ class CountySync:
             while True:
                 try:
                     sent = await self._send_once(http)
+                    if failures:
+                        self._got_through()
                     failures = 0
                 except asyncio.CancelledError:
                     raise
@@ -213,18 +228,15 @@ class CountySync:
                     if error != self.state.last_error:
                         log.warning("county sync: %s (%s)", error, exc)
                     self.state.last_error = error
-                    delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** min(failures - 1, 16))
-                    await self._sleep(delay * random.uniform(0.5, 1.5), wake=False)
+                    await self._backoff(failures, BACKOFF_MAX_S)
                     continue
                 if sent:
                     continue  # more may be waiting
-                await self._sleep(HEARTBEAT_S, wake=True)
+                await self._idle(HEARTBEAT_S)
                 await asyncio.sleep(GATHER_S)
 
-    async def _sleep(self, seconds: float, *, wake: bool) -> None:
-        if not wake:
-            await asyncio.sleep(seconds)
-            return
+    async def _idle(self, seconds: float) -> None:
+        """Wait for the next commit, or a heartbeat's time."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bench.devserver import CountyProcess, PgCluster, ServerProcess, county_cli
+from county import db
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "shots"
@@ -37,6 +38,16 @@ class County(CountyProcess):
         r = await s.post("/api/login", json={"login": ADMIN[0], "password": PASSWORD})
         assert r.status == 200, await r.text()
         return s
+
+
+@pytest.fixture
+async def county_db(pg):
+    """A fresh county database with two halls: (pool, their ids)."""
+    dsn = pg.new_database()
+    hall_ids = [int(county_cli(dsn, "add-hall", "--name", f"乡镇{i}").split()[0]) for i in (1, 2)]
+    pool = await db.connect(dsn)
+    yield pool, hall_ids
+    await pool.close()
 
 
 @pytest.fixture

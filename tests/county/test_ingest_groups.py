@@ -11,9 +11,8 @@ from typing import Any
 import orjson
 import pytest
 
-from bench.devserver import county_cli
 from bianmin.errors import Unavailable
-from county import db, ingest, live
+from county import ingest, live
 from county.events import Batch, decode_batch, decode_event
 from county.simhall import simulate_day
 
@@ -41,16 +40,6 @@ async def stored(pool, hall_id: int) -> tuple[list[int], dict[str, Any], live.Li
         row = await conn.fetchrow("SELECT * FROM hall_state WHERE hall_id = $1", hall_id)
     figures = {k: row[k] for k in ("day", "waiting", "windows_open", "served_today", "wait_p50_s", "wait_p90_s")}
     return seqs, figures, live.loads(row["live"])
-
-
-@pytest.fixture
-async def county_db(pg):
-    """A fresh county database with two halls: (pool, their ids)."""
-    dsn = pg.new_database()
-    hall_ids = [int(county_cli(dsn, "add-hall", "--name", f"乡镇{i}").split()[0]) for i in (1, 2)]
-    pool = await db.connect(dsn)
-    yield pool, hall_ids
-    await pool.close()
 
 
 async def test_two_groups_in_flight_keep_a_halls_order(county_db, monkeypatch):

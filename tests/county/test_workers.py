@@ -5,6 +5,7 @@ live state equals a fresh replay; a worker that dies is replaced; SIGTERM stops 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -15,7 +16,7 @@ import orjson
 import pytest
 
 from bench.devserver import CountyProcess, county_cli
-from bianmin.sync import SYNC_PATH
+from bianmin.sync import NOTICES_PATH, SYNC_PATH
 from county import live
 from county.events import decode_event
 from county.simhall import simulate_day
@@ -160,3 +161,55 @@ def county_cli_fails(dsn: str, *args: str) -> str:
     )
     assert out.returncode != 0
     return out.stderr
+
+
+def sockets(pid: int) -> int:
+    fds = Path(f"/proc/{pid}/fd")
+    count = 0
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):
+            count += os.readlink(fd).startswith("socket:")
+    return count
+
+
+async def test_a_notice_wakes_the_halls_waiting_on_every_worker(two_workers):
+    """A post on one worker answers the long-polls held by the other at once (LISTEN/NOTIFY),
+    not when their wait runs out."""
+    county = two_workers
+    _, token = county_cli(county.dsn, "add-hall", "--name", "河口乡").split()
+    deadline = time.monotonic() + 20
+    while len(workers_of(county.pid)) < 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    pids = workers_of(county.pid)
+    await asyncio.sleep(1.0)  # each worker's LISTEN connection is up
+    base = {p: sockets(p) for p in pids}
+    headers = {"Authorization": f"Bearer {token}"}
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+
+    async def poll() -> tuple[float, dict]:
+        start = time.monotonic()
+        async with http.get(county.url + NOTICES_PATH, params={"after": "0", "wait": "25"}, headers=headers) as r:
+            assert r.status == 200, await r.text()
+            return time.monotonic() - start, await r.json()
+
+    polls: list[asyncio.Task] = []
+    try:
+        # Open long-polls until both workers hold some (the kernel spreads connections by hash).
+        while len(polls) < 40 and not all(sockets(p) > base[p] for p in pids):
+            polls.append(asyncio.create_task(poll()))
+            await asyncio.sleep(0.2)
+        assert all(sockets(p) > base[p] for p in pids), "the polls all went to one worker"
+        await asyncio.sleep(0.5)
+        assert not any(p.done() for p in polls)
+        async with aiohttp.ClientSession(county.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as admin:
+            r = await admin.post("/api/login", json={"login": ADMIN[0], "password": PASSWORD})
+            assert r.status == 200
+            r = await admin.post("/api/notices", json={"title": "停电通知", "text": "周六停电", "halls": "all"})
+            assert r.status == 201, await r.text()
+        answers = await asyncio.wait_for(asyncio.gather(*polls), 10)
+    finally:
+        for p in polls:
+            p.cancel()
+        await http.close()
+    assert all([n["title"] for n in body["notices"]] == ["停电通知"] for _, body in answers)
+    assert max(took for took, _ in answers) < 20
