@@ -31,6 +31,25 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+async def _check_connections(settings: settings_mod.Settings) -> None:
+    """Refuse to start when the workers' connections would not fit PostgreSQL's limit: past
+    it, a worker's requests would fail at random under load rather than at start."""
+    need = settings.workers * (settings.pool_size + 1)  # each worker's pool and its LISTEN connection
+    pool = await db.connect(settings.dsn, min_size=1, max_size=1)
+    try:
+        allowed = await pool.fetchval(
+            "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+        )
+    finally:
+        await pool.close()
+    if need > allowed:
+        raise SystemExit(
+            f"PostgreSQL 的连接数不够：{settings.workers} 个工作进程共需 {need} 个连接"
+            f"（每个 {settings.pool_size}+1），而 max_connections 只留给它 {allowed} 个；"
+            "请减少 --workers，或调大 PostgreSQL 的 max_connections"
+        )
+
+
 async def _add_hall(dsn: str, name: str) -> None:
     pool = await db.connect(dsn, min_size=1, max_size=1)
     try:
@@ -55,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if ns.command == "serve":
             settings = settings_mod.from_args(ns)
+            asyncio.run(_check_connections(settings))
             if settings.workers > 1:
                 workers.supervise(settings, serve.run)
             else:

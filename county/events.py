@@ -20,7 +20,10 @@ import msgspec
 
 from bianmin.protocol import EventType, ProtocolError
 
-Seq = Annotated[int, msgspec.Meta(ge=1)]
+MAX_SEQ = 2**53  # exact in every JSON reader, and far inside PostgreSQL's bigint
+Seq = Annotated[int, msgspec.Meta(ge=1, le=MAX_SEQ)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]
+EpochId = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
 class Card(msgspec.Struct, gc=False):
@@ -72,11 +75,11 @@ class Event(msgspec.Struct, gc=False):
 class Batch(msgspec.Struct):
     """:class:`bianmin.sync.SyncBatch` as the county reads it."""
 
-    epoch: str
+    epoch: EpochId
     events: list[Event]
-    parent_epoch: str | None = None
-    fork_seq: int | None = None
-    hall_seq: int | None = 0
+    parent_epoch: EpochId | None = None
+    fork_seq: Count | None = None
+    hall_seq: Count | None = 0
     sent_at: str = ""
 
 
@@ -98,6 +101,9 @@ def decode_batch(body: bytes) -> tuple[Batch, list[bytes]]:
         body.decode()
     except UnicodeDecodeError:
         raise ProtocolError("not valid UTF-8") from None
+    if b"\\u0000" in body or b"\x00" in body:
+        # PostgreSQL's text holds no NUL: one in a hall's text would fail the group's commit.
+        raise ProtocolError("contains a NUL character")
     try:
         batch = _BATCH.decode(body)
     except msgspec.ValidationError as exc:

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import gc
 import logging
+import multiprocessing
+import os
 import signal
 import socket
 
@@ -22,6 +24,7 @@ from .app import create_app
 # full collections over every hall's live state took a fifth of the server's CPU. Young
 # collections now run every 100,000 allocations, and a full one after 100 of the middle ones.
 GC_THRESHOLDS = (100_000, 50, 100)
+ORPHAN_CHECK_S = 1.0
 
 
 async def serve(settings: settings_mod.Settings, sock: socket.socket | None = None) -> None:
@@ -45,11 +48,26 @@ async def serve(settings: settings_mod.Settings, sock: socket.socket | None = No
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    orphan = asyncio.create_task(_stop_when_orphaned(stop)) if sock is not None else None
     try:
         await stop.wait()
     finally:
+        if orphan is not None:
+            orphan.cancel()
         await runner.cleanup()
         await pool.close()
+
+
+async def _stop_when_orphaned(stop: asyncio.Event) -> None:
+    """A worker stops when its supervisor is gone (killed with SIGKILL, it could not stop us):
+    else it would go on holding the port and its connections with no one to replace it."""
+    # The supervisor's pid as it spawned us: it may be gone before this runs (getppid is then 1).
+    parent = multiprocessing.parent_process()
+    parent_pid = parent.pid if parent is not None else os.getppid()
+    while os.getppid() == parent_pid:
+        await asyncio.sleep(ORPHAN_CHECK_S)
+    logging.getLogger("county.serve").warning("county worker: the supervisor is gone; stopping")
+    stop.set()
 
 
 def run(settings: settings_mod.Settings, sock: socket.socket | None = None) -> None:

@@ -35,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=int(env("COUNTY_WORKERS", "1")),
         help="server processes sharing the port, for a province's ingest (default 1; at most 16)",
     )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=int(env("COUNTY_POOL_SIZE", "10")),
+        help="PostgreSQL connections per server process (default 10); all of them, plus one each, "
+        "must fit the database's max_connections",
+    )
 
 
 def add_dsn(parser: argparse.ArgumentParser) -> None:
@@ -58,4 +65,13 @@ def from_args(ns: argparse.Namespace) -> Settings:
         raise SystemExit("--silent-after 至少 10 秒")
     if not 1 <= ns.workers <= 16:
         raise SystemExit(f"--workers {ns.workers} 无效：必须在 1–16 之间")
-    return Settings(dsn=dsn_of(ns), host=ns.host, port=ns.port, silent_after_s=ns.silent_after, workers=ns.workers)
+    if not 4 <= ns.pool_size <= 100:  # two commits in flight, the partitions ahead, and reads
+        raise SystemExit(f"--pool-size {ns.pool_size} 无效：必须在 4–100 之间")
+    return Settings(
+        dsn=dsn_of(ns),
+        host=ns.host,
+        port=ns.port,
+        silent_after_s=ns.silent_after,
+        workers=ns.workers,
+        pool_size=ns.pool_size,
+    )

@@ -100,4 +100,6 @@ def field(data: Any, name: str, kind: type, *, required: bool = True, max_len: i
         raise BadRequest(f"字段 {name} 的类型不对", code="bad_field")
     if isinstance(value, str) and len(value) > max_len:
         raise BadRequest(f"字段 {name} 太长（最多 {max_len} 字）", code="bad_field")
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL's text cannot hold it
+        raise BadRequest(f"字段 {name} 含有不允许的控制字符", code="bad_field")
     return value

@@ -67,6 +67,7 @@ def test_figures_and_notices_round_trip():
         ({"type": "ticket_eaten"}, "type"),
         ({"at": 5}, "at"),
         ({"waiting": []}, "waiting"),
+        ({"seq": 2**63}, "seq"),
     ],
 )
 def test_a_malformed_event_is_refused_naming_the_field(change, where):
@@ -88,6 +89,24 @@ def test_a_malformed_event_is_refused_naming_the_field(change, where):
     ):
         assert bad != good_body
         with pytest.raises(ProtocolError, match="UTF-8"):
+            events_mod.decode_batch(bad)
+    # Numbers past bigint and ids of no size would fail the group's commit, not this batch.
+    for head, where in (
+        ({"fork_seq": 2**63, "parent_epoch": "p"}, "fork_seq"),
+        ({"hall_seq": -1}, "hall_seq"),
+        ({"epoch": ""}, "epoch"),
+        ({"parent_epoch": "p" * 101, "fork_seq": 1}, "parent_epoch"),
+    ):
+        with pytest.raises(ProtocolError, match=rf"^{where}: "):
+            events_mod.decode_batch(orjson.dumps({"epoch": "e", "events": [good], **head}))
+    # A NUL character (PostgreSQL's text cannot hold one), escaped or raw.
+    for bad in (
+        good_body.replace(b'"number":"', b'"number":"\\u0000', 1),
+        good_body.replace(b'"epoch":"e"', b'"epoch":"e\\u0000"', 1),
+        good_body.replace(b'"number":"', b'"number":"\x00', 1),
+    ):
+        assert bad != good_body
+        with pytest.raises(ProtocolError, match="NUL"):
             events_mod.decode_batch(bad)
 
 

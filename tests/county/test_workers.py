@@ -150,6 +150,10 @@ def test_workers_need_a_free_port_and_a_sane_count(two_workers):
     out = county_cli_fails(two_workers.dsn, "--port", str(two_workers.port), "--workers", "2")
     assert "已被占用" in out
     assert "--workers 0 无效" in county_cli_fails(two_workers.dsn, "--workers", "0")
+    assert "--pool-size 3 无效" in county_cli_fails(two_workers.dsn, "--pool-size", "3")
+    # 16 workers of 21 connections each do not fit the test cluster's max_connections (200).
+    out = county_cli_fails(two_workers.dsn, "--port", "1", "--workers", "16", "--pool-size", "20")
+    assert "共需 336 个连接" in out and "max_connections" in out
 
 
 def county_cli_fails(dsn: str, *args: str) -> str:
@@ -213,3 +217,26 @@ async def test_a_notice_wakes_the_halls_waiting_on_every_worker(two_workers):
         await http.close()
     assert all([n["title"] for n in body["notices"]] == ["停电通知"] for _, body in answers)
     assert max(took for took, _ in answers) < 20
+
+
+async def test_workers_stop_when_their_supervisor_is_killed(two_workers):
+    county = two_workers
+    deadline = time.monotonic() + 20
+    while len(workers_of(county.pid)) < 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    pids = workers_of(county.pid)
+    assert len(pids) == 2
+    county.proc.kill()  # SIGKILL: the supervisor cannot stop them itself
+    await asyncio.to_thread(county.proc.wait, 10)
+    deadline = time.monotonic() + 15
+    while any(map(running, pids)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    assert not [p for p in pids if running(p)], "workers outlived their supervisor"
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit is reaped by whoever adopted it, maybe late)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
