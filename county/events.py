@@ -14,6 +14,7 @@ stored payload), and statuses and outcomes are plain strings.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import msgspec
@@ -24,6 +25,8 @@ MAX_SEQ = 2**53  # exact in every JSON reader, and far inside PostgreSQL's bigin
 Seq = Annotated[int, msgspec.Meta(ge=1, le=MAX_SEQ)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]
 EpochId = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Tally = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]  # a hall's counts, stored as integer
+YEARS = (2000, 2999)  # an event's time outside these is a broken clock (and no month partition)
 
 
 class Card(msgspec.Struct, gc=False):
@@ -54,7 +57,7 @@ class Window(msgspec.Struct, gc=False):
     paused: bool
     clerk: str | None
     ticket: Ticket | None
-    served_today: int = 0
+    served_today: Tally = 0
     card: Card | None = None
 
 
@@ -62,7 +65,7 @@ class Event(msgspec.Struct, gc=False):
     seq: Seq
     type: EventType
     at: str
-    waiting: dict[str, int]
+    waiting: dict[str, Tally]
     ticket: Ticket | None = None
     window: Window | None = None
     to_window: Window | None = None
@@ -110,6 +113,14 @@ def decode_batch(body: bytes) -> tuple[Batch, list[bytes]]:
         raise ProtocolError(_where(str(exc))) from None
     except msgspec.DecodeError:
         raise ProtocolError("not valid JSON") from None
+    for i, ev in enumerate(batch.events):
+        # Parsed again at ingest (there a bad one would fail the whole group's commit).
+        try:
+            year = dt.datetime.fromisoformat(ev.at).year
+        except ValueError:
+            raise ProtocolError(f"events[{i}].at: not an ISO 8601 time") from None
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise ProtocolError(f"events[{i}].at: year {year} is out of range")
     # The same bytes again, only split at the events' bounds (valid JSON: cannot fail).
     return batch, [bytes(raw) for raw in _RAW.decode(body).events]
 

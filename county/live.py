@@ -17,6 +17,7 @@ import msgspec
 from .events import Event, Ticket, Window
 
 RECENT_CALLS = 10
+MAX_WAIT_S = 7 * 86400  # longer is a wrong clock, not a wait (and past the column's integer)
 IN_LINE = ("waiting", "transferred")
 # Wait-time histogram edges in seconds: 10 s steps to 10 min, 1 min steps to 3 h, then "longer".
 WAIT_EDGES: tuple[int, ...] = tuple(range(10, 601, 10)) + tuple(range(660, 10801, 60))
@@ -73,9 +74,10 @@ def _seconds_between(start: str | None, end: str | None) -> int | None:
     if not start or not end:
         return None
     try:
-        return max(0, int((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()))
-    except ValueError:
+        seconds = int((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds())
+    except (ValueError, TypeError, OverflowError):  # not a time, or one with and one without a zone
         return None
+    return max(0, seconds) if seconds <= MAX_WAIT_S else None  # a wrong clock: not a wait
 
 
 def wait_of(event: Event) -> int | None:

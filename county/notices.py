@@ -37,7 +37,8 @@ routes = web.RouteTableDef()
 MAX_WAIT_S = 25
 BATCH = 100
 CHANNEL = "bianmin_notices"
-RELISTEN_S = 2.0  # after the LISTEN connection is lost, try again this often
+RELISTEN_S = (2.0, 60.0)  # after the LISTEN connection is lost, try again after 2 s, doubling up to 60
+PING_S = 30.0  # a half-open connection (a cut link) is noticed by a query this often
 
 
 class Wakeup:
@@ -73,16 +74,20 @@ class Wakeup:
                 await self._task
 
     async def _listen(self) -> None:
-        """Hold a LISTEN connection; when it is lost, wake the waiters (they re-read) and reconnect."""
+        """Hold a LISTEN connection, and reconnect (with backoff) when it is lost.
+
+        While it is down, posts on this worker still wake its waiters at once; posts on the
+        others reach them within their wait (at most :data:`MAX_WAIT_S`)."""
+        delay = RELISTEN_S[0]
         while True:
             try:
                 await self._listen_once()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # PostgreSQL down or restarting: posts here still wake locally
-                log.warning("county notices: LISTEN connection lost (%s)", exc)
-            self.fire()  # a post may have been missed while the connection was down
-            await asyncio.sleep(RELISTEN_S)
+            except Exception as exc:
+                log.warning("county notices: LISTEN connection lost (%s); again in %.0f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(RELISTEN_S[1], delay * 2)
 
     async def _listen_once(self) -> None:
         conn = await asyncpg.connect(self.dsn, timeout=10)
@@ -90,7 +95,13 @@ class Wakeup:
             lost = asyncio.Event()
             conn.add_termination_listener(lambda _conn: lost.set())
             await conn.add_listener(CHANNEL, lambda *_args: self.fire())
-            await lost.wait()
+            # Listening from now: wake the waiters once, as a post may have come before.
+            self.fire()
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), PING_S)
+                if not lost.is_set():
+                    await conn.fetchval("SELECT 1", timeout=10)
         finally:
             if not conn.is_closed():
                 await conn.close(timeout=2)

@@ -188,12 +188,11 @@ class CountySync:
                         text = await resp.text()
                         if resp.status != 200:
                             raise RuntimeError(f"county answered {resp.status}: {text[:200]}")
+                    self._got_through()
                     batch = NoticeBatch.from_dict(json.loads(text))
-                    if failures:
-                        self._got_through()
-                    failures = 0
                     if batch.notices or batch.upto != after:
                         await self.on_notices(batch)
+                    failures = 0
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -217,8 +216,7 @@ class CountySync:
             while True:
                 try:
                     sent = await self._send_once(http)
-                    if failures:
-                        self._got_through()
+                    self._got_through()
                     failures = 0
                 except asyncio.CancelledError:
                     raise

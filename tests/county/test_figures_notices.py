@@ -125,7 +125,7 @@ async def test_county_notices_reach_chosen_halls_exactly_once(county, halls):
             ({"title": "x", "text": "y", "halls": [9999]}, "bad_halls"),
             ({"title": "x", "text": "y", "halls": "some"}, "bad_halls"),
             ({"title": "", "text": "y"}, "missing_field"),
-            ({"title": "停电\u0000", "text": "y"}, "bad_field"),
+            ({"title": "停电\u0000", "text": "y"}, "bad_json"),
             ({"title": "x", "text": "y", "expires": "2020-01-01"}, "bad_expires"),
         ):
             async with session.post("/api/notices", json=bad) as r:

@@ -1,6 +1,7 @@
 """A hall's live state replayed after its checkpoint, in-process on a real PostgreSQL: only
 the events of its current line count. A reinstalled hall's old database has events under
-the same seqs; with no checkpoint, or one this version cannot read, they must not be folded in."""
+the same seqs; after a stale checkpoint, with none, or with one this version cannot read, they
+must not be folded in."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .test_ingest_groups import batch, replayed
 DAY = dt.date(2026, 12, 2)
 
 
-@pytest.mark.parametrize("checkpoint", ["{}", '{"seq": 3, "waits": [1, 2]}'])
+@pytest.mark.parametrize("checkpoint", ["stale", "{}", '{"seq": 3, "waits": [1, 2]}'])
 async def test_replay_after_a_reinstall_counts_only_the_new_databases_events(county_db, checkpoint):
     pool, (hall_id, _other) = county_db
     old = simulate_day(DAY, 30, seed=1)
@@ -30,7 +31,10 @@ async def test_replay_after_a_reinstall_counts_only_the_new_databases_events(cou
         await writer.close()
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM events WHERE hall_id = $1 AND seq <= 20", hall_id) == 40
-        # The checkpoint is missing, or in a shape this version cannot read.
+        # The checkpoint is some seconds old (the common case: it is written every few
+        # seconds), missing, or in a shape this version cannot read.
+        if checkpoint == "stale":
+            checkpoint = live.dumps(replayed(new[:5])).decode()
         await conn.execute("UPDATE hall_state SET live = $2::json WHERE hall_id = $1", hall_id, checkpoint)
         assert await ingest.read_live(conn, hall_id) == replayed(new[:20])
 
