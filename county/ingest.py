@@ -407,14 +407,11 @@ class Ingest:
                 )
         hall.epoch = b.epoch
         hall.seq = ep["acked_seq"]
-        hall.live = await self._rebuild(conn, hall_id, self._lineage(hall, b.epoch), hall.seq)
+        # Replayed from the line's counted events of its last service day.
+        hall.live = await replay(conn, hall_id, self._lineage(hall, b.epoch), live_mod.empty(), hall.seq)
         self._live_saved.pop(hall_id, None)  # write the rebuilt state with this commit
         log.info("hall %s: new database epoch %s (parent %s, fork %s)", hall_id, b.epoch, parent, fork)
         return ep
-
-    async def _rebuild(self, conn: asyncpg.Connection, hall_id: int, lineage: list[str], upto: int) -> live_mod.Live:
-        """Live state replayed from the line's counted events of its last service day."""
-        return await replay(conn, hall_id, lineage, live_mod.empty(), upto)
 
     async def _copy(self, conn: asyncpg.Connection, pending: _Rows) -> None:
         rows, pending.rows = pending.rows, []

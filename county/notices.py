@@ -25,6 +25,7 @@ import asyncpg
 from aiohttp import web
 
 from bianmin.errors import BadRequest
+from bianmin.pulse import Pulse
 from bianmin.sync import NOTICE_TEXT_MAX, NOTICE_TITLE_MAX, NOTICES_PATH, CountyNotice, NoticeBatch
 
 from . import keys
@@ -42,24 +43,13 @@ PING_S = 30.0  # a half-open connection (a cut link) is noticed by a query this 
 
 
 class Wakeup:
-    """Wakes this worker's waiting notice requests when any worker posts a notice.
-
-    ``current()`` is the event a waiter waits on; ``fire()`` sets it and starts a new one,
-    so a waiter that took the event before a post is woken even if it starts waiting after.
-    """
+    """Wakes this worker's waiting notice requests (``posted``) when any worker posts a notice."""
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self.closing = False
-        self._event = asyncio.Event()
+        self.posted = Pulse()
         self._task: asyncio.Task | None = None
-
-    def current(self) -> asyncio.Event:
-        return self._event
-
-    def fire(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._listen())
@@ -67,7 +57,7 @@ class Wakeup:
     async def close(self) -> None:
         """Answer every waiting request at once, and stop listening."""
         self.closing = True
-        self.fire()
+        self.posted.fire()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -94,9 +84,9 @@ class Wakeup:
         try:
             lost = asyncio.Event()
             conn.add_termination_listener(lambda _conn: lost.set())
-            await conn.add_listener(CHANNEL, lambda *_args: self.fire())
+            await conn.add_listener(CHANNEL, lambda *_args: self.posted.fire())
             # Listening from now: wake the waiters once, as a post may have come before.
-            self.fire()
+            self.posted.fire()
             while not lost.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lost.wait(), PING_S)
@@ -146,7 +136,7 @@ async def hall_notices(request: web.Request) -> web.Response:
     after = _int_query(request, "after", 0)
     wait = min(MAX_WAIT_S, _int_query(request, "wait", 0))
     pool, wakeup = request.app[keys.POOL], request.app[WAKEUP]
-    posted = wakeup.current()  # before the read: a post committed after it sets this event
+    posted = wakeup.posted.current()  # before the read: a post committed after it sets this event
     batch = await _for_hall(pool, hall_id, after)
     if not batch.notices and batch.upto == after and wait > 0 and not wakeup.closing:
         with contextlib.suppress(TimeoutError):
@@ -198,7 +188,7 @@ async def post_notice(request: web.Request) -> web.Response:
             user.id,
         )
         await conn.execute(f"NOTIFY {CHANNEL}")  # delivered at commit, to every worker's listener
-    request.app[WAKEUP].fire()  # this worker's at once, even when its listener is down
+    request.app[WAKEUP].posted.fire()  # this worker's at once, even when its listener is down
     return json_response({**_notice(row).to_dict(), "halls": hall_ids or "all"}, status=201)
 
 

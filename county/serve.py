@@ -63,8 +63,8 @@ async def _stop_when_orphaned(stop: asyncio.Event) -> None:
     else it would go on holding the port and its connections with no one to replace it."""
     # The supervisor's pid as it spawned us: it may be gone before this runs (getppid is then 1).
     parent = multiprocessing.parent_process()
-    parent_pid = parent.pid if parent is not None else os.getppid()
-    while os.getppid() == parent_pid:
+    assert parent is not None  # only workers (spawned by county.workers) run this
+    while os.getppid() == parent.pid:
         await asyncio.sleep(ORPHAN_CHECK_S)
     logging.getLogger("county.serve").warning("county worker: the supervisor is gone; stopping")
     stop.set()

@@ -32,6 +32,7 @@ import aiohttp
 from aiohttp import web
 
 from bianmin.protocol import Event, ProtocolError
+from bianmin.pulse import Pulse
 from bianmin.sync import FIGURES_PATH, NOTICES_PATH, SYNC_PATH, NoticeBatch, SyncAck
 
 from . import county_notices, keys
@@ -113,7 +114,7 @@ class CountySync:
         self.state = SyncState()
         self._latest_seq = latest_seq
         self._wake = asyncio.Event()
-        self._reached = asyncio.Event()  # replaced each time a request gets through: see _got_through
+        self._reached = Pulse()  # fired each time a request gets through: see _got_through
         self._tasks: list[asyncio.Task] = []
         self.identity: Identity | None = None
         self.figures = figures
@@ -126,14 +127,13 @@ class CountySync:
 
     def _got_through(self) -> None:
         """A request reached the county: end the other loop's backoff, so both resume together."""
-        self._reached.set()
-        self._reached = asyncio.Event()
+        self._reached.fire()
 
     async def _backoff(self, failures: int, most: float) -> None:
         """Wait before retrying (exponential, jittered), or until the other loop gets through."""
         delay = min(most, BACKOFF_BASE_S * 2 ** min(failures - 1, 16)) * random.uniform(0.5, 1.5)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._reached.wait(), delay)
+            await asyncio.wait_for(self._reached.current().wait(), delay)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run())]
