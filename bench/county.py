@@ -1,12 +1,14 @@
 """Benchmark: a province of township halls syncing to one county server on this machine.
 
-``python -m bench.county [--halls 2000] [--tickets 600] [--rate 25000] [--max-seconds 240]``
+``python -m bench.county [--halls 2000] [--tickets 600] [--rate 22000] [--max-seconds 300]``
 
 Starts a throwaway PostgreSQL cluster (fsync on) and ``python -m county serve --workers 2``
 (one server process per core of this machine; ``--workers``), registers
 the halls (each announces its database with an empty batch before the day starts), then
 replays a compressed day per hall (about ``tickets`` tickets, each issued, called, started
-and finished: real protocol events from :mod:`county.simhall`). Each hall "commits" its
+and finished: real protocol events from :mod:`county.simhall`), compressed so that the day's
+busy hours (every half hour with at least 90% of the busiest one's events: 08:30 to 16:00 of
+the simulated day) offer ``--rate`` events/s; the quiet late afternoon offers less. Each hall "commits" its
 events on the compressed clock and syncs like the hall's task does: gzip batches after the
 last ack, one request in flight, at most one per ``--interval``, each hall on a keep-alive
 connection of its own (or ``--connections`` shared by all) (:mod:`bench.county_wire`, a generator cheap
@@ -15,7 +17,8 @@ enough not to starve the county on the same cores; it prints its own CPU per eve
 Prints the events acknowledged per second while the halls were sending (a request still in
 flight at the end is answered after it, and how long that took is printed too); how many of
 the machine's cores the four processes kept busy together meanwhile, and their CPU per
-request; the lag from an event's commit to ``/api/halls`` showing it (p50, p99); the
+request; the lag from an event's commit to ``/api/halls`` showing it (p50, p99), for the
+whole run and for the busy hours, beside the events/s acknowledged in each 30 s; the
 board's refresh time with every hall (Chromium); and the PostgreSQL size per hall-year.
 Stops by itself after ``--max-seconds`` of ingest.
 """
@@ -28,6 +31,7 @@ import datetime as dt
 import gzip
 import multiprocessing
 import os
+import random
 import statistics
 import tempfile
 import time
@@ -97,7 +101,7 @@ async def send(wire: Wire, hall: SimHall, upto: int, batch_max: int) -> int:
 
 
 async def run(ns: argparse.Namespace) -> None:
-    pg = PgCluster(fast=False).start()
+    pg = PgCluster(fast=False, settings=dict(s.split("=", 1) for s in ns.pg)).start()
     county = None
     try:
         dsn = pg.new_database()
@@ -118,12 +122,15 @@ async def run(ns: argparse.Namespace) -> None:
         sim_offsets = [[(dt.datetime.fromisoformat(e["at"]) - opening).total_seconds() for e in v] for v in variants]
         total = sum(len(bodies[i % VARIANTS]) for i in range(ns.halls))
         span = max(o[-1] for o in sim_offsets)
-        seconds = total / ns.rate
-        scale = seconds / span
+        busy_end, busy_share = _busy_hours([sim_offsets[i % VARIANTS] for i in range(ns.halls)])
+        # The busy hours' events arrive at --rate: their simulated length maps to that many seconds.
+        scale = (busy_share * total / ns.rate) / busy_end
+        seconds = span * scale
         print(
             f"{ns.halls} halls, {total} events ({total / ns.halls:.0f} per hall-day), "
-            f"made in {time.perf_counter() - t:.1f} s; "
-            f"a {span / 3600:.1f} h day compressed into {seconds:.0f} s (offered {ns.rate} events/s)",
+            f"made in {time.perf_counter() - t:.1f} s; a {span / 3600:.1f} h day compressed into "
+            f"{seconds:.0f} s: the busy hours (the first {busy_end / 3600:.1f} h, {busy_share:.0%} of the events) "
+            f"in {busy_end * scale:.0f} s at {ns.rate} events/s, {total / seconds:,.0f} events/s over the day",
             flush=True,
         )
         jar = aiohttp.CookieJar(unsafe=True)
@@ -145,6 +152,8 @@ async def run(ns: argparse.Namespace) -> None:
             halls = list(await asyncio.gather(*(register(i) for i in range(ns.halls))))
             print(f"registered {ns.halls} halls", flush=True)
             lags: list[float] = []
+            lag_at: list[tuple[float, float]] = []  # (commit second of the run, lag): the tail's when
+            acked_at: list[tuple[float, int]] = []  # (second of the run, events acknowledged)
             api_ms: list[float] = []
             stop = asyncio.Event()
             by_id = {h.hid: h for h in halls}
@@ -175,6 +184,11 @@ async def run(ns: argparse.Namespace) -> None:
             await asyncio.gather(*(hello(h) for h in halls))
             cpu0 = _cpu(county, pg, watcher.pid or 0)
             t0 = time.monotonic()
+            # Real halls' sync tasks started at unrelated moments: each hall's first request
+            # falls somewhere in the first interval, not all 2,000 in the same instant.
+            phase = random.Random(1)
+            for h in halls:
+                h.last_send = t0 - phase.uniform(0, ns.interval)
 
             async def poller() -> None:
                 await stop.wait()
@@ -188,6 +202,7 @@ async def run(ns: argparse.Namespace) -> None:
                     seen = min(seq, len(h.offsets))
                     for i in range(h.visible, seen, 7):  # every 7th event: enough samples
                         lags.append(now - (t0 + h.offsets[i]))
+                        lag_at.append((h.offsets[i], lags[-1]))
                     h.visible = max(h.visible, seen)
                 watcher.join(10)
 
@@ -199,6 +214,7 @@ async def run(ns: argparse.Namespace) -> None:
                 nonlocal ingested, requests
                 n = await send(wires[h.hid], h, upto, ns.batch)
                 ingested += n
+                acked_at.append((time.monotonic() - t0, n))
                 requests += 1
                 h.busy = False
 
@@ -262,6 +278,16 @@ async def run(ns: argparse.Namespace) -> None:
                 f"commit -> /api/halls lag: p50 {quantile(lags, 0.5):.2f} s, p99 {quantile(lags, 0.99):.2f} s "
                 f"({len(lags)} samples); sync interval {ns.interval} s; failed requests {errors}"
             )
+            busy_s = busy_end * scale
+            busy = [lag for at, lag in lag_at if at < busy_s]
+            busy_acked = sum(n for at, n in acked_at if at < busy_s)
+            print(
+                f"in the busy hours (the first {busy_s:.0f} s, offered {ns.rate:,} events/s): ingested "
+                f"{busy_acked / busy_s:,.0f} events/s; lag p50 {quantile(busy, 0.5):.2f} s, "
+                f"p99 {quantile(busy, 0.99):.2f} s"
+            )
+            print("each 30 s of the run (events/s acknowledged; lag p50/p99 of the events committed in it):")
+            print(_by_window(lag_at, acked_at, 30.0))
             print(
                 f"GET /api/halls with {ns.halls} halls: p50 {quantile(api_ms, 0.5):.0f} ms, "
                 f"p99 {quantile(api_ms, 0.99):.0f} ms (while ingesting)"
@@ -281,6 +307,35 @@ async def run(ns: argparse.Namespace) -> None:
         if county is not None:
             county.stop()
         pg.stop()
+
+
+def _busy_hours(days: list[list[float]]) -> tuple[float, float]:
+    """The simulated seconds from opening that the busy hours end at, and their share of
+    the events: the half hours up to the last with at least 90% of the busiest one's events."""
+    bins: dict[int, int] = {}
+    for offsets in days:
+        for o in offsets:
+            bins[int(o // 1800)] = bins.get(int(o // 1800), 0) + 1
+    peak = max(bins.values())
+    last = max(k for k, n in bins.items() if n >= 0.9 * peak)
+    busy = sum(n for k, n in bins.items() if k <= last)
+    return (last + 1) * 1800.0, busy / sum(bins.values())
+
+
+def _by_window(lags: list[tuple[float, float]], acked: list[tuple[float, int]], width: float) -> str:
+    """Each ``width`` seconds: events/s acknowledged in it, and the lag p50/p99 of the events
+    committed in it (a steady lag, or spikes)."""
+    windows: dict[int, list[float]] = {}
+    for at, lag in lags:
+        windows.setdefault(int(at // width), []).append(lag)
+    done: dict[int, int] = {}
+    for at, n in acked:
+        done[int(at // width)] = done.get(int(at // width), 0) + n
+    return "\n".join(
+        f"  {k * width:4.0f}-{(k + 1) * width:.0f} s: {done.get(k, 0) / width:7,.0f}/s  "
+        f"{quantile(windows.get(k, []), 0.5):.2f}/{quantile(windows.get(k, []), 0.99):.2f} s"
+        for k in sorted(set(windows) | set(done))
+    )
 
 
 def _ticks(pid: int) -> int:
@@ -379,7 +434,7 @@ def _watch(url: str, stop: EventType, results: multiprocessing.Queue) -> None:
                     if row["seq"] != last.get(row["id"]):
                         last[row["id"]] = row["seq"]
                         observations.append((now, row["id"], row["seq"]))
-                await asyncio.sleep(0.25)
+                await asyncio.sleep(0.1)  # the lag's sampling error: the sleep and one fetch
         results.put((observations, ms))
 
     asyncio.run(go())
@@ -389,7 +444,9 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.county", description=__doc__.split("\n\n")[0])
     p.add_argument("--halls", type=int, default=2000)
     p.add_argument("--tickets", type=int, default=600, help="tickets per hall-day")
-    p.add_argument("--rate", type=int, default=25000, help="offered events/s (sets how hard the day is compressed)")
+    p.add_argument(
+        "--rate", type=int, default=22000, help="offered events/s in the busy hours (how hard the day is compressed)"
+    )
     p.add_argument("--interval", type=float, default=1.0, help="seconds between one hall's sync requests")
     p.add_argument("--batch", type=int, default=1000, help="events per request at most")
     p.add_argument(
@@ -398,9 +455,10 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         help="keep-alive connections shared by the halls (default 0: each hall its own, as real halls)",
     )
-    p.add_argument("--max-seconds", type=float, default=240.0, help="stop ingesting after this long")
+    p.add_argument("--max-seconds", type=float, default=300.0, help="stop ingesting after this long")
     p.add_argument("--workers", type=int, default=2, help="county server processes (serve --workers)")
     p.add_argument("--profile", help="write a cProfile of the county server to this file (with --workers 1)")
+    p.add_argument("--pg", action="append", default=[], metavar="NAME=VALUE", help="a postgresql.conf setting")
     p.add_argument("--no-browser", action="store_true", help="skip the Chromium board timing")
     ns = p.parse_args(argv)
     asyncio.run(run(ns))
