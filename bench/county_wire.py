@@ -95,7 +95,8 @@ class Wire:
                 f"Content-Length: {len(body)}\r\n\r\n".encode()
                 + body
             )
-            status, data = await asyncio.wait_for(self._answer(reader), self.timeout)
+            async with asyncio.timeout(self.timeout):  # no task per request, as wait_for makes
+                status, data = await self._answer(reader)
         except BaseException:
             if conn is not None:
                 self._open.discard(conn[1])
