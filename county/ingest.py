@@ -98,6 +98,9 @@ class _Hall:
     dirty_epochs: set[str] = field(default_factory=set)
     new_epochs: list[str] = field(default_factory=list)  # inserted with the commit, all halls at once
     live_text: str | None = None  # hall_state.live, read with the lock when the cache missed
+    # The live state moved (events applied, or rebuilt from the database): its figures are
+    # written. A heartbeat on a cached state leaves them as they are, uncomputed.
+    changed: bool = False
 
 
 class Ingest:
@@ -315,6 +318,7 @@ class Ingest:
                 hall.live = checkpoint
             else:
                 hall.live = await replay(conn, hall_id, self._lineage(hall, hall.epoch), checkpoint, hall.seq)
+            hall.changed = True
         return hall.live
 
     async def _ingest(self, conn: asyncpg.Connection, item: _Item, hall: _Hall, pending: _Rows) -> SyncAck:
@@ -350,6 +354,7 @@ class Ingest:
             hall.last_event_at = at
             accepted += 1
         if current:
+            hall.changed = hall.changed or accepted > 0
             hall.seq = ep["acked_seq"]
             hall.hall_seq = max(b.hall_seq or 0, hall.seq)
         return SyncAck(epoch=b.epoch, acked_seq=ep["acked_seq"], accepted=accepted)
@@ -413,6 +418,7 @@ class Ingest:
         hall.seq = ep["acked_seq"]
         # Replayed from the line's counted events of its last service day.
         hall.live = await replay(conn, hall_id, self._lineage(hall, b.epoch), live_mod.empty(), hall.seq)
+        hall.changed = True
         self._live_saved.pop(hall_id, None)  # write the rebuilt state with this commit
         log.info("hall %s: new database epoch %s (parent %s, fork %s)", hall_id, b.epoch, parent, fork)
         return ep
@@ -473,18 +479,17 @@ class Ingest:
             if h.live is not None:
                 self._live_cache[hid] = (h.epoch, h.seq, h.live)
                 # The whole live state is written at most every LIVE_CHECKPOINT_S per hall; the
-                # figures every commit. A reader replays the few events after the checkpoint.
+                # figures at every commit that moved it. A reader replays the few events after
+                # the checkpoint.
                 if tick - self._live_saved.get(hid, -LIVE_CHECKPOINT_S) >= LIVE_CHECKPOINT_S:
                     cols["live"].append(live_mod.dumps(h.live).decode())
                     self._live_saved[hid] = tick
                 else:
                     cols["live"].append(None)
-                cols["figs"].append(True)
-                figs = live_mod.figures(h.live)
             else:
                 cols["live"].append(None)
-                cols["figs"].append(False)
-                figs = dict.fromkeys(fig_cols)
+            cols["figs"].append(h.live is not None and h.changed)
+            figs = live_mod.figures(h.live) if h.live is not None and h.changed else dict.fromkeys(fig_cols)
             for k in fig_cols:
                 fig_cols[k].append(figs[k])
         if not cols["id"]:

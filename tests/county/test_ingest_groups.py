@@ -126,6 +126,45 @@ async def test_a_failed_commit_leaves_no_half_applied_live_state(county_db, monk
     assert figures == {k: live.figures(expect)[k] for k in figures}
 
 
+async def test_a_heartbeat_keeps_the_figures_without_computing_them(county_db, monkeypatch):
+    """A hall's empty batch on a cached live state leaves its figures as they were, without
+    computing them (most of a quiet hall's requests); a writer with nothing cached (a
+    restart) rebuilds the state and writes its figures again."""
+    pool, (hall_id, _) = county_db
+    events = simulate_day(DAY, 40)
+    computed = 0
+    figures = live.figures
+
+    def counted(state: live.Live) -> dict[str, Any]:
+        nonlocal computed
+        computed += 1
+        return figures(state)
+
+    monkeypatch.setattr(live, "figures", counted)
+    expect = {k: v for k, v in figures(replayed(events)).items()}
+    writer = ingest.Ingest(pool)
+    writer.start()
+    try:
+        await writer.submit(hall_id, *batch(events))
+        assert computed == 1
+        await writer.submit(hall_id, *batch([]))
+        assert computed == 1, "a heartbeat computed the figures again"
+    finally:
+        await writer.close()
+    _, kept, _ = await stored(pool, hall_id)
+    assert kept == {k: expect[k] for k in kept} and kept["served_today"] > 0
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE hall_state SET waiting = 999, served_today = 0 WHERE hall_id = $1", hall_id)
+    writer = ingest.Ingest(pool)
+    writer.start()
+    try:
+        await writer.submit(hall_id, *batch([]))
+    finally:
+        await writer.close()
+    _, rebuilt, _ = await stored(pool, hall_id)
+    assert computed == 2 and rebuilt == kept
+
+
 async def test_closing_answers_the_requests_of_commits_in_flight(county_db, monkeypatch):
     pool, (hall_id, _) = county_db
     writer = ingest.Ingest(pool)
