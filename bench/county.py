@@ -7,7 +7,7 @@ Starts a throwaway PostgreSQL cluster (fsync on) and ``python -m county serve --
 the halls (each announces its database with an empty batch before the day starts), then
 replays a compressed day per hall (about ``tickets`` tickets, each issued, called, started
 and finished: real protocol events from :mod:`county.simhall`), compressed so that the day's
-busy hours (every half hour with at least 90% of the busiest one's events: 08:30 to 16:00 of
+busy hours (every half hour with at least 90% of the busiest one's events: 08:30 to 15:30 of
 the simulated day) offer ``--rate`` events/s; the quiet late afternoon offers less. Each hall "commits" its
 events on the compressed clock and syncs like the hall's task does: gzip batches after the
 last ack, one request in flight, at most one per ``--interval``, each hall on a keep-alive
