@@ -139,22 +139,28 @@
       `<td>${n.expires ? esc(n.expires) : "长期"}</td><td>${n.by ? esc(n.by) : NA}</td></tr>`).join("");
   }
 
-  function stop() { if (timer) clearInterval(timer); timer = null; }
+  // A refresh starts `ms` after the one before has finished, so a slow network or PC never
+  // stacks them up; a view left (or the login shown) ends its round: its last refresh stops there.
+  let round = 0;
+  function stop() { round += 1; if (timer) clearTimeout(timer); timer = null; }
 
-  function every(fn) {
+  function every(fn, ms) {
     stop();
-    const run = () => fn().catch((e) => { if (e.message !== "login") $("#refresh-ms").textContent = e.message; });
+    const mine = round;
+    const run = () => fn()
+      .catch((e) => { if (e.message !== "login") $("#refresh-ms").textContent = e.message; })
+      .finally(() => { if (mine === round) timer = setTimeout(run, ms); });
     run();
-    timer = setInterval(run, 2000);
   }
 
   async function route() {
     const hash = location.hash.replace(/^#/, "") || "halls";
     const m = /^hall\/(\d+)$/.exec(hash);
-    if (m) { show("hall"); every(() => refreshHall(m[1])); }
+    if (m) { show("hall"); every(() => refreshHall(m[1]), 2000); }
     else if (hash === "stats") { show("stats"); stop(); refreshStats().catch(() => {}); }
     else if (hash === "notices") { show("notices"); stop(); refreshNotices().catch((e) => { $("#notice-msg").textContent = e.message; }); }
-    else { show("halls"); every(refreshHalls); }
+    // Every second: a hall's ticket shows here within 2 s of its commit (sync lag + this period).
+    else { show("halls"); every(refreshHalls, 1000); }
   }
 
   async function start() {

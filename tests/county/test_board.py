@@ -1,12 +1,14 @@
 """The county board in Debian's Chromium: 14 halls (two real hall processes, eleven
-synthetic ones posting real protocol events, one never heard from), sort, filter, the
-silent flag, a drill-down, and the hall console's sync state. No JavaScript errors."""
+synthetic ones posting real protocol events, one never heard from), a ticket and a call at
+the real halls on the open board within 2 s, sort, filter, the silent flag, a drill-down,
+and the hall console's sync state. No JavaScript errors."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
 import json
+import time
 
 import aiohttp
 import pytest
@@ -103,6 +105,26 @@ async def test_county_board_in_chromium(county, halls):
         await expect(h1_row.nth(1)).to_have_text(str(rows[real[0][0]]["waiting"]))
         await expect(h1_row.nth(4)).to_have_text("1")
         await page.screenshot(path=str(SHOTS / "county-board-14.png"), full_page=True)
+
+        # A ticket issued at one hall and a call at the other are on the open board within 2 s,
+        # made just after a refresh (the longest wait for the next one).
+        cell = "#halls-table tr[data-id='{}'] td:nth-child(2)"
+        waiting1 = int(await page.locator(cell.format(real[0][0])).inner_text())
+        waiting2 = int(await page.locator(cell.format(real[1][0])).inner_text())
+        refreshes = await page.evaluate("window.boardState.refreshes")
+        await page.wait_for_function("(n) => window.boardState.refreshes > n", arg=refreshes, polling=10)
+        t0 = time.monotonic()
+        await h2.issue("B")
+        status, called = await h1.act(1, "call")
+        assert status == 200, called
+        await page.wait_for_function(
+            "([cell, want]) => want.every(([id, n]) => "
+            "document.querySelector(cell.replace('{}', id))?.textContent === String(n))",
+            arg=[cell, [[real[0][0], waiting1 - 1], [real[1][0], waiting2 + 1]]],
+            polling=50,
+            timeout=max(1, 2000 - (time.monotonic() - t0) * 1000),
+        )
+        assert time.monotonic() - t0 < 2.0
 
         await page.click("#halls-table th[data-key=waiting]")  # most waiting first
         cells = await page.locator("#halls-table tbody tr td:nth-child(2)").all_inner_texts()
