@@ -112,10 +112,11 @@ HALL_COLUMNS = (
     ("faults", "s.figures->'device_faults'"),
 )
 assert [name for name, _ in HALL_COLUMNS] == [f.name for f in dataclasses.fields(HallRow)]
+assert "hall_row" not in dict(HALL_COLUMNS)  # the subquery's alias: a column so named would be aggregated instead
 HALLS_SQL = (
-    "SELECT COALESCE(json_agg(r ORDER BY r.id), '[]')::text FROM (SELECT "
+    "SELECT COALESCE(json_agg(hall_row ORDER BY hall_row.id), '[]')::text FROM (SELECT "
     + ", ".join(f'{expr} AS "{name}"' for name, expr in HALL_COLUMNS)
-    + " FROM halls h JOIN hall_state s ON s.hall_id = h.id WHERE h.revoked_at IS NULL) r"
+    + " FROM halls h JOIN hall_state s ON s.hall_id = h.id WHERE h.revoked_at IS NULL) hall_row"
 )
 
 
